@@ -1,0 +1,23 @@
+/**
+ * The typed bridge the renderer talks to: `window.ativo`. The Electron preload and the
+ * browser shell's web bridge both implement it. Types only.
+ */
+import type { CommandInput, CommandName, CommandOutput, EventName, EventPayload, Result } from './contract';
+
+export type CommandFns = {
+  readonly [K in CommandName]: (input: CommandInput<K>) => Promise<Result<CommandOutput<K>>>;
+};
+
+export interface AtivoBridge {
+  readonly shell: 'electron' | 'browser';
+  readonly commands: CommandFns;
+  /** Subscribe to a backend event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+  /** Native folder dialog (Electron). Resolves null where there is none (browser shell) or on cancel. */
+  pickFolder(): Promise<string | null>;
+  /** Absolute path of a dropped file or folder (Electron's webUtils); null in the browser shell. */
+  pathForFile(file: Blob): string | null;
+}
+
+export type { CommandInput, CommandName, CommandOutput, EventName, EventPayload, Result };
+export type * from './contract';

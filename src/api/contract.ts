@@ -1,0 +1,161 @@
+/**
+ * The app's contract: every command the backend answers and every event it emits,
+ * as zod schemas. This module is imported by the backend (runtime validation), by the
+ * Electron main process (IPC validation) and, as types only, by the renderer.
+ * Keep it free of Node and DOM APIs.
+ */
+import { z } from 'zod';
+import type { COMMAND_NAMES, EVENT_NAMES } from './names';
+
+export const AssetKind = z.enum(['dataset', 'model']);
+export const Visibility = z.enum(['public', 'private']);
+export const AssetState = z.enum(['scanning', 'ready', 'error']);
+
+const Id = z.number().int().positive();
+const Paging = {
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(100),
+};
+
+export const AssetSummary = z.object({
+  id: Id,
+  kind: AssetKind,
+  name: z.string(),
+  rootPath: z.string(),
+  visibility: Visibility,
+  state: AssetState,
+  contentRoot: z.string().nullable(),
+  fileCount: z.number().int(),
+  totalBytes: z.number(),
+  skippedCount: z.number().int(),
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  scannedAt: z.string().nullable(),
+});
+
+export const SkippedEntry = z.object({ relPath: z.string(), reason: z.string() });
+
+export const AssetDetail = AssetSummary.extend({
+  skipped: z.array(SkippedEntry),
+});
+
+export const FileRow = z.object({
+  relPath: z.string(),
+  size: z.number(),
+  mtimeMs: z.number(),
+  sha256: z.string().nullable(),
+});
+
+export const DirEntry = z.object({ name: z.string(), path: z.string(), isDir: z.boolean() });
+
+const AbsolutePath = z
+  .string()
+  .min(1, 'a folder path is required')
+  .max(4096, 'path is too long')
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
+
+/** Every command: its input schema and its output schema. */
+export const commands = {
+  'app.info': {
+    input: z.object({}).strict(),
+    output: z.object({ version: z.string(), dataDir: z.string(), catalogPath: z.string(), platform: z.string() }),
+  },
+  'assets.add': {
+    input: z
+      .object({
+        path: AbsolutePath,
+        kind: AssetKind.default('dataset'),
+        name: z.string().trim().min(1).max(200).optional(),
+      })
+      .strict(),
+    output: AssetDetail,
+  },
+  'assets.list': {
+    input: z
+      .object({
+        query: z.string().max(500).optional(),
+        kind: AssetKind.optional(),
+        state: AssetState.optional(),
+        ...Paging,
+      })
+      .strict(),
+    output: z.object({ items: z.array(AssetSummary), total: z.number().int() }),
+  },
+  'assets.get': {
+    input: z.object({ id: Id }).strict(),
+    output: AssetDetail,
+  },
+  'assets.files': {
+    input: z.object({ id: Id, query: z.string().max(500).optional(), ...Paging }).strict(),
+    output: z.object({ items: z.array(FileRow), total: z.number().int() }),
+  },
+  'assets.manifest': {
+    input: z.object({ id: Id }).strict(),
+    output: z.object({ text: z.string(), contentRoot: z.string() }),
+  },
+  'assets.rescan': {
+    input: z.object({ id: Id }).strict(),
+    output: AssetDetail,
+  },
+  'assets.remove': {
+    input: z.object({ id: Id }).strict(),
+    output: z.object({ removed: z.literal(true), id: Id }),
+  },
+  'system.browse': {
+    input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
+    output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),
+  },
+} as const;
+
+export type CommandName = keyof typeof commands;
+export const commandNames = Object.keys(commands) as CommandName[];
+export type CommandInput<K extends CommandName> = z.input<(typeof commands)[K]['input']>;
+export type CommandOutput<K extends CommandName> = z.output<(typeof commands)[K]['output']>;
+
+/** Events pushed from the backend to every shell. */
+export const events = {
+  'scan.progress': z.object({
+    assetId: Id,
+    phase: z.enum(['walking', 'hashing', 'saving', 'done', 'failed']),
+    filesTotal: z.number().int(),
+    filesDone: z.number().int(),
+    bytesTotal: z.number(),
+    bytesDone: z.number(),
+  }),
+  'asset.changed': z.object({ assetId: Id, removed: z.boolean().default(false) }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
+
+export const ErrorCode = z.enum([
+  'INVALID_INPUT',
+  'UNKNOWN_COMMAND',
+  'NOT_FOUND',
+  'NOT_A_DIRECTORY',
+  'FOLDER_UNREADABLE',
+  'FOLDER_GONE',
+  'FILE_UNSTABLE',
+  'BUSY',
+  'CATALOG_ERROR',
+  'INTERNAL',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** What crosses every boundary (IPC, HTTP, CLI --json): never a thrown exception. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+
+export type AssetSummary = z.infer<typeof AssetSummary>;
+export type AssetDetail = z.infer<typeof AssetDetail>;
+export type FileRow = z.infer<typeof FileRow>;
+export type DirEntry = z.infer<typeof DirEntry>;
+export type AssetKind = z.infer<typeof AssetKind>;
+export type AssetState = z.infer<typeof AssetState>;
+
+// Compile-time check: the name lists in names.ts match the schemas above exactly.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? 'yes' : 'no') : 'no';
+export const namesMatchSchemas: [Same<(typeof COMMAND_NAMES)[number], CommandName>, Same<(typeof EVENT_NAMES)[number], EventName>] = [
+  'yes',
+  'yes',
+];

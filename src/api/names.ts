@@ -1,0 +1,22 @@
+/**
+ * Command and event names, without their schemas: the Electron preload builds its named
+ * functions from these lists (and stays small), the browser bridge validates against them.
+ * `contract.ts` checks at compile time that these lists and the schemas agree.
+ */
+export const COMMAND_NAMES = [
+  'app.info',
+  'assets.add',
+  'assets.list',
+  'assets.get',
+  'assets.files',
+  'assets.manifest',
+  'assets.rescan',
+  'assets.remove',
+  'system.browse',
+] as const;
+
+export const EVENT_NAMES = ['scan.progress', 'asset.changed'] as const;
+
+/** IPC channel for a command (Electron) and URL path (browser shell). */
+export const commandChannel = (name: string): string => `ativo:${name}`;
+export const EVENT_CHANNEL = 'ativo:event';
