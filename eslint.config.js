@@ -23,7 +23,7 @@ export default tseslint.config(
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', '.ci/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'src/cli/*.js', '.ci/*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
@@ -63,5 +63,5 @@ export default tseslint.config(
       ]),
     },
   },
-  { files: ['test/**/*.ts', 'e2e/**/*.ts', 'scripts/**/*.ts', '*.config.ts'], languageOptions: { globals: globals.node }, rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  { files: ['src/**/*.test.ts', 'src/**/*.bench.ts', 'e2e/**/*.ts', '.ci/**/*.ts', '*.config.ts'], languageOptions: { globals: globals.node }, rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
 );

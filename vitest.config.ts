@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['src/**/*.test.ts'],
     environment: 'node',
     // Real SQLite files, real anvil, real keychain: integration tests need room.
     testTimeout: 120_000,
