@@ -1,0 +1,208 @@
+import { readdir } from 'node:fs/promises';
+import { homedir, platform } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import type { z } from 'zod';
+import { Catalog } from '../catalog/db';
+import type { AssetRecord } from '../catalog/assets';
+import { HashPool } from '../ingest/hash-pool';
+import { Ingestor } from '../ingest/ingest';
+import { AtivoError, errnoCode } from '../util/errors';
+import { defaultDataDir } from '../util/paths';
+import {
+  commands,
+  type AssetDetail,
+  type AssetSummary,
+  type CommandInput,
+  type CommandName,
+  type CommandOutput,
+  type EventName,
+  type EventPayload,
+  type Result,
+} from './contract';
+import { VERSION } from './version';
+
+export interface BackendOptions {
+  dataDir?: string;
+  /** Number of hashing worker threads (default: cores, at most 4). */
+  hashWorkers?: number;
+}
+
+export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+type Handlers = { [K in CommandName]: (input: z.output<(typeof commands)[K]['input']>) => Promise<CommandOutput<K>> };
+
+export interface Backend {
+  readonly dataDir: string;
+  readonly catalogPath: string;
+  /** Validates `input` with the command's schema, runs it, and never throws. */
+  invoke(name: string, input: unknown): Promise<Result<unknown>>;
+  /** Typed call for in-process callers (CLI, tests). Throws AtivoError on failure. */
+  call<K extends CommandName>(name: K, input: CommandInput<K>): Promise<CommandOutput<K>>;
+  /** Receive every event; returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void;
+  close(): Promise<void>;
+}
+
+const summary = (a: AssetRecord): AssetSummary => ({
+  id: a.id,
+  kind: a.kind,
+  name: a.name,
+  rootPath: a.rootPath,
+  visibility: a.visibility,
+  state: a.state,
+  contentRoot: a.contentRoot,
+  fileCount: a.fileCount,
+  totalBytes: a.totalBytes,
+  skippedCount: a.skipped.length,
+  error: a.error,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
+  scannedAt: a.scannedAt,
+});
+const detail = (a: AssetRecord): AssetDetail => ({ ...summary(a), skipped: a.skipped });
+
+const isCommand = (name: string): name is CommandName => Object.hasOwn(commands, name);
+
+/** zod's issues as one readable sentence. */
+export function describeZodError(err: z.ZodError): string {
+  return err.issues
+    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+    .join('; ');
+}
+
+export function toResultError(e: unknown): { code: AtivoError['code']; message: string } {
+  if (e instanceof AtivoError) return { code: e.code, message: e.message };
+  if (errnoCode(e) === 'ENOSPC') return { code: 'INTERNAL', message: 'The disk is full: free some space and try again.' };
+  return { code: 'INTERNAL', message: `Unexpected error: ${e instanceof Error ? e.message : String(e)}` };
+}
+
+/**
+ * The whole app behind one object: the Electron main process, the browser shell's server
+ * and the CLI all call it. Input is validated here, once, with the contract's schemas.
+ */
+export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
+  const dataDir = resolve(options.dataDir ?? defaultDataDir());
+  const catalogPath = join(dataDir, 'catalog.sqlite');
+  const catalog = Catalog.open(catalogPath);
+  const pool = new HashPool(options.hashWorkers);
+  const listeners = new Set<EventListener>();
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+    for (const l of listeners) {
+      try {
+        l(event, payload);
+      } catch (e) {
+        console.error(`ativo: an event listener for ${event} failed:`, e);
+      }
+    }
+  };
+  const ingestor = new Ingestor({
+    catalog,
+    pool,
+    onProgress: (p) => {
+      emit('scan.progress', p);
+    },
+    onChanged: (assetId) => {
+      emit('asset.changed', { assetId, removed: false });
+    },
+  });
+
+  // A scan that was running when the app or CLI was killed: say so (hashed files are kept,
+  // so the next scan resumes instead of starting over).
+  for (const a of catalog.assets.list({ state: 'scanning', offset: 0, limit: 1000 }).items) {
+    catalog.assets.markError(a.id, 'The last scan was interrupted. Rescan to finish it: files already fingerprinted are kept.', new Date().toISOString());
+  }
+
+  const mustGet = (id: number): AssetRecord => {
+    const a = catalog.assets.get(id);
+    if (!a) throw new AtivoError('NOT_FOUND', `No asset with id ${id}. Run \`ativo list\` to see the catalog.`);
+    return a;
+  };
+
+  const handlers: Handlers = {
+    'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, platform: platform() }),
+    'assets.add': async (input) => {
+      if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);
+      return detail(await ingestor.add(input.path, { kind: input.kind, name: input.name }));
+    },
+    'assets.list': (input) => {
+      const { items, total } = catalog.assets.list(input);
+      return Promise.resolve({ items: items.map(summary), total });
+    },
+    'assets.get': (input) => Promise.resolve(detail(mustGet(input.id))),
+    'assets.files': (input) => {
+      mustGet(input.id);
+      return Promise.resolve(catalog.files.page(input.id, input));
+    },
+    'assets.manifest': (input) => {
+      const a = mustGet(input.id);
+      const m = catalog.assets.manifest(a.id);
+      if (!m) throw new AtivoError('NOT_FOUND', `${a.name} has no complete scan yet${a.state === 'scanning' ? ' (it is being scanned now)' : ''}: rescan it first.`);
+      return Promise.resolve({ text: m.manifest, contentRoot: m.contentRoot });
+    },
+    'assets.rescan': async (input) => {
+      mustGet(input.id);
+      return detail(await ingestor.scan(input.id));
+    },
+    'assets.remove': (input) => {
+      mustGet(input.id);
+      if (ingestor.isScanning(input.id)) throw new AtivoError('BUSY', 'This asset is being scanned; remove it when the scan ends.');
+      catalog.assets.remove(input.id);
+      emit('asset.changed', { assetId: input.id, removed: true });
+      return Promise.resolve({ removed: true as const, id: input.id });
+    },
+    'system.browse': async (input) => {
+      const path = resolve(input.path ?? homedir());
+      let dirents;
+      try {
+        dirents = await readdir(path, { withFileTypes: true });
+      } catch (e) {
+        const code = errnoCode(e);
+        if (code === 'ENOENT') throw new AtivoError('NOT_FOUND', `There is no folder at ${path}.`);
+        if (code === 'ENOTDIR') throw new AtivoError('NOT_A_DIRECTORY', `${path} is a file, not a folder.`);
+        throw new AtivoError('FOLDER_UNREADABLE', `Cannot open ${path} (${code ?? 'error'}).`);
+      }
+      const entries = dirents
+        .filter((d) => d.isDirectory() && (input.showHidden || !d.name.startsWith('.')))
+        .map((d) => ({ name: d.name, path: join(path, d.name), isDir: true }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const parent = dirname(path);
+      return { path, parent: parent === path ? null : parent, entries };
+    },
+  };
+
+  const run = async (name: string, input: unknown): Promise<unknown> => {
+    if (!isCommand(name)) throw new AtivoError('UNKNOWN_COMMAND', `Unknown command "${name}".`);
+    const parsed = commands[name].input.safeParse(input ?? {});
+    if (!parsed.success) throw new AtivoError('INVALID_INPUT', `Invalid input for ${name}: ${describeZodError(parsed.error)}`);
+    const handler = handlers[name] as (i: unknown) => Promise<unknown>;
+    return handler(parsed.data);
+  };
+
+  let closed = false;
+  return {
+    dataDir,
+    catalogPath,
+    async invoke(name, input) {
+      try {
+        return { ok: true, value: await run(name, input) };
+      } catch (e) {
+        if (!(e instanceof AtivoError)) console.error(`ativo: ${name} failed:`, e);
+        return { ok: false, error: toResultError(e) };
+      }
+    },
+    async call(name, input) {
+      return (await run(name, input)) as CommandOutput<typeof name>;
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      listeners.clear();
+      await pool.close();
+      catalog.close();
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export type AssetKindValue = 'dataset' | 'model';
+export type AssetStateValue = 'scanning' | 'ready' | 'error';
+
+export interface SkippedRecord {
+  relPath: string;
+  reason: string;
+}
+
+export interface AssetRecord {
+  id: number;
+  kind: AssetKindValue;
+  name: string;
+  rootPath: string;
+  visibility: 'public' | 'private';
+  state: AssetStateValue;
+  contentRoot: string | null;
+  fileCount: number;
+  totalBytes: number;
+  skipped: SkippedRecord[];
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  scannedAt: string | null;
+}
+
+interface AssetRow {
+  id: number;
+  kind: AssetKindValue;
+  name: string;
+  root_path: string;
+  visibility: 'public' | 'private';
+  state: AssetStateValue;
+  content_root: string | null;
+  file_count: number;
+  total_bytes: number;
+  skipped_json: string;
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+  scanned_at: string | null;
+}
+
+const COLUMNS = `id, kind, name, root_path, visibility, state, content_root, file_count, total_bytes,
+  skipped_json, error, created_at, updated_at, scanned_at`;
+
+const toRecord = (r: AssetRow): AssetRecord => ({
+  id: r.id,
+  kind: r.kind,
+  name: r.name,
+  rootPath: r.root_path,
+  visibility: r.visibility,
+  state: r.state,
+  contentRoot: r.content_root,
+  fileCount: r.file_count,
+  totalBytes: r.total_bytes,
+  skipped: JSON.parse(r.skipped_json) as SkippedRecord[],
+  error: r.error,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  scannedAt: r.scanned_at,
+});
+
+/** LIKE pattern for a substring search, with %, _ and \ escaped. */
+export const likePattern = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export interface AssetListFilter {
+  query?: string | undefined;
+  kind?: AssetKindValue | undefined;
+  state?: AssetStateValue | undefined;
+  offset: number;
+  limit: number;
+}
+
+export class AssetsQueries {
+  private readonly byId: Statement<[number], AssetRow>;
+  private readonly byRoot: Statement<[string], AssetRow>;
+  private readonly insertStmt: Statement<[string, string, string, string, string]>;
+  private readonly scanningStmt: Statement<[string, number]>;
+  private readonly readyStmt: Statement<{
+    id: number;
+    contentRoot: string;
+    manifest: string;
+    fileCount: number;
+    totalBytes: number;
+    skipped: string;
+    now: string;
+  }>;
+  private readonly errorStmt: Statement<[string, string, number]>;
+  private readonly removeStmt: Statement<[number]>;
+  private readonly manifestStmt: Statement<[number], { manifest: string | null; content_root: string | null }>;
+
+  constructor(private readonly db: Database) {
+    this.byId = db.prepare(`SELECT ${COLUMNS} FROM assets WHERE id = ?`);
+    this.byRoot = db.prepare(`SELECT ${COLUMNS} FROM assets WHERE root_path = ?`);
+    this.insertStmt = db.prepare(
+      `INSERT INTO assets (kind, name, root_path, state, created_at, updated_at) VALUES (?, ?, ?, 'scanning', ?, ?)`,
+    );
+    this.scanningStmt = db.prepare(`UPDATE assets SET state = 'scanning', error = NULL, updated_at = ? WHERE id = ?`);
+    this.readyStmt = db.prepare(`UPDATE assets SET state = 'ready', error = NULL, content_root = @contentRoot,
+      manifest = @manifest, file_count = @fileCount, total_bytes = @totalBytes, skipped_json = @skipped,
+      updated_at = @now, scanned_at = @now WHERE id = @id`);
+    this.errorStmt = db.prepare(`UPDATE assets SET state = 'error', error = ?, updated_at = ? WHERE id = ?`);
+    this.removeStmt = db.prepare(`DELETE FROM assets WHERE id = ?`);
+    this.manifestStmt = db.prepare(`SELECT manifest, content_root FROM assets WHERE id = ?`);
+  }
+
+  get(id: number): AssetRecord | undefined {
+    const row = this.byId.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  getByRoot(rootPath: string): AssetRecord | undefined {
+    const row = this.byRoot.get(rootPath);
+    return row ? toRecord(row) : undefined;
+  }
+
+  insert(a: { kind: AssetKindValue; name: string; rootPath: string }, now: string): number {
+    return Number(this.insertStmt.run(a.kind, a.name, a.rootPath, now, now).lastInsertRowid);
+  }
+
+  markScanning(id: number, now: string): void {
+    this.scanningStmt.run(now, id);
+  }
+
+  markReady(
+    id: number,
+    r: { contentRoot: string; manifest: string; fileCount: number; totalBytes: number; skipped: SkippedRecord[] },
+    now: string,
+  ): void {
+    this.readyStmt.run({ id, ...r, skipped: JSON.stringify(r.skipped), now });
+  }
+
+  markError(id: number, message: string, now: string): void {
+    this.errorStmt.run(message, now, id);
+  }
+
+  /** The manifest text and content root of the last complete scan. */
+  manifest(id: number): { manifest: string; contentRoot: string } | undefined {
+    const row = this.manifestStmt.get(id);
+    if (!row || row.manifest === null || row.content_root === null) return undefined;
+    return { manifest: row.manifest, contentRoot: row.content_root };
+  }
+
+  /** Removes the asset and (by cascade) its file rows. Never touches the folder. */
+  remove(id: number): boolean {
+    return this.removeStmt.run(id).changes > 0;
+  }
+
+  list(f: AssetListFilter): { items: AssetRecord[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (f.query !== undefined && f.query.trim() !== '') {
+      params.q = likePattern(f.query.trim());
+      where.push(`(name LIKE @q ESCAPE '\\' OR root_path LIKE @q ESCAPE '\\'
+        OR EXISTS (SELECT 1 FROM files WHERE files.asset_id = assets.id AND files.rel_path LIKE @q ESCAPE '\\'))`);
+    }
+    if (f.kind) {
+      params.kind = f.kind;
+      where.push('kind = @kind');
+    }
+    if (f.state) {
+      params.state = f.state;
+      where.push('state = @state');
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM assets ${clause}`).get(params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM assets ${clause} ORDER BY updated_at DESC, id DESC LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: f.limit, offset: f.offset }) as AssetRow[];
+    return { items: rows.map(toRecord), total };
+  }
+}

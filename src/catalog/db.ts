@@ -1,0 +1,64 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { AtivoError } from '../util/errors';
+import { loadMigrations, migrate } from './migrate';
+import { AssetsQueries } from './assets';
+import { FilesQueries } from './files';
+
+/** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+export interface CatalogOptions {
+  migrationsDir?: string;
+  readonly?: boolean;
+}
+
+/** The catalog: one SQLite file, WAL, foreign keys on; each aggregate's SQL in its own query module. */
+export class Catalog {
+  readonly db: Database.Database;
+  readonly assets: AssetsQueries;
+  readonly files: FilesQueries;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.assets = new AssetsQueries(db);
+    this.files = new FilesQueries(db);
+  }
+
+  static open(path: string, options: CatalogOptions = {}): Catalog {
+    mkdirSync(dirname(path), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(path, { readonly: options.readonly ?? false });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db, loadMigrations(options.migrationsDir ?? MIGRATIONS_DIR));
+    } catch (e) {
+      if (e instanceof AtivoError) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new AtivoError(
+        'CATALOG_ERROR',
+        `Cannot open the catalog at ${path}: ${msg}. If the file is damaged, move it aside and add your folders again (they are never modified).`,
+        { cause: e },
+      );
+    }
+    return new Catalog(db);
+  }
+
+  /** Runs fn in one transaction (all or nothing). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  integrityCheck(): string {
+    return (this.db.pragma('integrity_check', { simple: true }) as string | undefined) ?? 'unknown';
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,240 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createBackend, toResultError, type Backend } from '../api/backend';
+import type { AssetDetail, AssetKind, AssetSummary, EventPayload } from '../api/contract';
+import { VERSION } from '../api/version';
+import { AtivoError } from '../util/errors';
+import { formatBytes, table } from './format';
+import { startShellServer } from './server';
+
+const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
+
+Usage: ativo <command> [options]
+
+Commands:
+  add <folder> [--kind dataset|model] [--name N]   catalog a folder (re-adding rescans it)
+  list [--query Q] [--kind K]                      list the catalog
+  show <id>                                        an asset's details
+  manifest <id>                                    the manifest text (sha256sum format)
+  rescan <id>                                      rescan an asset's folder
+  remove <id>                                      remove from the catalog (files untouched)
+  serve [--port P]                                 the browser shell on 127.0.0.1
+  start                                            the desktop app (or the browser shell)
+
+Options:
+  --data-dir DIR   where the catalog lives (env ATIVO_DATA_DIR; default: the OS app-data dir)
+  --json           machine-readable output
+  -h, --help       this help
+  -v, --version    the version`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  kind: { type: 'string' },
+  name: { type: 'string' },
+  query: { type: 'string' },
+  port: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+  version: { type: 'boolean', short: 'v', default: false },
+} as const;
+
+function parseId(raw: string | undefined): number {
+  if (raw === undefined) throw new UsageError('give the asset id (see `ativo list`)');
+  const id = Number(raw);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new UsageError(`"${raw}" is not an asset id (ids are positive whole numbers)`);
+  return id;
+}
+
+function parseKind(raw: string | undefined): AssetKind | undefined {
+  if (raw === undefined) return undefined;
+  if (raw !== 'dataset' && raw !== 'model') throw new UsageError(`--kind must be dataset or model (got "${raw}")`);
+  return raw;
+}
+
+const out = (s: string): void => {
+  process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+};
+
+function describeAsset(a: AssetDetail): string {
+  const lines = [
+    `${a.name}  (#${a.id}, ${a.kind})`,
+    `  folder        ${a.rootPath}`,
+    `  state         ${a.state}${a.error !== null ? `: ${a.error}` : ''}`,
+    `  files         ${a.fileCount.toLocaleString('en-US')} (${formatBytes(a.totalBytes)})`,
+    `  content root  ${a.contentRoot ?? '(not computed yet)'}`,
+    `  scanned       ${a.scannedAt ?? 'never'}`,
+  ];
+  if (a.skipped.length) {
+    lines.push(`  skipped       ${a.skipped.length}`);
+    for (const s of a.skipped.slice(0, 20)) lines.push(`    ${JSON.stringify(s.relPath)}: ${s.reason}`);
+    if (a.skipped.length > 20) lines.push(`    … and ${a.skipped.length - 20} more (see --json)`);
+  }
+  return lines.join('\n');
+}
+
+function progressPrinter(): { onEvent: (p: EventPayload<'scan.progress'>) => void; done: () => void } {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  return {
+    onEvent: (p) => {
+      if (!tty || Date.now() - last < 100) return;
+      last = Date.now();
+      const pct = p.bytesTotal > 0 ? Math.floor((100 * p.bytesDone) / p.bytesTotal) : 0;
+      const text = p.phase === 'walking' ? `Listing files… ${p.filesTotal}` : `Fingerprinting ${p.filesDone}/${p.filesTotal} files, ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} (${pct}%)`;
+      process.stderr.write(`\r\x1b[2K${text}`);
+    },
+    done: () => {
+      if (tty) process.stderr.write('\r\x1b[2K');
+    },
+  };
+}
+
+/** Path of the Electron binary, or the reason there is none. */
+function electronBinary(): { path: string } | { why: string } {
+  try {
+    const require = createRequire(import.meta.url);
+    const p = require('electron') as unknown;
+    if (typeof p === 'string' && existsSync(p)) return { path: p };
+    return { why: 'the electron package is installed but its binary is missing' };
+  } catch (e) {
+    return { why: `the Electron binary is not installed (${e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e)})` };
+  }
+}
+
+async function serve(backend: Backend, portRaw: string | undefined): Promise<never> {
+  const port = portRaw === undefined ? 0 : Number(portRaw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (got "${portRaw ?? ''}")`);
+  const server = await startShellServer(backend, { port });
+  out(`Ativo is running at ${server.openUrl}`);
+  out(`Open that link in your browser (it carries this session's token). Data: ${backend.dataDir}. Press Ctrl+C to stop.`);
+  return new Promise<never>(() => {
+    const stop = (): void => {
+      void server.close().then(() => backend.close()).finally(() => process.exit(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  if (values.version) {
+    out(VERSION);
+    return 0;
+  }
+  const [command, ...args] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    out(HELP);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  const dataDir = values['data-dir'];
+  const json = values.json;
+  const print = (value: unknown, human: () => string): void => {
+    out(json ? JSON.stringify(value, null, 2) : human());
+  };
+
+  if (command === 'start') {
+    const bin = electronBinary();
+    if ('path' in bin) {
+      const appDir = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+      const child = spawn(bin.path, [appDir], { stdio: 'inherit', env: { ...process.env, ...(dataDir ? { ATIVO_DATA_DIR: dataDir } : {}) } });
+      return new Promise((ok) => child.on('exit', (code) => {
+        ok(code ?? 0);
+      }));
+    }
+    out(`Starting the browser shell instead of the desktop app: ${bin.why}.`);
+    out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
+  }
+
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'serve', 'start'];
+  if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
+
+  const backend = await createBackend(dataDir === undefined ? {} : { dataDir });
+  try {
+    switch (command) {
+      case 'add': {
+        const folder = args[0];
+        if (folder === undefined) throw new UsageError('give the folder to add: ativo add <folder>');
+        const progress = progressPrinter();
+        const off = backend.subscribe((event, payload) => {
+          if (event === 'scan.progress') progress.onEvent(payload as EventPayload<'scan.progress'>);
+        });
+        try {
+          const a = await backend.call('assets.add', { path: resolve(folder), kind: parseKind(values.kind) ?? 'dataset', ...(values.name !== undefined ? { name: values.name } : {}) });
+          progress.done();
+          print(a, () => describeAsset(a));
+        } finally {
+          off();
+          progress.done();
+        }
+        return 0;
+      }
+      case 'list': {
+        const items: AssetSummary[] = [];
+        for (let offset = 0; ; ) {
+          const page = await backend.call('assets.list', { query: values.query, kind: parseKind(values.kind), offset, limit: 1000 });
+          items.push(...page.items);
+          offset += page.items.length;
+          if (page.items.length === 0 || offset >= page.total) break;
+        }
+        print(items, () =>
+          items.length === 0
+            ? 'The catalog is empty. Add a folder: ativo add <folder>'
+            : table(
+                ['ID', 'KIND', 'NAME', 'FILES', 'SIZE', 'STATE', 'ROOT'],
+                items.map((a) => [String(a.id), a.kind, a.name, String(a.fileCount), formatBytes(a.totalBytes), a.state, a.contentRoot?.slice(0, 12) ?? '-']),
+              ),
+        );
+        return 0;
+      }
+      case 'show': {
+        const a = await backend.call('assets.get', { id: parseId(args[0]) });
+        print(a, () => describeAsset(a));
+        return 0;
+      }
+      case 'manifest': {
+        const m = await backend.call('assets.manifest', { id: parseId(args[0]) });
+        if (json) out(JSON.stringify(m, null, 2));
+        else process.stdout.write(m.text);
+        return 0;
+      }
+      case 'rescan': {
+        const a = await backend.call('assets.rescan', { id: parseId(args[0]) });
+        print(a, () => describeAsset(a));
+        return 0;
+      }
+      case 'remove': {
+        const r = await backend.call('assets.remove', { id: parseId(args[0]) });
+        print(r, () => `Removed asset #${r.id} from the catalog. Its folder was not touched.`);
+        return 0;
+      }
+      default:
+        // serve, and start without Electron
+        return await serve(backend, values.port);
+    }
+  } finally {
+    await backend.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const message =
+      e instanceof UsageError
+        ? e.message
+        : e instanceof TypeError && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')
+          ? e.message
+          : toResultError(e).message;
+    process.stderr.write(`ativo: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+    process.exitCode = e instanceof UsageError || (e instanceof TypeError && !(e instanceof AtivoError)) ? 2 : 1;
+  },
+);

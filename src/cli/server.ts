@@ -1,0 +1,248 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Backend } from '../api/backend';
+
+/** The renderer bundle electron-vite builds (`npm run build`). */
+export const RENDERER_DIR = resolve(fileURLToPath(new URL('../../out/renderer', import.meta.url)));
+
+const COOKIE = 'ativo_session';
+const MAX_BODY = 1024 * 1024;
+export const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: ; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+export interface ShellServer {
+  url: string;
+  /** The URL a person opens: it carries the session token once, then a cookie does. */
+  openUrl: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const sameSecret = (a: string, b: string): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === COOKIE) return v.join('=');
+  }
+  return undefined;
+}
+
+/**
+ * The browser shell: the same backend behind HTTP + WebSocket on 127.0.0.1.
+ * Every request needs the per-start session token (cookie or `Authorization: Bearer`);
+ * the Host must be the loopback address (DNS rebinding); API calls and the event socket
+ * refuse other origins; POST bodies must be JSON (no form-based CSRF).
+ */
+export async function startShellServer(
+  backend: Backend,
+  opts: { port?: number; rendererDir?: string; token?: string } = {},
+): Promise<ShellServer> {
+  const rendererDir = opts.rendererDir ?? RENDERER_DIR;
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new Error(`The renderer is not built (${rendererDir}/index.html is missing): run \`npm run build\` first.`);
+  }
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  let port = 0;
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const ownOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
+
+  const authorized = (req: IncomingMessage): boolean => {
+    const c = cookieToken(req);
+    if (c !== undefined && sameSecret(c, token)) return true;
+    const auth = req.headers.authorization;
+    return auth?.startsWith('Bearer ') === true && sameSecret(auth.slice(7), token);
+  };
+  const hostOk = (req: IncomingMessage): boolean => allowedHosts().includes(req.headers.host ?? '');
+  const originOk = (req: IncomingMessage): boolean => {
+    const origin = req.headers.origin;
+    return origin === undefined || ownOrigins().includes(origin);
+  };
+
+  const send = (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void => {
+    res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...extra });
+    res.end(body);
+  };
+
+  const readBody = (req: IncomingMessage): Promise<string> =>
+    new Promise((ok, fail) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY) {
+          fail(new Error('request body too large'));
+          req.destroy();
+          return;
+        }
+        chunks.push(c);
+      });
+      req.on('end', () => {
+        ok(Buffer.concat(chunks).toString('utf8'));
+      });
+      req.on('error', fail);
+    });
+
+  const serveStatic = async (res: ServerResponse, urlPath: string): Promise<void> => {
+    let rel = decodeURIComponent(urlPath);
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = normalize(join(rendererDir, rel));
+    if (!file.startsWith(rendererDir + sep)) {
+      send(res, 403, 'Forbidden');
+      return;
+    }
+    let target = file;
+    try {
+      if (!(await stat(file)).isFile()) target = join(rendererDir, 'index.html');
+    } catch {
+      // Unknown paths are app routes: the renderer handles them.
+      target = extname(file) === '' ? join(rendererDir, 'index.html') : '';
+    }
+    if (target === '') {
+      send(res, 404, 'Not found');
+      return;
+    }
+    res.writeHead(200, {
+      'Content-Type': TYPES[extname(target)] ?? 'application/octet-stream',
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': target.endsWith('index.html') ? 'no-store' : 'private, max-age=3600',
+    });
+    createReadStream(target).pipe(res);
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      if (!hostOk(req)) {
+        send(res, 403, 'Forbidden: Ativo only answers on its loopback address.');
+        return;
+      }
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      const given = url.searchParams.get('token');
+      if (given !== null && req.method === 'GET') {
+        if (!sameSecret(given, token)) {
+          send(res, 403, 'This link is not valid (Ativo makes a new one each time it starts). Use the link printed by `ativo serve`.');
+          return;
+        }
+        url.searchParams.delete('token');
+        res.writeHead(302, {
+          'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+          Location: url.pathname + url.search,
+          'Cache-Control': 'no-store',
+        });
+        res.end();
+        return;
+      }
+      if (!authorized(req)) {
+        send(res, 401, 'Open Ativo with the link printed by `ativo serve` (it carries this session\'s token).');
+        return;
+      }
+      if (url.pathname.startsWith('/api/')) {
+        if (req.method !== 'POST') {
+          send(res, 405, 'Use POST', 'text/plain; charset=utf-8', { Allow: 'POST' });
+          return;
+        }
+        if (!originOk(req)) {
+          send(res, 403, 'Forbidden: cross-origin request.');
+          return;
+        }
+        if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+          send(res, 415, 'Send JSON (Content-Type: application/json).');
+          return;
+        }
+        const name = decodeURIComponent(url.pathname.slice('/api/'.length));
+        let input: unknown;
+        try {
+          const body = await readBody(req);
+          input = body.trim() === '' ? {} : JSON.parse(body);
+        } catch (e) {
+          send(res, 400, JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: `The request body is not valid JSON (${e instanceof Error ? e.message : String(e)}).` } }), 'application/json');
+          return;
+        }
+        const result = await backend.invoke(name, input);
+        send(res, 200, JSON.stringify(result), 'application/json');
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        send(res, 405, 'Method not allowed');
+        return;
+      }
+      await serveStatic(res, url.pathname);
+    })().catch((e: unknown) => {
+      console.error('ativo serve: request failed:', e);
+      if (!res.headersSent) send(res, 500, 'Internal error');
+      else res.destroy();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path !== '/api/events' || !hostOk(req) || !originOk(req) || !authorized(req)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      const off = backend.subscribe((event, payload) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+      });
+      ws.on('close', () => {
+        off();
+        sockets.delete(ws);
+      });
+      // The socket is push-only: anything the page sends is ignored.
+    });
+  });
+
+  const wanted = opts.port ?? 0;
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(wanted, '127.0.0.1', () => {
+      server.off('error', fail);
+      ok();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}/`;
+  return {
+    url,
+    openUrl: `${url}?token=${token}`,
+    token,
+    port,
+    close: async () => {
+      for (const s of sockets) s.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => {
+        ok();
+      }));
+    },
+  };
+}
