@@ -155,7 +155,11 @@ async function main(argv: string[]): Promise<number> {
   const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
-  const backend = await createBackend(dataDir === undefined ? {} : { dataDir });
+  const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
+  const backend = await createBackend({
+    ...(dataDir === undefined ? {} : { dataDir }),
+    ...(Number.isInteger(workers) && workers > 0 ? { hashWorkers: workers } : {}),
+  });
   try {
     switch (command) {
       case 'add': {

@@ -52,6 +52,8 @@ export class HashPool {
   private readonly workers: Worker[] = [];
   private nextId = 1;
   private closed = false;
+  /** Files this pool has hashed so far (tests and benchmarks read it). */
+  filesHashed = 0;
 
   constructor(readonly size = Math.max(1, Math.min(4, availableParallelism()))) {}
 
@@ -111,6 +113,7 @@ export class HashPool {
             hooks.onProgress?.(m.bytes);
             return;
           }
+          this.filesHashed += m.results.length;
           try {
             hooks.onResults(current.files, m.results);
           } catch (e) {
