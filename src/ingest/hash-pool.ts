@@ -60,7 +60,8 @@ export class HashPool {
   private worker(i: number): Worker {
     let w = this.workers[i];
     if (!w) {
-      w = new Worker(HASH_WORKER_SOURCE, { eval: true, name: `ativo-hash-${i}` });
+      // execArgv: [] so that a parent flag such as --input-type=module cannot turn the CommonJS source into ESM.
+      w = new Worker(HASH_WORKER_SOURCE, { eval: true, name: `ativo-hash-${i}`, execArgv: [] });
       this.workers[i] = w;
     }
     return w;

@@ -1,0 +1,24 @@
+/**
+ * `npm run bench`: each benchmark measures Ativo against a baseline in the same run and
+ * prints ratios. Targets are reported here, never asserted in tests.
+ */
+import { existsSync } from 'node:fs';
+import { benchIngest } from '../src/ingest/ingest.bench';
+
+type Bench = { name: string; run: () => Promise<string[]> | string[] };
+const benches: Bench[] = [{ name: 'ingest', run: benchIngest }];
+
+const optional: [string, string, string][] = [['sandbox startup', '../src/sandbox/anvil.bench.ts', 'benchSandboxStartup']];
+for (const [name, path, fn] of optional) {
+  if (!existsSync(new URL(path, import.meta.url))) continue;
+  const mod = (await import(path)) as Record<string, () => Promise<string[]>>;
+  const run = mod[fn];
+  if (run) benches.push({ name, run });
+}
+
+const only = process.argv[2];
+for (const b of benches) {
+  if (only !== undefined && !b.name.includes(only)) continue;
+  console.log(`== ${b.name}`);
+  for (const line of await b.run()) console.log(`  ${line}`);
+}
