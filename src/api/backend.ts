@@ -19,6 +19,7 @@ import {
   type EventPayload,
   type Result,
 } from './contract';
+import { Networks } from './networks';
 import { VERSION } from './version';
 
 export interface BackendOptions {
@@ -112,6 +113,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     catalog.assets.markError(a.id, 'The last scan was interrupted. Rescan to finish it: files already fingerprinted are kept.', new Date().toISOString());
   }
 
+  const networks = new Networks(catalog);
+
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
     if (!a) throw new AtivoError('NOT_FOUND', `No asset with id ${id}. Run \`ativo list\` to see the catalog.`);
@@ -150,6 +153,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       emit('asset.changed', { assetId: input.id, removed: true });
       return Promise.resolve({ removed: true as const, id: input.id });
     },
+    'network.list': () => Promise.resolve(networks.state()),
+    'network.use': (input) => Promise.resolve(networks.use(input.name)),
+    'network.set': (input) => Promise.resolve(networks.set(input)),
     'system.browse': async (input) => {
       const path = resolve(input.path ?? homedir());
       let dirents;

@@ -55,6 +55,24 @@ const AbsolutePath = z
   .max(4096, 'path is too long')
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
 
+export const NetworkName = z.enum(['sandbox', 'testnet', 'mainnet']);
+export const NetworkProfile = z.object({
+  name: NetworkName,
+  rpcUrl: z.string().nullable(),
+  chainId: z.number().int().nullable(),
+  registry: z.string().nullable(),
+  storageUrl: z.string().nullable(),
+  /** What is still missing before the profile can be used (empty when ready). */
+  missing: z.array(z.string()),
+});
+export const NetworkState = z.object({ current: NetworkName, profiles: z.array(NetworkProfile) });
+
+const HttpUrl = z
+  .string()
+  .max(2000)
+  .refine((u) => /^https?:\/\/[^\s]+$/.test(u) && URL.canParse(u), 'must be an http:// or https:// URL');
+const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address');
+
 /** Every command: its input schema and its output schema. */
 export const commands = {
   'app.info': {
@@ -102,6 +120,26 @@ export const commands = {
     input: z.object({ id: Id }).strict(),
     output: z.object({ removed: z.literal(true), id: Id }),
   },
+  'network.list': {
+    input: z.object({}).strict(),
+    output: NetworkState,
+  },
+  'network.use': {
+    input: z.object({ name: NetworkName }).strict(),
+    output: NetworkState,
+  },
+  'network.set': {
+    input: z
+      .object({
+        name: NetworkName,
+        rpcUrl: HttpUrl.optional(),
+        chainId: z.number().int().positive().max(2 ** 53 - 1).optional(),
+        registry: Address.optional(),
+        storageUrl: HttpUrl.optional(),
+      })
+      .strict(),
+    output: NetworkProfile,
+  },
   'system.browse': {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),
@@ -139,6 +177,7 @@ export const ErrorCode = z.enum([
   'FILE_UNSTABLE',
   'BUSY',
   'CATALOG_ERROR',
+  'NOT_CONFIGURED',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -152,6 +191,9 @@ export type FileRow = z.infer<typeof FileRow>;
 export type DirEntry = z.infer<typeof DirEntry>;
 export type AssetKind = z.infer<typeof AssetKind>;
 export type AssetState = z.infer<typeof AssetState>;
+export type NetworkName = z.infer<typeof NetworkName>;
+export type NetworkProfile = z.infer<typeof NetworkProfile>;
+export type NetworkState = z.infer<typeof NetworkState>;
 
 // Compile-time check: the name lists in names.ts match the schemas above exactly.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? 'yes' : 'no') : 'no';

@@ -12,6 +12,9 @@ export const COMMAND_NAMES = [
   'assets.manifest',
   'assets.rescan',
   'assets.remove',
+  'network.list',
+  'network.use',
+  'network.set',
   'system.browse',
 ] as const;
 

@@ -6,6 +6,7 @@ import { AtivoError } from '../util/errors';
 import { loadMigrations, migrate } from './migrate';
 import { AssetsQueries } from './assets';
 import { FilesQueries } from './files';
+import { NetworksQueries } from './networks';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -20,11 +21,13 @@ export class Catalog {
   readonly db: Database.Database;
   readonly assets: AssetsQueries;
   readonly files: FilesQueries;
+  readonly networks: NetworksQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.assets = new AssetsQueries(db);
     this.files = new FilesQueries(db);
+    this.networks = new NetworksQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

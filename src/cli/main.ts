@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBackend, toResultError, type Backend } from '../api/backend';
-import type { AssetDetail, AssetKind, AssetSummary, EventPayload } from '../api/contract';
+import type { AssetDetail, AssetKind, AssetSummary, EventPayload, NetworkName, NetworkState } from '../api/contract';
 import { VERSION } from '../api/version';
 import { AtivoError } from '../util/errors';
 import { formatBytes, table } from './format';
@@ -22,6 +22,9 @@ Commands:
   manifest <id>                                    the manifest text (sha256sum format)
   rescan <id>                                      rescan an asset's folder
   remove <id>                                      remove from the catalog (files untouched)
+  network show                                     network profiles and the current one
+  network use <sandbox|testnet|mainnet>            switch networks
+  network set <name> [--rpc URL] [--chain-id N] [--registry 0x…] [--storage URL]
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 
@@ -40,6 +43,10 @@ const OPTIONS = {
   name: { type: 'string' },
   query: { type: 'string' },
   port: { type: 'string' },
+  rpc: { type: 'string' },
+  'chain-id': { type: 'string' },
+  registry: { type: 'string' },
+  storage: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -122,6 +129,64 @@ async function serve(backend: Backend, portRaw: string | undefined): Promise<nev
   });
 }
 
+function describeNetworks(s: NetworkState): string {
+  return s.profiles
+    .map((p) => {
+      const head = `${p.name === s.current ? '* ' : '  '}${p.name}${p.missing.length ? '  (not configured)' : ''}`;
+      const rows =
+        p.name === 'sandbox'
+          ? ['    local anvil chain (id 31337) and storage node, managed by Ativo, offline']
+          : [
+              `    rpc       ${p.rpcUrl ?? '-'}`,
+              `    chain id  ${p.chainId === null ? '-' : String(p.chainId)}`,
+              `    registry  ${p.registry ?? '-'}`,
+              `    storage   ${p.storageUrl ?? '-'}`,
+              ...(p.missing.length ? [`    needs     ${p.missing.join(', ')}`] : []),
+            ];
+      return [head, ...rows].join('\n');
+    })
+    .join('\n');
+}
+
+async function networkCommand(
+  backend: Backend,
+  args: string[],
+  values: { rpc?: string | undefined; 'chain-id'?: string | undefined; registry?: string | undefined; storage?: string | undefined },
+  print: (value: unknown, human: () => string) => void,
+): Promise<number> {
+  const [sub, name] = args;
+  const parseName = (): NetworkName => {
+    if (name !== 'sandbox' && name !== 'testnet' && name !== 'mainnet') throw new UsageError('name a network: sandbox, testnet or mainnet');
+    return name;
+  };
+  switch (sub) {
+    case undefined:
+    case 'show': {
+      const s = await backend.call('network.list', {});
+      print(s, () => describeNetworks(s));
+      return 0;
+    }
+    case 'use': {
+      const s = await backend.call('network.use', { name: parseName() });
+      print(s, () => `Now using ${s.current}.`);
+      return 0;
+    }
+    case 'set': {
+      const n = parseName();
+      let chainId: number | undefined;
+      if (values['chain-id'] !== undefined) {
+        chainId = Number(values['chain-id']);
+        if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new UsageError(`--chain-id must be a positive whole number (got "${values['chain-id']}")`);
+      }
+      const p = await backend.call('network.set', { name: n, rpcUrl: values.rpc, chainId, registry: values.registry, storageUrl: values.storage });
+      print(p, () => `Saved the ${p.name} profile.${p.missing.length ? ` Still needed: ${p.missing.join(', ')}.` : ' It is ready: ativo network use ' + p.name}`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown network command "${sub}" (show, use or set)`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.version) {
@@ -152,7 +217,7 @@ async function main(argv: string[]): Promise<number> {
     out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
@@ -218,6 +283,8 @@ async function main(argv: string[]): Promise<number> {
         print(r, () => `Removed asset #${r.id} from the catalog. Its folder was not touched.`);
         return 0;
       }
+      case 'network':
+        return await networkCommand(backend, args, values, print);
       default:
         // serve, and start without Electron
         return await serve(backend, values.port);
