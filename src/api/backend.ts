@@ -20,12 +20,19 @@ import {
   type Result,
 } from './contract';
 import { Networks } from './networks';
+import { Wallets } from './wallets';
+import { isKeychainError } from '../vault/keychain';
+import { isVaultError } from '../vault/vault';
 import { VERSION } from './version';
 
 export interface BackendOptions {
   dataDir?: string;
   /** Number of hashing worker threads (default: cores, at most 4). */
   hashWorkers?: number;
+  /** Keychain service-name prefix (default `ativo`; tests use their own). */
+  keychainPrefix?: string;
+  /** scrypt cost of exported keystores (default ethers' 2^17; tests use less). */
+  keystoreScryptN?: number;
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -73,6 +80,11 @@ export function describeZodError(err: z.ZodError): string {
 
 export function toResultError(e: unknown): { code: AtivoError['code']; message: string } {
   if (e instanceof AtivoError) return { code: e.code, message: e.message };
+  if (isKeychainError(e)) return { code: e.code === 'KEYCHAIN_UNAVAILABLE' ? 'KEYCHAIN_UNAVAILABLE' : 'KEYCHAIN_ERROR', message: e.message };
+  if (isVaultError(e)) {
+    const code = e.code === 'WALLET_NOT_FOUND' ? 'NOT_FOUND' : e.code === 'CORRUPT_ENTRY' ? 'KEYCHAIN_ERROR' : 'INVALID_INPUT';
+    return { code, message: e.message };
+  }
   if (errnoCode(e) === 'ENOSPC') return { code: 'INTERNAL', message: 'The disk is full: free some space and try again.' };
   return { code: 'INTERNAL', message: `Unexpected error: ${e instanceof Error ? e.message : String(e)}` };
 }
@@ -114,6 +126,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   }
 
   const networks = new Networks(catalog);
+  const wallets = new Wallets(catalog, { keychainPrefix: options.keychainPrefix, keystoreScryptN: options.keystoreScryptN });
 
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
@@ -156,6 +169,12 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'network.list': () => Promise.resolve(networks.state()),
     'network.use': (input) => Promise.resolve(networks.use(input.name)),
     'network.set': (input) => Promise.resolve(networks.set(input)),
+    'wallet.list': () => wallets.state(),
+    'wallet.create': (input) => wallets.create(input.label),
+    'wallet.import': (input) => wallets.import(input),
+    'wallet.export': async (input) => ({ address: input.address, keystore: await wallets.vault.exportKeystore(input.address, input.password) }),
+    'wallet.remove': (input) => wallets.remove(input.address),
+    'wallet.use': (input) => wallets.use(input.address),
     'system.browse': async (input) => {
       const path = resolve(input.path ?? homedir());
       let dirents;
@@ -192,7 +211,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       try {
         return { ok: true, value: await run(name, input) };
       } catch (e) {
-        if (!(e instanceof AtivoError)) console.error(`ativo: ${name} failed:`, e);
+        if (!(e instanceof AtivoError) && !isVaultError(e) && !isKeychainError(e)) console.error(`ativo: ${name} failed:`, e);
         return { ok: false, error: toResultError(e) };
       }
     },

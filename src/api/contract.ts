@@ -73,6 +73,14 @@ const HttpUrl = z
   .refine((u) => /^https?:\/\/[^\s]+$/.test(u) && URL.canParse(u), 'must be an http:// or https:// URL');
 const Address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address');
 
+export const WalletInfo = z.object({
+  address: z.string(),
+  label: z.string(),
+  createdAt: z.string(),
+  source: z.enum(['created', 'private-key', 'mnemonic']),
+});
+export const WalletState = z.object({ wallets: z.array(WalletInfo), current: z.string().nullable() });
+
 /** Every command: its input schema and its output schema. */
 export const commands = {
   'app.info': {
@@ -140,6 +148,39 @@ export const commands = {
       .strict(),
     output: NetworkProfile,
   },
+  'wallet.list': {
+    input: z.object({}).strict(),
+    output: WalletState,
+  },
+  'wallet.create': {
+    input: z.object({ label: z.string().trim().max(100).optional() }).strict(),
+    output: WalletInfo,
+  },
+  'wallet.import': {
+    // Secrets travel inward only (to the backend, then the keychain); no command ever returns one.
+    input: z
+      .object({
+        privateKey: z.string().max(200).optional(),
+        mnemonic: z.string().max(1000).optional(),
+        path: z.string().max(100).optional(),
+        label: z.string().trim().max(100).optional(),
+      })
+      .strict()
+      .refine((v) => (v.privateKey === undefined) !== (v.mnemonic === undefined), 'give either a private key or a recovery phrase'),
+    output: WalletInfo,
+  },
+  'wallet.export': {
+    input: z.object({ address: Address, password: z.string().min(8, 'use a password of at least 8 characters').max(1000) }).strict(),
+    output: z.object({ address: z.string(), keystore: z.string() }),
+  },
+  'wallet.remove': {
+    input: z.object({ address: Address }).strict(),
+    output: z.object({ removed: z.literal(true), address: z.string() }),
+  },
+  'wallet.use': {
+    input: z.object({ address: Address }).strict(),
+    output: WalletState,
+  },
   'system.browse': {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),
@@ -178,6 +219,8 @@ export const ErrorCode = z.enum([
   'BUSY',
   'CATALOG_ERROR',
   'NOT_CONFIGURED',
+  'KEYCHAIN_UNAVAILABLE',
+  'KEYCHAIN_ERROR',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
@@ -194,6 +237,8 @@ export type AssetState = z.infer<typeof AssetState>;
 export type NetworkName = z.infer<typeof NetworkName>;
 export type NetworkProfile = z.infer<typeof NetworkProfile>;
 export type NetworkState = z.infer<typeof NetworkState>;
+export type WalletInfo = z.infer<typeof WalletInfo>;
+export type WalletState = z.infer<typeof WalletState>;
 
 // Compile-time check: the name lists in names.ts match the schemas above exactly.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? 'yes' : 'no') : 'no';

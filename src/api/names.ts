@@ -15,6 +15,12 @@ export const COMMAND_NAMES = [
   'network.list',
   'network.use',
   'network.set',
+  'wallet.list',
+  'wallet.create',
+  'wallet.import',
+  'wallet.export',
+  'wallet.remove',
+  'wallet.use',
   'system.browse',
 ] as const;
 

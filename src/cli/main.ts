@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBackend, toResultError, type Backend } from '../api/backend';
-import type { AssetDetail, AssetKind, AssetSummary, EventPayload, NetworkName, NetworkState } from '../api/contract';
+import type { AssetDetail, AssetKind, AssetSummary, EventPayload, NetworkName, NetworkState, WalletState } from '../api/contract';
+import { readNewPassword, readSecret } from './secrets';
 import { VERSION } from '../api/version';
 import { AtivoError } from '../util/errors';
 import { formatBytes, table } from './format';
@@ -25,6 +26,13 @@ Commands:
   network show                                     network profiles and the current one
   network use <sandbox|testnet|mainnet>            switch networks
   network set <name> [--rpc URL] [--chain-id N] [--registry 0x…] [--storage URL]
+  wallet list                                      wallets in the OS keychain (* = the one in use)
+  wallet create [--label L]                        a new wallet
+  wallet import [--mnemonic] [--path P] [--label L]  import a private key (or a recovery phrase)
+                                                   read from stdin or a hidden prompt, never argv
+  wallet export <address> [--out FILE]             an encrypted JSON keystore (password from
+                                                   ATIVO_WALLET_PASSWORD, stdin or a prompt)
+  wallet use <address> | wallet remove <address>
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 
@@ -47,6 +55,10 @@ const OPTIONS = {
   'chain-id': { type: 'string' },
   registry: { type: 'string' },
   storage: { type: 'string' },
+  label: { type: 'string' },
+  mnemonic: { type: 'boolean', default: false },
+  path: { type: 'string' },
+  out: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -187,6 +199,71 @@ async function networkCommand(
   }
 }
 
+function describeWallets(s: WalletState): string {
+  if (s.wallets.length === 0) return 'No wallet yet. Create one: ativo wallet create (or import: ativo wallet import < key.txt)';
+  return table(
+    ['', 'ADDRESS', 'LABEL', 'SOURCE', 'CREATED'],
+    s.wallets.map((w) => [w.address === s.current ? '*' : '', w.address, w.label, w.source, w.createdAt.slice(0, 10)]),
+  );
+}
+
+async function walletCommand(
+  backend: Backend,
+  args: string[],
+  values: { label?: string | undefined; mnemonic?: boolean | undefined; path?: string | undefined; out?: string | undefined },
+  print: (value: unknown, human: () => string) => void,
+): Promise<number> {
+  const [sub, address] = args;
+  const needAddress = (): string => {
+    if (address === undefined) throw new UsageError(`give the wallet address: ativo wallet ${sub ?? ''} <address>`);
+    return address;
+  };
+  switch (sub) {
+    case undefined:
+    case 'list': {
+      const s = await backend.call('wallet.list', {});
+      print(s, () => describeWallets(s));
+      return 0;
+    }
+    case 'create': {
+      const w = await backend.call('wallet.create', { label: values.label });
+      print(w, () => `Created wallet ${w.address}. Its key is in the OS keychain; back it up with: ativo wallet export ${w.address} --out wallet.json`);
+      return 0;
+    }
+    case 'import': {
+      const secret = await readSecret(values.mnemonic === true ? 'Recovery phrase: ' : 'Private key (hex): ');
+      if (secret === '') throw new UsageError(`pipe the ${values.mnemonic === true ? 'recovery phrase' : 'private key'} on stdin, or run in a terminal to be asked`);
+      const w = await backend.call('wallet.import', values.mnemonic === true ? { mnemonic: secret, path: values.path, label: values.label } : { privateKey: secret, label: values.label });
+      print(w, () => `Imported wallet ${w.address} into the OS keychain.`);
+      return 0;
+    }
+    case 'export': {
+      const a = needAddress();
+      const password = await readNewPassword('ATIVO_WALLET_PASSWORD');
+      const r = await backend.call('wallet.export', { address: a, password });
+      if (values.out !== undefined) {
+        writeFileSync(values.out, r.keystore, { mode: 0o600, flag: 'wx' });
+        print({ address: r.address, file: resolve(values.out) }, () => `Wrote the encrypted keystore of ${r.address} to ${values.out ?? ''}.`);
+      } else {
+        out(r.keystore);
+      }
+      return 0;
+    }
+    case 'use': {
+      const s = await backend.call('wallet.use', { address: needAddress() });
+      print(s, () => `Now using ${s.current ?? ''}.`);
+      return 0;
+    }
+    case 'remove': {
+      const r = await backend.call('wallet.remove', { address: needAddress() });
+      print(r, () => `Removed ${r.address} from the keychain.`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown wallet command "${sub}" (list, create, import, export, use, remove)`);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.version) {
@@ -217,12 +294,13 @@ async function main(argv: string[]): Promise<number> {
     out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
   const backend = await createBackend({
     ...(dataDir === undefined ? {} : { dataDir }),
+    ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
     ...(Number.isInteger(workers) && workers > 0 ? { hashWorkers: workers } : {}),
   });
   try {
@@ -285,6 +363,8 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'network':
         return await networkCommand(backend, args, values, print);
+      case 'wallet':
+        return await walletCommand(backend, args, values, print);
       default:
         // serve, and start without Electron
         return await serve(backend, values.port);

@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url';
 
 export const ATIVO_BIN = fileURLToPath(new URL('../cli/ativo.js', import.meta.url));
 
-export function ativo(args: string[], opts: { env?: NodeJS.ProcessEnv; prefix?: string[] } = {}): SpawnSyncReturns<string> {
+export function ativo(args: string[], opts: { env?: NodeJS.ProcessEnv; prefix?: string[]; input?: string } = {}): SpawnSyncReturns<string> {
   const [cmd, ...pre] = opts.prefix ?? [process.execPath];
   return spawnSync(cmd ?? process.execPath, [...pre, ...(opts.prefix ? [process.execPath] : []), ATIVO_BIN, ...args], {
     encoding: 'utf8',
+    input: opts.input ?? '',
     env: { ...process.env, ...opts.env },
     timeout: 120_000,
   });
