@@ -1,0 +1,195 @@
+/**
+ * The registry's ABI (from the committed artifact) and typed views of what it returns and emits.
+ * No I/O here.
+ */
+import { Interface, type Log, type LogDescription, type Result } from 'ethers';
+import artifact from './artifacts/AtivoRegistry.json';
+
+export const REGISTRY_ABI = artifact.abi;
+export const REGISTRY_BYTECODE: string = artifact.bytecode;
+export const REGISTRY_SOURCE_HASH: string = artifact.sourceHash;
+export const registryInterface = new Interface(artifact.abi);
+
+/** Default time a request waits for an answer before its requester may cancel it. */
+export const DEFAULT_ACCESS_TIMEOUT_SECONDS = 7 * 24 * 60 * 60;
+export const TOTAL_BPS = 10_000;
+
+export const REQUEST_STATUSES = ['none', 'pending', 'approved', 'denied', 'cancelled'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export interface SplitEntry {
+  payee: string;
+  /** Share in basis points (1..10000); the entries add up to 10000. */
+  bps: number;
+}
+
+export interface AssetRecord {
+  tokenId: bigint;
+  owner: string;
+  /** 0x-prefixed 32-byte hex. */
+  contentRoot: string;
+  manifestId: string;
+  termsHash: string;
+  price: bigint;
+  split: SplitEntry[];
+}
+
+export interface AccessRequestRecord {
+  requestId: bigint;
+  tokenId: bigint;
+  requester: string;
+  /** The requester's age recipient ("age1..."). */
+  recipient: string;
+  amount: bigint;
+  status: RequestStatus;
+  /** Unix seconds. */
+  createdAt: number;
+  /** Unix seconds from which the requester may cancel. */
+  cancellableAt: number;
+  /** Set when approved. */
+  grantId: string;
+}
+
+interface LogMeta {
+  blockNumber: number;
+  transactionHash: string;
+  logIndex: number;
+}
+
+/** The decoded fields of every event the registry emits (ERC-721 Transfer/Approval included). */
+export type RegistryEventBody =
+  | { name: 'Registered'; tokenId: bigint; owner: string; contentRoot: string; manifestId: string; termsHash: string; price: bigint }
+  | { name: 'TermsUpdated'; tokenId: bigint; termsHash: string; price: bigint }
+  | { name: 'AccessRequested'; requestId: bigint; tokenId: bigint; requester: string; recipient: string; amount: bigint }
+  | { name: 'AccessGranted'; requestId: bigint; tokenId: bigint; grantId: string; amount: bigint }
+  | { name: 'AccessDenied'; requestId: bigint; tokenId: bigint; reason: string }
+  | { name: 'AccessCancelled'; requestId: bigint; tokenId: bigint; requester: string }
+  | { name: 'Credited'; payee: string; tokenId: bigint; requestId: bigint; amount: bigint }
+  | { name: 'Refunded'; requester: string; requestId: bigint; amount: bigint }
+  | { name: 'Withdrawn'; account: string; to: string; amount: bigint }
+  | { name: 'Transfer'; from: string; to: string; tokenId: bigint }
+  | { name: 'Approval'; owner: string; approved: string; tokenId: bigint }
+  | { name: 'ApprovalForAll'; owner: string; operator: string; approved: boolean };
+/** A decoded registry event with where it was logged. */
+export type RegistryEvent = RegistryEventBody & LogMeta;
+export type RegistryEventName = RegistryEvent['name'];
+export type RegistryEventOf<N extends RegistryEventName> = Extract<RegistryEvent, { name: N }>;
+
+// ------------------------------------------------------------ narrowing ethers' Result values
+
+export function asBigInt(v: unknown, what = 'value'): bigint {
+  if (typeof v === 'bigint') return v;
+  throw new TypeError(`Expected ${what} to be a bigint, got ${typeof v}.`);
+}
+export function asString(v: unknown, what = 'value'): string {
+  if (typeof v === 'string') return v;
+  throw new TypeError(`Expected ${what} to be a string, got ${typeof v}.`);
+}
+export function asBool(v: unknown, what = 'value'): boolean {
+  if (typeof v === 'boolean') return v;
+  throw new TypeError(`Expected ${what} to be a boolean, got ${typeof v}.`);
+}
+export function asArray(v: unknown, what = 'value'): unknown[] {
+  if (Array.isArray(v)) return v as unknown[];
+  throw new TypeError(`Expected ${what} to be an array, got ${typeof v}.`);
+}
+/** A named field of an ethers Result (a struct or an event's args). */
+export function field(r: Result, name: string): unknown {
+  return r.getValue(name) as unknown;
+}
+
+export function statusFromCode(code: bigint | number): RequestStatus {
+  const s = REQUEST_STATUSES[Number(code)];
+  if (s === undefined) throw new RangeError(`Unknown request status ${code}.`);
+  return s;
+}
+
+export function assetFromResult(tokenId: bigint, r: Result): AssetRecord {
+  const payees = asArray(field(r, 'payees'), 'payees').map((p) => asString(p, 'payee'));
+  const bps = asArray(field(r, 'bps'), 'bps').map((b) => Number(asBigInt(b, 'bps')));
+  return {
+    tokenId,
+    owner: asString(field(r, 'owner'), 'owner'),
+    contentRoot: asString(field(r, 'contentRoot'), 'contentRoot'),
+    manifestId: asString(field(r, 'manifestId'), 'manifestId'),
+    termsHash: asString(field(r, 'termsHash'), 'termsHash'),
+    price: asBigInt(field(r, 'price'), 'price'),
+    split: payees.map((payee, i) => ({ payee, bps: bps[i] ?? 0 })),
+  };
+}
+
+export function requestFromResult(requestId: bigint, r: Result): AccessRequestRecord {
+  return {
+    requestId,
+    tokenId: asBigInt(field(r, 'tokenId'), 'tokenId'),
+    requester: asString(field(r, 'requester'), 'requester'),
+    recipient: asString(field(r, 'recipient'), 'recipient'),
+    amount: asBigInt(field(r, 'amount'), 'amount'),
+    status: statusFromCode(asBigInt(field(r, 'status'), 'status')),
+    createdAt: Number(asBigInt(field(r, 'createdAt'), 'createdAt')),
+    cancellableAt: Number(asBigInt(field(r, 'cancellableAt'), 'cancellableAt')),
+    grantId: asString(field(r, 'grantId'), 'grantId'),
+  };
+}
+
+function eventFields(d: LogDescription): RegistryEventBody | null {
+  const a = d.args;
+  const big = (n: string) => asBigInt(field(a, n), n);
+  const str = (n: string) => asString(field(a, n), n);
+  switch (d.name) {
+    case 'Registered':
+      return { name: 'Registered', tokenId: big('tokenId'), owner: str('owner'), contentRoot: str('contentRoot'), manifestId: str('manifestId'), termsHash: str('termsHash'), price: big('price') };
+    case 'TermsUpdated':
+      return { name: 'TermsUpdated', tokenId: big('tokenId'), termsHash: str('termsHash'), price: big('price') };
+    case 'AccessRequested':
+      return { name: 'AccessRequested', requestId: big('requestId'), tokenId: big('tokenId'), requester: str('requester'), recipient: str('recipient'), amount: big('amount') };
+    case 'AccessGranted':
+      return { name: 'AccessGranted', requestId: big('requestId'), tokenId: big('tokenId'), grantId: str('grantId'), amount: big('amount') };
+    case 'AccessDenied':
+      return { name: 'AccessDenied', requestId: big('requestId'), tokenId: big('tokenId'), reason: str('reason') };
+    case 'AccessCancelled':
+      return { name: 'AccessCancelled', requestId: big('requestId'), tokenId: big('tokenId'), requester: str('requester') };
+    case 'Credited':
+      return { name: 'Credited', payee: str('payee'), tokenId: big('tokenId'), requestId: big('requestId'), amount: big('amount') };
+    case 'Refunded':
+      return { name: 'Refunded', requester: str('requester'), requestId: big('requestId'), amount: big('amount') };
+    case 'Withdrawn':
+      return { name: 'Withdrawn', account: str('account'), to: str('to'), amount: big('amount') };
+    case 'Transfer':
+      return { name: 'Transfer', from: str('from'), to: str('to'), tokenId: big('tokenId') };
+    case 'Approval':
+      return { name: 'Approval', owner: str('owner'), approved: str('approved'), tokenId: big('tokenId') };
+    case 'ApprovalForAll':
+      return { name: 'ApprovalForAll', owner: str('owner'), operator: str('operator'), approved: asBool(field(a, 'approved'), 'approved') };
+    default:
+      return null;
+  }
+}
+
+/**
+ * Decodes the registry's logs; logs from other addresses (when `address` is given) or with
+ * unknown topics are skipped.
+ */
+export function parseRegistryLogs(logs: readonly Log[], address?: string): RegistryEvent[] {
+  const want = address?.toLowerCase();
+  const out: RegistryEvent[] = [];
+  for (const log of logs) {
+    if (want !== undefined && log.address.toLowerCase() !== want) continue;
+    let d: LogDescription | null;
+    try {
+      d = registryInterface.parseLog({ topics: [...log.topics], data: log.data });
+    } catch {
+      continue;
+    }
+    if (d === null) continue;
+    const f = eventFields(d);
+    if (f === null) continue;
+    out.push({ ...f, blockNumber: log.blockNumber, transactionHash: log.transactionHash, logIndex: log.index });
+  }
+  return out;
+}
+
+/** The events of one kind, in log order. */
+export function eventsNamed<N extends RegistryEventName>(events: readonly RegistryEvent[], name: N): RegistryEventOf<N>[] {
+  return events.filter((e): e is RegistryEventOf<N> => e.name === name);
+}

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+/**
+ * @title AtivoRegistry
+ * @notice One ERC-721 token per certified asset (dataset or model), identified by its
+ * content root. Buyers request access by escrowing the asset's price; the token's owner
+ * approves (the escrow is credited to the asset's payees) or denies (the escrow is credited
+ * back to the requester). A requester whose request is left unanswered can cancel it after
+ * `accessTimeout()` seconds and get the escrow back.
+ *
+ * Money flow (pull payments only):
+ *   requestAccess      msg.value           -> escrow (totalEscrowed)
+ *   approve            escrow              -> payees' withdrawable balances
+ *   deny / cancel      escrow              -> requester's withdrawable balance
+ *   withdraw(To)       withdrawable        -> an address, in one call
+ * so `address(this).balance == totalEscrowed + totalWithdrawable` at all times (unless
+ * someone force-feeds ether with SELFDESTRUCT or as a block reward; the contract has no
+ * receive/fallback function, so ordinary transfers are rejected). No ether is ever pushed
+ * to a third party, so a payee or requester that cannot receive ether blocks only its own
+ * withdrawal, and `withdrawTo` lets it send its balance elsewhere.
+ *
+ * The split (payees, bps) is fixed at registration and survives token transfers: the current
+ * owner decides who gets access, the registered contributors get paid.
+ */
+contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
+    /// Shares are in basis points: they must add up to exactly 10000 (100%).
+    uint16 public constant TOTAL_BPS = 10_000;
+    /// Upper bound on payees so `approve` stays well within a block's gas.
+    uint256 public constant MAX_PAYEES = 64;
+    /// Upper bounds on string fields (bytes), so readers are never handed unbounded data.
+    uint256 public constant MAX_ID_LENGTH = 256;
+    uint256 public constant MAX_RECIPIENT_LENGTH = 4096;
+    uint256 public constant MAX_REASON_LENGTH = 1024;
+    /// Bounds on the constructor's access timeout.
+    uint64 public constant MIN_ACCESS_TIMEOUT = 1 minutes;
+    uint64 public constant MAX_ACCESS_TIMEOUT = 365 days;
+
+    enum RequestStatus {
+        None,
+        Pending,
+        Approved,
+        Denied,
+        Cancelled
+    }
+
+    struct Asset {
+        bytes32 contentRoot;
+        bytes32 termsHash;
+        uint256 price;
+        string manifestId;
+        address[] payees;
+        uint16[] bps;
+    }
+
+    struct AccessRequest {
+        uint256 tokenId;
+        uint256 amount;
+        address requester;
+        uint64 createdAt;
+        RequestStatus status;
+        string recipient;
+        string grantId;
+    }
+
+    /// What `assetOf` returns.
+    struct AssetInfo {
+        address owner;
+        bytes32 contentRoot;
+        string manifestId;
+        bytes32 termsHash;
+        uint256 price;
+        address[] payees;
+        uint16[] bps;
+    }
+
+    /// What `requestOf` returns. `cancellableAt` is when the requester may cancel.
+    struct RequestInfo {
+        uint256 tokenId;
+        address requester;
+        string recipient;
+        uint256 amount;
+        RequestStatus status;
+        uint64 createdAt;
+        uint64 cancellableAt;
+        string grantId;
+    }
+
+    // ---------------------------------------------------------------- events
+
+    event Registered(
+        uint256 indexed tokenId,
+        address indexed owner,
+        bytes32 indexed contentRoot,
+        string manifestId,
+        bytes32 termsHash,
+        uint256 price
+    );
+    event TermsUpdated(uint256 indexed tokenId, bytes32 termsHash, uint256 price);
+    event AccessRequested(
+        uint256 indexed requestId,
+        uint256 indexed tokenId,
+        address indexed requester,
+        string recipient,
+        uint256 amount
+    );
+    event AccessGranted(uint256 indexed requestId, uint256 indexed tokenId, string grantId, uint256 amount);
+    event AccessDenied(uint256 indexed requestId, uint256 indexed tokenId, string reason);
+    event AccessCancelled(uint256 indexed requestId, uint256 indexed tokenId, address indexed requester);
+    /// One per payee when a request is approved: `amount` became withdrawable by `payee`.
+    event Credited(address indexed payee, uint256 indexed tokenId, uint256 indexed requestId, uint256 amount);
+    /// When a request is denied or cancelled: its escrow became withdrawable by the requester.
+    event Refunded(address indexed requester, uint256 indexed requestId, uint256 amount);
+    event Withdrawn(address indexed account, address indexed to, uint256 amount);
+
+    // ---------------------------------------------------------------- errors
+
+    error InvalidTimeout(uint256 seconds_);
+    error ZeroContentRoot();
+    error EmptyManifestId();
+    error FieldTooLong(string field, uint256 length, uint256 max);
+    error AlreadyRegistered(uint256 tokenId);
+    error EmptySplit();
+    error SplitLengthMismatch(uint256 payees, uint256 bps);
+    error TooManyPayees(uint256 count, uint256 max);
+    error ZeroPayee(uint256 index);
+    error ZeroShare(uint256 index);
+    error DuplicatePayee(address payee);
+    error BadSplit(uint256 totalBps);
+    error WrongPrice(uint256 expected, uint256 sent);
+    error EmptyRecipient();
+    error NotTokenOwner(uint256 tokenId, address caller);
+    error UnknownRequest(uint256 requestId);
+    error RequestNotPending(uint256 requestId, RequestStatus status);
+    error NotRequester(uint256 requestId, address caller);
+    error TooEarly(uint256 availableAt);
+    error NothingToWithdraw();
+    error ZeroAddress();
+    error TransferFailed(address to, uint256 amount);
+
+    // ---------------------------------------------------------------- state
+
+    /// Seconds after a request is made before its requester may cancel it.
+    uint64 public immutable accessTimeout;
+
+    /// Ether held for pending requests.
+    uint256 public totalEscrowed;
+    /// Ether credited to accounts and not yet withdrawn.
+    uint256 public totalWithdrawable;
+
+    uint256 private _tokenCount;
+    uint256 private _requestCount;
+    mapping(uint256 tokenId => Asset) private _assets;
+    mapping(bytes32 contentRoot => uint256 tokenId) private _tokenByRoot;
+    mapping(uint256 requestId => AccessRequest) private _requests;
+    mapping(address account => uint256 amount) private _withdrawable;
+
+    constructor(uint64 accessTimeout_) ERC721("Ativo Asset", "ATIVO") {
+        if (accessTimeout_ < MIN_ACCESS_TIMEOUT || accessTimeout_ > MAX_ACCESS_TIMEOUT) {
+            revert InvalidTimeout(accessTimeout_);
+        }
+        accessTimeout = accessTimeout_;
+    }
+
+    // ---------------------------------------------------------------- assets
+
+    /**
+     * @notice Registers an asset and mints its token to the caller. Token ids start at 1.
+     * @param payees who is paid when access is granted; `bps[i]` is `payees[i]`'s share in
+     * basis points. Shares must be non-zero and add up to exactly 10000; payees distinct.
+     */
+    function register(
+        bytes32 contentRoot,
+        string calldata manifestId,
+        bytes32 termsHash,
+        uint256 price,
+        address[] calldata payees,
+        uint16[] calldata bps
+    ) external nonReentrant returns (uint256 tokenId) {
+        if (contentRoot == bytes32(0)) revert ZeroContentRoot();
+        uint256 existing = _tokenByRoot[contentRoot];
+        if (existing != 0) revert AlreadyRegistered(existing);
+        if (bytes(manifestId).length == 0) revert EmptyManifestId();
+        _checkLength("manifestId", bytes(manifestId).length, MAX_ID_LENGTH);
+        _checkSplit(payees, bps);
+
+        tokenId = ++_tokenCount;
+        _tokenByRoot[contentRoot] = tokenId;
+        Asset storage a = _assets[tokenId];
+        a.contentRoot = contentRoot;
+        a.termsHash = termsHash;
+        a.price = price;
+        a.manifestId = manifestId;
+        a.payees = payees;
+        a.bps = bps;
+
+        // _mint, not _safeMint: no callback into the caller while registering.
+        _mint(msg.sender, tokenId);
+        emit Registered(tokenId, msg.sender, contentRoot, manifestId, termsHash, price);
+    }
+
+    /// @notice Changes an asset's terms and price. Pending requests keep the amount they escrowed.
+    function updateTerms(uint256 tokenId, bytes32 termsHash, uint256 price) external nonReentrant {
+        _onlyTokenOwner(tokenId);
+        Asset storage a = _assets[tokenId];
+        a.termsHash = termsHash;
+        a.price = price;
+        emit TermsUpdated(tokenId, termsHash, price);
+    }
+
+    /// @notice An asset's registration and current owner. Reverts if the token does not exist.
+    function assetOf(uint256 tokenId) external view returns (AssetInfo memory info) {
+        address owner = _requireOwned(tokenId);
+        Asset storage a = _assets[tokenId];
+        info = AssetInfo({
+            owner: owner,
+            contentRoot: a.contentRoot,
+            manifestId: a.manifestId,
+            termsHash: a.termsHash,
+            price: a.price,
+            payees: a.payees,
+            bps: a.bps
+        });
+    }
+
+    /// @notice The token registered for a content root, or 0 if there is none.
+    function tokenOfContentRoot(bytes32 contentRoot) external view returns (uint256) {
+        return _tokenByRoot[contentRoot];
+    }
+
+    /// @notice How many assets were registered (token ids are 1..tokenCount()).
+    function tokenCount() external view returns (uint256) {
+        return _tokenCount;
+    }
+
+    // ---------------------------------------------------------------- access requests
+
+    /**
+     * @notice Requests access to an asset, escrowing exactly its current price.
+     * @param recipient the requester's age recipient (X25519 public key, "age1..."), to which
+     * the owner encrypts the grant.
+     */
+    function requestAccess(uint256 tokenId, string calldata recipient)
+        external
+        payable
+        nonReentrant
+        returns (uint256 requestId)
+    {
+        _requireOwned(tokenId);
+        uint256 price = _assets[tokenId].price;
+        if (msg.value != price) revert WrongPrice(price, msg.value);
+        if (bytes(recipient).length == 0) revert EmptyRecipient();
+        _checkLength("recipient", bytes(recipient).length, MAX_RECIPIENT_LENGTH);
+
+        requestId = ++_requestCount;
+        AccessRequest storage r = _requests[requestId];
+        r.tokenId = tokenId;
+        r.amount = msg.value;
+        r.requester = msg.sender;
+        r.createdAt = uint64(block.timestamp);
+        r.status = RequestStatus.Pending;
+        r.recipient = recipient;
+        totalEscrowed += msg.value;
+
+        emit AccessRequested(requestId, tokenId, msg.sender, recipient, msg.value);
+    }
+
+    /**
+     * @notice Grants a pending request (token owner only). The escrow is credited to the
+     * asset's payees by their shares; the rounding remainder goes to the first payee.
+     * @param grantId where the encrypted grant was stored (may be empty for public assets).
+     */
+    function approve(uint256 requestId, string calldata grantId) external nonReentrant {
+        AccessRequest storage r = _existingRequest(requestId);
+        uint256 tokenId = r.tokenId;
+        _onlyTokenOwner(tokenId);
+        _onlyPending(r, requestId);
+        _checkLength("grantId", bytes(grantId).length, MAX_ID_LENGTH);
+
+        uint256 amount = r.amount;
+        r.status = RequestStatus.Approved;
+        r.grantId = grantId;
+        totalEscrowed -= amount;
+        totalWithdrawable += amount;
+        emit AccessGranted(requestId, tokenId, grantId, amount);
+
+        // Credited in split order; the first payee's share absorbs the rounding remainder.
+        Asset storage a = _assets[tokenId];
+        uint256 n = a.payees.length;
+        uint256 first = amount;
+        for (uint256 i = 1; i < n; ++i) {
+            first -= _share(amount, a.bps[i]);
+        }
+        _credit(a.payees[0], tokenId, requestId, first);
+        for (uint256 i = 1; i < n; ++i) {
+            _credit(a.payees[i], tokenId, requestId, _share(amount, a.bps[i]));
+        }
+    }
+
+    /// @notice Denies a pending request (token owner only); its escrow is credited back to the requester.
+    function deny(uint256 requestId, string calldata reason) external nonReentrant {
+        AccessRequest storage r = _existingRequest(requestId);
+        uint256 tokenId = r.tokenId;
+        _onlyTokenOwner(tokenId);
+        _onlyPending(r, requestId);
+        _checkLength("reason", bytes(reason).length, MAX_REASON_LENGTH);
+
+        r.status = RequestStatus.Denied;
+        emit AccessDenied(requestId, tokenId, reason);
+        _refund(r, requestId);
+    }
+
+    /**
+     * @notice Cancels one's own pending request once `accessTimeout()` seconds have passed
+     * since it was made; its escrow is credited back to the requester.
+     */
+    function cancel(uint256 requestId) external nonReentrant {
+        AccessRequest storage r = _existingRequest(requestId);
+        if (r.requester != msg.sender) revert NotRequester(requestId, msg.sender);
+        _onlyPending(r, requestId);
+        uint256 availableAt = uint256(r.createdAt) + accessTimeout;
+        if (block.timestamp < availableAt) revert TooEarly(availableAt);
+
+        r.status = RequestStatus.Cancelled;
+        emit AccessCancelled(requestId, r.tokenId, msg.sender);
+        _refund(r, requestId);
+    }
+
+    /// @notice A request. Reverts with UnknownRequest if it does not exist.
+    function requestOf(uint256 requestId) external view returns (RequestInfo memory info) {
+        AccessRequest storage r = _existingRequest(requestId);
+        info = RequestInfo({
+            tokenId: r.tokenId,
+            requester: r.requester,
+            recipient: r.recipient,
+            amount: r.amount,
+            status: r.status,
+            createdAt: r.createdAt,
+            cancellableAt: r.createdAt + accessTimeout,
+            grantId: r.grantId
+        });
+    }
+
+    /// @notice How many access requests were made (request ids are 1..requestCount()).
+    function requestCount() external view returns (uint256) {
+        return _requestCount;
+    }
+
+    // ---------------------------------------------------------------- payouts
+
+    /// @notice Ether credited to `account` (payouts and refunds) and not yet withdrawn.
+    function withdrawable(address account) external view returns (uint256) {
+        return _withdrawable[account];
+    }
+
+    /// @notice Sends the caller's whole withdrawable balance to the caller.
+    function withdraw() external nonReentrant {
+        _withdraw(payable(msg.sender));
+    }
+
+    /// @notice Sends the caller's whole withdrawable balance to `to` (for accounts that cannot receive ether).
+    function withdrawTo(address payable to) external nonReentrant {
+        if (to == address(0)) revert ZeroAddress();
+        _withdraw(to);
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    function _withdraw(address payable to) private {
+        uint256 amount = _withdrawable[msg.sender];
+        if (amount == 0) revert NothingToWithdraw();
+        _withdrawable[msg.sender] = 0;
+        totalWithdrawable -= amount;
+        emit Withdrawn(msg.sender, to, amount);
+        // Interaction last; all of this call's effects are already recorded.
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed(to, amount);
+    }
+
+    function _share(uint256 amount, uint16 bps) private pure returns (uint256) {
+        return (amount * bps) / TOTAL_BPS;
+    }
+
+    function _credit(address payee, uint256 tokenId, uint256 requestId, uint256 amount) private {
+        _withdrawable[payee] += amount;
+        emit Credited(payee, tokenId, requestId, amount);
+    }
+
+    function _refund(AccessRequest storage r, uint256 requestId) private {
+        uint256 amount = r.amount;
+        address requester = r.requester;
+        totalEscrowed -= amount;
+        totalWithdrawable += amount;
+        _withdrawable[requester] += amount;
+        emit Refunded(requester, requestId, amount);
+    }
+
+    function _existingRequest(uint256 requestId) private view returns (AccessRequest storage r) {
+        r = _requests[requestId];
+        if (r.status == RequestStatus.None) revert UnknownRequest(requestId);
+    }
+
+    function _onlyPending(AccessRequest storage r, uint256 requestId) private view {
+        if (r.status != RequestStatus.Pending) revert RequestNotPending(requestId, r.status);
+    }
+
+    function _onlyTokenOwner(uint256 tokenId) private view {
+        if (_requireOwned(tokenId) != msg.sender) revert NotTokenOwner(tokenId, msg.sender);
+    }
+
+    function _checkLength(string memory field, uint256 length, uint256 max) private pure {
+        if (length > max) revert FieldTooLong(field, length, max);
+    }
+
+    function _checkSplit(address[] calldata payees, uint16[] calldata bps) private pure {
+        uint256 n = payees.length;
+        if (n == 0) revert EmptySplit();
+        if (bps.length != n) revert SplitLengthMismatch(n, bps.length);
+        if (n > MAX_PAYEES) revert TooManyPayees(n, MAX_PAYEES);
+        uint256 total;
+        for (uint256 i = 0; i < n; ++i) {
+            address p = payees[i];
+            if (p == address(0)) revert ZeroPayee(i);
+            if (bps[i] == 0) revert ZeroShare(i);
+            for (uint256 j = 0; j < i; ++j) {
+                if (payees[j] == p) revert DuplicatePayee(p);
+            }
+            total += bps[i];
+        }
+        if (total != TOTAL_BPS) revert BadSplit(total);
+    }
+}

@@ -1,0 +1,118 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChainError, connectChain, createProvider, explainChainError, registryInterface, toChainError, decodeRevert, explainRevert } from './client';
+
+function listen(server: Server): Promise<number> {
+  return new Promise((res) => {
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address();
+      res(typeof a === 'object' && a !== null ? a.port : 0);
+    });
+  });
+}
+
+describe('unreachable and silent endpoints', () => {
+  let deadUrl: string;
+  let silentUrl: string;
+  const silent = createServer();
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    // A port nobody listens on: bind, note the port, close.
+    const s = createServer();
+    const port = await listen(s);
+    await new Promise((r) => s.close(r));
+    deadUrl = `http://127.0.0.1:${port}`;
+    // A server that accepts connections and never answers.
+    silent.on('connection', (sock) => {
+      sockets.add(sock);
+    });
+    silentUrl = `http://127.0.0.1:${await listen(silent)}`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => silent.close(r));
+  });
+
+  it('a dead RPC says it cannot reach the chain at its URL', async () => {
+    const err = await connectChain(deadUrl).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ChainError);
+    expect((err as ChainError).code).toBe('UNREACHABLE');
+    expect(explainChainError(err)).toBe(`Cannot reach the chain at ${deadUrl}: connection refused (is the node running?).`);
+  });
+
+  it('the same through an ethers provider', async () => {
+    const provider = createProvider(deadUrl, 31337);
+    try {
+      const err = await provider.getBlockNumber().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(explainChainError(err, { url: deadUrl })).toBe(`Cannot reach the chain at ${deadUrl}: connection refused (is the node running?).`);
+    } finally {
+      provider.destroy();
+    }
+  });
+
+  it('an endpoint that never answers times out, clearly', async () => {
+    const err = await connectChain(silentUrl, { timeoutMs: 300 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as ChainError).code).toBe('TIMEOUT');
+    expect(explainChainError(err)).toBe(`The chain at ${silentUrl} did not answer in time.`);
+
+    const provider = createProvider(silentUrl, 31337, 300);
+    try {
+      const e2 = await provider.getBlockNumber().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(toChainError(e2, { url: silentUrl }).code).toBe('TIMEOUT');
+      expect(explainChainError(e2, { url: silentUrl })).toBe(`The chain at ${silentUrl} did not answer in time.`);
+    } finally {
+      provider.destroy();
+    }
+  });
+});
+
+describe('revert decoding', () => {
+  const data = (name: string, args: unknown[]) => registryInterface.encodeErrorResult(name, args);
+
+  it('decodes custom errors with their arguments', () => {
+    expect(decodeRevert(data('WrongPrice', [10n ** 16n, 5n * 10n ** 15n]))).toMatchObject({ name: 'WrongPrice', args: [10n ** 16n, 5n * 10n ** 15n] });
+    expect(explainRevert(decodeRevert(data('WrongPrice', [10n ** 18n, 1n])))).toBe('The price is 1 ETH but 0.000000000000000001 ETH was sent.');
+    expect(explainRevert(decodeRevert(data('NotTokenOwner', [3n, '0x0000000000000000000000000000000000000001'])))).toBe('Only the owner of asset #3 can do this.');
+    expect(explainRevert(decodeRevert(data('NotTokenOwner', [3n, '0x0000000000000000000000000000000000000001'])), 'deny')).toBe("Only the asset's owner can deny this request.");
+    expect(explainRevert(decodeRevert(data('TooEarly', [1_800_000_000n])))).toBe(
+      "This request can be cancelled from 2027-01-15T08:00:00Z; until then the asset's owner still has time to answer it.",
+    );
+  });
+
+  it('decodes Error(string), Panic(uint256) and unknown data', () => {
+    expect(explainRevert(decodeRevert(data('Error', ['nope'])))).toBe('The transaction was reverted: nope');
+    expect(explainRevert(decodeRevert(data('Panic', [0x11n])))).toBe('The contract failed on an arithmetic overflow or underflow (panic 0x11).');
+    expect(explainRevert(decodeRevert('0xdeadbeef00'))).toBe('The transaction was reverted by the contract (unrecognised error 0xdeadbeef).');
+    expect(explainRevert(decodeRevert('0x'))).toBe('The transaction was reverted without a reason.');
+  });
+
+  it('finds the revert data and the action inside an ethers-style error', () => {
+    const calldata = registryInterface.encodeFunctionData('approve(uint256,string)', [1n, 'g']);
+    const err = Object.assign(new Error('execution reverted'), {
+      code: 'CALL_EXCEPTION',
+      data: data('NotTokenOwner', [1n, '0x0000000000000000000000000000000000000002']),
+      transaction: { to: '0x0000000000000000000000000000000000000003', data: calldata },
+    });
+    expect(explainChainError(err)).toBe("Only the asset's owner can approve this request.");
+    const nested = new Error('outer', { cause: { error: { code: 3, message: 'execution reverted', data: data('NothingToWithdraw', []) } } });
+    expect(explainChainError(nested)).toBe('There is nothing to withdraw for this account.');
+  });
+
+  it('anything else still gets a sentence', () => {
+    expect(explainChainError(new Error('boom'))).toBe('The request to the chain failed: boom');
+    expect(explainChainError('weird', { url: 'http://x' })).toBe('The request to the chain at http://x failed: weird');
+  });
+});

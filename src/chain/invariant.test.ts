@@ -1,0 +1,229 @@
+/**
+ * Random sequences of registry operations from several accounts, checked step by step against
+ * a model: the contract's ether always equals escrow + unwithdrawn balances, every account's
+ * withdrawable balance and ether balance match the model to the wei, and the totals rebuilt
+ * from events agree with the view functions.
+ */
+import type { TransactionReceipt, Wallet } from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_ACCESS_TIMEOUT_SECONDS, balanceOf, registryInterface, sendTx, waitForTx, type ChainError, type SplitEntry } from './client';
+import { AGE_RECIPIENT, chainFailure, hex32, increaseTime, prng, startTestChain, type TestChain } from './test-utils';
+
+const SEED = 0xa71f0;
+const STEPS = 200;
+
+interface ModelAsset {
+  tokenId: bigint;
+  owner: number;
+  price: bigint;
+  root: string;
+  split: { actor: number; bps: number }[];
+}
+interface ModelRequest {
+  requestId: bigint;
+  tokenId: bigint;
+  requester: number;
+  amount: bigint;
+  status: 'pending' | 'approved' | 'denied' | 'cancelled';
+  cancellableAt: number;
+}
+
+let chain: TestChain;
+beforeAll(async () => {
+  chain = await startTestChain();
+});
+afterAll(async () => {
+  await chain.close();
+});
+
+describe('registry invariants', () => {
+  it(`${STEPS} random steps (seed ${SEED.toString(16)}): no wei is created, lost or stuck`, async () => {
+    const { registry, conn } = chain;
+    const rnd = prng(SEED);
+    const actors: Wallet[] = chain.signers.slice(1, 7);
+    const addr = (i: number) => actors[i]!.address;
+
+    const assets: ModelAsset[] = [];
+    const requests: ModelRequest[] = [];
+    const withdrawable = actors.map(() => 0n);
+    const eth = await Promise.all(actors.map((a) => balanceOf(conn, a.address)));
+    let escrow = 0n;
+    const counts: Record<string, number> = {};
+    const count = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
+
+    const gas = (r: TransactionReceipt) => r.gasUsed * r.gasPrice;
+    const expectRevert = async (p: Promise<unknown>, name: string) => {
+      const e: ChainError = await chainFailure(p);
+      expect(e.details.revert?.name, e.message).toBe(name);
+      count(`revert:${name}`);
+    };
+    const randomSplit = (): { actor: number; bps: number }[] => {
+      const k = 1 + rnd.int(3);
+      const who = [...actors.keys()].sort(() => rnd.next() - 0.5).slice(0, k);
+      const cuts = Array.from({ length: k - 1 }, () => 1 + rnd.int(9_999)).sort((a, b) => a - b);
+      const bounds = [0, ...cuts, 10_000];
+      const parts = who.map((actor, i) => ({ actor, bps: bounds[i + 1]! - bounds[i]! }));
+      return parts.every((p) => p.bps > 0) ? parts : [{ actor: who[0]!, bps: 10_000 }];
+    };
+    const toSplit = (s: { actor: number; bps: number }[]): SplitEntry[] => s.map((e) => ({ payee: addr(e.actor), bps: e.bps }));
+    const prices = [0n, 1n, 7n, 999n, 10n ** 15n + 3n, 10n ** 16n];
+    const pending = () => requests.filter((r) => r.status === 'pending');
+    const latestTime = async () => (await conn.provider.getBlock('latest'))!.timestamp;
+
+    const check = async (step: number, full: boolean) => {
+      const t = await registry.totals();
+      const sum = withdrawable.reduce((a, b) => a + b, 0n);
+      expect(t.balance, `step ${step}: balance = escrow + withdrawable`).toBe(t.escrowed + t.withdrawable);
+      expect(t.escrowed, `step ${step}: escrow`).toBe(escrow);
+      expect(t.withdrawable, `step ${step}: withdrawable total`).toBe(sum);
+      if (!full) return;
+      for (const [i, a] of actors.entries()) {
+        expect(await registry.withdrawable(a.address), `step ${step}: withdrawable of actor ${i}`).toBe(withdrawable[i]);
+        expect(await balanceOf(conn, a.address), `step ${step}: ether of actor ${i}`).toBe(eth[i]);
+      }
+    };
+
+    for (let step = 0; step < STEPS; step++) {
+      const roll = rnd.next();
+      if (assets.length === 0 || roll < 0.12) {
+        // register (sometimes a bad split or a duplicate root)
+        const owner = rnd.int(actors.length);
+        const variant = rnd.next();
+        if (variant < 0.1 && assets.length > 0) {
+          const dup = rnd.pick(assets);
+          await expectRevert(registry.register(actors[owner]!, { contentRoot: dup.root, manifestId: 'm', termsHash: hex32('t'), price: 1n, split: toSplit(randomSplit()) }), 'AlreadyRegistered');
+        } else if (variant < 0.2) {
+          await expectRevert(
+            registry.register(actors[owner]!, { contentRoot: hex32(`bad-${step}`), manifestId: 'm', termsHash: hex32('t'), price: 1n, split: [{ payee: addr(owner), bps: 9_999 }] }),
+            'BadSplit',
+          );
+        } else {
+          const a = { owner, price: rnd.pick(prices), root: hex32(`root-${step}`), split: randomSplit() };
+          const m = await (await registry.register(actors[owner]!, { contentRoot: a.root, manifestId: `m-${step}`, termsHash: hex32(`t-${step}`), price: a.price, split: toSplit(a.split) })).wait();
+          eth[owner]! -= gas(m.receipt);
+          assets.push({ ...a, tokenId: m.result.tokenId });
+          count('register');
+        }
+      } else if (roll < 0.42) {
+        // requestAccess (sometimes the wrong amount)
+        const who = rnd.int(actors.length);
+        const a = rnd.pick(assets);
+        if (rnd.next() < 0.15) {
+          await expectRevert(registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, a.price + 1n), 'WrongPrice');
+        } else {
+          const m = await (await registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, a.price)).wait();
+          const block = await conn.provider.getBlock(m.receipt.blockNumber);
+          eth[who]! -= gas(m.receipt) + a.price;
+          escrow += a.price;
+          requests.push({ requestId: m.result.requestId, tokenId: a.tokenId, requester: who, amount: a.price, status: 'pending', cancellableAt: block!.timestamp + DEFAULT_ACCESS_TIMEOUT_SECONDS });
+          count('requestAccess');
+        }
+      } else if (roll < 0.62 && pending().length > 0) {
+        // approve or deny (sometimes by someone who is not the owner)
+        const r = rnd.pick(pending());
+        const a = assets.find((x) => x.tokenId === r.tokenId)!;
+        const approve = rnd.next() < 0.6;
+        if (rnd.next() < 0.15) {
+          const notOwner = (a.owner + 1 + rnd.int(actors.length - 1)) % actors.length;
+          await expectRevert(approve ? registry.approve(actors[notOwner]!, r.requestId, 'g') : registry.deny(actors[notOwner]!, r.requestId, 'no'), 'NotTokenOwner');
+        } else if (approve) {
+          const m = await (await registry.approve(actors[a.owner]!, r.requestId, `grant-${step}`)).wait();
+          eth[a.owner]! -= gas(m.receipt);
+          escrow -= r.amount;
+          const shares = a.split.map((s) => (r.amount * BigInt(s.bps)) / 10_000n);
+          shares[0] = r.amount - shares.slice(1).reduce((x, y) => x + y, 0n);
+          a.split.forEach((s, i) => (withdrawable[s.actor]! += shares[i]!));
+          expect(m.result.credits).toEqual(a.split.map((s, i) => ({ payee: addr(s.actor), amount: shares[i] })));
+          r.status = 'approved';
+          count('approve');
+        } else {
+          const m = await (await registry.deny(actors[a.owner]!, r.requestId, `no-${step}`)).wait();
+          eth[a.owner]! -= gas(m.receipt);
+          escrow -= r.amount;
+          withdrawable[r.requester]! += r.amount;
+          r.status = 'denied';
+          count('deny');
+        }
+      } else if (roll < 0.7 && pending().length > 0) {
+        // cancel: too early, or after the timeout
+        const r = rnd.pick(pending());
+        const now = await latestTime();
+        if (now + 60 < r.cancellableAt) {
+          await expectRevert(registry.cancel(actors[r.requester]!, r.requestId), 'TooEarly');
+        } else if (now >= r.cancellableAt) {
+          const m = await (await registry.cancel(actors[r.requester]!, r.requestId)).wait();
+          eth[r.requester]! -= gas(m.receipt);
+          escrow -= r.amount;
+          withdrawable[r.requester]! += r.amount;
+          r.status = 'cancelled';
+          count('cancel');
+        }
+      } else if (roll < 0.75) {
+        await increaseTime(conn, (2 + rnd.int(6)) * 24 * 3600);
+        count('time');
+      } else if (roll < 0.9) {
+        // withdraw everything (or be told there is nothing)
+        const who = rnd.int(actors.length);
+        if (withdrawable[who] === 0n) {
+          await expectRevert(registry.withdraw(actors[who]!), 'NothingToWithdraw');
+        } else {
+          const m = await (await registry.withdraw(actors[who]!)).wait();
+          expect(m.result.amount).toBe(withdrawable[who]);
+          eth[who]! += withdrawable[who]! - gas(m.receipt);
+          withdrawable[who] = 0n;
+          count('withdraw');
+        }
+      } else if (roll < 0.95) {
+        // a request that was answered cannot be answered again
+        const done = requests.filter((r) => r.status !== 'pending');
+        if (done.length > 0) {
+          const r = rnd.pick(done);
+          const a = assets.find((x) => x.tokenId === r.tokenId)!;
+          await expectRevert(registry.approve(actors[a.owner]!, r.requestId, 'again'), 'RequestNotPending');
+        }
+      } else {
+        // transfer an asset to someone else: they answer from now on; payees stay
+        const a = rnd.pick(assets);
+        const to = (a.owner + 1 + rnd.int(actors.length - 1)) % actors.length;
+        const data = registryInterface.encodeFunctionData('transferFrom', [addr(a.owner), addr(to), a.tokenId]);
+        const receipt = await waitForTx(conn, (await sendTx(conn, actors[a.owner]!, { to: registry.address, data, action: 'transfer' })).hash);
+        eth[a.owner]! -= gas(receipt);
+        a.owner = to;
+        count('transfer');
+      }
+      await check(step, step % 25 === 24);
+    }
+    await check(STEPS, true);
+
+    // The same totals rebuilt from the event log.
+    const events = await registry.events(0);
+    let evEscrow = 0n;
+    let evWithdrawable = 0n;
+    const creditedPerRequest = new Map<bigint, bigint>();
+    for (const e of events) {
+      if (e.name === 'AccessRequested') evEscrow += e.amount;
+      if (e.name === 'AccessGranted') evEscrow -= e.amount;
+      if (e.name === 'Refunded') {
+        evEscrow -= e.amount;
+        evWithdrawable += e.amount;
+      }
+      if (e.name === 'Credited') {
+        evWithdrawable += e.amount;
+        creditedPerRequest.set(e.requestId, (creditedPerRequest.get(e.requestId) ?? 0n) + e.amount);
+      }
+      if (e.name === 'Withdrawn') evWithdrawable -= e.amount;
+    }
+    const totals = await registry.totals();
+    expect(evEscrow).toBe(totals.escrowed);
+    expect(evWithdrawable).toBe(totals.withdrawable);
+    for (const g of events) {
+      if (g.name === 'AccessGranted') expect(creditedPerRequest.get(g.requestId) ?? 0n).toBe(g.amount);
+    }
+    for (const r of requests) expect((await registry.request(r.requestId))?.status).toBe(r.status);
+
+    // The run exercised every path.
+    for (const k of ['register', 'requestAccess', 'approve', 'deny', 'cancel', 'withdraw', 'transfer', 'revert:WrongPrice', 'revert:NotTokenOwner', 'revert:TooEarly', 'revert:NothingToWithdraw']) {
+      expect(counts[k] ?? 0, `${k} never happened: ${JSON.stringify(counts)}`).toBeGreaterThan(0);
+    }
+  });
+});
