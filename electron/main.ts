@@ -96,10 +96,14 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => {
-      callback(false);
+    // Deny every permission, except writing sanitized text to the clipboard (the Copy buttons) from our own page.
+    const ownPage = (url: string): boolean => (devUrl !== undefined ? url.startsWith(rendererOrigin) : url.startsWith(pathToFileURL(RENDERER_FILE).href));
+    session.defaultSession.setPermissionRequestHandler((wc, permission, callback) => {
+      callback(permission === 'clipboard-sanitized-write' && ownPage(wc.getURL()));
     });
-    session.defaultSession.setPermissionCheckHandler(() => false);
+    session.defaultSession.setPermissionCheckHandler(
+      (_wc, permission, _origin, details) => permission === 'clipboard-sanitized-write' && ownPage(details.requestingUrl ?? ''),
+    );
     try {
       backend = await createBackend(process.env.ATIVO_DATA_DIR ? { dataDir: process.env.ATIVO_DATA_DIR } : {});
     } catch (e) {

@@ -1,0 +1,102 @@
+import { useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
+import { call } from '../api/client';
+import type { Route } from '../state/router';
+import { useApp } from '../state/store';
+import { Icon } from './Icon';
+import type { IconName } from './Icon';
+
+/** App sections; only those that exist are listed in NAV. */
+type Section = 'library' | 'publish' | 'inbox' | 'earnings' | 'wallet';
+
+interface NavItem {
+  id: Section;
+  label: string;
+  icon: IconName;
+  href: string;
+}
+
+/** Sections of the app. Publish, Inbox, Earnings and Wallet join this list when they exist. */
+const NAV: readonly NavItem[] = [{ id: 'library', label: 'Library', icon: 'library', href: '#/' }];
+
+function Logo() {
+  return (
+    <svg className="logo" width="28" height="28" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="8" fill="currentColor" />
+      <path d="M9 23 16 8l7 15M11.6 18h8.8" fill="none" stroke="#fff" strokeWidth="2.6" strokeLinecap="round" strokeLinejoin="round" />
+    </svg>
+  );
+}
+
+function sectionOf(route: Route): Section {
+  switch (route.name) {
+    case 'library':
+    case 'asset':
+      return 'library';
+  }
+}
+
+export function AppFrame({ children }: { children: ReactNode }) {
+  const route = useApp((s) => s.route);
+  const connection = useApp((s) => s.connection);
+  const shell = useApp((s) => s.shell);
+  const [version, setVersion] = useState<string | null>(null);
+  useEffect(() => {
+    call('app.info', {}).then(
+      (info) => {
+        setVersion(info.version);
+      },
+      () => undefined,
+    );
+  }, []);
+  const section = sectionOf(route);
+
+  return (
+    <div className="frame">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // Routes live in the hash: move focus without touching it.
+          e.preventDefault();
+          document.getElementById('main')?.focus();
+        }}
+      >
+        Skip to content
+      </a>
+      <header className="topbar">
+        <div className="brand">
+          <Logo />
+          <span className="brand-name">Ativo</span>
+        </div>
+        <div className="topbar-right">
+          {connection !== 'open' && (
+            <span className="conn" role="status">
+              <span className="dot" aria-hidden="true" />
+              {connection === 'connecting' ? 'Connecting to Ativo…' : 'Connection lost, reconnecting…'}
+            </span>
+          )}
+        </div>
+      </header>
+      <nav className="sidebar" aria-label="Main">
+        <ul>
+          {NAV.map((item) => (
+            <li key={item.id}>
+              <a className="nav-link" href={item.href} aria-current={section === item.id ? 'page' : undefined}>
+                <Icon name={item.icon} />
+                {item.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <div className="sidebar-foot">
+          {version !== null && <span>Ativo {version}</span>}
+          <span>{shell === 'electron' ? 'Desktop app' : 'Browser session'}</span>
+        </div>
+      </nav>
+      <main id="main" className="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

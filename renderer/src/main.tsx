@@ -1,0 +1,41 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import { createWebBridge } from './bridge/web';
+import { refreshAll, useApp } from './state/store';
+import './styles.css';
+
+// Electron's preload defines window.ativo; anywhere else this is the browser shell.
+if (window.ativo === undefined) {
+  const { bridge, connection } = createWebBridge();
+  window.ativo = bridge;
+  useApp.setState({ connection: connection.state });
+  connection.subscribe((state, reconnected) => {
+    useApp.setState({ connection: state });
+    // Events may have been missed while disconnected: refetch what is on screen.
+    if (reconnected) refreshAll();
+  });
+  // The session cookie is set; keep the token out of the address bar and history.
+  const url = new URL(window.location.href);
+  if (url.searchParams.has('token')) {
+    url.searchParams.delete('token');
+    window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+}
+useApp.setState({ shell: window.ativo.shell, ...(window.ativo.shell === 'electron' ? { connection: 'open' as const } : {}) });
+
+// A file dropped outside a drop zone must not navigate the window away.
+window.addEventListener('dragover', (e) => {
+  e.preventDefault();
+});
+window.addEventListener('drop', (e) => {
+  e.preventDefault();
+});
+
+const root = document.getElementById('root');
+if (root === null) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,144 @@
+import { useEffect, useRef } from 'react';
+import type { KeyboardEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import type { AssetState, AssetSummary } from '../api/client';
+import { KindBadge, StateBadge } from '../components/Badges';
+import type { PagedList } from '../hooks/paged';
+import type { AssetQuery } from './Library';
+import { formatBytes, plural, scanPercent, shortHash } from '../lib/format';
+import { hrefFor } from '../state/router';
+import { useApp } from '../state/store';
+
+const ROW_HEIGHT = 68;
+
+function rowLabel(a: AssetSummary, state: AssetState, percent: number | null, neverScanned: boolean): string {
+  const status =
+    state === 'scanning' ? `scanning${percent !== null ? ` ${percent}%` : ''}` : state === 'error' ? `error: ${a.error ?? 'unknown'}` : 'ready';
+  if (neverScanned) return `${a.name}, ${a.kind}, ${status}`;
+  return `${a.name}, ${a.kind}, ${plural(a.fileCount, 'file')}, ${formatBytes(a.totalBytes)}, ${status}`;
+}
+
+function AssetRow({ asset, index }: { asset: AssetSummary; index: number }) {
+  const progress = useApp((s) => s.progress[asset.id]);
+  const percent = progress !== undefined && progress.phase !== 'walking' ? scanPercent(progress) : null;
+  const state: AssetState = progress !== undefined && progress.phase !== 'done' && progress.phase !== 'failed' ? 'scanning' : asset.state;
+  // Counts of a first scan are only known when it finishes.
+  const neverScanned = asset.scannedAt === null && state === 'scanning';
+  return (
+    <a
+      className="asset-row"
+      href={hrefFor({ name: 'asset', id: asset.id })}
+      data-index={index}
+      data-testid="asset-row"
+      aria-label={rowLabel(asset, state, percent, neverScanned)}
+    >
+      <span className="cell cell-name">
+        <span className="asset-name">{asset.name}</span>
+        <span className="asset-path" title={asset.rootPath}>
+          {asset.rootPath}
+        </span>
+      </span>
+      <span className="cell cell-kind">
+        <KindBadge kind={asset.kind} />
+      </span>
+      <span className="cell cell-num" data-testid="asset-files">
+        {neverScanned ? '—' : plural(asset.fileCount, 'file')}
+      </span>
+      <span className="cell cell-num">{neverScanned ? '—' : formatBytes(asset.totalBytes)}</span>
+      <span className="cell cell-state">
+        <StateBadge state={state} percent={percent} error={asset.error} />
+      </span>
+      <span className="cell cell-root">
+        {asset.contentRoot !== null ? (
+          <code className="hash" title={asset.contentRoot} data-testid="asset-root">
+            {shortHash(asset.contentRoot)}
+          </code>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </span>
+    </a>
+  );
+}
+
+/** The library's virtualized asset list (rows are links: Tab/arrow keys to move, Enter to open). */
+export function AssetList({ list, total }: { list: PagedList<AssetQuery, AssetSummary>; total: number }) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- not using the React Compiler; the virtualizer re-renders us itself
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    list.ensure(first, last);
+  }, [list, first, last]);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLUListElement>): void => {
+    const current = (e.target as HTMLElement).closest<HTMLElement>('[data-index]');
+    if (!current) return;
+    const index = Number(current.dataset.index);
+    let next: number | null = null;
+    if (e.key === 'ArrowDown') next = Math.min(total - 1, index + 1);
+    else if (e.key === 'ArrowUp') next = Math.max(0, index - 1);
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = total - 1;
+    else if (e.key === 'PageDown') next = Math.min(total - 1, index + 8);
+    else if (e.key === 'PageUp') next = Math.max(0, index - 8);
+    if (next === null || next === index) return;
+    e.preventDefault();
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+    const target = next;
+    const focus = (tries: number): void => {
+      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${target}"]`);
+      if (el) el.focus();
+      else if (tries > 0)
+        requestAnimationFrame(() => {
+          focus(tries - 1);
+        });
+    };
+    focus(10);
+  };
+
+  return (
+    <div className="asset-list">
+      <div className="asset-list-head" aria-hidden="true">
+        <span className="cell cell-name">Name</span>
+        <span className="cell cell-kind">Kind</span>
+        <span className="cell cell-num">Files</span>
+        <span className="cell cell-num">Size</span>
+        <span className="cell cell-state">Status</span>
+        <span className="cell cell-root">Content root</span>
+      </div>
+      <div className="asset-list-scroll" ref={scrollRef}>
+        <ul className="asset-list-body" aria-label="Assets" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>
+          {items.map((item) => {
+            const asset = list.row(item.index);
+            return (
+              <li
+                key={item.key}
+                className="asset-item"
+                style={{ transform: `translateY(${item.start}px)`, height: item.size }}
+                aria-posinset={item.index + 1}
+                aria-setsize={total}
+              >
+                {asset ? (
+                  <AssetRow asset={asset} index={item.index} />
+                ) : (
+                  <div className="asset-row asset-row-loading" aria-hidden="true">
+                    <span className="skeleton" />
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      </div>
+      <p className="asset-list-foot">{total > 0 ? plural(total, 'asset') : ''}</p>
+    </div>
+  );
+}

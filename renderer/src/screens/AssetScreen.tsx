@@ -1,0 +1,266 @@
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, call } from '../api/client';
+import type { AssetDetail } from '../api/client';
+import { KindBadge, StateBadge } from '../components/Badges';
+import { Icon } from '../components/Icon';
+import { ConfirmDialog } from '../components/Modal';
+import { ScanProgressView } from '../components/ProgressBar';
+import { formatBytes, formatCount, formatDate, plural, scanPercent } from '../lib/format';
+import { removeAsset, rescan, useApp } from '../state/store';
+import { FileTable } from './FileTable';
+
+function CopyButton({ text, label }: { text: string; label: string }) {
+  const [status, setStatus] = useState<'idle' | 'copied' | 'manual'>('idle');
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(
+    () => () => {
+      if (timer.current !== null) clearTimeout(timer.current);
+    },
+    [],
+  );
+  const flash = (s: 'copied' | 'manual'): void => {
+    setStatus(s);
+    if (timer.current !== null) clearTimeout(timer.current);
+    timer.current = setTimeout(() => {
+      setStatus('idle');
+    }, 2000);
+  };
+  const copy = async (target: HTMLElement): Promise<void> => {
+    try {
+      await navigator.clipboard.writeText(text);
+      flash('copied');
+    } catch {
+      // No clipboard permission: select the text so Ctrl/Cmd+C copies it.
+      const code = target.parentElement?.querySelector('code');
+      if (code) window.getSelection()?.selectAllChildren(code);
+      flash('manual');
+    }
+  };
+  return (
+    <>
+      <button
+        type="button"
+        className="icon-button icon-button-bordered"
+        aria-label={label}
+        title={label}
+        onClick={(e) => void copy(e.currentTarget)}
+      >
+        <Icon name={status === 'copied' ? 'check' : 'copy'} size={16} />
+      </button>
+      <span className="copy-status" role="status">
+        {status === 'copied' ? 'Copied' : status === 'manual' ? 'Selected: press Ctrl+C to copy' : ''}
+      </span>
+    </>
+  );
+}
+
+function Skipped({ asset }: { asset: AssetDetail }) {
+  const MAX = 500;
+  if (asset.skipped.length === 0) return null;
+  const shown = asset.skipped.slice(0, MAX);
+  return (
+    <section className="card" aria-labelledby="skipped-title">
+      <div className="card-head">
+        <h2 id="skipped-title">
+          Skipped entries<span className="count">{formatCount(asset.skipped.length)}</span>
+        </h2>
+      </div>
+      <p className="card-note">
+        These entries are not part of the content root. Symbolic links are never followed, and unreadable files are left out.
+      </p>
+      <ul className="skipped-list" data-testid="skipped-list">
+        {shown.map((s) => (
+          <li key={s.relPath}>
+            <span className="skipped-path" title={s.relPath}>
+              {s.relPath}
+            </span>
+            <span className="skipped-reason">{s.reason}</span>
+          </li>
+        ))}
+        {asset.skipped.length > MAX && <li className="muted">…and {formatCount(asset.skipped.length - MAX)} more.</li>}
+      </ul>
+    </section>
+  );
+}
+
+export function AssetScreen({ id }: { id: number }) {
+  const version = useApp((s) => s.assetVersions[id] ?? 0);
+  const progress = useApp((s) => s.progress[id]);
+  const busy = useApp((s) => s.busy[id]);
+  const [asset, setAsset] = useState<AssetDetail | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [confirmRemove, setConfirmRemove] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    call('assets.get', { id }).then(
+      (a) => {
+        if (!live) return;
+        setAsset(a);
+        setError(null);
+      },
+      (e: unknown) => {
+        if (!live) return;
+        setError(e instanceof ApiError ? e : new ApiError('INTERNAL', String(e)));
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [id, version]);
+
+  const back = (
+    <a className="back-link" href="#/">
+      <Icon name="back" size={16} />
+      Library
+    </a>
+  );
+
+  if (asset === null) {
+    return (
+      <div className="detail">
+        {back}
+        {error !== null ? (
+          <div className="panel panel-error" role="alert">
+            <Icon name="alert" />
+            <div>
+              <strong>{error.code === 'NOT_FOUND' ? 'This asset is not in the catalog.' : 'This asset could not be loaded.'}</strong>
+              <p>{error.code === 'NOT_FOUND' ? 'It may have been removed. Go back to the library to see what is there.' : error.message}</p>
+            </div>
+          </div>
+        ) : (
+          <div className="panel panel-muted" role="status">
+            Loading…
+          </div>
+        )}
+      </div>
+    );
+  }
+
+  const live = progress !== undefined && progress.phase !== 'done' && progress.phase !== 'failed';
+  const scanning = live || asset.state === 'scanning' || busy === 'rescan';
+  const percent = progress !== undefined && progress.phase !== 'walking' ? scanPercent(progress) : null;
+
+  return (
+    <div className="detail">
+      {back}
+      <div className="page-head">
+        <div className="title-block">
+          <h1>{asset.name}</h1>
+          <div className="title-meta">
+            <KindBadge kind={asset.kind} />
+            <StateBadge state={scanning ? 'scanning' : asset.state} percent={percent} error={asset.error} />
+          </div>
+        </div>
+        <div className="page-actions">
+          <button type="button" className="button" onClick={() => void rescan(asset.id)} disabled={scanning || busy !== undefined}>
+            <Icon name="refresh" size={16} />
+            {busy === 'rescan' ? 'Rescanning…' : 'Rescan'}
+          </button>
+          <button
+            type="button"
+            className="button button-danger-outline"
+            onClick={() => {
+              setConfirmRemove(true);
+            }}
+            disabled={busy !== undefined || scanning}
+            title={scanning ? 'Wait for the scan to finish' : undefined}
+          >
+            <Icon name="trash" size={16} />
+            Remove from catalog
+          </button>
+        </div>
+      </div>
+
+      {progress !== undefined && (
+        <section className="activity" aria-label="Scan progress">
+          <ScanProgressView progress={progress} />
+        </section>
+      )}
+
+      {asset.state === 'error' && !scanning && (
+        <div className="panel panel-error" role="alert">
+          <Icon name="alert" />
+          <div>
+            <strong>The last scan failed.</strong>
+            <p>{asset.error ?? 'Unknown error.'} Fix the folder, then Rescan.</p>
+          </div>
+        </div>
+      )}
+
+      <section className="card" aria-label="Summary">
+        <dl className="facts">
+          <div className="fact fact-wide">
+            <dt>Folder</dt>
+            <dd>
+              <code className="mono-text" data-testid="asset-folder">
+                {asset.rootPath}
+              </code>
+            </dd>
+          </div>
+          <div className="fact fact-wide">
+            <dt>Content root</dt>
+            <dd className="root-line">
+              {asset.contentRoot !== null ? (
+                <>
+                  <code className="mono-text root-full" data-testid="content-root">
+                    {asset.contentRoot}
+                  </code>
+                  <CopyButton text={asset.contentRoot} label="Copy content root" />
+                </>
+              ) : (
+                <span className="muted">{scanning ? 'Computed when the scan finishes' : '—'}</span>
+              )}
+            </dd>
+          </div>
+          <div className="fact">
+            <dt>Files</dt>
+            <dd data-testid="detail-files">{formatCount(asset.fileCount)}</dd>
+          </div>
+          <div className="fact">
+            <dt>Total size</dt>
+            <dd title={`${formatCount(asset.totalBytes)} bytes`}>{formatBytes(asset.totalBytes)}</dd>
+          </div>
+          <div className="fact">
+            <dt>Scanned</dt>
+            <dd>{formatDate(asset.scannedAt)}</dd>
+          </div>
+          <div className="fact">
+            <dt>Skipped</dt>
+            <dd>{asset.skippedCount === 0 ? 'None' : plural(asset.skippedCount, 'entry', 'entries')}</dd>
+          </div>
+        </dl>
+        <p className="card-note">
+          The content root is the SHA-256 of the manifest (one <code>sha256sum</code> line per file, sorted by path). Anyone can recompute it in the
+          folder: <code>find . -type f -printf &apos;%P\0&apos; | LC_ALL=C sort -z | xargs -0 sha256sum -- | sha256sum</code>
+        </p>
+      </section>
+
+      <FileTable assetId={asset.id} version={`${asset.state}:${asset.scannedAt ?? ''}:${asset.contentRoot ?? ''}`} scanning={scanning} />
+
+      <Skipped asset={asset} />
+
+      {confirmRemove && (
+        <ConfirmDialog
+          title={`Remove “${asset.name}” from the catalog?`}
+          description={
+            <>
+              <p>
+                Ativo forgets this asset: its fingerprints and content root are deleted from the catalog. <strong>The files on disk are not touched</strong>{' '}
+                — <code className="mono-text">{asset.rootPath}</code> stays exactly as it is, and you can add it again at any time.
+              </p>
+            </>
+          }
+          confirmLabel="Remove from catalog"
+          busy={busy === 'remove'}
+          onConfirm={() => {
+            void removeAsset(asset.id, asset.name).then((ok) => {
+              if (!ok) setConfirmRemove(false);
+            });
+          }}
+          onClose={() => { setConfirmRemove(false); }}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,226 @@
+/**
+ * App-wide UI state (zustand): the route, live scan progress, adds in flight, notices, and
+ * change counters that tell views to refetch. Server data itself (asset pages, file pages,
+ * one asset's detail) is fetched by the views that show it (hooks/), keyed on these counters.
+ */
+import { create } from 'zustand';
+import { ApiError, call, messageOf, on } from '../api/client';
+import type { AssetKind, EventPayload } from '../api/client';
+import type { ConnectionState } from '../bridge/web';
+import { baseName, formatBytes, plural } from '../lib/format';
+import { hrefFor, parseHash } from './router';
+import type { Route } from './router';
+
+export type ScanProgress = EventPayload<'scan.progress'> & { name: string | null };
+
+export interface PendingAdd {
+  key: number;
+  path: string;
+  kind: AssetKind;
+  name: string | null;
+  assetId: number | null;
+}
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'success' | 'error';
+  text: string;
+}
+
+export interface AppState {
+  shell: 'electron' | 'browser';
+  route: Route;
+  /** Web bridge event socket state; Electron's IPC is always 'open'. */
+  connection: ConnectionState;
+  /** Bumped whenever any asset changes: the library list refetches what it shows. */
+  libraryVersion: number;
+  /** Per-asset change counters: the detail view refetches its asset. */
+  assetVersions: Record<number, number>;
+  progress: Record<number, ScanProgress>;
+  pendingAdds: PendingAdd[];
+  notices: Notice[];
+  busy: Record<number, 'rescan' | 'remove' | undefined>;
+}
+
+export const useApp = create<AppState>()(() => ({
+  shell: 'browser',
+  route: parseHash(window.location.hash),
+  connection: 'open',
+  libraryVersion: 0,
+  assetVersions: {},
+  progress: {},
+  pendingAdds: [],
+  notices: [],
+  busy: {},
+}));
+
+const set = useApp.setState;
+const get = useApp.getState;
+
+let nextId = 1;
+const NOTICE_MS = 7000;
+
+export function notify(tone: Notice['tone'], text: string): void {
+  const id = nextId++;
+  set((s) => ({ notices: [...s.notices.slice(-3), { id, tone, text }] }));
+  if (tone !== 'error') setTimeout(() => { dismissNotice(id); }, NOTICE_MS);
+}
+
+export function dismissNotice(id: number): void {
+  set((s) => ({ notices: s.notices.filter((n) => n.id !== id) }));
+}
+
+export function navigate(route: Route): void {
+  const href = hrefFor(route);
+  if (window.location.hash !== href) window.location.hash = href;
+  set({ route });
+}
+
+function bumpAsset(id: number): void {
+  set((s) => ({
+    libraryVersion: s.libraryVersion + 1,
+    assetVersions: { ...s.assetVersions, [id]: (s.assetVersions[id] ?? 0) + 1 },
+  }));
+}
+
+export function refreshAll(): void {
+  set((s) => ({
+    libraryVersion: s.libraryVersion + 1,
+    assetVersions: Object.fromEntries(Object.entries(s.assetVersions).map(([k, v]) => [k, v + 1])),
+  }));
+}
+
+// ---- events --------------------------------------------------------------------------
+
+const clearTimers = new Map<number, ReturnType<typeof setTimeout>>();
+
+function handleProgress(p: EventPayload<'scan.progress'>): void {
+  const s = get();
+  const existing = s.progress[p.assetId];
+  let name = existing?.name ?? null;
+  let pendingAdds = s.pendingAdds;
+  if (existing === undefined) {
+    // A scan we have not seen yet: if we are adding a folder, this is most likely it.
+    const pending = pendingAdds.find((a) => a.assetId === null);
+    if (pending !== undefined) {
+      name = pending.name ?? baseName(pending.path);
+      pendingAdds = pendingAdds.map((a) => (a === pending ? { ...a, assetId: p.assetId } : a));
+    } else {
+      void call('assets.get', { id: p.assetId }).then(
+        (a) => {
+          const cur = get().progress[p.assetId];
+          if (cur !== undefined) set((st) => ({ progress: { ...st.progress, [p.assetId]: { ...cur, name: a.name } } }));
+        },
+        () => undefined,
+      );
+    }
+  }
+  const timer = clearTimers.get(p.assetId);
+  if (timer !== undefined) clearTimeout(timer);
+  set((st) => ({ pendingAdds, progress: { ...st.progress, [p.assetId]: { ...p, name } } }));
+  if (p.phase === 'done' || p.phase === 'failed') {
+    // Keep the finished bar on screen a moment, then let the asset's own state speak.
+    clearTimers.set(
+      p.assetId,
+      setTimeout(() => {
+        clearTimers.delete(p.assetId);
+        set((st) => {
+          const { [p.assetId]: _gone, ...rest } = st.progress;
+          return { progress: rest };
+        });
+      }, 1500),
+    );
+    bumpAsset(p.assetId);
+  }
+}
+
+function handleChanged(c: EventPayload<'asset.changed'>): void {
+  if (c.removed) {
+    set((st) => {
+      const { [c.assetId]: _gone, ...rest } = st.progress;
+      return { progress: rest };
+    });
+    const s = get();
+    if (s.route.name === 'asset' && s.route.id === c.assetId && s.busy[c.assetId] !== 'remove') {
+      navigate({ name: 'library' });
+      notify('info', 'That asset was removed from the catalog.');
+    }
+  }
+  bumpAsset(c.assetId);
+}
+
+/** Subscribe to backend events and the URL hash; returns the unsubscribe function. */
+export function wireEvents(): () => void {
+  const offs = [on('scan.progress', handleProgress), on('asset.changed', handleChanged)];
+  const onHash = (): void => {
+    set({ route: parseHash(window.location.hash) });
+  };
+  window.addEventListener('hashchange', onHash);
+  return () => {
+    for (const off of offs) off();
+    window.removeEventListener('hashchange', onHash);
+  };
+}
+
+// ---- actions -------------------------------------------------------------------------
+
+let addKey = 1;
+
+export async function addFolder(input: { path: string; kind: AssetKind; name?: string | undefined }): Promise<void> {
+  const key = addKey++;
+  const name = input.name?.trim() ? input.name.trim() : null;
+  set((s) => ({ pendingAdds: [...s.pendingAdds, { key, path: input.path, kind: input.kind, name, assetId: null }] }));
+  try {
+    const asset = await call('assets.add', { path: input.path, kind: input.kind, ...(name !== null ? { name } : {}) });
+    if (asset.state === 'error') {
+      notify('error', `“${asset.name}” was added, but its scan failed: ${asset.error ?? 'unknown error'}`);
+    } else {
+      notify('success', `Added “${asset.name}”: ${plural(asset.fileCount, 'file')}, ${formatBytes(asset.totalBytes)}.`);
+    }
+    bumpAsset(asset.id);
+  } catch (e) {
+    notify('error', `Could not add ${input.path}: ${messageOf(e)}`);
+    set((s) => ({ libraryVersion: s.libraryVersion + 1 }));
+  } finally {
+    set((s) => ({ pendingAdds: s.pendingAdds.filter((a) => a.key !== key) }));
+  }
+}
+
+function setBusy(id: number, what: 'rescan' | 'remove' | undefined): void {
+  set((s) => ({ busy: { ...s.busy, [id]: what } }));
+}
+
+export async function rescan(id: number): Promise<void> {
+  setBusy(id, 'rescan');
+  try {
+    const asset = await call('assets.rescan', { id });
+    if (asset.state === 'error') notify('error', `Rescan of “${asset.name}” failed: ${asset.error ?? 'unknown error'}`);
+    else notify('success', `Rescanned “${asset.name}”: ${plural(asset.fileCount, 'file')}.`);
+  } catch (e) {
+    notify('error', `Rescan failed: ${messageOf(e)}`);
+  } finally {
+    setBusy(id, undefined);
+    bumpAsset(id);
+  }
+}
+
+/** Removes an asset from the catalog (never touches files on disk). */
+export async function removeAsset(id: number, name: string): Promise<boolean> {
+  setBusy(id, 'remove');
+  try {
+    await call('assets.remove', { id });
+    navigate({ name: 'library' });
+    notify('success', `Removed “${name}” from the catalog. The files on disk were not touched.`);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'NOT_FOUND') {
+      navigate({ name: 'library' });
+      return true;
+    }
+    notify('error', `Could not remove “${name}”: ${messageOf(e)}`);
+    return false;
+  } finally {
+    setBusy(id, undefined);
+    bumpAsset(id);
+  }
+}
