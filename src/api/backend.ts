@@ -21,6 +21,10 @@ import {
 } from './contract';
 import { Networks } from './networks';
 import { Wallets } from './wallets';
+import { ChainService } from './chain';
+import { isChainError } from '../chain/errors';
+import { SandboxError } from '../sandbox/anvil';
+import { parseEther } from 'ethers';
 import { isKeychainError } from '../vault/keychain';
 import { isVaultError } from '../vault/vault';
 import { VERSION } from './version';
@@ -81,6 +85,8 @@ export function describeZodError(err: z.ZodError): string {
 export function toResultError(e: unknown): { code: AtivoError['code']; message: string } {
   if (e instanceof AtivoError) return { code: e.code, message: e.message };
   if (isKeychainError(e)) return { code: e.code === 'KEYCHAIN_UNAVAILABLE' ? 'KEYCHAIN_UNAVAILABLE' : 'KEYCHAIN_ERROR', message: e.message };
+  if (isChainError(e)) return { code: 'CHAIN_ERROR', message: e.message };
+  if (e instanceof SandboxError) return { code: 'SANDBOX_ERROR', message: e.message };
   if (isVaultError(e)) {
     const code = e.code === 'WALLET_NOT_FOUND' ? 'NOT_FOUND' : e.code === 'CORRUPT_ENTRY' ? 'KEYCHAIN_ERROR' : 'INVALID_INPUT';
     return { code, message: e.message };
@@ -127,6 +133,15 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
 
   const networks = new Networks(catalog);
   const wallets = new Wallets(catalog, { keychainPrefix: options.keychainPrefix, keystoreScryptN: options.keystoreScryptN });
+  const chain = new ChainService(dataDir, networks, wallets);
+  /** On the sandbox a new wallet gets test ETH; a chain that cannot start must not fail the wallet itself. */
+  const withStarterFunds = async <T>(w: T): Promise<T> => {
+    if (networks.current() === 'sandbox') await chain.starterFunds().catch((e: unknown) => {
+      console.error(`ativo: could not give the new wallet sandbox ETH: ${toResultError(e).message}`);
+    });
+    return w;
+  };
+  const addressOrCurrent = async (a: string | undefined): Promise<string> => a ?? (await wallets.current()).address;
 
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
@@ -170,11 +185,22 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'network.use': (input) => Promise.resolve(networks.use(input.name)),
     'network.set': (input) => Promise.resolve(networks.set(input)),
     'wallet.list': () => wallets.state(),
-    'wallet.create': (input) => wallets.create(input.label),
-    'wallet.import': (input) => wallets.import(input),
+    'wallet.create': async (input) => withStarterFunds(await wallets.create(input.label)),
+    'wallet.import': async (input) => withStarterFunds(await wallets.import(input)),
     'wallet.export': async (input) => ({ address: input.address, keystore: await wallets.vault.exportKeystore(input.address, input.password) }),
     'wallet.remove': (input) => wallets.remove(input.address),
     'wallet.use': (input) => wallets.use(input.address),
+    'wallet.balance': async (input) => chain.balance(await addressOrCurrent(input.address)),
+    'chain.status': async () => {
+      const h = await chain.chain();
+      const blockNumber = await h.conn.provider.getBlockNumber();
+      return { network: h.network, rpcUrl: h.rpcUrl, chainId: h.chainId, registry: h.registryAddress, blockNumber, mode: h.mode, notices: h.notices };
+    },
+    'sandbox.fund': async (input) => {
+      const address = await addressOrCurrent(input.address);
+      const txHash = await chain.fund(address, parseEther(input.ether));
+      return { address, txHash, ether: input.ether };
+    },
     'system.browse': async (input) => {
       const path = resolve(input.path ?? homedir());
       let dirents;
@@ -211,7 +237,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       try {
         return { ok: true, value: await run(name, input) };
       } catch (e) {
-        if (!(e instanceof AtivoError) && !isVaultError(e) && !isKeychainError(e)) console.error(`ativo: ${name} failed:`, e);
+        if (!(e instanceof AtivoError) && !isVaultError(e) && !isKeychainError(e) && !isChainError(e) && !(e instanceof SandboxError)) console.error(`ativo: ${name} failed:`, e);
         return { ok: false, error: toResultError(e) };
       }
     },
@@ -226,6 +252,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       if (closed) return;
       closed = true;
       listeners.clear();
+      await chain.close();
       await pool.close();
       catalog.close();
     },

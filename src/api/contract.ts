@@ -181,6 +181,28 @@ export const commands = {
     input: z.object({ address: Address }).strict(),
     output: WalletState,
   },
+  'wallet.balance': {
+    input: z.object({ address: Address.optional() }).strict(),
+    output: z.object({ address: z.string(), network: NetworkName, chainId: z.number().int(), wei: z.string(), ether: z.string() }),
+  },
+  'chain.status': {
+    input: z.object({}).strict(),
+    output: z.object({
+      network: NetworkName,
+      rpcUrl: z.string(),
+      chainId: z.number().int(),
+      registry: z.string().nullable(),
+      blockNumber: z.number().int(),
+      mode: z.enum(['sandbox-owned', 'sandbox-shared', 'remote']),
+      notices: z.array(z.string()),
+    }),
+  },
+  'sandbox.fund': {
+    input: z
+      .object({ address: Address.optional(), ether: z.string().regex(/^\d{1,6}(\.\d{1,18})?$/, 'must be an amount of ETH like 10 or 0.5').default('10') })
+      .strict(),
+    output: z.object({ address: z.string(), txHash: z.string(), ether: z.string() }),
+  },
   'system.browse': {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),
@@ -221,6 +243,8 @@ export const ErrorCode = z.enum([
   'NOT_CONFIGURED',
   'KEYCHAIN_UNAVAILABLE',
   'KEYCHAIN_ERROR',
+  'CHAIN_ERROR',
+  'SANDBOX_ERROR',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

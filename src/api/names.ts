@@ -21,6 +21,9 @@ export const COMMAND_NAMES = [
   'wallet.export',
   'wallet.remove',
   'wallet.use',
+  'wallet.balance',
+  'chain.status',
+  'sandbox.fund',
   'system.browse',
 ] as const;
 

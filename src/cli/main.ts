@@ -33,6 +33,9 @@ Commands:
   wallet export <address> [--out FILE]             an encrypted JSON keystore (password from
                                                    ATIVO_WALLET_PASSWORD, stdin or a prompt)
   wallet use <address> | wallet remove <address>
+  wallet balance [address]                         balance on the current network
+  network status                                   the chain in use (starts the sandbox if needed)
+  sandbox fund [address] [--ether N]               test ETH from the sandbox's dev account
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 
@@ -59,6 +62,7 @@ const OPTIONS = {
   mnemonic: { type: 'boolean', default: false },
   path: { type: 'string' },
   out: { type: 'string' },
+  ether: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -178,6 +182,20 @@ async function networkCommand(
       print(s, () => describeNetworks(s));
       return 0;
     }
+    case 'status': {
+      const c = await backend.call('chain.status', {});
+      print(c, () =>
+        [
+          `network   ${c.network}${c.mode === 'sandbox-shared' ? ' (shared with another Ativo process)' : ''}`,
+          `rpc       ${c.rpcUrl}`,
+          `chain id  ${c.chainId}`,
+          `registry  ${c.registry ?? '-'}`,
+          `block     ${c.blockNumber}`,
+          ...c.notices.map((n) => `note      ${n}`),
+        ].join('\n'),
+      );
+      return 0;
+    }
     case 'use': {
       const s = await backend.call('network.use', { name: parseName() });
       print(s, () => `Now using ${s.current}.`);
@@ -195,7 +213,7 @@ async function networkCommand(
       return 0;
     }
     default:
-      throw new UsageError(`unknown network command "${sub}" (show, use or set)`);
+      throw new UsageError(`unknown network command "${sub}" (show, status, use or set)`);
   }
 }
 
@@ -249,6 +267,11 @@ async function walletCommand(
       }
       return 0;
     }
+    case 'balance': {
+      const b = await backend.call('wallet.balance', { address });
+      print(b, () => `${b.address}: ${b.ether} ETH on ${b.network} (chain ${b.chainId})`);
+      return 0;
+    }
     case 'use': {
       const s = await backend.call('wallet.use', { address: needAddress() });
       print(s, () => `Now using ${s.current ?? ''}.`);
@@ -260,7 +283,7 @@ async function walletCommand(
       return 0;
     }
     default:
-      throw new UsageError(`unknown wallet command "${sub}" (list, create, import, export, use, remove)`);
+      throw new UsageError(`unknown wallet command "${sub}" (list, create, import, export, balance, use, remove)`);
   }
 }
 
@@ -294,7 +317,7 @@ async function main(argv: string[]): Promise<number> {
     out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
@@ -365,6 +388,12 @@ async function main(argv: string[]): Promise<number> {
         return await networkCommand(backend, args, values, print);
       case 'wallet':
         return await walletCommand(backend, args, values, print);
+      case 'sandbox': {
+        if (args[0] !== 'fund') throw new UsageError('the sandbox command is: ativo sandbox fund [address] [--ether N]');
+        const r = await backend.call('sandbox.fund', { address: args[1], ...(values.ether !== undefined ? { ether: values.ether } : {}) });
+        print(r, () => `Sent ${r.ether} test ETH to ${r.address} (tx ${r.txHash}).`);
+        return 0;
+      }
       default:
         // serve, and start without Electron
         return await serve(backend, values.port);

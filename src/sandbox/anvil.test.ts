@@ -9,7 +9,7 @@ import { getAddress, hexlify, randomBytes } from 'ethers';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { RegistryClient, balanceOf } from '../chain/client';
 import { AGE_RECIPIENT, hex32 } from '../chain/test-utils';
-import { SANDBOX_CHAIN_ID, SandboxError, resolveAnvilBinary, startAnvil, type AnvilSandbox } from './anvil';
+import { SANDBOX_CHAIN_ID, SandboxError, attachAnvil, resolveAnvilBinary, startAnvil, type AnvilSandbox } from './anvil';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../..');
@@ -204,6 +204,40 @@ describe('startAnvil', () => {
     expect((err as SandboxError).code).toBe('ALREADY_RUNNING');
     expect((err as SandboxError).message).toContain(`already running (pid ${sb.pid})`);
     expect(alive(sb.pid)).toBe(true);
+  });
+
+  it('another process attaches to a running sandbox instead of starting a second one', async () => {
+    const dir = await tempDir();
+    expect(await attachAnvil(dir)).toBeUndefined();
+    const sb = await start(dir);
+    const shared = await attachAnvil(dir);
+    expect(shared).toMatchObject({ rpcUrl: sb.rpcUrl, chainId: SANDBOX_CHAIN_ID, pid: sb.pid, registryAddress: sb.registry?.address });
+    expect(await shared?.conn.provider.getBlockNumber()).toBeGreaterThan(0);
+    shared?.close();
+    await sb.stop();
+    expect(await attachAnvil(dir)).toBeUndefined();
+  });
+
+  it('after stop() nothing keeps the process alive (no pending timer, no child pipe)', () => {
+    const script = `
+      import { startAnvil } from ${JSON.stringify(join(here, 'anvil.ts'))};
+      const before = process.getActiveResourcesInfo().filter((r) => r !== 'Immediate');
+      const sb = await startAnvil({ dataDir: process.argv[1] });
+      await sb.stop();
+      setImmediate(() => console.log(JSON.stringify({ before, after: process.getActiveResourcesInfo().filter((r) => r !== 'Immediate') })));`;
+    return tempDir().then(async (dir) => {
+      const out = await new Promise<string>((ok, fail) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { cwd: repoRoot });
+        let text = '';
+        child.stdout.on('data', (b: Buffer) => (text += b.toString()));
+        child.on('error', fail);
+        child.on('exit', () => {
+          ok(text);
+        });
+      });
+      const { before, after } = JSON.parse(out.trim()) as { before: string[]; after: string[] };
+      expect(after).toEqual(before); // only the process's own stdio remains
+    });
   });
 
   it('an anvil left behind by a killed parent is stopped, keeping its state, on the next start', async () => {

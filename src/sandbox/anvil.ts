@@ -509,7 +509,17 @@ export async function startAnvil(opts: StartAnvilOptions): Promise<AnvilSandbox>
       conn?.close();
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
-        const done = await Promise.race([exited.then(() => true), sleep(15_000).then(() => false)]);
+        // A cleared timer, not a bare sleep: a pending 15 s timer would keep the process alive after stop().
+        let timer: NodeJS.Timeout | undefined;
+        const done = await Promise.race([
+          exited.then(() => true),
+          new Promise<boolean>((r) => {
+            timer = setTimeout(() => {
+              r(false);
+            }, 15_000);
+          }),
+        ]);
+        clearTimeout(timer);
         if (!done) {
           child.kill('SIGKILL');
           await exited;
@@ -560,4 +570,33 @@ export async function startAnvil(opts: StartAnvilOptions): Promise<AnvilSandbox>
     await stop();
     throw e;
   }
+}
+
+// ------------------------------------------------------------------ sharing
+
+export interface AttachedSandbox {
+  rpcUrl: string;
+  chainId: number;
+  pid: number;
+  registryAddress: string | null;
+  conn: ChainConnection;
+  /** Closes our connection only: the anvil belongs to the process that started it. */
+  close(): void;
+}
+
+/**
+ * Connects to the sandbox chain another Ativo process (the desktop app, `ativo serve`) is
+ * running on this data dir, so the CLI and the app share one chain instead of fighting over
+ * its state file. Resolves undefined when no live sandbox is running there.
+ */
+export async function attachAnvil(dataDirIn: string): Promise<AttachedSandbox | undefined> {
+  const p = pathsFor(resolve(dataDirIn));
+  const info = await readJson(p.pid);
+  if (!isObject(info) || typeof info.pid !== 'number' || typeof info.port !== 'number' || !isAlive(info.pid)) return undefined;
+  const cmd = await commandLineOf(info.pid);
+  if (cmd === undefined || !cmd.includes(p.state)) return undefined;
+  const rpcUrl = `http://${SANDBOX_HOST}:${info.port}`;
+  const conn = await connectChain(rpcUrl, { expectedChainId: SANDBOX_CHAIN_ID, timeoutMs: 10_000 });
+  const registryAddress = recordedRegistry(await readJson(p.sandbox))?.address ?? null;
+  return { rpcUrl, chainId: SANDBOX_CHAIN_ID, pid: info.pid, registryAddress, conn, close: () => { conn.close(); } };
 }

@@ -1,0 +1,138 @@
+import { join } from 'node:path';
+import { Wallet, formatEther, parseEther } from 'ethers';
+import { balanceOf, connectChain, RegistryClient, sendEther, type ChainConnection } from '../chain/client';
+import { SANDBOX_MNEMONIC, attachAnvil, startAnvil, type AnvilSandbox, type AttachedSandbox } from '../sandbox/anvil';
+import { AtivoError } from '../util/errors';
+import type { NetworkName } from './contract';
+import type { Networks } from './networks';
+import type { Wallets } from './wallets';
+
+/** What the sandbox gives a wallet that has nothing yet, so everything can be tried offline. */
+export const SANDBOX_STARTER_WEI = parseEther('100');
+
+export interface ChainHandle {
+  network: NetworkName;
+  conn: ChainConnection;
+  rpcUrl: string;
+  chainId: number;
+  registry: RegistryClient | null;
+  registryAddress: string | null;
+  /** How we reach the chain: we run the sandbox, another Ativo process does, or a remote RPC. */
+  mode: 'sandbox-owned' | 'sandbox-shared' | 'remote';
+  notices: string[];
+}
+
+/**
+ * The chain of the current network profile. The sandbox chain (anvil) starts lazily, on the
+ * first command that needs a chain, and stops with the backend; if another Ativo process is
+ * already running it on this data dir, we share that one.
+ */
+export class ChainService {
+  private handle: Promise<ChainHandle> | undefined;
+  private owned: AnvilSandbox | undefined;
+  private attached: AttachedSandbox | undefined;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly networks: Networks,
+    private readonly wallets: Wallets,
+  ) {}
+
+  get sandboxDir(): string {
+    return join(this.dataDir, 'sandbox');
+  }
+
+  /** The connection for the current network (started or connected on first use). */
+  chain(): Promise<ChainHandle> {
+    const network = this.networks.current();
+    const open = this.handle;
+    if (open) {
+      return open.then(
+        (h) => (h.network === network ? h : this.reconnect()),
+        () => this.reconnect(),
+      );
+    }
+    return this.reconnect();
+  }
+
+  private reconnect(): Promise<ChainHandle> {
+    const previous = this.handle;
+    const p = this.release(previous).then(() => this.open());
+    this.handle = p;
+    p.catch(() => {
+      if (this.handle === p) this.handle = undefined;
+    });
+    return p;
+  }
+
+  private async open(): Promise<ChainHandle> {
+    const network = this.networks.current();
+    if (network === 'sandbox') {
+      const shared = await attachAnvil(this.sandboxDir);
+      if (shared) {
+        this.attached = shared;
+        const registry = shared.registryAddress !== null ? await RegistryClient.open(shared.conn, shared.registryAddress) : null;
+        return { network, conn: shared.conn, rpcUrl: shared.rpcUrl, chainId: shared.chainId, registry, registryAddress: shared.registryAddress, mode: 'sandbox-shared', notices: [] };
+      }
+      const sb = await startAnvil({ dataDir: this.sandboxDir });
+      this.owned = sb;
+      const registry = sb.registry ? await RegistryClient.open(sb.conn, sb.registry.address) : null;
+      const h: ChainHandle = { network, conn: sb.conn, rpcUrl: sb.rpcUrl, chainId: sb.chainId, registry, registryAddress: sb.registry?.address ?? null, mode: 'sandbox-owned', notices: sb.notices };
+      await this.starterFunds(h);
+      return h;
+    }
+    const p = this.networks.profile(network);
+    if (p.rpcUrl === null || p.chainId === null || p.registry === null) {
+      throw new AtivoError('NOT_CONFIGURED', `The ${network} profile needs ${p.missing.join(', ')}: ativo network set ${network} …`);
+    }
+    const conn = await connectChain(p.rpcUrl, { expectedChainId: p.chainId });
+    const registry = await RegistryClient.open(conn, p.registry);
+    return { network, conn, rpcUrl: p.rpcUrl, chainId: p.chainId, registry, registryAddress: p.registry, mode: 'remote', notices: [] };
+  }
+
+  /** On the sandbox, a wallet with nothing gets test ETH from a dev account. */
+  async starterFunds(h?: ChainHandle): Promise<string | null> {
+    const handle = h ?? (await this.chain());
+    if (handle.network !== 'sandbox') return null;
+    const state = await this.wallets.state().catch(() => undefined);
+    const current = state?.current;
+    if (current === null || current === undefined) return null;
+    if ((await balanceOf(handle.conn, current)) > 0n) return null;
+    return this.fund(current, SANDBOX_STARTER_WEI, handle);
+  }
+
+  /** Sends test ETH from the sandbox's dev account (sandbox only). */
+  async fund(address: string, wei: bigint, h?: ChainHandle): Promise<string> {
+    const handle = h ?? (await this.chain());
+    if (handle.network !== 'sandbox') throw new AtivoError('INVALID_INPUT', 'Test ETH exists only on the sandbox network.');
+    if (this.owned) return this.owned.fundAccount(address, wei);
+    // A shared sandbox: sign with the public dev key ourselves.
+    const dev = Wallet.fromPhrase(SANDBOX_MNEMONIC).connect(handle.conn.provider);
+    const sent = await sendEther(handle.conn, dev, address, wei);
+    await sent.wait();
+    return sent.hash;
+  }
+
+  async balance(address: string): Promise<{ address: string; network: NetworkName; chainId: number; wei: string; ether: string }> {
+    const h = await this.chain();
+    const wei = await balanceOf(h.conn, address);
+    return { address, network: h.network, chainId: h.chainId, wei: wei.toString(), ether: formatEther(wei) };
+  }
+
+  private async release(previous: Promise<ChainHandle> | undefined): Promise<void> {
+    const h = await previous?.catch(() => undefined);
+    const owned = this.owned;
+    const attached = this.attached;
+    this.owned = undefined;
+    this.attached = undefined;
+    if (h?.mode === 'remote') h.conn.close();
+    attached?.close();
+    if (owned) await owned.stop();
+  }
+
+  async close(): Promise<void> {
+    const previous = this.handle;
+    this.handle = undefined;
+    await this.release(previous);
+  }
+}
