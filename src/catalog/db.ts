@@ -7,6 +7,7 @@ import { loadMigrations, migrate } from './migrate';
 import { AssetsQueries } from './assets';
 import { FilesQueries } from './files';
 import { NetworksQueries } from './networks';
+import { JobsQueries } from './jobs';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -22,12 +23,14 @@ export class Catalog {
   readonly assets: AssetsQueries;
   readonly files: FilesQueries;
   readonly networks: NetworksQueries;
+  readonly jobs: JobsQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.assets = new AssetsQueries(db);
     this.files = new FilesQueries(db);
     this.networks = new NetworksQueries(db);
+    this.jobs = new JobsQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

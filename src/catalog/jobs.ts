@@ -1,0 +1,323 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type JobStateValue = 'queued' | 'running' | 'paused' | 'waiting' | 'done' | 'failed' | 'cancelled';
+export const JOB_STATES: readonly JobStateValue[] = ['queued', 'running', 'paused', 'waiting', 'done', 'failed', 'cancelled'];
+/** States that hold a job's dedupe key (jobs_dedupe_live in 0002_jobs.sql lists the same). */
+export const LIVE_JOB_STATES: readonly JobStateValue[] = ['queued', 'running', 'paused', 'waiting'];
+export const FINAL_JOB_STATES: readonly JobStateValue[] = ['done', 'failed', 'cancelled'];
+
+export interface JobRecord {
+  id: number;
+  kind: string;
+  assetId: number | null;
+  state: JobStateValue;
+  /** Runs begun and not given back (an interrupted run — pause, stop, wait — is given back; a crashed one is not). */
+  attempts: number;
+  /** When a queued or waiting job becomes due (ISO); null in the other states. */
+  nextRunAt: string | null;
+  progress: number;
+  /** The parsed checkpoint, or null when the stored text is not a JSON object (see checkpointError). */
+  checkpoint: JsonObject | null;
+  /** Why the stored checkpoint cannot be used, or null when it can. */
+  checkpointError: string | null;
+  /** The last error of a failed or retrying job, or the human message of a waiting one. */
+  error: string | null;
+  dedupeKey: string | null;
+  result: JsonValue | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  asset_id: number | null;
+  state: JobStateValue;
+  attempts: number;
+  next_run_at: string | null;
+  progress: number;
+  checkpoint: string;
+  error: string | null;
+  dedupe_key: string | null;
+  result: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const COLUMNS = `id, kind, asset_id, state, attempts, next_run_at, progress, checkpoint, error, dedupe_key, result,
+  created_at, updated_at`;
+
+const preview = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
+
+/** Parses a stored checkpoint without throwing: a damaged one is reported, not fatal. */
+export function parseCheckpoint(text: string): { checkpoint: JsonObject; error: null } | { checkpoint: null; error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    return { checkpoint: null, error: `the stored checkpoint is not valid JSON (${why}): ${preview(text)}` };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return { checkpoint: null, error: `the stored checkpoint is not a JSON object: ${preview(text)}` };
+  }
+  return { checkpoint: v as JsonObject, error: null };
+}
+
+const parseResult = (text: string | null): JsonValue | null => {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return null;
+  }
+};
+
+const toRecord = (r: JobRow): JobRecord => {
+  const cp = parseCheckpoint(r.checkpoint);
+  return {
+    id: r.id,
+    kind: r.kind,
+    assetId: r.asset_id,
+    state: r.state,
+    attempts: r.attempts,
+    nextRunAt: r.next_run_at,
+    progress: r.progress,
+    checkpoint: cp.checkpoint,
+    checkpointError: cp.error,
+    error: r.error,
+    dedupeKey: r.dedupe_key,
+    result: parseResult(r.result),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+};
+
+export interface JobInsert {
+  kind: string;
+  assetId?: number | null | undefined;
+  /** JSON text of an object. */
+  checkpoint?: string | undefined;
+  dedupeKey?: string | null | undefined;
+  nextRunAt: string;
+}
+
+/** A state change; fields left undefined keep their stored value. */
+export interface JobPatch {
+  nextRunAt: string | null;
+  attemptsDelta?: number;
+  progress?: number;
+  error?: string | null;
+  /** JSON text. */
+  result?: string | null;
+  /** JSON text of an object. */
+  checkpoint?: string;
+}
+
+export interface JobListFilter {
+  state?: JobStateValue | readonly JobStateValue[] | undefined;
+  kind?: string | undefined;
+  assetId?: number | undefined;
+  offset?: number | undefined;
+  limit?: number | undefined;
+}
+
+const PAUSED_KEY = 'jobs.paused';
+
+interface TransitionParams {
+  id: number;
+  from: string;
+  to: JobStateValue;
+  nextRunAt: string | null;
+  attemptsDelta: number;
+  progress: number | null;
+  setError: number;
+  error: string | null;
+  setResult: number;
+  result: string | null;
+  checkpoint: string | null;
+  now: string;
+}
+
+/** The durable job queue's table (and its global pause flag in settings). Each method is one transaction. */
+export class JobsQueries {
+  private readonly byId: Statement<[number], JobRow>;
+  private readonly liveByKey: Statement<[string], JobRow>;
+  private readonly insertStmt: Statement<{ kind: string; assetId: number | null; checkpoint: string; dedupeKey: string | null; nextRunAt: string; now: string }, JobRow>;
+  private readonly dueStmt: Statement<{ now: string; kinds: string }, { id: number; state: JobStateValue }>;
+  private readonly claimStmt: Statement<{ id: number; now: string }, JobRow>;
+  private readonly nextDueStmt: Statement<[string], { t: string | null }>;
+  private readonly checkpointStmt: Statement<{ id: number; checkpoint: string; progress: number; now: string }>;
+  private readonly progressStmt: Statement<{ id: number; progress: number; now: string }>;
+  private readonly transitionStmt: Statement<TransitionParams, JobRow>;
+  private readonly transitionCheckpointStmt: Statement<TransitionParams, JobRow>;
+  private readonly recoverStmt: Statement<{ now: string; keep: string }, JobRow>;
+  private readonly pokeStmt: Statement<{ now: string; id: number | null; kind: string | null }, { id: number }>;
+  private readonly getSetting: Statement<[string], { value: string }>;
+  private readonly putSetting: Statement<[string, string]>;
+
+  constructor(private readonly db: Database) {
+    this.byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
+    this.liveByKey = db.prepare(
+      `SELECT ${COLUMNS} FROM jobs WHERE dedupe_key = ? AND state IN ('queued', 'running', 'paused', 'waiting')`,
+    );
+    this.insertStmt = db.prepare(`INSERT INTO jobs (kind, asset_id, state, next_run_at, checkpoint, dedupe_key, created_at, updated_at)
+      VALUES (@kind, @assetId, 'queued', @nextRunAt, @checkpoint, @dedupeKey, @now, @now) RETURNING ${COLUMNS}`);
+    this.dueStmt = db.prepare(`SELECT id, state FROM jobs
+      WHERE state IN ('queued', 'waiting') AND next_run_at <= @now AND kind IN (SELECT value FROM json_each(@kinds))
+      ORDER BY next_run_at, id LIMIT 1`);
+    this.claimStmt = db.prepare(`UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = @now
+      WHERE id = @id AND state IN ('queued', 'waiting') RETURNING ${COLUMNS}`);
+    this.nextDueStmt = db.prepare(`SELECT min(next_run_at) AS t FROM jobs
+      WHERE state IN ('queued', 'waiting') AND kind IN (SELECT value FROM json_each(?))`);
+    this.checkpointStmt = db.prepare(`UPDATE jobs SET checkpoint = @checkpoint, progress = @progress, updated_at = @now
+      WHERE id = @id AND state = 'running'`);
+    this.progressStmt = db.prepare(`UPDATE jobs SET progress = @progress, updated_at = @now WHERE id = @id AND state = 'running'`);
+    // Two variants: SQLite re-checks json_valid(checkpoint) only when an UPDATE sets that column,
+    // so a job whose stored checkpoint is damaged can still change state (e.g. to failed).
+    const transition = (setCheckpoint: boolean): Statement<TransitionParams, JobRow> =>
+      db.prepare(`UPDATE jobs SET state = @to,
+          attempts = max(0, attempts + @attemptsDelta),
+          next_run_at = @nextRunAt,
+          progress = coalesce(@progress, progress),
+          error = CASE WHEN @setError THEN @error ELSE error END,
+          result = CASE WHEN @setResult THEN @result ELSE result END,
+          ${setCheckpoint ? 'checkpoint = @checkpoint,' : ''}
+          updated_at = @now
+        WHERE id = @id AND state IN (SELECT value FROM json_each(@from)) RETURNING ${COLUMNS}`);
+    this.transitionStmt = transition(false);
+    this.transitionCheckpointStmt = transition(true);
+    this.recoverStmt = db.prepare(`UPDATE jobs SET state = 'queued', next_run_at = @now, updated_at = @now
+      WHERE state = 'running' AND id NOT IN (SELECT value FROM json_each(@keep)) RETURNING ${COLUMNS}`);
+    this.pokeStmt = db.prepare(`UPDATE jobs SET next_run_at = @now, updated_at = @now
+      WHERE state IN ('queued', 'waiting') AND next_run_at > @now
+        AND (@id IS NULL OR id = @id) AND (@kind IS NULL OR kind = @kind) RETURNING id`);
+    this.getSetting = db.prepare('SELECT value FROM settings WHERE key = ?');
+    this.putSetting = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+  }
+
+  get(id: number): JobRecord | undefined {
+    const row = this.byId.get(id);
+    return row ? toRecord(row) : undefined;
+  }
+
+  /**
+   * Inserts a queued job, unless a live job (queued, running, paused, waiting) holds the same
+   * dedupe key: then that job is returned and nothing is written.
+   */
+  insert(j: JobInsert, now: string): { job: JobRecord; created: boolean } {
+    return this.db.transaction(() => {
+      if (j.dedupeKey != null) {
+        const live = this.liveByKey.get(j.dedupeKey);
+        if (live) return { job: toRecord(live), created: false };
+      }
+      const row = this.insertStmt.get({
+        kind: j.kind,
+        assetId: j.assetId ?? null,
+        checkpoint: j.checkpoint ?? '{}',
+        dedupeKey: j.dedupeKey ?? null,
+        nextRunAt: j.nextRunAt,
+        now,
+      });
+      if (!row) throw new Error('INSERT … RETURNING gave no row');
+      return { job: toRecord(row), created: true };
+    })();
+  }
+
+  /** Moves the first due job (by next_run_at, then id) of one of `kinds` to running, counting an attempt. */
+  claimNext(now: string, kinds: readonly string[]): { job: JobRecord; from: JobStateValue } | undefined {
+    if (kinds.length === 0) return undefined;
+    return this.db.transaction(() => {
+      const due = this.dueStmt.get({ now, kinds: JSON.stringify(kinds) });
+      if (!due) return undefined;
+      const row = this.claimStmt.get({ id: due.id, now });
+      return row ? { job: toRecord(row), from: due.state } : undefined;
+    })();
+  }
+
+  /** The earliest next_run_at of a queued or waiting job of one of `kinds`. */
+  nextDueAt(kinds: readonly string[]): string | undefined {
+    if (kinds.length === 0) return undefined;
+    return this.nextDueStmt.get(JSON.stringify(kinds))?.t ?? undefined;
+  }
+
+  /** Stores a running job's checkpoint and progress together. False if the job is no longer running. */
+  saveCheckpoint(id: number, checkpoint: string, progress: number, now: string): boolean {
+    return this.checkpointStmt.run({ id, checkpoint, progress, now }).changes > 0;
+  }
+
+  saveProgress(id: number, progress: number, now: string): boolean {
+    return this.progressStmt.run({ id, progress, now }).changes > 0;
+  }
+
+  /** Moves a job from one of `from` to `to` with `patch`; undefined if it was in none of them (or is gone). */
+  transition(id: number, from: readonly JobStateValue[], to: JobStateValue, patch: JobPatch, now: string): JobRecord | undefined {
+    const stmt = patch.checkpoint === undefined ? this.transitionStmt : this.transitionCheckpointStmt;
+    const row = stmt.get({
+      id,
+      from: JSON.stringify(from),
+      to,
+      nextRunAt: patch.nextRunAt,
+      attemptsDelta: patch.attemptsDelta ?? 0,
+      progress: patch.progress ?? null,
+      setError: patch.error === undefined ? 0 : 1,
+      error: patch.error ?? null,
+      setResult: patch.result === undefined ? 0 : 1,
+      result: patch.result ?? null,
+      checkpoint: patch.checkpoint ?? null,
+      now,
+    });
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Jobs left running by a process that died go back to queued, due now (one statement); `keep` are still running here. */
+  recoverRunning(now: string, keep: readonly number[] = []): JobRecord[] {
+    return this.recoverStmt.all({ now, keep: JSON.stringify(keep) }).map(toRecord);
+  }
+
+  /** Makes queued and waiting jobs due now (all, or one id, or one kind); returns their ids. */
+  poke(target: { id?: number | undefined; kind?: string | undefined }, now: string): number[] {
+    return this.pokeStmt.all({ now, id: target.id ?? null, kind: target.kind ?? null }).map((r) => r.id);
+  }
+
+  list(f: JobListFilter = {}): { items: JobRecord[]; total: number } {
+    const where: string[] = [];
+    const params: Record<string, string | number> = {};
+    if (f.state !== undefined) {
+      params.states = JSON.stringify(typeof f.state === 'string' ? [f.state] : f.state);
+      where.push('state IN (SELECT value FROM json_each(@states))');
+    }
+    if (f.kind !== undefined) {
+      params.kind = f.kind;
+      where.push('kind = @kind');
+    }
+    if (f.assetId !== undefined) {
+      params.assetId = f.assetId;
+      where.push('asset_id = @assetId');
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const total = (this.db.prepare(`SELECT count(*) AS n FROM jobs ${clause}`).get(params) as { n: number }).n;
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM jobs ${clause} ORDER BY id DESC LIMIT @limit OFFSET @offset`)
+      .all({ ...params, limit: f.limit ?? 100, offset: f.offset ?? 0 }) as JobRow[];
+    return { items: rows.map(toRecord), total };
+  }
+
+  /** The queue-wide pause switch (settings 'jobs.paused'); a damaged value reads as not paused. */
+  globalPaused(): boolean {
+    const r = this.getSetting.get(PAUSED_KEY);
+    if (!r) return false;
+    try {
+      return JSON.parse(r.value) === true;
+    } catch {
+      return false;
+    }
+  }
+
+  setGlobalPaused(paused: boolean): void {
+    this.putSetting.run(PAUSED_KEY, JSON.stringify(paused));
+  }
+}
