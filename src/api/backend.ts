@@ -17,11 +17,15 @@ import {
   type CommandOutput,
   type EventName,
   type EventPayload,
+  type JobView,
   type Result,
 } from './contract';
 import { Networks } from './networks';
 import { Wallets } from './wallets';
 import { ChainService } from './chain';
+import { JobQueue } from '../jobs/queue';
+import { tryLock } from '../jobs/lock';
+import type { JobRecord } from '../catalog/jobs';
 import { isChainError } from '../chain/errors';
 import { SandboxError } from '../sandbox/anvil';
 import { parseEther } from 'ethers';
@@ -37,6 +41,12 @@ export interface BackendOptions {
   keychainPrefix?: string;
   /** scrypt cost of exported keystores (default ethers' 2^17; tests use less). */
   keystoreScryptN?: number;
+  /**
+   * Run background jobs (uploads, registrations…) in this process. Default true; the CLI
+   * passes false for one-shot commands. Only one process per data dir runs them (a lock
+   * file); the others see the jobs and can pause or cancel them.
+   */
+  runJobs?: boolean;
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -72,6 +82,19 @@ const summary = (a: AssetRecord): AssetSummary => ({
   scannedAt: a.scannedAt,
 });
 const detail = (a: AssetRecord): AssetDetail => ({ ...summary(a), skipped: a.skipped });
+
+const jobView = (j: JobRecord): JobView => ({
+  id: j.id,
+  kind: j.kind,
+  assetId: j.assetId,
+  state: j.state,
+  attempts: j.attempts,
+  progress: j.progress,
+  nextRunAt: j.nextRunAt,
+  error: j.error ?? j.checkpointError,
+  createdAt: j.createdAt,
+  updatedAt: j.updatedAt,
+});
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commands, name);
 
@@ -134,6 +157,23 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const networks = new Networks(catalog);
   const wallets = new Wallets(catalog, { keychainPrefix: options.keychainPrefix, keystoreScryptN: options.keystoreScryptN });
   const chain = new ChainService(dataDir, networks, wallets);
+  const jobs = new JobQueue(catalog, {
+    onError: (e) => {
+      console.error('ativo: job queue:', toResultError(e).message);
+    },
+  });
+  const pickJob = (j: JobView): Omit<EventPayload<'job.changed'>, 'detail'> => ({ id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, error: j.error });
+  const runnerLock = options.runJobs === false ? null : tryLock(join(dataDir, 'jobs.lock'));
+  jobs.on((ev) => {
+    if (ev.type === 'paused') emit('jobs.paused', { paused: ev.paused });
+    else if (ev.type === 'state') emit('job.changed', { ...pickJob(jobView(ev.job)), detail: null });
+    else emit('job.changed', { id: ev.id, kind: ev.kind, assetId: ev.assetId, state: 'running', progress: ev.progress, detail: ev.detail, error: null });
+  });
+  const mustJob = (id: number): JobRecord => {
+    const j = jobs.get(id);
+    if (!j) throw new AtivoError('NOT_FOUND', `No job with id ${id}.`);
+    return j;
+  };
   /** On the sandbox a new wallet gets test ETH; a chain that cannot start must not fail the wallet itself. */
   const withStarterFunds = async <T>(w: T): Promise<T> => {
     if (networks.current() === 'sandbox') await chain.starterFunds().catch((e: unknown) => {
@@ -201,6 +241,22 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const txHash = await chain.fund(address, parseEther(input.ether));
       return { address, txHash, ether: input.ether };
     },
+    'jobs.list': (input) => {
+      const { items, total } = jobs.list(input);
+      return Promise.resolve({ items: items.map(jobView), total, paused: jobs.isPaused(), runner: runnerLock !== null });
+    },
+    'jobs.pause': async (input) => jobView(await jobs.pause(mustJob(input.id).id)),
+    'jobs.resume': async (input) => jobView(await jobs.resume(mustJob(input.id).id)),
+    'jobs.cancel': async (input) => jobView(await jobs.cancel(mustJob(input.id).id)),
+    'jobs.retry': (input) => Promise.resolve(jobView(jobs.retry(mustJob(input.id).id))),
+    'jobs.pauseAll': async () => {
+      await jobs.pauseAll();
+      return { paused: true };
+    },
+    'jobs.resumeAll': () => {
+      jobs.resumeAll();
+      return Promise.resolve({ paused: false });
+    },
     'system.browse': async (input) => {
       const path = resolve(input.path ?? homedir());
       let dirents;
@@ -229,6 +285,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     return handler(parsed.data);
   };
 
+  // Services register their job handlers above; then the runner starts (if this process is it).
+  if (runnerLock) jobs.start();
+
   let closed = false;
   return {
     dataDir,
@@ -252,6 +311,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       if (closed) return;
       closed = true;
       listeners.clear();
+      await jobs.stop({ graceMs: 5000 });
+      runnerLock?.release();
       await chain.close();
       await pool.close();
       catalog.close();

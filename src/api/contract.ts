@@ -81,6 +81,22 @@ export const WalletInfo = z.object({
 });
 export const WalletState = z.object({ wallets: z.array(WalletInfo), current: z.string().nullable() });
 
+export const JobState = z.enum(['queued', 'running', 'paused', 'waiting', 'done', 'failed', 'cancelled']);
+export const JobView = z.object({
+  id: Id,
+  kind: z.string(),
+  assetId: z.number().int().nullable(),
+  state: JobState,
+  attempts: z.number().int(),
+  progress: z.number(),
+  nextRunAt: z.string().nullable(),
+  /** The last error, or what a waiting job waits for. */
+  error: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+const JobId = z.object({ id: Id }).strict();
+
 /** Every command: its input schema and its output schema. */
 export const commands = {
   'app.info': {
@@ -203,6 +219,16 @@ export const commands = {
       .strict(),
     output: z.object({ address: z.string(), txHash: z.string(), ether: z.string() }),
   },
+  'jobs.list': {
+    input: z.object({ state: JobState.optional(), kind: z.string().max(100).optional(), assetId: Id.optional(), ...Paging }).strict(),
+    output: z.object({ items: z.array(JobView), total: z.number().int(), paused: z.boolean(), runner: z.boolean() }),
+  },
+  'jobs.pause': { input: JobId, output: JobView },
+  'jobs.resume': { input: JobId, output: JobView },
+  'jobs.cancel': { input: JobId, output: JobView },
+  'jobs.retry': { input: JobId, output: JobView },
+  'jobs.pauseAll': { input: z.object({}).strict(), output: z.object({ paused: z.boolean() }) },
+  'jobs.resumeAll': { input: z.object({}).strict(), output: z.object({ paused: z.boolean() }) },
   'system.browse': {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),
@@ -225,6 +251,16 @@ export const events = {
     bytesDone: z.number(),
   }),
   'asset.changed': z.object({ assetId: Id, removed: z.boolean().default(false) }),
+  'job.changed': z.object({
+    id: Id,
+    kind: z.string(),
+    assetId: z.number().int().nullable(),
+    state: JobState,
+    progress: z.number(),
+    detail: z.string().nullable(),
+    error: z.string().nullable(),
+  }),
+  'jobs.paused': z.object({ paused: z.boolean() }),
 } as const;
 
 export type EventName = keyof typeof events;
@@ -263,6 +299,7 @@ export type NetworkProfile = z.infer<typeof NetworkProfile>;
 export type NetworkState = z.infer<typeof NetworkState>;
 export type WalletInfo = z.infer<typeof WalletInfo>;
 export type WalletState = z.infer<typeof WalletState>;
+export type JobView = z.infer<typeof JobView>;
 
 // Compile-time check: the name lists in names.ts match the schemas above exactly.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? 'yes' : 'no') : 'no';

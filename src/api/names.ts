@@ -24,10 +24,17 @@ export const COMMAND_NAMES = [
   'wallet.balance',
   'chain.status',
   'sandbox.fund',
+  'jobs.list',
+  'jobs.pause',
+  'jobs.resume',
+  'jobs.cancel',
+  'jobs.retry',
+  'jobs.pauseAll',
+  'jobs.resumeAll',
   'system.browse',
 ] as const;
 
-export const EVENT_NAMES = ['scan.progress', 'asset.changed'] as const;
+export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused'] as const;
 
 /** IPC channel for a command (Electron) and URL path (browser shell). */
 export const commandChannel = (name: string): string => `ativo:${name}`;

@@ -323,6 +323,8 @@ async function main(argv: string[]): Promise<number> {
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
   const backend = await createBackend({
     ...(dataDir === undefined ? {} : { dataDir }),
+    // One-shot commands leave background jobs to the app or `ativo serve`.
+    runJobs: command === 'serve' || command === 'start',
     ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
     ...(Number.isInteger(workers) && workers > 0 ? { hashWorkers: workers } : {}),
   });
