@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,11 +11,15 @@ import { tempDir, writeTree } from '../test-support/fs';
 describe('backend', () => {
   let dir: { path: string; cleanup: () => void };
   let backend: Backend;
+  // Commands like wallet.create really write to the keychain: use a prefix of our own and clean up.
+  const keychainPrefix = `ativo-test-backend-${randomBytes(4).toString('hex')}`;
   beforeEach(async () => {
     dir = tempDir();
-    backend = await createBackend({ dataDir: join(dir.path, 'data') });
+    backend = await createBackend({ dataDir: join(dir.path, 'data'), keychainPrefix });
   });
   afterEach(async () => {
+    const wallets = await backend.invoke('wallet.list', {});
+    if (wallets.ok) for (const w of (wallets.value as { wallets: { address: string }[] }).wallets) await backend.invoke('wallet.remove', { address: w.address });
     await backend.close();
     dir.cleanup();
   });
@@ -28,7 +33,7 @@ describe('backend', () => {
     for (const name of commandNames) {
       for (const p of payloads) {
         const r = await backend.invoke(name, p);
-        if (!r.ok) expect(['INVALID_INPUT', 'NOT_FOUND', 'NOT_A_DIRECTORY', 'FOLDER_UNREADABLE'], `${name} ${JSON.stringify(p)}`).toContain(r.error.code);
+        if (!r.ok) expect(['INVALID_INPUT', 'NOT_FOUND', 'NOT_A_DIRECTORY', 'FOLDER_UNREADABLE', 'NOT_CONFIGURED', 'KEYCHAIN_UNAVAILABLE'], `${name} ${JSON.stringify(p)}`).toContain(r.error.code);
       }
     }
     expect(await backend.invoke('assets.drop_table', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_COMMAND' } });
@@ -65,7 +70,7 @@ describe('backend', () => {
     const c = Catalog.open(join(dir.path, 'data', 'catalog.sqlite'));
     const other = c.assets.insert({ kind: 'model', name: 'half', rootPath: join(dir.path, 'half') }, new Date().toISOString());
     c.close();
-    backend = await createBackend({ dataDir: join(dir.path, 'data') });
+    backend = await createBackend({ dataDir: join(dir.path, 'data'), keychainPrefix });
     const half = await backend.call('assets.get', { id: other });
     expect(half.state).toBe('error');
     expect(half.error).toMatch(/interrupted.*Rescan/);
