@@ -125,8 +125,9 @@ function electronBinary(): { path: string } | { why: string } {
     const p = require('electron') as unknown;
     if (typeof p === 'string' && existsSync(p)) return { path: p };
     return { why: 'the electron package is installed but its binary is missing' };
-  } catch (e) {
-    return { why: `the Electron binary is not installed (${e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e)})` };
+  } catch {
+    // electron's index.js throws "Electron failed to install correctly…" when its download never ran.
+    return { why: 'the Electron binary is not installed (npm install does not download it: allowScripts leaves its download step off)' };
   }
 }
 
