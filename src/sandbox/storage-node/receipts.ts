@@ -1,0 +1,130 @@
+/**
+ * Upload receipts, signed exactly as the Irys client verifies them
+ * (`Utils.verifyReceipt` in @irys/upload-core):
+ *
+ *   hash      = deepHash([ "Bundlr", version, id, String(deadlineHeight), String(timestamp) ])
+ *   signature = RSA-PSS-SHA256(node's Arweave-style RSA key, hash), base64url
+ *   public    = the key's modulus `n` (base64url), also served as text by GET /public
+ *
+ * and the node's identity: that RSA key plus an Ethereum key whose address receives funding,
+ * generated on first start and kept in `<dataDir>/node-key.json` (mode 0600).
+ */
+import { generateKeyPair as generateKeyPairCb } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { deepHash, getCryptoDriver, stringToBuffer } from '@irys/bundles';
+import { Wallet } from 'ethers';
+import { z } from 'zod';
+import { writeFileAtomic } from './fsutil';
+
+export const RECEIPT_VERSION = '1.0.0';
+
+export interface Receipt {
+  id: string;
+  /** Milliseconds since the epoch when the node accepted the item. */
+  timestamp: number;
+  version: typeof RECEIPT_VERSION;
+  /** The node's public key (RSA modulus, base64url). */
+  public: string;
+  /** base64url RSA-PSS signature over the deep hash above. */
+  signature: string;
+  deadlineHeight: number;
+  validatorSignatures: { address: string; signature: string }[];
+}
+
+/** The fields the client's verifyReceipt reads. */
+export type ReceiptData = Pick<Receipt, 'id' | 'timestamp' | 'version' | 'public' | 'signature' | 'deadlineHeight'>;
+
+const RsaJwk = z.object({
+  kty: z.literal('RSA'),
+  n: z.string().min(1),
+  e: z.string().min(1),
+  d: z.string().min(1),
+  p: z.string().min(1),
+  q: z.string().min(1),
+  dp: z.string().min(1),
+  dq: z.string().min(1),
+  qi: z.string().min(1),
+});
+export type RsaJwk = z.infer<typeof RsaJwk>;
+
+const KeyFile = z.object({
+  version: z.literal(1),
+  receipts: RsaJwk,
+  funding: z.object({ privateKey: z.string().regex(/^0x[0-9a-fA-F]{64}$/) }),
+});
+type KeyFile = z.infer<typeof KeyFile>;
+
+export interface NodeIdentity {
+  jwk: RsaJwk;
+  /** = jwk.n */
+  publicKey: string;
+  /** Funding address (checksummed). */
+  address: string;
+  /** True if this start created the key file. */
+  created: boolean;
+}
+
+const generateKeyPair = promisify(generateKeyPairCb);
+
+async function newRsaJwk(bits: number): Promise<RsaJwk> {
+  const { privateKey } = await generateKeyPair('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+  return RsaJwk.parse(privateKey.export({ format: 'jwk' }));
+}
+
+/** Loads the identity from `path`, or creates and persists a new one if the file does not exist. */
+export async function loadOrCreateIdentity(path: string, rsaBits = 4096): Promise<NodeIdentity> {
+  let text: string | undefined;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if (!(typeof e === 'object' && e !== null && 'code' in e && e.code === 'ENOENT')) throw e;
+  }
+  if (text !== undefined) {
+    let parsed: KeyFile;
+    try {
+      parsed = KeyFile.parse(JSON.parse(text));
+    } catch (e) {
+      throw new Error(`The storage node's key file ${path} is damaged; move it aside to start with a new identity (earlier receipts stay verifiable with the old public key).`, { cause: e });
+    }
+    return { jwk: parsed.receipts, publicKey: parsed.receipts.n, address: new Wallet(parsed.funding.privateKey).address, created: false };
+  }
+  const jwk = await newRsaJwk(rsaBits);
+  const wallet = Wallet.createRandom();
+  const file: KeyFile = { version: 1, receipts: jwk, funding: { privateKey: wallet.privateKey } };
+  await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600, exclusive: true });
+  return { jwk, publicKey: jwk.n, address: wallet.address, created: true };
+}
+
+function receiptHash(r: Pick<Receipt, 'id' | 'version' | 'deadlineHeight' | 'timestamp'>): Promise<Uint8Array> {
+  return deepHash([
+    stringToBuffer('Bundlr'),
+    stringToBuffer(r.version),
+    stringToBuffer(r.id),
+    stringToBuffer(r.deadlineHeight.toString()),
+    stringToBuffer(r.timestamp.toString()),
+  ]);
+}
+
+export async function signReceipt(identity: Pick<NodeIdentity, 'jwk' | 'publicKey'>, fields: { id: string; timestamp: number; deadlineHeight: number }): Promise<Receipt> {
+  const base = { id: fields.id, timestamp: fields.timestamp, version: RECEIPT_VERSION, deadlineHeight: fields.deadlineHeight } as const;
+  const sig = await getCryptoDriver().sign(identity.jwk, await receiptHash(base));
+  return { ...base, public: identity.publicKey, signature: Buffer.from(sig).toString('base64url'), validatorSignatures: [] };
+}
+
+/** The same check as the Irys client's `Utils.verifyReceipt`. */
+export async function verifyReceipt(r: ReceiptData): Promise<boolean> {
+  try {
+    return await getCryptoDriver().verify(r.public, await receiptHash(r), Buffer.from(r.signature, 'base64url'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A stand-in for the Arweave block height the real network signs into receipts: there is no
+ * Arweave here, so it is derived from the clock (one "block" per 2 minutes since the epoch).
+ */
+export const pseudoHeight = (nowMs: number): number => Math.floor(nowMs / 120_000);
+/** How far past the current (pseudo) height the deadline is set, as on the real network. */
+export const DEADLINE_BLOCKS = 200;
