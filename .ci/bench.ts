@@ -8,7 +8,11 @@ import { benchIngest } from '../src/ingest/ingest.bench';
 type Bench = { name: string; run: () => Promise<string[]> | string[] };
 const benches: Bench[] = [{ name: 'ingest', run: benchIngest }];
 
-const optional: [string, string, string][] = [['sandbox startup', '../src/sandbox/anvil.bench.ts', 'benchSandboxStartup']];
+const optional: [string, string, string][] = [
+  ['sandbox startup', '../src/sandbox/anvil.bench.ts', 'benchSandboxStartup'],
+  ['encryption', '../src/crypto/crypto.bench.ts', 'benchEncryption'],
+  ['upload', '../src/storage/storage.bench.ts', 'benchUpload'],
+];
 for (const [name, path, fn] of optional) {
   if (!existsSync(new URL(path, import.meta.url))) continue;
   const mod = (await import(path)) as Record<string, () => Promise<string[]>>;

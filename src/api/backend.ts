@@ -234,7 +234,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'chain.status': async () => {
       const h = await chain.chain();
       const blockNumber = await h.conn.provider.getBlockNumber();
-      return { network: h.network, rpcUrl: h.rpcUrl, chainId: h.chainId, registry: h.registryAddress, blockNumber, mode: h.mode, notices: h.notices };
+      return { network: h.network, rpcUrl: h.rpcUrl, chainId: h.chainId, registry: h.registryAddress, storageUrl: h.storageUrl, blockNumber, mode: h.mode, notices: h.notices };
     },
     'sandbox.fund': async (input) => {
       const address = await addressOrCurrent(input.address);

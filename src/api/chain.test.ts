@@ -34,10 +34,13 @@ describe('chain through the backend (sandbox)', () => {
     expect(s).toMatchObject({ network: 'sandbox', chainId: 31337, mode: 'sandbox-owned' });
     expect(s.registry).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(s.rpcUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.storageUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const info = (await (await fetch(`${s.storageUrl ?? ''}/info`)).json()) as { addresses: Record<string, string> };
+    expect(info.addresses.ethereum).toMatch(/^0x[0-9a-fA-F]{40}$/);
 
     const b = await open(); // e.g. the CLI while the app runs
     const shared = await b.call('chain.status', {});
-    expect(shared).toMatchObject({ mode: 'sandbox-shared', rpcUrl: s.rpcUrl, registry: s.registry });
+    expect(shared).toMatchObject({ mode: 'sandbox-shared', rpcUrl: s.rpcUrl, registry: s.registry, storageUrl: s.storageUrl });
   });
 
   it('a new wallet gets sandbox ETH; more can be sent; balances are read from the chain', async () => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Wallet, formatEther, parseEther } from 'ethers';
 import { balanceOf, connectChain, RegistryClient, sendEther, type ChainConnection } from '../chain/client';
 import { SANDBOX_MNEMONIC, attachAnvil, startAnvil, type AnvilSandbox, type AttachedSandbox } from '../sandbox/anvil';
+import { attachStorageNode, startStorageNode, type StorageNode } from '../sandbox/storage-node';
 import { AtivoError } from '../util/errors';
 import type { NetworkName } from './contract';
 import type { Networks } from './networks';
@@ -17,6 +18,8 @@ export interface ChainHandle {
   chainId: number;
   registry: RegistryClient | null;
   registryAddress: string | null;
+  /** The storage node of this network (the sandbox's local node, or the profile's Irys node). */
+  storageUrl: string | null;
   /** How we reach the chain: we run the sandbox, another Ativo process does, or a remote RPC. */
   mode: 'sandbox-owned' | 'sandbox-shared' | 'remote';
   notices: string[];
@@ -30,6 +33,7 @@ export interface ChainHandle {
 export class ChainService {
   private handle: Promise<ChainHandle> | undefined;
   private owned: AnvilSandbox | undefined;
+  private ownedNode: StorageNode | undefined;
   private attached: AttachedSandbox | undefined;
 
   constructor(
@@ -40,6 +44,10 @@ export class ChainService {
 
   get sandboxDir(): string {
     return join(this.dataDir, 'sandbox');
+  }
+
+  get storageDir(): string {
+    return join(this.dataDir, 'sandbox', 'storage');
   }
 
   /** The connection for the current network (started or connected on first use). */
@@ -72,12 +80,15 @@ export class ChainService {
       if (shared) {
         this.attached = shared;
         const registry = shared.registryAddress !== null ? await RegistryClient.open(shared.conn, shared.registryAddress) : null;
-        return { network, conn: shared.conn, rpcUrl: shared.rpcUrl, chainId: shared.chainId, registry, registryAddress: shared.registryAddress, mode: 'sandbox-shared', notices: [] };
+        const node = await attachStorageNode(this.storageDir);
+        return { network, conn: shared.conn, rpcUrl: shared.rpcUrl, chainId: shared.chainId, registry, registryAddress: shared.registryAddress, storageUrl: node?.url ?? null, mode: 'sandbox-shared', notices: [] };
       }
       const sb = await startAnvil({ dataDir: this.sandboxDir });
       this.owned = sb;
+      const node = await startStorageNode({ dataDir: this.storageDir, rpcUrl: sb.rpcUrl });
+      this.ownedNode = node;
       const registry = sb.registry ? await RegistryClient.open(sb.conn, sb.registry.address) : null;
-      const h: ChainHandle = { network, conn: sb.conn, rpcUrl: sb.rpcUrl, chainId: sb.chainId, registry, registryAddress: sb.registry?.address ?? null, mode: 'sandbox-owned', notices: sb.notices };
+      const h: ChainHandle = { network, conn: sb.conn, rpcUrl: sb.rpcUrl, chainId: sb.chainId, registry, registryAddress: sb.registry?.address ?? null, storageUrl: node.url, mode: 'sandbox-owned', notices: sb.notices };
       await this.starterFunds(h);
       return h;
     }
@@ -87,7 +98,7 @@ export class ChainService {
     }
     const conn = await connectChain(p.rpcUrl, { expectedChainId: p.chainId });
     const registry = await RegistryClient.open(conn, p.registry);
-    return { network, conn, rpcUrl: p.rpcUrl, chainId: p.chainId, registry, registryAddress: p.registry, mode: 'remote', notices: [] };
+    return { network, conn, rpcUrl: p.rpcUrl, chainId: p.chainId, registry, registryAddress: p.registry, storageUrl: p.storageUrl, mode: 'remote', notices: [] };
   }
 
   /** On the sandbox, a wallet with nothing gets test ETH from a dev account. */
@@ -122,11 +133,14 @@ export class ChainService {
   private async release(previous: Promise<ChainHandle> | undefined): Promise<void> {
     const h = await previous?.catch(() => undefined);
     const owned = this.owned;
+    const ownedNode = this.ownedNode;
     const attached = this.attached;
     this.owned = undefined;
+    this.ownedNode = undefined;
     this.attached = undefined;
     if (h?.mode === 'remote') h.conn.close();
     attached?.close();
+    if (ownedNode) await ownedNode.stop();
     if (owned) await owned.stop();
   }
 

@@ -208,6 +208,7 @@ export const commands = {
       rpcUrl: z.string(),
       chainId: z.number().int(),
       registry: z.string().nullable(),
+      storageUrl: z.string().nullable(),
       blockNumber: z.number().int(),
       mode: z.enum(['sandbox-owned', 'sandbox-shared', 'remote']),
       notices: z.array(z.string()),

@@ -191,6 +191,7 @@ async function networkCommand(
           `rpc       ${c.rpcUrl}`,
           `chain id  ${c.chainId}`,
           `registry  ${c.registry ?? '-'}`,
+          `storage   ${c.storageUrl ?? '-'}`,
           `block     ${c.blockNumber}`,
           ...c.notices.map((n) => `note      ${n}`),
         ].join('\n'),

@@ -14,3 +14,4 @@ export {
 } from './node';
 export { verifyReceipt, type Receipt, type ReceiptData } from './receipts';
 export { parseManifest, resolveManifestPath, MANIFEST_CONTENT_TYPES, type PathManifest } from './manifest';
+export { attachStorageNode, type AttachedStorageNode } from './attach';

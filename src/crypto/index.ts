@@ -1,0 +1,11 @@
+export { generateIdentity, parseIdentities, parseIdentity, parseIdentityFile, parseRecipient, parseRecipients, recipientOf } from './age';
+export type { AgeKeyPair } from './age';
+export { ArmorDecoder, ArmorEncoder } from './armor';
+export { CRYPTO_MESSAGES, CryptoError, isCryptoError } from './errors';
+export type { CryptoErrorCode } from './errors';
+export { decryptFile, encryptFile } from './files';
+export type { FileOptions, FileResult } from './files';
+export { GRANT_TYPE, GRANT_VERSION, createGrant, openGrant, readGrant } from './grant';
+export type { GrantEnvelope, GrantInfo } from './grant';
+export { AgeOpener, AgeSealer, CHUNK_SIZE, createDecryptStream, createEncryptStream, decryptReadable, encryptReadable, encryptedSize } from './stream';
+export type { EncryptOptions } from './stream';
