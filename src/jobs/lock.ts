@@ -1,13 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { isProcessAlive } from '../util/process';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * One job runner per data dir: the job queue treats jobs left 'running' as orphans of a dead
@@ -33,7 +26,7 @@ export function tryLock(path: string): { release: () => void } | null {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = holder(path);
-      if (pid !== undefined && pid !== process.pid && alive(pid)) return null;
+      if (pid !== undefined && pid !== process.pid && isProcessAlive(pid)) return null;
       if (pid === process.pid) return null; // held by another backend in this process
       rmSync(path, { force: true }); // stale: its process is gone
     }

@@ -33,6 +33,7 @@ import {
   sendEther,
   type ChainConnection,
 } from '../chain/client';
+import { isProcessAlive } from '../util/process';
 
 export const SANDBOX_CHAIN_ID = 31337;
 /** anvil's well-known test mnemonic: the dev accounts are public, never use them elsewhere. */
@@ -212,14 +213,6 @@ const portInUse = (port: number) =>
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return typeof e === 'object' && e !== null && 'code' in e && e.code === 'EPERM';
-  }
-}
 
 async function commandLineOf(pid: number): Promise<string | undefined> {
   try {
@@ -234,10 +227,10 @@ async function commandLineOf(pid: number): Promise<string | undefined> {
 async function waitForPidExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
+    if (!isProcessAlive(pid)) return true;
     await sleep(25);
   }
-  return !isAlive(pid);
+  return !isProcessAlive(pid);
 }
 
 interface PidFile {
@@ -275,12 +268,12 @@ async function reapOrphan(p: Paths, notices: string[]): Promise<void> {
     return;
   }
   const pid = info.pid;
-  const cmd = isAlive(pid) ? await commandLineOf(pid) : undefined;
+  const cmd = isProcessAlive(pid) ? await commandLineOf(pid) : undefined;
   if (cmd === undefined || !cmd.includes(p.state)) {
     await rm(p.pid, { force: true });
     return;
   }
-  if (isAlive(info.parentPid)) {
+  if (isProcessAlive(info.parentPid)) {
     const who = info.parentPid === process.pid ? 'this process (stop it first)' : `another Ativo process (pid ${info.parentPid}); close it first`;
     throw new SandboxError('ALREADY_RUNNING', `The sandbox chain in ${p.dataDir} is already running (pid ${pid}), started by ${who}.`);
   }
@@ -592,7 +585,7 @@ export interface AttachedSandbox {
 export async function attachAnvil(dataDirIn: string): Promise<AttachedSandbox | undefined> {
   const p = pathsFor(resolve(dataDirIn));
   const info = await readJson(p.pid);
-  if (!isObject(info) || typeof info.pid !== 'number' || typeof info.port !== 'number' || !isAlive(info.pid)) return undefined;
+  if (!isObject(info) || typeof info.pid !== 'number' || typeof info.port !== 'number' || !isProcessAlive(info.pid)) return undefined;
   const cmd = await commandLineOf(info.pid);
   if (cmd === undefined || !cmd.includes(p.state)) return undefined;
   const rpcUrl = `http://${SANDBOX_HOST}:${info.port}`;

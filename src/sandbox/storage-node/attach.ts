@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isProcessAlive } from '../../util/process';
 
 export interface AttachedStorageNode {
   url: string;
@@ -7,14 +8,6 @@ export interface AttachedStorageNode {
   pid: number;
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * The storage node another Ativo process runs on this data dir (recorded in storage-node.json
@@ -27,7 +20,7 @@ export async function attachStorageNode(dataDir: string): Promise<AttachedStorag
   } catch {
     return undefined;
   }
-  if (typeof rec.url !== 'string' || typeof rec.address !== 'string' || typeof rec.pid !== 'number' || !alive(rec.pid)) return undefined;
+  if (typeof rec.url !== 'string' || typeof rec.address !== 'string' || typeof rec.pid !== 'number' || !isProcessAlive(rec.pid)) return undefined;
   try {
     const res = await fetch(`${rec.url}/info`, { signal: AbortSignal.timeout(5000) });
     if (!res.ok) return undefined;

@@ -21,6 +21,7 @@ import { isManifestItem, MAX_MANIFEST_BYTES, parseManifest, resolveManifestPath,
 import { runQuery } from './query';
 import { DEADLINE_BLOCKS, loadOrCreateIdentity, pseudoHeight, signReceipt, type NodeIdentity } from './receipts';
 import { Store, isUploadId, type StoredItem } from './store';
+import { isProcessAlive } from '../../util/process';
 
 export const STORAGE_NODE_HOST = '127.0.0.1';
 /** The token (Irys currency name) this node takes: ETH on the sandbox chain. */
@@ -136,14 +137,6 @@ const positiveInt = (v: number | undefined, fallback: number, what: string): num
   return v;
 };
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errnoCode(e) === 'EPERM';
-  }
-}
 
 async function takeDirLock(path: string): Promise<void> {
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -161,7 +154,7 @@ async function takeDirLock(path: string): Promise<void> {
       } catch {
         pid = undefined;
       }
-      if (pid !== undefined && pid !== process.pid && isAlive(pid)) {
+      if (pid !== undefined && pid !== process.pid && isProcessAlive(pid)) {
         throw new StorageNodeError('ALREADY_RUNNING', `A storage node (pid ${pid}) is already running on ${path.replace(/\/storage-node\.lock$/, '')}; stop it first.`);
       }
       await rm(path, { force: true }); // stale (its process is gone)
