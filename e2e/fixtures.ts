@@ -3,6 +3,11 @@
  *
  * - `server`: a real `ativo serve --port 0 --data-dir <tmp>` (one per test file: the first
  *   test of a file starts it, the next file's first test replaces it; killed at the end).
+ *   Each server gets its own keychain namespace (`ATIVO_KEYCHAIN_PREFIX=ativo-e2e-<random>`),
+ *   so tests never touch the person's real Ativo wallets; wallets a test file leaves behind
+ *   are removed through the API before its server stops. `server.call()` runs a command
+ *   over HTTP with the session token. A file can change the server's environment with
+ *   `test.use({ serverEnv: { ... } })`.
  * - `page`: opens the server's token URL (which sets the session cookie) and fails the test
  *   on any console error or warning and on any uncaught page error.
  *
@@ -10,6 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,9 +32,15 @@ export interface AtivoServer {
   /** Origin + "/" without the token. */
   url: string;
   dataDir: string;
+  /** The keychain service prefix this server uses (unique per server). */
+  keychainPrefix: string;
   /** Everything the server printed so far. */
   output(): string;
+  /** Runs a backend command over HTTP (as the page does); resolves the Result envelope. */
+  call(name: string, input?: unknown): Promise<ApiResult>;
 }
+
+export type ApiResult = { ok: true; value: unknown } | { ok: false; error: { code: string; message: string } };
 
 class RunningServer implements AtivoServer {
   openUrl = '';
@@ -38,13 +50,16 @@ class RunningServer implements AtivoServer {
   private readonly child: ChildProcess;
   private exited: Promise<void>;
 
+  readonly keychainPrefix = `ativo-e2e-${randomBytes(6).toString('hex')}`;
+
   constructor(
     readonly file: string,
     readonly dataDir: string,
+    readonly env: Record<string, string | undefined> = {},
   ) {
     this.child = spawn(process.execPath, ['src/cli/ativo.js', 'serve', '--port', '0', '--data-dir', dataDir], {
       cwd: REPO_ROOT,
-      env: { ...process.env, ATIVO_DATA_DIR: dataDir, NO_COLOR: '1' },
+      env: { ...process.env, ATIVO_DATA_DIR: dataDir, ATIVO_KEYCHAIN_PREFIX: this.keychainPrefix, NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.exited = new Promise((resolve) => {
@@ -65,6 +80,29 @@ class RunningServer implements AtivoServer {
     return this.log;
   }
 
+  async call(name: string, input: unknown = {}): Promise<ApiResult> {
+    const token = new URL(this.openUrl).searchParams.get('token') ?? '';
+    const res = await fetch(`${this.url}api/${name}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(input),
+    });
+    return (await res.json()) as ApiResult;
+  }
+
+  /** Removes every wallet this server's keychain namespace holds (best effort). */
+  async removeWallets(): Promise<void> {
+    if (this.hasExited || this.openUrl === '') return;
+    try {
+      const list = await this.call('wallet.list');
+      if (!list.ok) return;
+      const { wallets } = list.value as { wallets: { address: string }[] };
+      for (const w of wallets) await this.call('wallet.remove', { address: w.address });
+    } catch {
+      // The server is gone or the keychain unavailable: nothing was stored then.
+    }
+  }
+
   async ready(): Promise<this> {
     const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
@@ -82,6 +120,7 @@ class RunningServer implements AtivoServer {
   }
 
   async stop(): Promise<void> {
+    await this.removeWallets();
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGTERM');
       const killed = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => { r(false); }, 5000))]);
@@ -98,13 +137,13 @@ class RunningServer implements AtivoServer {
 class ServerPool {
   private current: RunningServer | null = null;
 
-  async forFile(file: string): Promise<RunningServer> {
+  async forFile(file: string, env: Record<string, string | undefined>): Promise<RunningServer> {
     if (this.current?.file === file) return this.current;
     await this.stop();
     if (!existsSync(join(REPO_ROOT, 'out/renderer/index.html'))) {
       throw new Error('out/renderer is missing: run `npm run build` before the e2e tests.');
     }
-    const server = new RunningServer(file, mkdtempSync(join(tmpdir(), 'ativo-e2e-data-')));
+    const server = new RunningServer(file, mkdtempSync(join(tmpdir(), 'ativo-e2e-data-')), env);
     this.current = server;
     return server.ready();
   }
@@ -116,7 +155,13 @@ class ServerPool {
   }
 }
 
-export const test = base.extend<{ server: AtivoServer; problems: string[] }, { serverPool: ServerPool }>({
+export const test = base.extend<
+  { server: AtivoServer; problems: string[]; serverEnv: Record<string, string | undefined> },
+  { serverPool: ServerPool }
+>({
+  /** Extra environment for this file's `ativo serve` (set with `test.use`). */
+  serverEnv: [{}, { option: true }],
+
   serverPool: [
     // eslint-disable-next-line no-empty-pattern -- Playwright needs the destructuring pattern
     async ({}, use) => {
@@ -127,8 +172,8 @@ export const test = base.extend<{ server: AtivoServer; problems: string[] }, { s
     { scope: 'worker' },
   ],
 
-  server: async ({ serverPool }, use, testInfo) => {
-    const server = await serverPool.forFile(testInfo.file);
+  server: async ({ serverPool, serverEnv }, use, testInfo) => {
+    const server = await serverPool.forFile(testInfo.file, serverEnv);
     const before = server.output().length;
     await use(server);
     if (testInfo.status !== testInfo.expectedStatus) {

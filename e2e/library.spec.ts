@@ -4,32 +4,14 @@
  * coreutils), search, the detail view with files and hashes, live scan progress, and
  * removal from the catalog (files on disk untouched).
  *
- * Screenshots for the README: written to resources/screenshots/ when they are missing or
- * when ATIVO_SCREENSHOTS=1; always attached to the test results.
+ * Screenshots for the README: see screenshots.ts.
  */
-import { copyFileSync, existsSync, closeSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page, TestInfo } from '@playwright/test';
-import { expect, REPO_ROOT, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { bytes, coreutilsContentRoot, sha256, tempDir, writeTree } from './helpers';
-
-const SCREENSHOT_DIR = join(REPO_ROOT, 'resources', 'screenshots');
-
-async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  // A calm picture: no toasts, no focus ring, no hover.
-  for (const close of await page.getByRole('button', { name: 'Dismiss message' }).all()) await close.click();
-  await expect(page.locator('.notice')).toHaveCount(0);
-  await page.evaluate('document.activeElement && document.activeElement.blur()');
-  await page.mouse.move(0, 0);
-  const path = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
-  await testInfo.attach(name, { path, contentType: 'image/png' });
-  const target = join(SCREENSHOT_DIR, `${name}.png`);
-  if (process.env.ATIVO_SCREENSHOTS === '1' || !existsSync(target)) {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    copyFileSync(path, target);
-  }
-}
+import { screenshot } from './screenshots';
 
 /** Adds `folder` through the browser shell's path picker: type the parent, open the folder, confirm. */
 async function addThroughPicker(page: Page, parent: string, folderName: string, opts: { kind?: 'Dataset' | 'Model' } = {}): Promise<void> {

@@ -3,17 +3,36 @@ import { AppFrame } from './components/AppFrame';
 import { Notices } from './components/Notices';
 import { AssetScreen } from './screens/AssetScreen';
 import { LibraryScreen } from './screens/Library';
+import { WalletScreen } from './screens/Wallet';
 import { useApp, wireEvents } from './state/store';
+import type { Route } from './state/router';
+
+const TITLES: Record<Route['name'], string> = {
+  library: 'Library · Ativo',
+  asset: 'Asset · Ativo',
+  wallet: 'Wallet · Ativo',
+};
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'asset':
+      return <AssetScreen key={route.id} id={route.id} />;
+    case 'wallet':
+      return <WalletScreen />;
+    case 'library':
+      return <LibraryScreen />;
+  }
+}
 
 export function App() {
   const route = useApp((s) => s.route);
   useEffect(() => wireEvents(), []);
   useEffect(() => {
-    document.title = route.name === 'asset' ? 'Asset · Ativo' : 'Library · Ativo';
+    document.title = TITLES[route.name];
   }, [route]);
   return (
     <AppFrame>
-      {route.name === 'asset' ? <AssetScreen key={route.id} id={route.id} /> : <LibraryScreen />}
+      <Screen route={route} />
       <Notices />
     </AppFrame>
   );

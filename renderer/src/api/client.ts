@@ -44,5 +44,23 @@ export function messageOf(e: unknown): string {
   return String(e);
 }
 
-export type { AssetDetail, AssetKind, AssetState, AssetSummary, DirEntry, FileRow } from '../../../src/api/bridge';
+/** Anything thrown, as an ApiError (so views can branch on its code). */
+export function toApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError('INTERNAL', messageOf(e));
+}
+
+export type {
+  AssetDetail,
+  AssetKind,
+  AssetState,
+  AssetSummary,
+  DirEntry,
+  FileRow,
+  NetworkName,
+  NetworkProfile,
+  NetworkState,
+  WalletInfo,
+  WalletState,
+} from '../../../src/api/bridge';
+export type { CommandOutput };
 export type { EventPayload };

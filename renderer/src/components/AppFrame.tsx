@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { call } from '../api/client';
 import type { Route } from '../state/router';
-import { useApp } from '../state/store';
+import { NETWORK_TITLE } from '../lib/wallet';
+import { loadNetwork, useApp } from '../state/store';
 import { Icon } from './Icon';
 import type { IconName } from './Icon';
 
@@ -16,8 +17,11 @@ interface NavItem {
   href: string;
 }
 
-/** Sections of the app. Publish, Inbox, Earnings and Wallet join this list when they exist. */
-const NAV: readonly NavItem[] = [{ id: 'library', label: 'Library', icon: 'library', href: '#/' }];
+/** Sections of the app. Publish, Inbox and Earnings join this list when they exist. */
+const NAV: readonly NavItem[] = [
+  { id: 'library', label: 'Library', icon: 'library', href: '#/' },
+  { id: 'wallet', label: 'Wallet', icon: 'wallet', href: '#/wallet' },
+];
 
 function Logo() {
   return (
@@ -33,6 +37,8 @@ function sectionOf(route: Route): Section {
     case 'library':
     case 'asset':
       return 'library';
+    case 'wallet':
+      return 'wallet';
   }
 }
 
@@ -40,6 +46,7 @@ export function AppFrame({ children }: { children: ReactNode }) {
   const route = useApp((s) => s.route);
   const connection = useApp((s) => s.connection);
   const shell = useApp((s) => s.shell);
+  const network = useApp((s) => s.network);
   const [version, setVersion] = useState<string | null>(null);
   useEffect(() => {
     call('app.info', {}).then(
@@ -48,6 +55,7 @@ export function AppFrame({ children }: { children: ReactNode }) {
       },
       () => undefined,
     );
+    loadNetwork();
   }, []);
   const section = sectionOf(route);
 
@@ -75,6 +83,13 @@ export function AppFrame({ children }: { children: ReactNode }) {
               <span className="dot" aria-hidden="true" />
               {connection === 'connecting' ? 'Connecting to Ativo…' : 'Connection lost, reconnecting…'}
             </span>
+          )}
+          {network !== null && (
+            <a className={`network-pill network-pill-${network}`} href="#/wallet" title="Network settings" data-testid="network-pill">
+              <span className="dot" aria-hidden="true" />
+              <span className="sr-only">Network: </span>
+              {NETWORK_TITLE[network]}
+            </a>
           )}
         </div>
       </header>

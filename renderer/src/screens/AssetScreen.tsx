@@ -1,58 +1,14 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError, call } from '../api/client';
 import type { AssetDetail } from '../api/client';
 import { KindBadge, StateBadge } from '../components/Badges';
+import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
 import { ConfirmDialog } from '../components/Modal';
 import { ScanProgressView } from '../components/ProgressBar';
 import { formatBytes, formatCount, formatDate, plural, scanPercent } from '../lib/format';
 import { removeAsset, rescan, useApp } from '../state/store';
 import { FileTable } from './FileTable';
-
-function CopyButton({ text, label }: { text: string; label: string }) {
-  const [status, setStatus] = useState<'idle' | 'copied' | 'manual'>('idle');
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  useEffect(
-    () => () => {
-      if (timer.current !== null) clearTimeout(timer.current);
-    },
-    [],
-  );
-  const flash = (s: 'copied' | 'manual'): void => {
-    setStatus(s);
-    if (timer.current !== null) clearTimeout(timer.current);
-    timer.current = setTimeout(() => {
-      setStatus('idle');
-    }, 2000);
-  };
-  const copy = async (target: HTMLElement): Promise<void> => {
-    try {
-      await navigator.clipboard.writeText(text);
-      flash('copied');
-    } catch {
-      // No clipboard permission: select the text so Ctrl/Cmd+C copies it.
-      const code = target.parentElement?.querySelector('code');
-      if (code) window.getSelection()?.selectAllChildren(code);
-      flash('manual');
-    }
-  };
-  return (
-    <>
-      <button
-        type="button"
-        className="icon-button icon-button-bordered"
-        aria-label={label}
-        title={label}
-        onClick={(e) => void copy(e.currentTarget)}
-      >
-        <Icon name={status === 'copied' ? 'check' : 'copy'} size={16} />
-      </button>
-      <span className="copy-status" role="status">
-        {status === 'copied' ? 'Copied' : status === 'manual' ? 'Selected: press Ctrl+C to copy' : ''}
-      </span>
-    </>
-  );
-}
 
 function Skipped({ asset }: { asset: AssetDetail }) {
   const MAX = 500;

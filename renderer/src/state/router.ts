@@ -1,5 +1,5 @@
 /** Hash routes (work the same under file:// in Electron and http:// in the browser shell). */
-export type Route = { name: 'library' } | { name: 'asset'; id: number };
+export type Route = { name: 'library' } | { name: 'asset'; id: number } | { name: 'wallet' };
 
 export function parseHash(hash: string): Route {
   const m = /^#\/assets\/(\d+)\/?$/.exec(hash);
@@ -7,9 +7,17 @@ export function parseHash(hash: string): Route {
     const id = Number(m[1]);
     if (Number.isSafeInteger(id) && id > 0) return { name: 'asset', id };
   }
+  if (/^#\/wallet\/?$/.test(hash)) return { name: 'wallet' };
   return { name: 'library' };
 }
 
 export function hrefFor(route: Route): string {
-  return route.name === 'asset' ? `#/assets/${route.id}` : '#/';
+  switch (route.name) {
+    case 'asset':
+      return `#/assets/${route.id}`;
+    case 'wallet':
+      return '#/wallet';
+    case 'library':
+      return '#/';
+  }
 }

@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import { ApiError, call, messageOf, on } from '../api/client';
-import type { AssetKind, EventPayload } from '../api/client';
+import type { AssetKind, EventPayload, NetworkName } from '../api/client';
 import type { ConnectionState } from '../bridge/web';
 import { baseName, formatBytes, plural } from '../lib/format';
 import { hrefFor, parseHash } from './router';
@@ -40,6 +40,10 @@ export interface AppState {
   pendingAdds: PendingAdd[];
   notices: Notice[];
   busy: Record<number, 'rescan' | 'remove' | undefined>;
+  /** The current network profile (null until known), shown in the top bar. */
+  network: NetworkName | null;
+  /** Bumped when wallet and network data may be stale (reconnect): the Wallet screen refetches. */
+  walletVersion: number;
 }
 
 export const useApp = create<AppState>()(() => ({
@@ -52,6 +56,8 @@ export const useApp = create<AppState>()(() => ({
   pendingAdds: [],
   notices: [],
   busy: {},
+  network: null,
+  walletVersion: 0,
 }));
 
 const set = useApp.setState;
@@ -87,7 +93,23 @@ export function refreshAll(): void {
   set((s) => ({
     libraryVersion: s.libraryVersion + 1,
     assetVersions: Object.fromEntries(Object.entries(s.assetVersions).map(([k, v]) => [k, v + 1])),
+    walletVersion: s.walletVersion + 1,
   }));
+  loadNetwork();
+}
+
+/** Fetches the current network for the top bar (quietly: the Wallet screen reports errors). */
+export function loadNetwork(): void {
+  call('network.list', {}).then(
+    (n) => {
+      set({ network: n.current });
+    },
+    () => undefined,
+  );
+}
+
+export function setNetwork(network: NetworkName): void {
+  set({ network });
 }
 
 // ---- events --------------------------------------------------------------------------

@@ -1,0 +1,209 @@
+/** Settings of the testnet or mainnet profile (network.set): RPC URL, chain id, registry, storage. */
+import { useId, useState } from 'react';
+import type { SyntheticEvent } from 'react';
+import { call, messageOf } from '../api/client';
+import type { NetworkName, NetworkProfile } from '../api/client';
+import { Icon } from '../components/Icon';
+import { Modal } from '../components/Modal';
+import { NETWORK_TITLE } from '../lib/wallet';
+import { notify } from '../state/store';
+
+type Field = 'rpcUrl' | 'chainId' | 'registry' | 'storageUrl';
+type Values = Record<Field, string>;
+
+const HTTP_URL = /^https?:\/\/\S+$/;
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+
+function validate(v: Values): Partial<Record<Field, string>> {
+  const errors: Partial<Record<Field, string>> = {};
+  const url = (s: string): boolean => HTTP_URL.test(s) && URL.canParse(s);
+  if (v.rpcUrl === '') errors.rpcUrl = 'Enter the RPC URL of the chain.';
+  else if (!url(v.rpcUrl)) errors.rpcUrl = 'Enter an http:// or https:// URL.';
+  if (v.chainId === '') errors.chainId = 'Enter the chain id.';
+  else if (!/^\d+$/.test(v.chainId) || Number(v.chainId) < 1 || !Number.isSafeInteger(Number(v.chainId))) errors.chainId = 'The chain id is a positive whole number.';
+  if (v.registry === '') errors.registry = 'Enter the registry contract address.';
+  else if (!ADDRESS.test(v.registry)) errors.registry = 'An address is 0x followed by 40 hexadecimal characters.';
+  if (v.storageUrl === '') errors.storageUrl = 'Enter the storage node URL.';
+  else if (!url(v.storageUrl)) errors.storageUrl = 'Enter an http:// or https:// URL.';
+  return errors;
+}
+
+function TextField({
+  field,
+  label,
+  hint,
+  value,
+  error,
+  onChange,
+  mono = false,
+  inputMode,
+  placeholder,
+}: {
+  field: Field;
+  label: string;
+  hint: string;
+  value: string;
+  error: string | undefined;
+  onChange: (f: Field, v: string) => void;
+  mono?: boolean;
+  inputMode?: 'url' | 'numeric' | 'text';
+  placeholder?: string;
+}) {
+  const id = useId();
+  const hintId = useId();
+  const errorId = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        name={field}
+        className={`input${mono ? ' input-mono' : ''}`}
+        type="text"
+        inputMode={inputMode}
+        value={value}
+        autoComplete="off"
+        spellCheck={false}
+        placeholder={placeholder}
+        aria-invalid={error !== undefined}
+        aria-describedby={error !== undefined ? `${errorId} ${hintId}` : hintId}
+        onChange={(e) => { onChange(field, e.target.value); }}
+      />
+      {error !== undefined && (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      )}
+      <p id={hintId} className="hint">
+        {hint}
+      </p>
+    </div>
+  );
+}
+
+export function ConfigureNetworkDialog({
+  name,
+  profile,
+  onClose,
+  onDone,
+}: {
+  name: Exclude<NetworkName, 'sandbox'>;
+  profile: NetworkProfile | null;
+  onClose: () => void;
+  onDone: () => void;
+}) {
+  const [values, setValues] = useState<Values>({
+    rpcUrl: profile?.rpcUrl ?? '',
+    chainId: profile?.chainId !== null && profile?.chainId !== undefined ? String(profile.chainId) : '',
+    registry: profile?.registry ?? '',
+    storageUrl: profile?.storageUrl ?? '',
+  });
+  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const formId = useId();
+  const title = NETWORK_TITLE[name];
+
+  const change = (f: Field, v: string): void => {
+    setValues((old) => ({ ...old, [f]: v }));
+    if (errors[f] !== undefined) setErrors((old) => ({ ...old, [f]: undefined }));
+  };
+
+  const submit = async (e: SyntheticEvent<HTMLFormElement, SubmitEvent>): Promise<void> => {
+    e.preventDefault();
+    const v: Values = { rpcUrl: values.rpcUrl.trim(), chainId: values.chainId.trim(), registry: values.registry.trim(), storageUrl: values.storageUrl.trim() };
+    const found = validate(v);
+    setErrors(found);
+    setFormError(null);
+    const first = (Object.keys(found) as Field[])[0];
+    if (first !== undefined) {
+      e.currentTarget.querySelector<HTMLInputElement>(`input[name="${first}"]`)?.focus();
+      return;
+    }
+    setBusy(true);
+    try {
+      const saved = await call('network.set', { name, rpcUrl: v.rpcUrl, chainId: Number(v.chainId), registry: v.registry, storageUrl: v.storageUrl });
+      notify('success', `${title} settings saved.${saved.missing.length === 0 ? ` Choose ${title} to work on it.` : ''}`);
+      onDone();
+      onClose();
+    } catch (err) {
+      setFormError(messageOf(err));
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title={`${title} settings`}
+      description={
+        <p>
+          {name === 'testnet'
+            ? 'Ativo certifies on an EVM test chain you choose and stores files on Irys devnet.'
+            : 'Ativo certifies on the EVM chain you choose and stores files on Irys mainnet. Transactions cost real money.'}{' '}
+          The registry is the AtivoRegistry contract deployed on that chain.
+        </p>
+      }
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form={formId} className="button button-primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save'}
+          </button>
+        </>
+      }
+    >
+      <form id={formId} onSubmit={(e) => void submit(e)} noValidate>
+        <TextField
+          field="rpcUrl"
+          label="RPC URL"
+          hint="The JSON-RPC endpoint of the chain, from your node or provider."
+          value={values.rpcUrl}
+          error={errors.rpcUrl}
+          onChange={change}
+          mono
+          inputMode="url"
+          placeholder="https://…"
+        />
+        <div className="field-row">
+          <TextField
+            field="chainId"
+            label="Chain id"
+            hint={name === 'testnet' ? 'For example 84532 (Base Sepolia).' : 'For example 8453 (Base).'}
+            value={values.chainId}
+            error={errors.chainId}
+            onChange={change}
+            inputMode="numeric"
+          />
+          <TextField
+            field="registry"
+            label="Registry address"
+            hint="The AtivoRegistry contract on that chain."
+            value={values.registry}
+            error={errors.registry}
+            onChange={change}
+            mono
+            placeholder="0x…"
+          />
+        </div>
+        <TextField
+          field="storageUrl"
+          label="Storage node URL"
+          hint={name === 'testnet' ? 'Irys devnet unless you run your own node.' : 'Irys mainnet unless you run your own node.'}
+          value={values.storageUrl}
+          error={errors.storageUrl}
+          onChange={change}
+          mono
+          inputMode="url"
+        />
+        {formError !== null && (
+          <p className="form-error" role="alert">
+            <Icon name="alert" size={16} /> {formError}
+          </p>
+        )}
+      </form>
+    </Modal>
+  );
+}
