@@ -105,7 +105,11 @@ if (!app.requestSingleInstanceLock()) {
       (_wc, permission, _origin, details) => permission === 'clipboard-sanitized-write' && ownPage(details.requestingUrl ?? ''),
     );
     try {
-      backend = await createBackend(process.env.ATIVO_DATA_DIR ? { dataDir: process.env.ATIVO_DATA_DIR } : {});
+      backend = await createBackend({
+        ...(process.env.ATIVO_DATA_DIR ? { dataDir: process.env.ATIVO_DATA_DIR } : {}),
+        // Tests use a keychain prefix of their own so they never touch the person's real entries.
+        ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
+      });
     } catch (e) {
       dialog.showErrorBox('Ativo cannot start', e instanceof Error ? e.message : String(e));
       app.exit(1);

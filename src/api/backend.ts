@@ -181,6 +181,10 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     });
     return w;
   };
+  const announce = <T>(what: 'wallet' | 'network', value: T): T => {
+    emit('settings.changed', { what });
+    return value;
+  };
   const addressOrCurrent = async (a: string | undefined): Promise<string> => a ?? (await wallets.current()).address;
 
   const mustGet = (id: number): AssetRecord => {
@@ -222,14 +226,14 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       return Promise.resolve({ removed: true as const, id: input.id });
     },
     'network.list': () => Promise.resolve(networks.state()),
-    'network.use': (input) => Promise.resolve(networks.use(input.name)),
-    'network.set': (input) => Promise.resolve(networks.set(input)),
+    'network.use': (input) => Promise.resolve(announce('network', networks.use(input.name))),
+    'network.set': (input) => Promise.resolve(announce('network', networks.set(input))),
     'wallet.list': () => wallets.state(),
-    'wallet.create': async (input) => withStarterFunds(await wallets.create(input.label)),
-    'wallet.import': async (input) => withStarterFunds(await wallets.import(input)),
+    'wallet.create': async (input) => announce('wallet', await withStarterFunds(await wallets.create(input.label))),
+    'wallet.import': async (input) => announce('wallet', await withStarterFunds(await wallets.import(input))),
     'wallet.export': async (input) => ({ address: input.address, keystore: await wallets.vault.exportKeystore(input.address, input.password) }),
-    'wallet.remove': (input) => wallets.remove(input.address),
-    'wallet.use': (input) => wallets.use(input.address),
+    'wallet.remove': async (input) => announce('wallet', await wallets.remove(input.address)),
+    'wallet.use': async (input) => announce('wallet', await withStarterFunds(await wallets.use(input.address))),
     'wallet.balance': async (input) => chain.balance(await addressOrCurrent(input.address)),
     'chain.status': async () => {
       const h = await chain.chain();

@@ -5,7 +5,7 @@ import { SANDBOX_MNEMONIC, attachAnvil, startAnvil, type AnvilSandbox, type Atta
 import { attachStorageNode, startStorageNode, type StorageNode } from '../sandbox/storage-node';
 import { AtivoError } from '../util/errors';
 import type { NetworkName } from './contract';
-import type { Networks } from './networks';
+import { describeMissing, type Networks } from './networks';
 import type { Wallets } from './wallets';
 
 /** What the sandbox gives a wallet that has nothing yet, so everything can be tried offline. */
@@ -94,7 +94,7 @@ export class ChainService {
     }
     const p = this.networks.profile(network);
     if (p.rpcUrl === null || p.chainId === null || p.registry === null) {
-      throw new AtivoError('NOT_CONFIGURED', `The ${network} profile needs ${p.missing.join(', ')}: ativo network set ${network} …`);
+      throw new AtivoError('NOT_CONFIGURED', `The ${network} profile needs ${describeMissing(p.missing)}: ativo network set ${network} …`);
     }
     const conn = await connectChain(p.rpcUrl, { expectedChainId: p.chainId });
     const registry = await RegistryClient.open(conn, p.registry);

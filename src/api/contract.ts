@@ -62,8 +62,8 @@ export const NetworkProfile = z.object({
   chainId: z.number().int().nullable(),
   registry: z.string().nullable(),
   storageUrl: z.string().nullable(),
-  /** What is still missing before the profile can be used (empty when ready). */
-  missing: z.array(z.string()),
+  /** The settings still missing before the profile can be used (empty when ready). */
+  missing: z.array(z.enum(['rpcUrl', 'chainId', 'registry', 'storageUrl'])),
 });
 export const NetworkState = z.object({ current: NetworkName, profiles: z.array(NetworkProfile) });
 
@@ -262,6 +262,8 @@ export const events = {
     error: z.string().nullable(),
   }),
   'jobs.paused': z.object({ paused: z.boolean() }),
+  /** Wallets or network profiles changed (from any window or the CLI in this process). */
+  'settings.changed': z.object({ what: z.enum(['wallet', 'network']) }),
 } as const;
 
 export type EventName = keyof typeof events;

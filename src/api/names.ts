@@ -34,7 +34,7 @@ export const COMMAND_NAMES = [
   'system.browse',
 ] as const;
 
-export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused'] as const;
+export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'settings.changed'] as const;
 
 /** IPC channel for a command (Electron) and URL path (browser shell). */
 export const commandChannel = (name: string): string => `ativo:${name}`;

@@ -25,7 +25,14 @@ describe('network profiles', () => {
   });
 
   it('stores a profile in the catalog, survives a restart, and validates its fields', async () => {
+    const events: unknown[] = [];
+    backend.subscribe((event, payload) => {
+      if (event === 'settings.changed') events.push(payload);
+    });
     await backend.call('network.set', { name: 'testnet', rpcUrl: 'https://rpc.testnet.example', chainId: 84532 });
+    expect(events).toEqual([{ what: 'network' }]);
+    const half = (await backend.call('network.list', {})).profiles.find((x) => x.name === 'testnet');
+    expect(half?.missing).toEqual(['registry']);
     const p = await backend.call('network.set', { name: 'testnet', registry: '0x000000000000000000000000000000000000dEaD' });
     expect(p).toMatchObject({ rpcUrl: 'https://rpc.testnet.example', chainId: 84532, storageUrl: 'https://devnet.irys.xyz', missing: [] });
     await backend.call('network.use', { name: 'testnet' });

@@ -15,15 +15,26 @@ const DEFAULTS: Record<NetworkNameValue, Omit<NetworkRecord, 'updatedAt'>> = {
 };
 const ORDER: NetworkNameValue[] = ['sandbox', 'testnet', 'mainnet'];
 
-function missing(n: Omit<NetworkRecord, 'updatedAt'>): string[] {
+type Field = NetworkProfile['missing'][number];
+
+function missing(n: Omit<NetworkRecord, 'updatedAt'>): Field[] {
   if (n.name === 'sandbox') return [];
-  const m: string[] = [];
-  if (n.rpcUrl === null) m.push('an RPC URL (--rpc)');
-  if (n.chainId === null) m.push('the chain id (--chain-id)');
-  if (n.registry === null) m.push('the AtivoRegistry address on that chain (--registry)');
-  if (n.storageUrl === null) m.push('the storage node URL (--storage)');
+  const m: Field[] = [];
+  if (n.rpcUrl === null) m.push('rpcUrl');
+  if (n.chainId === null) m.push('chainId');
+  if (n.registry === null) m.push('registry');
+  if (n.storageUrl === null) m.push('storageUrl');
   return m;
 }
+
+/** What each setting is called, and its `ativo network set` flag. */
+export const FIELD_WORDS: Record<Field, { words: string; flag: string }> = {
+  rpcUrl: { words: 'an RPC URL', flag: '--rpc' },
+  chainId: { words: 'the chain id', flag: '--chain-id' },
+  registry: { words: 'the AtivoRegistry address on that chain', flag: '--registry' },
+  storageUrl: { words: 'the storage node URL', flag: '--storage' },
+};
+export const describeMissing = (fields: readonly Field[]): string => fields.map((f) => `${FIELD_WORDS[f].words} (${FIELD_WORDS[f].flag})`).join(', ');
 
 /** Network profiles stored in the catalog (`networks` table) and the current choice (`settings`). */
 export class Networks {
@@ -46,7 +57,7 @@ export class Networks {
   use(name: NetworkNameValue): NetworkState {
     const p = this.profile(name);
     if (p.missing.length) {
-      throw new AtivoError('NOT_CONFIGURED', `The ${name} profile needs ${p.missing.join(', ')} before it can be used: ativo network set ${name} …`);
+      throw new AtivoError('NOT_CONFIGURED', `The ${name} profile needs ${describeMissing(p.missing)} before it can be used: ativo network set ${name} …`);
     }
     this.catalog.networks.setSetting('network', name);
     return this.state();

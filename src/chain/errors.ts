@@ -353,6 +353,8 @@ function networkCause(err: unknown): { text: string; timeout: boolean } | undefi
       return { text: NET_CODES[code] ?? code, timeout: code.includes('TIMEOUT') || code === 'ETIMEDOUT' };
     }
     if (e.name === 'AbortError' || e.name === 'TimeoutError') return { text: 'no answer in time', timeout: true };
+    // fetch() refuses ports browsers block (e.g. 1, 9, 25, 6000) before connecting, with no errno code.
+    if (e.message === 'bad port') return { text: 'this port is blocked for HTTP by the Fetch standard (use another port for the RPC)', timeout: false };
   }
   // ethers' FetchRequest: "request timeout" (code TIMEOUT, operation getUrl).
   for (const e of chain(err)) {

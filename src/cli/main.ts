@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createBackend, toResultError, type Backend } from '../api/backend';
 import type { AssetDetail, AssetKind, AssetSummary, EventPayload, NetworkName, NetworkState, WalletState } from '../api/contract';
 import { readNewPassword, readSecret } from './secrets';
+import { describeMissing } from '../api/networks';
 import { VERSION } from '../api/version';
 import { AtivoError } from '../util/errors';
 import { formatBytes, table } from './format';
@@ -158,7 +159,7 @@ function describeNetworks(s: NetworkState): string {
               `    chain id  ${p.chainId === null ? '-' : String(p.chainId)}`,
               `    registry  ${p.registry ?? '-'}`,
               `    storage   ${p.storageUrl ?? '-'}`,
-              ...(p.missing.length ? [`    needs     ${p.missing.join(', ')}`] : []),
+              ...(p.missing.length ? [`    needs     ${describeMissing(p.missing)}`] : []),
             ];
       return [head, ...rows].join('\n');
     })
@@ -211,7 +212,7 @@ async function networkCommand(
         if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new UsageError(`--chain-id must be a positive whole number (got "${values['chain-id']}")`);
       }
       const p = await backend.call('network.set', { name: n, rpcUrl: values.rpc, chainId, registry: values.registry, storageUrl: values.storage });
-      print(p, () => `Saved the ${p.name} profile.${p.missing.length ? ` Still needed: ${p.missing.join(', ')}.` : ' It is ready: ativo network use ' + p.name}`);
+      print(p, () => `Saved the ${p.name} profile.${p.missing.length ? ` Still needed: ${describeMissing(p.missing)}.` : ' It is ready: ativo network use ' + p.name}`);
       return 0;
     }
     default:

@@ -62,9 +62,9 @@ function advice(reason: KeychainUnavailableReason): string {
   switch (reason) {
     case 'no-session-bus':
       return (
-        'No D-Bus session bus is reachable (DBUS_SESSION_BUS_ADDRESS is unset or points to nothing), so the OS keychain ' +
-        '(Secret Service) cannot be used: run Ativo inside a desktop session, or on a headless machine start one with an ' +
-        'unlocked gnome-keyring (apt-get install -y gnome-keyring dbus, then wrap the command: bash .ci/with-keyring.sh <command>). ' +
+        'No D-Bus session bus is reachable, so the OS keychain (Secret Service) cannot be used: run Ativo inside your ' +
+        'desktop session. On a headless machine, start a session bus with an unlocked gnome-keyring ' +
+        '(apt-get install -y gnome-keyring dbus; Ativo\'s repository has a helper: bash .ci/with-keyring.sh <command>). ' +
         NEVER_PLAINTEXT
       );
     case 'no-secret-service':

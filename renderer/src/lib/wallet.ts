@@ -42,12 +42,16 @@ export const NETWORK_DESCRIPTION: Record<NetworkName, string> = {
   mainnet: 'A live EVM chain with Irys mainnet storage. Certificates are permanent, and gas and storage cost real money.',
 };
 
-/**
- * What a profile still needs, in words for this screen. The backend phrases `missing` for
- * the command line ("an RPC URL (--rpc)"); the flag hints are dropped here.
- */
+const FIELD_WORDS: Record<NetworkProfile['missing'][number], string> = {
+  rpcUrl: 'an RPC URL',
+  chainId: 'the chain id',
+  registry: 'the AtivoRegistry address on that chain',
+  storageUrl: 'the storage node URL',
+};
+
+/** What a profile still needs, in words for this screen. */
 export function missingText(p: Pick<NetworkProfile, 'missing'>): string {
-  const items = p.missing.map((m) => m.replace(/\s*\(--[a-z-]+\)\s*$/, ''));
+  const items = p.missing.map((m) => FIELD_WORDS[m]);
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] ?? ''}`;
 }

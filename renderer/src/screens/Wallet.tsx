@@ -288,6 +288,14 @@ export function WalletScreen() {
   }, [network]);
 
   const reloadWallets = wallets.reload;
+  // A change announced by the backend (another window, the CLI): reload in place, keeping what is on screen.
+  const settingsVersion = useApp((s) => s.settingsVersion);
+  const reloadNetworks = networks.reload;
+  useEffect(() => {
+    if (settingsVersion === 0) return;
+    reloadWallets();
+    reloadNetworks();
+  }, [settingsVersion, reloadWallets, reloadNetworks]);
   const state = wallets.data;
   const has = state !== null && state.wallets.length > 0;
   const open = (d: Dialog): void => {

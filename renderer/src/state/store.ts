@@ -44,6 +44,8 @@ export interface AppState {
   network: NetworkName | null;
   /** Bumped when wallet and network data may be stale (reconnect): the Wallet screen refetches. */
   walletVersion: number;
+  /** Bumped when the backend says wallets or networks changed: the Wallet screen reloads in place. */
+  settingsVersion: number;
 }
 
 export const useApp = create<AppState>()(() => ({
@@ -58,6 +60,7 @@ export const useApp = create<AppState>()(() => ({
   busy: {},
   network: null,
   walletVersion: 0,
+  settingsVersion: 0,
 }));
 
 const set = useApp.setState;
@@ -173,7 +176,14 @@ function handleChanged(c: EventPayload<'asset.changed'>): void {
 
 /** Subscribe to backend events and the URL hash; returns the unsubscribe function. */
 export function wireEvents(): () => void {
-  const offs = [on('scan.progress', handleProgress), on('asset.changed', handleChanged)];
+  const offs = [
+    on('scan.progress', handleProgress),
+    on('asset.changed', handleChanged),
+    // Wallets or networks changed elsewhere (another window, the CLI through `ativo serve`): refetch them.
+    on('settings.changed', () => {
+      set((st) => ({ settingsVersion: st.settingsVersion + 1 }));
+    }),
+  ];
   const onHash = (): void => {
     set({ route: parseHash(window.location.hash) });
   };
