@@ -35,8 +35,10 @@ function Rows({ list, total }: { list: PagedList<FileQuery, FileRow>; total: num
   }, [list, first, last]);
 
   return (
-    <div className="file-table-scroll" ref={scrollRef} tabIndex={0} aria-label="File list, scrollable">
-      <div role="rowgroup" className="file-table-body" style={{ height: virtualizer.getTotalSize() }}>
+    // The scroll container is the rowgroup itself (focusable, so keyboard users can scroll it);
+    // the spacer inside has no role, so the table's structure stays valid for assistive tech.
+    <div role="rowgroup" className="file-table-scroll" ref={scrollRef} tabIndex={0} aria-label="File list, scrollable">
+      <div className="file-table-body" style={{ height: virtualizer.getTotalSize() }}>
         {items.map((item) => {
           const f = list.row(item.index);
           return (
@@ -123,25 +125,24 @@ export function FileTable({ assetId, version, scanning }: { assetId: number; ver
             </span>
           </div>
         </div>
-        {snapshot.error !== null ? (
-          <div className="table-message" role="alert">
-            Files could not be loaded: {snapshot.error.message}{' '}
-            <button type="button" className="link-button" onClick={() => { list.retry(); }}>
-              Try again
-            </button>
-          </div>
-        ) : total === null ? (
-          <div className="table-message" role="status">
-            Loading files…
-          </div>
-        ) : total === 0 ? (
-          <div className="table-message" role="status">
-            {shownQuery !== '' ? `No files match “${shownQuery}”.` : scanning ? 'Files appear here when the scan finishes.' : 'This folder has no files.'}
-          </div>
-        ) : (
-          <Rows key={snapshot.key} list={list} total={total} />
-        )}
+        {snapshot.error === null && total !== null && total > 0 && <Rows key={snapshot.key} list={list} total={total} />}
       </div>
+      {snapshot.error !== null ? (
+        <div className="table-message" role="alert">
+          Files could not be loaded: {snapshot.error.message}{' '}
+          <button type="button" className="link-button" onClick={() => { list.retry(); }}>
+            Try again
+          </button>
+        </div>
+      ) : total === null ? (
+        <div className="table-message" role="status">
+          Loading files…
+        </div>
+      ) : total === 0 ? (
+        <div className="table-message" role="status">
+          {shownQuery !== '' ? `No files match “${shownQuery}”.` : scanning ? 'Files appear here when the scan finishes.' : 'This folder has no files.'}
+        </div>
+      ) : null}
     </section>
   );
 }
