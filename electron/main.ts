@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { createBackend, type Backend } from '../src/api/backend';
 import { COMMAND_NAMES, EVENT_CHANNEL, commandChannel } from '../src/api/names';
 
@@ -61,6 +61,8 @@ function createWindow(): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: false,
+      // Middle-click must not open links in new windows.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   w.once('ready-to-show', () => {
@@ -79,10 +81,8 @@ app.on('web-contents-created', (_e, contents) => {
   contents.on('will-attach-webview', (e) => {
     e.preventDefault();
   });
-  contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  // No new windows, ever (the UI opens none; an external link would need a reviewed allow-list).
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
 if (!app.requestSingleInstanceLock()) {

@@ -14,7 +14,7 @@ export const RENDERER_DIR = resolve(fileURLToPath(new URL('../../out/renderer', 
 const COOKIE = 'ativo_session';
 const MAX_BODY = 1024 * 1024;
 export const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: ; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
