@@ -23,6 +23,10 @@ import {
 import { Networks } from './networks';
 import { Wallets } from './wallets';
 import { ChainService } from './chain';
+import { StorageService } from './storage';
+import { isStorageError } from '../storage/errors';
+import { enqueueUpload, registerUploadJobs } from '../storage/jobs';
+import { generateIdentity, recipientOf } from '../crypto/age';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
 import type { JobRecord } from '../catalog/jobs';
@@ -109,6 +113,7 @@ export function toResultError(e: unknown): { code: AtivoError['code']; message: 
   if (e instanceof AtivoError) return { code: e.code, message: e.message };
   if (isKeychainError(e)) return { code: e.code === 'KEYCHAIN_UNAVAILABLE' ? 'KEYCHAIN_UNAVAILABLE' : 'KEYCHAIN_ERROR', message: e.message };
   if (isChainError(e)) return { code: 'CHAIN_ERROR', message: e.message };
+  if (isStorageError(e)) return { code: 'STORAGE_ERROR', message: e.message };
   if (e instanceof SandboxError) return { code: 'SANDBOX_ERROR', message: e.message };
   if (isVaultError(e)) {
     const code = e.code === 'WALLET_NOT_FOUND' ? 'NOT_FOUND' : e.code === 'CORRUPT_ENTRY' ? 'KEYCHAIN_ERROR' : 'INVALID_INPUT';
@@ -157,6 +162,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const networks = new Networks(catalog);
   const wallets = new Wallets(catalog, { keychainPrefix: options.keychainPrefix, keystoreScryptN: options.keystoreScryptN });
   const chain = new ChainService(dataDir, networks, wallets);
+  const storage = new StorageService(chain, wallets);
   const jobs = new JobQueue(catalog, {
     onError: (e) => {
       console.error('ativo: job queue:', toResultError(e).message);
@@ -169,6 +175,28 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     else if (ev.type === 'state') emit('job.changed', { ...pickJob(jobView(ev.job)), detail: null });
     else emit('job.changed', { id: ev.id, kind: ev.kind, assetId: ev.assetId, state: 'running', progress: ev.progress, detail: ev.detail, error: null });
   });
+  registerUploadJobs(jobs, {
+    catalog,
+    uploads: catalog.uploads,
+    stagingDir: join(dataDir, 'staging'),
+    fundHint: 'fund it on the Wallet screen, or run `ativo storage fund --ether 0.01`',
+    clientFor: async (network) => {
+      const current = networks.current();
+      if (network !== current) {
+        throw new AtivoError('NOT_CONFIGURED', `This upload is for the ${network} network, but Ativo is on ${current}: switch back to ${network} to let it continue.`);
+      }
+      return storage.client();
+    },
+  });
+  /** The age recipient of a private asset (its identity is created on first use and kept in the keychain). */
+  const assetRecipient = async (assetId: number): Promise<string> => {
+    const key = String(assetId);
+    const existing = await wallets.vault.getAssetIdentity(key);
+    if (existing !== null) return recipientOf(existing);
+    const { identity, recipient } = await generateIdentity();
+    await wallets.vault.putAssetIdentity(key, identity);
+    return recipient;
+  };
   const mustJob = (id: number): JobRecord => {
     const j = jobs.get(id);
     if (!j) throw new AtivoError('NOT_FOUND', `No job with id ${id}.`);
@@ -261,6 +289,46 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       jobs.resumeAll();
       return Promise.resolve({ paused: false });
     },
+    'storage.status': async () => {
+      const c = await storage.client();
+      return { network: networks.current(), nodeUrl: c.nodeUrl, address: c.address, balance: await c.balance() };
+    },
+    'storage.quote': async (input) => (await storage.client()).quote(input.bytes),
+    'storage.fund': async (input) => {
+      const r = await (await storage.client()).fund(parseEther(input.ether));
+      jobs.poke({ kind: 'upload' }); // uploads waiting for funds go now
+      return r;
+    },
+    'assets.upload': async (input) => {
+      const a = mustGet(input.id);
+      if (a.state !== 'ready' || a.contentRoot === null) throw new AtivoError('BUSY', `${a.name} has no complete scan yet: wait for it (or rescan) before uploading.`);
+      const network = networks.current();
+      const encryptTo = a.visibility === 'private' ? [await assetRecipient(a.id)] : undefined;
+      const jobIds: number[] = [];
+      let queued = 0;
+      for (const f of catalog.files.all(a.id)) {
+        if (f.sha256 === null) continue;
+        const { job, created } = enqueueUpload(jobs, { assetId: a.id, relPath: f.relPath, path: join(a.rootPath, f.relPath), sha256: f.sha256, size: f.size, network, ...(encryptTo ? { encryptTo } : {}) });
+        jobIds.push(job.id);
+        if (created) queued++;
+        else jobs.poke({ id: job.id }); // asked again: a job waiting (for funds, for the node) tries now
+      }
+      return { assetId: a.id, network, files: jobIds.length, queued, jobIds };
+    },
+    'uploads.list': (input) => {
+      mustGet(input.assetId);
+      const items = catalog.uploads.forAsset(input.assetId).map((u) => ({
+        relPath: u.relPath,
+        network: u.network,
+        storageId: u.storageId,
+        source: u.source,
+        encrypted: u.encryption !== null,
+        quoted: u.quotedAtomic,
+        charged: u.chargedAtomic,
+        warning: u.chargeWarning,
+      }));
+      return Promise.resolve({ items });
+    },
     'system.browse': async (input) => {
       const path = resolve(input.path ?? homedir());
       let dirents;
@@ -300,7 +368,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       try {
         return { ok: true, value: await run(name, input) };
       } catch (e) {
-        if (!(e instanceof AtivoError) && !isVaultError(e) && !isKeychainError(e) && !isChainError(e) && !(e instanceof SandboxError)) console.error(`ativo: ${name} failed:`, e);
+        if (!(e instanceof AtivoError) && !isVaultError(e) && !isKeychainError(e) && !isChainError(e) && !isStorageError(e) && !(e instanceof SandboxError)) console.error(`ativo: ${name} failed:`, e);
         return { ok: false, error: toResultError(e) };
       }
     },
@@ -317,6 +385,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       listeners.clear();
       await jobs.stop({ graceMs: 5000 });
       runnerLock?.release();
+      storage.close();
       await chain.close();
       await pool.close();
       catalog.close();

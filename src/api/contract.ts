@@ -97,6 +97,8 @@ export const JobView = z.object({
 });
 const JobId = z.object({ id: Id }).strict();
 
+const Amount = z.object({ atomic: z.string(), formatted: z.string() });
+
 /** Every command: its input schema and its output schema. */
 export const commands = {
   'app.info': {
@@ -230,6 +232,39 @@ export const commands = {
   'jobs.retry': { input: JobId, output: JobView },
   'jobs.pauseAll': { input: z.object({}).strict(), output: z.object({ paused: z.boolean() }) },
   'jobs.resumeAll': { input: z.object({}).strict(), output: z.object({ paused: z.boolean() }) },
+  'storage.status': {
+    input: z.object({}).strict(),
+    output: z.object({ network: NetworkName, nodeUrl: z.string(), address: z.string(), balance: Amount }),
+  },
+  'storage.quote': {
+    input: z.object({ bytes: z.number().int().min(0).max(2 ** 50) }).strict(),
+    output: z.object({ dataBytes: z.number(), itemBytes: z.number(), price: Amount }),
+  },
+  'storage.fund': {
+    input: z.object({ ether: z.string().regex(/^\d{1,6}(\.\d{1,18})?$/, 'must be an amount of ETH like 0.01') }).strict(),
+    output: z.object({ txHash: z.string(), amount: Amount, status: z.enum(['credited', 'pending']) }),
+  },
+  'assets.upload': {
+    input: z.object({ id: Id }).strict(),
+    output: z.object({ assetId: Id, network: NetworkName, files: z.number().int(), queued: z.number().int(), jobIds: z.array(Id) }),
+  },
+  'uploads.list': {
+    input: z.object({ assetId: Id }).strict(),
+    output: z.object({
+      items: z.array(
+        z.object({
+          relPath: z.string().nullable(),
+          network: z.string(),
+          storageId: z.string().nullable(),
+          source: z.enum(['uploaded', 'reused']),
+          encrypted: z.boolean(),
+          quoted: z.string().nullable(),
+          charged: z.string().nullable(),
+          warning: z.string().nullable(),
+        }),
+      ),
+    }),
+  },
   'system.browse': {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),
@@ -284,6 +319,7 @@ export const ErrorCode = z.enum([
   'KEYCHAIN_ERROR',
   'CHAIN_ERROR',
   'SANDBOX_ERROR',
+  'STORAGE_ERROR',
   'INTERNAL',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

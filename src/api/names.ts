@@ -31,6 +31,11 @@ export const COMMAND_NAMES = [
   'jobs.retry',
   'jobs.pauseAll',
   'jobs.resumeAll',
+  'storage.status',
+  'storage.quote',
+  'storage.fund',
+  'assets.upload',
+  'uploads.list',
   'system.browse',
 ] as const;
 

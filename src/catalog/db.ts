@@ -8,6 +8,7 @@ import { AssetsQueries } from './assets';
 import { FilesQueries } from './files';
 import { NetworksQueries } from './networks';
 import { JobsQueries } from './jobs';
+import { UploadsQueries } from './uploads';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -24,6 +25,7 @@ export class Catalog {
   readonly files: FilesQueries;
   readonly networks: NetworksQueries;
   readonly jobs: JobsQueries;
+  readonly uploads: UploadsQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -31,6 +33,7 @@ export class Catalog {
     this.files = new FilesQueries(db);
     this.networks = new NetworksQueries(db);
     this.jobs = new JobsQueries(db);
+    this.uploads = new UploadsQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

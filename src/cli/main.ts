@@ -37,6 +37,10 @@ Commands:
   wallet balance [address]                         balance on the current network
   network status                                   the chain in use (starts the sandbox if needed)
   sandbox fund [address] [--ether N]               test ETH from the sandbox's dev account
+  upload <id> [--wait]                             upload an asset's files to the network's storage
+                                                   (--wait: run the uploads here and wait for them)
+  uploads <id>                                     what is stored for an asset
+  storage status | quote <bytes> | fund --ether N  storage balance, price, funding
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 
@@ -64,6 +68,7 @@ const OPTIONS = {
   path: { type: 'string' },
   out: { type: 'string' },
   ether: { type: 'string' },
+  wait: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -290,6 +295,84 @@ async function walletCommand(
   }
 }
 
+async function storageCommand(backend: Backend, args: string[], values: { ether?: string | undefined }, print: (value: unknown, human: () => string) => void): Promise<number> {
+  const [sub, arg] = args;
+  switch (sub) {
+    case undefined:
+    case 'status': {
+      const s = await backend.call('storage.status', {});
+      print(s, () => `${s.address} has ${s.balance.formatted} at the storage node ${s.nodeUrl} (${s.network})`);
+      return 0;
+    }
+    case 'quote': {
+      const bytes = Number(arg);
+      if (!Number.isSafeInteger(bytes) || bytes < 0) throw new UsageError('give a size in bytes: ativo storage quote <bytes>');
+      const q = await backend.call('storage.quote', { bytes });
+      print(q, () => `Storing ${formatBytes(q.dataBytes)} costs ${q.price.formatted} (the item is ${q.itemBytes} bytes with its signed header).`);
+      return 0;
+    }
+    case 'fund': {
+      if (values.ether === undefined) throw new UsageError('say how much: ativo storage fund --ether 0.01');
+      const r = await backend.call('storage.fund', { ether: values.ether });
+      print(r, () => `Funded ${r.amount.formatted} (tx ${r.txHash}, ${r.status}).`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown storage command "${sub}" (status, quote or fund)`);
+  }
+}
+
+const FINAL_JOB_STATES = new Set(['done', 'failed', 'cancelled']);
+
+async function uploadCommand(backend: Backend, id: number, wait: boolean, print: (value: unknown, human: () => string) => void): Promise<number> {
+  const r = await backend.call('assets.upload', { id });
+  if (!wait) {
+    print(r, () => `Queued ${r.queued} of ${r.files} file(s) for upload on ${r.network} (the app or \`ativo serve\` uploads them; or run ativo upload ${id} --wait).`);
+    return 0;
+  }
+  const { runner } = await backend.call('jobs.list', { limit: 1 });
+  if (!runner) {
+    print(r, () => `Queued ${r.queued} of ${r.files} file(s); another Ativo process (the app or \`ativo serve\`) is uploading them.`);
+    return 0;
+  }
+  const pending = new Set(r.jobIds);
+  const failures: string[] = [];
+  const seen: { waiting: string | null } = { waiting: null };
+  /** `live`: a change seen during this run; a job still 'waiting' from before is about to be retried. */
+  const settle = (jobId: number, state: string, error: string | null, live: boolean): void => {
+    if (!pending.has(jobId)) return;
+    if (FINAL_JOB_STATES.has(state)) {
+      pending.delete(jobId);
+      if (state !== 'done') failures.push(error ?? state);
+    } else if (state === 'waiting' && live) {
+      seen.waiting = error ?? 'waiting';
+    }
+  };
+  await new Promise<void>((resolve) => {
+    const check = (): void => {
+      if (pending.size === 0 || seen.waiting !== null) {
+        off();
+        resolve();
+      }
+    };
+    const off = backend.subscribe((event, payload) => {
+      if (event !== 'job.changed') return;
+      const j = payload as EventPayload<'job.changed'>;
+      settle(j.id, j.state, j.error, true);
+      check();
+    });
+    void backend.call('jobs.list', { kind: 'upload', limit: 1000 }).then((l) => {
+      for (const j of l.items) settle(j.id, j.state, j.error, false);
+      check();
+    });
+  });
+  if (seen.waiting !== null) throw new AtivoError('BUSY', `Uploads are waiting: ${seen.waiting}`);
+  if (failures.length) throw new AtivoError('STORAGE_ERROR', `${failures.length} upload(s) failed: ${failures[0] ?? ''}`);
+  const stored = await backend.call('uploads.list', { assetId: id });
+  print(stored, () => `Stored ${stored.items.length} file(s) on ${r.network}.`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   if (values.version) {
@@ -320,14 +403,14 @@ async function main(argv: string[]): Promise<number> {
     out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
   const backend = await createBackend({
     ...(dataDir === undefined ? {} : { dataDir }),
     // One-shot commands leave background jobs to the app or `ativo serve`.
-    runJobs: command === 'serve' || command === 'start',
+    runJobs: command === 'serve' || command === 'start' || (command === 'upload' && values.wait),
     ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
     ...(Number.isInteger(workers) && workers > 0 ? { hashWorkers: workers } : {}),
   });
@@ -393,6 +476,22 @@ async function main(argv: string[]): Promise<number> {
         return await networkCommand(backend, args, values, print);
       case 'wallet':
         return await walletCommand(backend, args, values, print);
+      case 'storage':
+        return await storageCommand(backend, args, values, print);
+      case 'upload':
+        return await uploadCommand(backend, parseId(args[0]), values.wait, print);
+      case 'uploads': {
+        const r = await backend.call('uploads.list', { assetId: parseId(args[0]) });
+        print(r, () =>
+          r.items.length === 0
+            ? 'Nothing stored yet: ativo upload <id>'
+            : table(
+                ['FILE', 'NETWORK', 'ITEM', 'HOW', 'CHARGED (wei)'],
+                r.items.map((u) => [u.relPath ?? '(manifest)', u.network, u.storageId ?? '-', u.source + (u.encrypted ? ', encrypted' : ''), u.charged ?? '-']),
+              ),
+        );
+        return 0;
+      }
       case 'sandbox': {
         if (args[0] !== 'fund') throw new UsageError('the sandbox command is: ativo sandbox fund [address] [--ether N]');
         const r = await backend.call('sandbox.fund', { address: args[1], ...(values.ether !== undefined ? { ether: values.ether } : {}) });

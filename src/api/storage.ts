@@ -1,0 +1,39 @@
+import { StorageClient } from '../storage/client';
+import { AtivoError } from '../util/errors';
+import type { ChainService } from './chain';
+import type { Wallets } from './wallets';
+
+/**
+ * The storage client of the current network and wallet, made on demand (it signs with the
+ * wallet's key, read from the keychain into this process only) and cached while both stay.
+ */
+export class StorageService {
+  private cached: { key: string; client: Promise<StorageClient> } | undefined;
+
+  constructor(
+    private readonly chain: ChainService,
+    private readonly wallets: Wallets,
+  ) {}
+
+  async client(): Promise<StorageClient> {
+    const h = await this.chain.chain();
+    if (h.storageUrl === null) {
+      throw new AtivoError('NOT_CONFIGURED', h.network === 'sandbox' ? 'The sandbox storage node is not running (it runs with the app or `ativo serve`).' : `The ${h.network} profile has no storage node URL: ativo network set ${h.network} --storage URL`);
+    }
+    const w = await this.wallets.current();
+    const key = `${h.network}|${h.storageUrl}|${h.rpcUrl}|${w.address}`;
+    if (this.cached?.key !== key) {
+      const signer = await this.wallets.vault.signer(w.address);
+      const client = StorageClient.create({ network: h.network, nodeUrl: h.storageUrl, rpcUrl: h.rpcUrl, privateKey: signer.privateKey });
+      this.cached = { key, client };
+      client.catch(() => {
+        if (this.cached?.client === client) this.cached = undefined;
+      });
+    }
+    return this.cached.client;
+  }
+
+  close(): void {
+    this.cached = undefined;
+  }
+}

@@ -1,0 +1,566 @@
+/**
+ * The storage client of one network profile (node URL + chain RPC URL + wallet key), over the
+ * real Irys client (`@irys/upload` + `@irys/upload-ethereum`). Backend process only: it holds the
+ * wallet's private key.
+ *
+ *   const client = await StorageClient.create({ network: 'sandbox', nodeUrl, rpcUrl, privateKey });
+ *   await client.quote(file.size);                         // { price: { atomic, formatted }, … }
+ *   await client.fund(parseEther('0.01'));                 // ETH to the node's address, then credited
+ *   await client.uploadFile(path, { expectedSha256, onProgress, signal, resume, onResumeState });
+ */
+import { stat } from 'node:fs/promises';
+import { Uploader } from '@irys/upload';
+import { Ethereum } from '@irys/upload-ethereum';
+import { JsonRpcProvider, Network, Wallet, getAddress } from 'ethers';
+import { chunkedUpload, type IrysClient, type StorageReceipt } from './chunked';
+import { StorageError, isStorageError, networkErrorCode, nodeErrorText, unreachable } from './errors';
+import { amount, formatAtomic, formatBytes, type Amount } from './format';
+import {
+  CONTENT_SHA256_TAG,
+  ENCRYPTION_TAG,
+  APP_NAME,
+  fileTags,
+  hashFile,
+  headerLength,
+  isAnchor,
+  newAnchor,
+  unreadable,
+  type Tag,
+} from './item';
+
+export type { StorageReceipt } from './chunked';
+
+/** Where a network profile stores data. */
+export interface StorageProfile {
+  /** The network profile's name (sandbox / testnet / mainnet): uploads are recorded per network. */
+  network: string;
+  /** The Irys node (bundler) URL, e.g. the sandbox node's http://127.0.0.1:port or https://devnet.irys.xyz. */
+  nodeUrl: string;
+  /** JSON-RPC URL of the chain the storage account is funded on. */
+  rpcUrl: string;
+}
+
+export interface StorageClientOptions extends StorageProfile {
+  /** The wallet's private key (hex). Never logged, never returned. */
+  privateKey: string;
+  /** Timeout of one request (a chunk, a price, …), default 2 minutes. */
+  requestTimeoutMs?: number;
+  /** Timeout of the request that finishes an upload (the node assembles and checks the item), default 30 minutes. */
+  finishTimeoutMs?: number;
+  /** Chunk size of new uploads (fitted into the node's limits), default 8 MiB. */
+  chunkSize?: number;
+  /** Chunks in flight at once, default 4. Memory use is about (batchSize + 4) × chunkSize. */
+  batchSize?: number;
+}
+
+export interface Quote {
+  /** Data bytes asked about. */
+  dataBytes: number;
+  /** Bytes of the data item the node charges for (signed header + data). */
+  itemBytes: number;
+  price: Amount;
+}
+
+export interface FundResult {
+  txHash: string;
+  amount: Amount;
+  /** 'credited': the balance includes it now; 'pending': the node credits it once it has enough confirmations. */
+  status: 'credited' | 'pending';
+}
+
+export interface ExistingItem {
+  id: string;
+  /** The receipt, rebuilt from the node's index and verified (signature and the node's key). */
+  receipt: StorageReceipt;
+}
+
+export interface UploadProgress {
+  /** 'checking': hashing the file before sending anything; 'uploading': bytes confirmed stored by the node. */
+  phase: 'checking' | 'uploading';
+  bytes: number;
+  total: number;
+  /** 0..1 within the phase. */
+  fraction: number;
+}
+
+/**
+ * What makes an interrupted upload resumable with the same item id: persist every change
+ * (onResumeState is called before any chunk is sent with a new state) and pass it back.
+ */
+export interface ResumeState {
+  sha256: string;
+  size: number;
+  /** The exact tags signed (order matters). */
+  tags: Tag[];
+  /** 32 bytes, fixed for this file upload. */
+  anchor: string;
+  chunkSize: number;
+  /** The client's resume data: the node's id of the chunked upload, once it exists. */
+  uploadId: string | null;
+  /** The item id, known once the header chunk is about to be sent. */
+  itemId: string | null;
+}
+
+export interface UploadFileOptions {
+  /** Refuse (FILE_CHANGED, nothing sent) unless the file hashes to this (hex). */
+  expectedSha256?: string;
+  /** Refuse (FILE_CHANGED) unless the file has this many bytes (checked before hashing). */
+  expectedSize?: number;
+  /** More tags (App-Name, Content-Type and Content-Sha256 are always set). */
+  tags?: readonly Tag[];
+  contentType?: string;
+  /** Marks the item as age-encrypted ('age:<recipients>'); the file must be the ciphertext. */
+  encryption?: string | null;
+  signal?: AbortSignal;
+  resume?: ResumeState | null;
+  /** Called synchronously whenever the resume state changes; persist it before returning. */
+  onResumeState?: (state: ResumeState) => void;
+  onProgress?: (p: UploadProgress) => void;
+  /**
+   * Called with the quote and the balance just before bytes are sent (to keep them with the
+   * checkpoint, or to ask a person): the upload waits for a returned promise; throwing cancels it.
+   */
+  onQuote?: (q: { quoted: Amount; balanceBefore: Amount; itemBytes: number }) => void | Promise<void>;
+  /** Look for an item with the same content already stored by this wallet and reuse it (default true). */
+  dedupe?: boolean;
+}
+
+export interface UploadFileResult {
+  id: string;
+  receipt: StorageReceipt;
+  sha256: string;
+  size: number;
+  itemBytes: number;
+  /** true: an item with this content was already stored by this wallet; it was reused and nothing was paid. */
+  reused: boolean;
+  /** true: an earlier, interrupted upload's chunks were reused. */
+  resumed: boolean;
+  /** Chunk bytes sent by this call (header included). */
+  sentBytes: number;
+  quoted: Amount | null;
+  balanceBefore: Amount | null;
+  balanceAfter: Amount | null;
+  /** Balance before − balance after: what the upload actually cost (null when reused). */
+  charged: Amount | null;
+  /** The charge differs from the quote. */
+  chargeMismatch: boolean;
+  /** A sentence for a person when chargeMismatch (or another oddity) is set. */
+  warning: string | null;
+  resume: ResumeState;
+}
+
+const DEFAULT_CHUNK = 8 * 1024 * 1024;
+const DEFAULT_BATCH = 4;
+
+const toBigInt = (v: { toFixed(dp: number): string }): bigint => BigInt(v.toFixed(0));
+
+const gqlString = (s: string): string => JSON.stringify(s);
+
+interface GqlNode {
+  id?: unknown;
+  tags?: unknown;
+  receipt?: { deadlineHeight?: unknown; signature?: unknown; timestamp?: unknown; version?: unknown } | null;
+}
+
+export class StorageClient {
+  readonly network: string;
+  readonly nodeUrl: string;
+  readonly rpcUrl: string;
+  /** The wallet's address (0x…, lower case, as the node indexes owners). */
+  readonly address: string;
+  readonly token: string;
+  readonly ticker: string;
+  private readonly chunkSize: number;
+  private readonly batchSize: number;
+  private readonly requestTimeoutMs: number;
+  private readonly finishTimeoutMs: number;
+  private nodePublicKey: string | undefined;
+
+  private constructor(
+    /** The underlying Irys client (exposed for tests and advanced use). */
+    readonly irys: IrysClient,
+    opts: StorageClientOptions,
+    private readonly privateKey: string,
+  ) {
+    this.network = opts.network;
+    this.nodeUrl = opts.nodeUrl.replace(/\/+$/, '');
+    this.rpcUrl = opts.rpcUrl;
+    this.address = irys.address.toLowerCase();
+    this.token = irys.token;
+    this.ticker = irys.tokenConfig.ticker;
+    this.chunkSize = opts.chunkSize ?? DEFAULT_CHUNK;
+    this.batchSize = opts.batchSize ?? DEFAULT_BATCH;
+    this.requestTimeoutMs = opts.requestTimeoutMs ?? 120_000;
+    this.finishTimeoutMs = opts.finishTimeoutMs ?? 30 * 60_000;
+  }
+
+  /** Builds the client (no network access: a node that is down is only noticed when used). */
+  static async create(opts: StorageClientOptions): Promise<StorageClient> {
+    const irys = await Uploader(Ethereum)
+      .withWallet(opts.privateKey)
+      .withRpc(opts.rpcUrl)
+      .bundlerUrl(opts.nodeUrl)
+      .timeout(opts.requestTimeoutMs ?? 120_000)
+      .build();
+    return new StorageClient(irys, opts, opts.privateKey);
+  }
+
+  private amount(atomic: bigint): Amount {
+    return amount(atomic, this.ticker);
+  }
+
+  /** Runs a request, turning network failures into NODE_UNREACHABLE and the client's HTTP errors into NODE_ERROR. */
+  private async node<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (isStorageError(e)) throw e;
+      if (networkErrorCode(e)) throw unreachable(this.nodeUrl, e);
+      const msg = e instanceof Error ? e.message : String(e);
+      const status = /HTTP Error: [^:]+: (\d{3})/.exec(msg)?.[1];
+      const permanent = status !== undefined && Number(status) >= 400 && Number(status) < 500 && Number(status) !== 429;
+      throw new StorageError(permanent ? 'REJECTED' : 'NODE_ERROR', `Storage node at ${this.nodeUrl}: ${what} failed: ${msg}`, { cause: e });
+    }
+  }
+
+  /** Bytes of the item that would carry `dataBytes` of data with these tags (header + data). */
+  itemBytes(dataBytes: number, tags: readonly Tag[] = fileTags('0'.repeat(64))): number {
+    return headerLength(this.irys.tokenConfig.getSigner(), tags, 'a'.repeat(32)) + dataBytes;
+  }
+
+  /** The node's price for storing `dataBytes` of file data (the item's header counted). */
+  async quote(dataBytes: number, tags?: readonly Tag[]): Promise<Quote> {
+    const itemBytes = this.itemBytes(dataBytes, tags);
+    return { dataBytes, itemBytes, price: await this.priceOfItem(itemBytes) };
+  }
+
+  private async priceOfItem(itemBytes: number): Promise<Amount> {
+    return this.amount(toBigInt(await this.node('getting the price', () => this.irys.getPrice(itemBytes))));
+  }
+
+  /** This wallet's balance on the node. */
+  async balance(): Promise<Amount> {
+    return this.amount(await this.balanceAtomic());
+  }
+
+  private async balanceAtomic(): Promise<bigint> {
+    return toBigInt(await this.node('getting the balance', () => this.irys.getBalance()));
+  }
+
+  /** The node's funding address (from /info). */
+  async nodeAddress(): Promise<string> {
+    return getAddress(await this.node('reading /info', () => this.irys.utils.getBundlerAddress(this.token)));
+  }
+
+  /**
+   * Funds this wallet's balance on the node: sends `amountWei` to the node's address with
+   * ethers (waiting for it to be mined), then posts the tx hash to the node. (The client's own
+   * fund() waits for 5 confirmations through a slow poll.)
+   */
+  async fund(amountWei: bigint | string): Promise<FundResult> {
+    const value = BigInt(amountWei);
+    if (value <= 0n) throw new StorageError('FUNDING_FAILED', 'The amount to fund must be more than 0.');
+    const to = await this.nodeAddress();
+    const chainId = await this.rpcChainId();
+    const network = Network.from(chainId);
+    const provider = new JsonRpcProvider(this.rpcUrl, network, { staticNetwork: network, pollingInterval: 250 });
+    let txHash: string;
+    try {
+      const wallet = new Wallet(this.privateKey, provider);
+      const tx = await wallet.sendTransaction({ to, value });
+      txHash = tx.hash;
+      const mined = await tx.wait(1, 10 * 60_000);
+      if (mined?.status !== 1) throw new StorageError('FUNDING_FAILED', `The funding transaction ${tx.hash} failed on the chain.`);
+    } catch (e) {
+      if (isStorageError(e)) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new StorageError('FUNDING_FAILED', `Could not send ${formatAtomic(value, this.ticker)} to the storage node's address ${to}: ${msg}`, { cause: e });
+    } finally {
+      provider.destroy();
+    }
+    let res: { status: number; data?: unknown };
+    try {
+      res = await this.irys.funder.submitFundTransaction(txHash);
+    } catch (e) {
+      if (networkErrorCode(e)) throw new StorageError('NODE_UNREACHABLE', `Sent ${formatAtomic(value, this.ticker)} in ${txHash}, but the storage node at ${this.nodeUrl} is not reachable to credit it; submit the transaction again when it is.`, { cause: e });
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new StorageError('FUNDING_FAILED', `Sent ${formatAtomic(value, this.ticker)} in ${txHash}, but the storage node did not credit it: ${msg}`, { cause: e });
+    }
+    return { txHash, amount: this.amount(value), status: res.status === 202 ? 'pending' : 'credited' };
+  }
+
+  private async rpcChainId(): Promise<number> {
+    try {
+      const r = await fetch(this.rpcUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+        signal: AbortSignal.timeout(15_000),
+      });
+      const j = (await r.json()) as { result?: unknown };
+      if (typeof j.result !== 'string') throw new Error(`unexpected answer ${JSON.stringify(j).slice(0, 200)}`);
+      return Number(BigInt(j.result));
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new StorageError('FUNDING_FAILED', `The chain at ${this.rpcUrl} is not reachable: ${msg}`, { cause: e });
+    }
+  }
+
+  /** The node's receipt-signing public key (GET /public), cached. */
+  async publicKey(): Promise<string> {
+    if (this.nodePublicKey === undefined) {
+      const res = await this.node('reading /public', () => this.irys.api.get('/public', { responseType: 'text' }));
+      const key = typeof res.data === 'string' ? res.data.trim() : '';
+      if (res.status !== 200 || key === '') throw new StorageError('NODE_ERROR', `Storage node at ${this.nodeUrl} did not give its public key: ${res.status} ${nodeErrorText(res.data, res.statusText)}`);
+      this.nodePublicKey = key;
+    }
+    return this.nodePublicKey;
+  }
+
+  /**
+   * Checks a receipt: for `expectedId`, signed by this node's key (not just any key: a receipt
+   * carries its own public key), and the signature verifies (`irys.verifyReceipt`). Throws
+   * BAD_RECEIPT.
+   */
+  async verifyReceipt(receipt: StorageReceipt, expectedId: string): Promise<void> {
+    const bad = (why: string): StorageError => new StorageError('BAD_RECEIPT', `The storage node's receipt for ${expectedId} is not valid: ${why}. The upload was not recorded.`);
+    if (receipt.id !== expectedId) throw bad(`it is for ${receipt.id}`);
+    if (receipt.public !== (await this.publicKey())) throw bad('it is signed by a key that is not the node’s');
+    let ok: boolean;
+    try {
+      ok = await this.irys.verifyReceipt(receipt as unknown as Parameters<IrysClient['verifyReceipt']>[0]);
+    } catch (e) {
+      throw bad(`it cannot be checked (${e instanceof Error ? e.message : String(e)})`);
+    }
+    if (!ok) throw bad('its signature does not verify');
+  }
+
+  private async graphql(query: string): Promise<GqlNode[]> {
+    const res = await this.node('searching (GraphQL)', () => this.irys.api.post('/graphql', { query }, { headers: { 'content-type': 'application/json' } }));
+    const data = res.data as { data?: { transactions?: { edges?: { node?: GqlNode }[] } }; errors?: { message?: string }[] } | undefined;
+    if (res.status !== 200 || !data?.data) {
+      throw new StorageError(res.status >= 500 ? 'NODE_ERROR' : 'REJECTED', `Storage node at ${this.nodeUrl} refused a search: ${res.status} ${data?.errors?.[0]?.message ?? nodeErrorText(res.data, res.statusText)}`, { status: res.status });
+    }
+    return (data.data.transactions?.edges ?? []).flatMap((e) => (e.node ? [e.node] : []));
+  }
+
+  private static readonly NODE_FIELDS = 'id tags { name value } receipt { deadlineHeight signature timestamp version }';
+
+  /** The first candidate whose rebuilt receipt verifies. */
+  private async firstVerified(nodes: GqlNode[], accept: (tags: Tag[]) => boolean): Promise<ExistingItem | undefined> {
+    for (const n of nodes) {
+      if (typeof n.id !== 'string' || !n.receipt) continue;
+      const tags = Array.isArray(n.tags) ? (n.tags as Tag[]) : [];
+      if (!accept(tags)) continue;
+      const receipt: StorageReceipt = {
+        id: n.id,
+        public: await this.publicKey(),
+        signature: String(n.receipt.signature),
+        deadlineHeight: Number(n.receipt.deadlineHeight),
+        timestamp: Number(n.receipt.timestamp),
+        version: String(n.receipt.version),
+      };
+      try {
+        await this.verifyReceipt(receipt, n.id);
+        return { id: n.id, receipt };
+      } catch (e) {
+        if (!isStorageError(e, 'BAD_RECEIPT')) throw e;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * An item this wallet already stored with this content (tags App-Name=Ativo and
+   * Content-Sha256=<hex>, same encryption marker), with a verified receipt; undefined if none.
+   */
+  async findExisting(dataSha256: string, opts: { encrypted?: boolean } = {}): Promise<ExistingItem | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(dataSha256)) throw new StorageError('REJECTED', `Not a sha256: ${dataSha256}`);
+    const query = `query { transactions(owners: [${gqlString(this.address)}], tags: [{ name: "App-Name", values: [${gqlString(APP_NAME)}] }, { name: ${gqlString(CONTENT_SHA256_TAG)}, values: [${gqlString(dataSha256)}] }], limit: 20, order: DESC) { edges { node { ${StorageClient.NODE_FIELDS} } } } }`;
+    const encrypted = opts.encrypted ?? false;
+    return this.firstVerified(await this.graphql(query), (tags) => {
+      const has = (name: string, value?: string): boolean => tags.some((t) => t.name === name && (value === undefined || t.value === value));
+      return has('App-Name', APP_NAME) && has(CONTENT_SHA256_TAG, dataSha256) && has(ENCRYPTION_TAG) === encrypted;
+    });
+  }
+
+  /** The item with this id, if the node has it (with a verified receipt). */
+  async findById(id: string): Promise<ExistingItem | undefined> {
+    const query = `query { transactions(ids: [${gqlString(id)}], limit: 1) { edges { node { ${StorageClient.NODE_FIELDS} } } } }`;
+    return this.firstVerified(await this.graphql(query), () => true);
+  }
+
+  /**
+   * Uploads a file as one data item, in chunks, resumably. Never reads the file whole into
+   * memory; sends nothing unless the file matches expectedSha256/expectedSize (and refuses to
+   * send the signed header chunk if the bytes read while uploading do not); reuses an item of
+   * the same content already stored by this wallet (dedupe); refuses with INSUFFICIENT_BALANCE
+   * before sending anything when the balance is below the price.
+   */
+  async uploadFile(path: string, opts: UploadFileOptions = {}): Promise<UploadFileResult> {
+    const signal = opts.signal;
+    signal?.throwIfAborted();
+    let size: number;
+    try {
+      const st = await stat(path);
+      if (!st.isFile()) throw new Error('not a regular file');
+      size = st.size;
+    } catch (e) {
+      throw unreadable(path, e);
+    }
+    if (opts.expectedSize !== undefined && size !== opts.expectedSize) {
+      throw new StorageError('FILE_CHANGED', `${path} changed on disk since it was scanned: it has ${size} bytes, the manifest says ${opts.expectedSize}. Nothing was uploaded; rescan the asset.`);
+    }
+    const progress = (phase: UploadProgress['phase'], bytes: number, total: number): void => {
+      opts.onProgress?.({ phase, bytes, total, fraction: total > 0 ? Math.min(1, bytes / total) : 1 });
+    };
+    progress('checking', 0, size);
+    const hashed = await hashFile(path, { signal, onBytes: (b) => { progress('checking', b, size); } });
+    if (opts.expectedSha256 !== undefined && (hashed.sha256 !== opts.expectedSha256.toLowerCase() || hashed.bytes !== size)) {
+      throw new StorageError('FILE_CHANGED', `${path} changed on disk since it was scanned (sha256 ${hashed.sha256}, the manifest says ${opts.expectedSha256}). Nothing was uploaded; rescan the asset.`);
+    }
+    const sha256 = hashed.sha256;
+    size = hashed.bytes;
+
+    const prev = opts.resume;
+    let state: ResumeState;
+    if (prev && prev.sha256 === sha256 && prev.size === size && isAnchor(prev.anchor) && Array.isArray(prev.tags) && prev.chunkSize > 0) {
+      state = { ...prev, tags: prev.tags.map((t) => ({ name: t.name, value: t.value })) };
+    } else {
+      state = {
+        sha256,
+        size,
+        tags: fileTags(sha256, { contentType: opts.contentType, encryption: opts.encryption ?? null, extra: opts.tags }),
+        anchor: newAnchor(),
+        chunkSize: this.chunkSize,
+        uploadId: null,
+        itemId: null,
+      };
+      opts.onResumeState?.({ ...state });
+    }
+    const save = (patch: Partial<ResumeState>): void => {
+      state = { ...state, ...patch };
+      opts.onResumeState?.({ ...state });
+    };
+    const itemBytes = headerLength(this.irys.tokenConfig.getSigner(), state.tags, state.anchor) + size;
+    const base = { sha256, size, itemBytes };
+
+    if (opts.dedupe !== false) {
+      const existing = await this.findExisting(sha256, { encrypted: state.tags.some((t) => t.name === ENCRYPTION_TAG) });
+      if (existing) {
+        progress('uploading', size, size);
+        // Our own item (this upload's id): an earlier, interrupted run finished it. Paid once, then.
+        if (existing.id === state.itemId) return this.finishedEarlier(base, existing.id, existing.receipt, state);
+        return { ...base, id: existing.id, receipt: existing.receipt, reused: true, resumed: false, sentBytes: 0, quoted: null, balanceBefore: null, balanceAfter: null, charged: null, chargeMismatch: false, warning: null, resume: state };
+      }
+    }
+
+    const quoted = toAmountBig(await this.priceOfItem(itemBytes));
+    const before = await this.balanceAtomic();
+    if (before < quoted) throw this.shortfall(quoted, before, path);
+    await opts.onQuote?.({ quoted: this.amount(quoted), balanceBefore: this.amount(before), itemBytes });
+    signal?.throwIfAborted();
+
+    let outcome;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        outcome = await chunkedUpload({
+          irys: this.irys,
+          nodeUrl: this.nodeUrl,
+          path,
+          size,
+          sha256,
+          tags: state.tags,
+          anchor: state.anchor,
+          chunkSize: state.chunkSize,
+          batchSize: this.batchSize,
+          uploadId: state.uploadId,
+          signal,
+          requestTimeoutMs: this.requestTimeoutMs,
+          finishTimeoutMs: this.finishTimeoutMs,
+          onUploadId: (uploadId, chunkSize) => { save({ uploadId, chunkSize }); },
+          onItemId: (itemId) => { save({ itemId }); },
+          onProgress: (b) => { progress('uploading', b, size); },
+        });
+        break;
+      } catch (e) {
+        // The node forgot the upload: start a new one (same anchor and tags: same item id) once.
+        if (isStorageError(e, 'UPLOAD_EXPIRED') && attempt === 1 && !signal?.aborted) {
+          save({ uploadId: null, chunkSize: this.chunkSize });
+          continue;
+        }
+        if (isStorageError(e, 'INSUFFICIENT_BALANCE')) {
+          const [price, now] = await Promise.all([this.priceOfItem(itemBytes).then(toAmountBig), this.balanceAtomic()]).catch(() => [quoted, 0n] as const);
+          throw this.shortfall(price, now, path, e);
+        }
+        throw e;
+      }
+    }
+
+    if (outcome.kind === 'duplicate') {
+      // The node already has this very item: same id, so same anchor, so an earlier run of this
+      // upload finished it (and paid for it) but stopped before it was recorded.
+      const found = await this.findById(outcome.id);
+      if (!found) throw new StorageError('BAD_RECEIPT', `Storage node at ${this.nodeUrl} says it already has ${outcome.id} but gives no valid receipt for it.`);
+      return { ...(await this.finishedEarlier(base, outcome.id, found.receipt, state)), sentBytes: outcome.sentBytes };
+    }
+    await this.verifyReceipt(outcome.receipt, outcome.id);
+    const receipt = outcome.receipt;
+    const after = await this.balanceAtomic().catch(() => undefined);
+    const charged = after === undefined ? undefined : before - after;
+    const expected = quoted;
+    const chargeMismatch = charged !== undefined && charged !== expected;
+    let warning: string | null = null;
+    if (charged === undefined) {
+      warning = `The balance after uploading ${formatBytes(size)} could not be read, so the charge is unknown (quoted ${formatAtomic(quoted, this.ticker)}).`;
+    } else if (chargeMismatch) {
+      warning = `Storing ${formatBytes(size)} was quoted ${formatAtomic(expected, this.ticker)} but the balance went down by ${formatAtomic(charged, this.ticker)} (difference ${formatAtomic(charged - expected, this.ticker)}). Other activity on this storage account at the same time also changes the balance.`;
+    }
+    return {
+      ...base,
+      id: outcome.id,
+      receipt,
+      reused: false,
+      resumed: outcome.resumed,
+      sentBytes: outcome.sentBytes,
+      quoted: this.amount(quoted),
+      balanceBefore: this.amount(before),
+      balanceAfter: after === undefined ? null : this.amount(after),
+      charged: charged === undefined ? null : this.amount(charged),
+      chargeMismatch,
+      warning,
+      resume: state,
+    };
+  }
+
+  /** The result for an item an earlier, interrupted run of this upload stored: paid then, charge not observed. */
+  private async finishedEarlier(base: { sha256: string; size: number; itemBytes: number }, id: string, receipt: StorageReceipt, state: ResumeState): Promise<UploadFileResult> {
+    const quoted = await this.priceOfItem(base.itemBytes).catch(() => null);
+    return {
+      ...base,
+      id,
+      receipt,
+      reused: false,
+      resumed: true,
+      sentBytes: 0,
+      quoted,
+      balanceBefore: null,
+      balanceAfter: null,
+      charged: null,
+      chargeMismatch: false,
+      warning: `${formatBytes(base.size)} were stored by an earlier run of this upload that stopped before recording it; its charge was not observed.`,
+      resume: state,
+    };
+  }
+
+  private shortfall(needed: bigint, balance: bigint, path: string, cause?: unknown): StorageError {
+    const short = needed > balance ? needed - balance : 0n;
+    return new StorageError(
+      'INSUFFICIENT_BALANCE',
+      `Your storage balance is short by ${formatAtomic(short, this.ticker)} to upload ${path} (price ${formatAtomic(needed, this.ticker)}, balance ${formatAtomic(balance, this.ticker)}).`,
+      { cause, shortfall: { needed: this.amount(needed), balance: this.amount(balance), shortBy: this.amount(short) } },
+    );
+  }
+}
+
+const toAmountBig = (a: Amount): bigint => BigInt(a.atomic);

@@ -1,0 +1,310 @@
+/**
+ * The `upload` job on the real job queue, a real temp catalog, a real anvil, the real local
+ * storage node and the real Irys client: no mocks.
+ */
+import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseEther } from 'ethers';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Catalog } from '../catalog/db';
+import { UploadsQueries } from '../catalog/uploads';
+import { decryptFile, generateIdentity } from '../crypto';
+import { FakeClock, JobQueue, type JobRecord, type JobStateValue } from '../jobs';
+import type { UploadProgress } from './client';
+import { computeItemId } from './item';
+import { enqueueUpload, registerUploadJobs, type UploadJobDeps, type UploadJobInput, type UploadJobResult } from './jobs';
+import { StorageClient } from './client';
+import { devPrivateKey, startStorageTestEnv, tamperingProxy, writeTestFile, type StorageTestEnv } from './testing';
+
+const MiB = 1024 * 1024;
+const anyString: unknown = expect.any(String);
+
+async function sha256Url(url: string): Promise<{ status: number; sha256: string; body: Buffer }> {
+  const r = await fetch(url);
+  const body = Buffer.from(await r.arrayBuffer());
+  return { status: r.status, sha256: createHash('sha256').update(body).digest('hex'), body };
+}
+
+/** Resolves with the job the next time it enters `state` (listen before acting). */
+function nextState(queue: JobQueue, id: number, state: JobStateValue): Promise<JobRecord> {
+  return new Promise((resolve) => {
+    const off = queue.on((e) => {
+      if (e.type === 'state' && e.job.id === id && e.job.state === state && e.from !== state) {
+        off();
+        resolve(e.job);
+      }
+    });
+  });
+}
+
+describe('upload jobs', () => {
+  let env: StorageTestEnv;
+  let catalog: Catalog;
+  let uploads: UploadsQueries;
+  let assetId: number;
+  let funded: StorageClient;
+  const queues: JobQueue[] = [];
+  let fileNo = 0;
+
+  const newQueue = (deps: Partial<UploadJobDeps> & Pick<UploadJobDeps, 'clientFor'>, clock?: FakeClock): JobQueue => {
+    const queue = new JobQueue(catalog, clock ? { clock, random: () => 0 } : {});
+    registerUploadJobs(queue, { catalog, uploads, stagingDir: join(env.dir, 'staging'), ...deps });
+    queues.push(queue);
+    return queue;
+  };
+  const newFile = async (size: number): Promise<UploadJobInput> => {
+    fileNo++;
+    const relPath = `data/file-${fileNo}.bin`;
+    const path = join(env.dir, `file-${fileNo}.bin`);
+    const sha256 = await writeTestFile(path, size, 100 + fileNo);
+    return { assetId, relPath, path, sha256, size, network: 'sandbox' };
+  };
+
+  beforeAll(async () => {
+    env = await startStorageTestEnv();
+    catalog = Catalog.open(join(env.dir, 'catalog.sqlite'));
+    uploads = new UploadsQueries(catalog.db);
+    assetId = catalog.assets.insert({ kind: 'dataset', name: 'Birds', rootPath: join(env.dir, 'birds') }, new Date().toISOString());
+    funded = await env.client(1, { chunkSize: MiB, batchSize: 3 });
+    await env.fund(funded, '1');
+  });
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map((q) => q.stop()));
+  });
+  afterAll(async () => {
+    catalog.close();
+    await env.stop();
+  });
+
+  it('uploads a file, records storage id, receipt, quote and charge, and the bytes come back', async () => {
+    const input = await newFile(5 * MiB + 3);
+    const queue = newQueue({ clientFor: () => funded });
+    queue.start();
+    const { job } = enqueueUpload(queue, input);
+    expect(enqueueUpload(queue, input)).toMatchObject({ created: false, job: { id: job.id } });
+    const done = await queue.settled(job.id);
+    expect(done.state, done.error ?? '').toBe('done');
+    const result = done.result as UploadJobResult;
+    expect(result.reused).toBeNull();
+    const row = uploads.get('sandbox', input.sha256, assetId, input.relPath);
+    expect(row).toMatchObject({ storageId: result.storageId, source: 'uploaded', bytes: input.size, dataSha256: input.sha256, encryption: null, chargeWarning: null });
+    expect(row?.quotedAtomic).toBe(env.node.price(row?.itemBytes ?? 0).toString());
+    expect(row?.chargedAtomic).toBe(row?.quotedAtomic);
+    expect(await funded.irys.verifyReceipt(row?.receipt as never)).toBe(true);
+    // the checkpoint kept what a resume needs
+    expect(done.checkpoint).toMatchObject({ uploadId: anyString, chunkSize: MiB, itemId: result.storageId, quoted: row?.quotedAtomic });
+    expect(done.progress).toBe(1);
+    expect((await sha256Url(`${env.node.url}/${result.storageId}`)).sha256).toBe(input.sha256);
+  });
+
+  it('never pays twice: same content again is reused from the catalog, then (catalog row gone) from the node', async () => {
+    const input = await newFile(3 * MiB);
+    const queue = newQueue({ clientFor: () => funded });
+    queue.start();
+    const first = await queue.settled(enqueueUpload(queue, input).job.id);
+    expect(first.state, first.error ?? '').toBe('done');
+    const id = (first.result as UploadJobResult).storageId;
+    const balance = await funded.balance();
+    const stats = env.node.stats();
+
+    // Same content under another path: the catalog knows it.
+    const second = await queue.settled(enqueueUpload(queue, { ...input, relPath: 'copy/of-it.bin' }).job.id);
+    expect(second.result).toMatchObject({ reused: 'catalog', storageId: id, chargedAtomic: '0', quotedAtomic: null });
+    expect(uploads.get('sandbox', input.sha256, assetId, 'copy/of-it.bin')).toMatchObject({ source: 'reused', storageId: id });
+
+    // The catalog forgot both rows: the node is asked (GraphQL: owner + App-Name + Content-Sha256).
+    for (const rel of [input.relPath, 'copy/of-it.bin']) {
+      const row = uploads.get('sandbox', input.sha256, assetId, rel);
+      if (row) uploads.remove(row.id);
+    }
+    const third = await queue.settled(enqueueUpload(queue, { ...input, relPath: 'third.bin' }).job.id);
+    expect(third.state, third.error ?? '').toBe('done');
+    expect(third.result).toMatchObject({ reused: 'node', storageId: id, chargedAtomic: '0' });
+    const row = uploads.get('sandbox', input.sha256, assetId, 'third.bin');
+    expect(row).toMatchObject({ source: 'reused', storageId: id });
+    expect(await funded.irys.verifyReceipt(row?.receipt as never)).toBe(true);
+
+    const after = env.node.stats();
+    expect(after.itemsStored).toBe(stats.itemsStored);
+    expect(after.uploadsCreated).toBe(stats.uploadsCreated);
+    expect(after.chunkPosts).toBe(stats.chunkPosts);
+    expect(after.graphqlQueries).toBeGreaterThan(stats.graphqlQueries);
+    expect(await funded.balance()).toEqual(balance);
+  });
+
+  it('waits with a clear message while the storage balance is short, and completes once funded', async () => {
+    const poor = await env.client(5, { chunkSize: MiB });
+    const input = await newFile(2 * MiB);
+    const queue = newQueue({ clientFor: () => poor, fundingRetryMs: 24 * 3_600_000 });
+    queue.start();
+    const { job } = enqueueUpload(queue, input);
+    const stats = env.node.stats();
+    const waiting = await queue.settled(job.id, ['waiting']);
+    const price = (await poor.quote(input.size)).price;
+    expect(waiting.error).toBe(
+      `Your storage balance is short by ${price.formatted}: fund it (Wallet → Storage balance → Fund, or \`ativo storage fund\`) and the upload of ${input.relPath} continues.`,
+    );
+    expect(waiting.attempts).toBe(0); // waiting does not use up attempts
+    expect(env.node.stats().uploadsCreated).toBe(stats.uploadsCreated); // nothing was sent
+
+    await poor.fund(parseEther('0.01'));
+    const done = queue.settled(job.id);
+    expect(queue.poke({ kind: 'upload' })).toBe(1);
+    const rec = await done;
+    expect(rec.state, rec.error ?? '').toBe('done');
+    expect((await sha256Url(`${env.node.url}/${(rec.result as UploadJobResult).storageId}`)).sha256).toBe(input.sha256);
+  });
+
+  it('fails for good, naming the file, when it changed on disk while queued; nothing is uploaded', async () => {
+    const input = await newFile(2 * MiB);
+    const queue = newQueue({ clientFor: () => funded });
+    const { job } = enqueueUpload(queue, input);
+    await writeFile(input.path, Buffer.alloc(2 * MiB, 1)); // same size, other bytes
+    const stats = env.node.stats();
+    queue.start();
+    const failed = await queue.settled(job.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.attempts).toBe(1); // permanent: not retried
+    expect(failed.error).toContain(input.relPath);
+    expect(failed.error).toContain(input.path);
+    expect(failed.error).toMatch(/changed on disk since it was scanned.*Nothing was uploaded/);
+    const after = env.node.stats();
+    expect(after.uploadsCreated).toBe(stats.uploadsCreated);
+    expect(after.chunkPosts).toBe(stats.chunkPosts);
+    expect(after.graphqlQueries).toBe(stats.graphqlQueries);
+    expect(uploads.get('sandbox', input.sha256, assetId, input.relPath)).toBeUndefined();
+  });
+
+  it('pauses mid-upload and resumes without re-sending a chunk, with the same item id', async () => {
+    const input = await newFile(16 * MiB);
+    const holder: { queue?: JobQueue; pausing?: Promise<JobRecord> } = {};
+    const queue = newQueue({
+      clientFor: () => funded,
+      onProgress: (id: number, p: UploadProgress) => {
+        if (p.phase === 'uploading' && p.bytes >= 3 * MiB && holder.pausing === undefined && holder.queue) holder.pausing = holder.queue.pause(id);
+      },
+    });
+    holder.queue = queue;
+    queue.start();
+    const stats = env.node.stats();
+    const { job } = enqueueUpload(queue, input);
+    const paused = await queue.settled(job.id, ['paused']);
+    expect(paused.checkpoint).toMatchObject({ uploadId: anyString, chunkSize: MiB, anchor: anyString });
+    const mid = env.node.stats();
+    const stored = mid.chunkBytes - stats.chunkBytes;
+    expect(stored).toBeGreaterThanOrEqual(3 * MiB);
+    expect(stored).toBeLessThan(input.size);
+    expect(mid.uploadsFinished).toBe(stats.uploadsFinished);
+
+    await queue.resume(job.id);
+    const done = await queue.settled(job.id);
+    expect(done.state, done.error ?? '').toBe('done');
+    const result = done.result as UploadJobResult;
+    expect(result.resumed).toBe(true);
+    const after = env.node.stats();
+    const itemBytes = result.itemBytes ?? 0;
+    // Every byte of the item crossed the wire exactly once (the header chunk goes last, after the resume).
+    expect(after.chunkBytes - stats.chunkBytes).toBe(itemBytes);
+    expect(after.chunkPosts - stats.chunkPosts).toBe(Math.ceil(itemBytes / MiB));
+    const cp = done.checkpoint as { itemTags: { name: string; value: string }[]; anchor: string };
+    expect(result.storageId).toBe((await computeItemId(input.path, devPrivateKey(1), cp.itemTags, cp.anchor)).id);
+    expect((await sha256Url(`${env.node.url}/${result.storageId}`)).sha256).toBe(input.sha256);
+  });
+
+  it('retries with backoff while the node is down, and completes when it is back (nothing lost)', async () => {
+    const clock = new FakeClock();
+    const input = await newFile(12 * MiB);
+    let stopAt: number | undefined = 4 * MiB;
+    let stopping: Promise<void> | undefined;
+    const queue = newQueue(
+      {
+        clientFor: () => funded,
+        retry: { baseMs: 1_000, factor: 2, maxAttempts: 10, jitter: 0 },
+        onProgress: (_id, p) => {
+          if (stopAt !== undefined && p.phase === 'uploading' && p.bytes >= stopAt) {
+            stopAt = undefined;
+            stopping = env.stopNode(); // closes the listener and every connection now
+          }
+        },
+      },
+      clock,
+    );
+
+    // 1. Down before the job starts.
+    await env.stopNode();
+    queue.start();
+    const { job } = enqueueUpload(queue, input);
+    let retry = await nextState(queue, job.id, 'queued');
+    expect(retry.error).toMatch(/^Storage node at http:\/\/127\.0\.0\.1:\d+ is not reachable \(ECONNREFUSED\); retrying\.$/);
+    expect(retry.attempts).toBe(1);
+    expect(Date.parse(retry.nextRunAt ?? '')).toBe(clock.now() + 1_000);
+
+    // 2. Back, then down again in the middle of the upload.
+    await env.restartNode();
+    let again = nextState(queue, job.id, 'queued');
+    clock.advance(1_000);
+    retry = await again;
+    await stopping;
+    expect(retry.error).toMatch(/^Storage node at http:\/\/127\.0\.0\.1:\d+ is not reachable \([A-Z_]+\); retrying\.$/);
+    expect(retry.attempts).toBe(2);
+    expect(Date.parse(retry.nextRunAt ?? '')).toBe(clock.now() + 2_000); // backoff doubled
+    const uploadId = (retry.checkpoint as { uploadId?: string }).uploadId;
+    expect(uploadId).toEqual(anyString);
+
+    // 3. Back for good: the upload resumes from the chunks the node kept on disk.
+    const node = await env.restartNode();
+    again = queue.settled(job.id);
+    clock.advance(2_000);
+    const done = await again;
+    expect(done.state, done.error ?? '').toBe('done');
+    const result = done.result as UploadJobResult;
+    expect(result.resumed).toBe(true);
+    const s = node.stats(); // this node instance only
+    expect(s.uploadsResumed).toBeGreaterThanOrEqual(1);
+    expect(s.chunkBytes).toBeGreaterThan(0);
+    expect(s.chunkBytes).toBeLessThanOrEqual((result.itemBytes ?? 0) - 4 * MiB + 3 * MiB); // ≥ 4 MiB of chunks were kept; the batch of 3 in flight may be re-sent
+    expect((await sha256Url(`${node.url}/${result.storageId}`)).sha256).toBe(input.sha256);
+  });
+
+  it('fails for good on a bad receipt and records nothing (receipt altered by a proxy stub in front of the node)', async () => {
+    const proxy = await tamperingProxy(env.node.url, (r) => ({ ...r, signature: String(r.signature).replace(/^./, (c) => (c === 'A' ? 'B' : 'A')) }));
+    try {
+      const viaProxy = await StorageClient.create({ network: 'sandbox', nodeUrl: proxy.url, rpcUrl: env.anvil.rpcUrl, privateKey: devPrivateKey(1), chunkSize: MiB });
+      const input = await newFile(MiB + 1);
+      const queue = newQueue({ clientFor: () => viaProxy });
+      queue.start();
+      const failed = await queue.settled(enqueueUpload(queue, input).job.id);
+      expect(failed.state).toBe('failed');
+      expect(failed.attempts).toBe(1);
+      expect(failed.error).toMatch(/^The storage node's receipt for \w+ is not valid: its signature does not verify\. The upload was not recorded\.$/);
+      expect(uploads.get('sandbox', input.sha256, assetId, input.relPath)).toBeUndefined();
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('encrypts a private file once (age), uploads the ciphertext, and it decrypts to the original', async () => {
+    const input = await newFile(3 * MiB + 11);
+    const { identity, recipient } = await generateIdentity();
+    const queue = newQueue({ clientFor: () => funded });
+    queue.start();
+    const done = await queue.settled(enqueueUpload(queue, { ...input, encryptTo: [recipient] }).job.id);
+    expect(done.state, done.error ?? '').toBe('done');
+    const result = done.result as UploadJobResult;
+    const row = uploads.get('sandbox', input.sha256, assetId, input.relPath);
+    expect(row?.encryption).toBe(`age:${recipient}`);
+    expect(row?.dataSha256).not.toBe(input.sha256);
+    const got = await sha256Url(`${env.node.url}/${result.storageId}`);
+    expect(got.sha256).toBe(row?.dataSha256);
+    const enc = join(env.dir, 'got.age');
+    const dec = join(env.dir, 'got.bin');
+    await writeFile(enc, got.body);
+    expect((await decryptFile(enc, dec, [identity])).sha256).toBe(input.sha256);
+    // The staged ciphertext is gone; a public upload of the same bytes is a different upload.
+    const staged = (done.checkpoint as { staged?: { path: string } }).staged?.path ?? '';
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(staged)).toBe(false);
+    expect(uploads.findReusable('sandbox', input.sha256, null)).toBeUndefined();
+  });
+});

@@ -1,0 +1,322 @@
+/**
+ * The `upload` job (src/jobs): one file of an asset to one network, resumable across pauses,
+ * crashes and restarts, never paid twice.
+ *
+ *   registerUploadJobs(queue, { catalog, clientFor: (network) => clients.get(network), stagingDir });
+ *   enqueueUpload(queue, { assetId, relPath, path, sha256, size, network });
+ *
+ * A run: (1) an item already recorded in the catalog for this content (network + sha256 +
+ * encryption) is reused; (2) the file is checked against the manifest (size, sha256) — a change
+ * fails the job for good, naming the file, with nothing sent; (3) private files are encrypted
+ * once to a staged copy (kept across runs, so a resume sends the same bytes); (4) the storage
+ * client reuses an item of the same content found on the node, or uploads in chunks, persisting
+ * its resume data (anchor, upload id, chunk size, tags) in the checkpoint before the first chunk;
+ * (5) the receipt is verified and the upload recorded, with the quote and the actual charge.
+ *
+ * Outcomes: short balance → the job waits with "Your storage balance is short by …: fund it …"
+ * (queue.poke({ kind: 'upload' }) after funding resumes it at once); node unreachable or 5xx →
+ * a retry with backoff ("Storage node at URL is not reachable; retrying"); a changed file, a bad
+ * receipt or a refusal → failed.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalog } from '../catalog/db';
+import { UploadsQueries, type UploadRecord } from '../catalog/uploads';
+import { encryptFile } from '../crypto';
+import { PermanentJobError, type JobContext, type JobQueue, type JobRecord, type JsonObject, type RetryPolicy } from '../jobs';
+import type { ResumeState, StorageClient, UploadProgress } from './client';
+import { StorageError, isStorageError } from './errors';
+import { progressLine } from './format';
+import { hashFile, isAnchor, type Tag } from './item';
+
+export const UPLOAD_JOB_KIND = 'upload';
+
+/** What to upload: one scanned file of an asset, to one network profile. */
+export interface UploadJobInput {
+  assetId: number;
+  /** The file's path in the asset (the manifest's path). */
+  relPath: string;
+  /** Where the file is on disk now. */
+  path: string;
+  /** The manifest's sha256 (hex) and size: the bytes that must be uploaded. */
+  sha256: string;
+  size: number;
+  /** The network profile (sandbox / testnet / mainnet). */
+  network: string;
+  /** Private assets: age recipients (age1…) the file is encrypted to before upload. */
+  encryptTo?: string[];
+  /** Extra tags on the item. */
+  tags?: Tag[];
+}
+
+/** The job's checkpoint: its input plus what makes a resume send the same item. */
+export interface UploadCheckpoint extends UploadJobInput {
+  /** Resume state of the storage client (the item's tags and anchor, chunk size, upload id, item id). */
+  anchor?: string;
+  itemTags?: Tag[];
+  chunkSize?: number;
+  uploadId?: string | null;
+  itemId?: string | null;
+  /** sha256/size of the bytes uploaded (the ciphertext when encrypted). */
+  dataSha256?: string;
+  dataSize?: number;
+  /** The encrypted copy (private files), kept until the upload is recorded. */
+  staged?: { path: string; sha256: string; size: number } | null;
+  /** Price quoted (atomic units) and balance before sending, for the charge check. */
+  quoted?: string;
+  balanceBefore?: string;
+}
+
+export interface UploadJobResult {
+  [key: string]: string | number | boolean | null;
+  storageId: string;
+  uploadRowId: number;
+  /** 'catalog' / 'node': an item already stored was recorded, nothing was paid; null: uploaded now. */
+  reused: 'catalog' | 'node' | null;
+  resumed: boolean;
+  itemBytes: number | null;
+  quotedAtomic: string | null;
+  chargedAtomic: string | null;
+  chargeWarning: string | null;
+}
+
+export interface UploadJobDeps {
+  catalog: Catalog;
+  /** The uploads query module (default: new UploadsQueries(catalog.db)). */
+  uploads?: UploadsQueries;
+  /** The storage client of a network profile (create once per profile and reuse). */
+  clientFor(network: string): Promise<StorageClient> | StorageClient;
+  /** Folder for encrypted copies of private files (required to upload them). */
+  stagingDir?: string;
+  /** After a short balance, try again on its own after this long (default 10 min); poke the queue after funding. */
+  fundingRetryMs?: number;
+  /** How a person funds the account, appended to the waiting message. */
+  fundHint?: string;
+  /** Retry policy of the kind (default: from 5 s, doubling, up to 5 min, 20 attempts). */
+  retry?: Partial<RetryPolicy>;
+  /** Upload jobs running at once (default 1: uploads share the link, and one at a time keeps each charge exact). */
+  concurrency?: number;
+  /** Every progress report, unthrottled (the queue's progress events are throttled). */
+  onProgress?: (jobId: number, p: UploadProgress) => void;
+  /** A charge that differed from its quote (also stored on the upload row). */
+  onWarning?: (jobId: number, message: string) => void;
+}
+
+export const DEFAULT_UPLOAD_RETRY: Partial<RetryPolicy> = { baseMs: 5_000, factor: 2, maxDelayMs: 5 * 60_000, maxAttempts: 20 };
+
+/** The dedupe key of a file's upload job: one live job per file and network. */
+export const uploadDedupeKey = (i: Pick<UploadJobInput, 'network' | 'assetId' | 'relPath'>): string => `upload:${i.network}:${i.assetId}:${i.relPath}`;
+
+/** The encryption marker of an upload: null (plaintext) or 'age:<sorted recipients>'. */
+export const encryptionOf = (encryptTo: readonly string[] | undefined): string | null =>
+  encryptTo && encryptTo.length > 0 ? `age:${[...encryptTo].sort().join(',')}` : null;
+
+/** Queues the upload of one file (or returns the live job already queued for it). */
+export function enqueueUpload(queue: JobQueue, input: UploadJobInput): { job: JobRecord; created: boolean } {
+  checkInput(input);
+  return queue.enqueue(UPLOAD_JOB_KIND, { assetId: input.assetId, checkpoint: asJson({ ...input }), dedupeKey: uploadDedupeKey(input) });
+}
+
+function checkInput(i: Partial<UploadJobInput>): asserts i is UploadJobInput {
+  const bad = (what: string): never => {
+    throw new PermanentJobError(`This upload job cannot run: ${what}.`);
+  };
+  if (!Number.isInteger(i.assetId)) bad('it names no asset');
+  if (typeof i.relPath !== 'string' || i.relPath === '') bad('it names no file');
+  if (typeof i.path !== 'string' || i.path === '') bad('it has no file path');
+  if (typeof i.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(i.sha256)) bad('its sha256 is missing or not hex');
+  if (!Number.isSafeInteger(i.size) || (i.size ?? -1) < 0) bad('its size is missing');
+  if (typeof i.network !== 'string' || i.network === '') bad('it names no network');
+  if (i.encryptTo !== undefined && (!Array.isArray(i.encryptTo) || i.encryptTo.some((r) => typeof r !== 'string'))) bad('its recipients are not a list of age recipients');
+}
+
+export function registerUploadJobs(queue: JobQueue, deps: UploadJobDeps): void {
+  const uploads = deps.uploads ?? new UploadsQueries(deps.catalog.db);
+  queue.register<JsonObject, UploadJobResult>(UPLOAD_JOB_KIND, (ctx) => runUpload(ctx, deps, uploads), {
+    concurrency: deps.concurrency ?? 1,
+    retry: { ...DEFAULT_UPLOAD_RETRY, ...deps.retry },
+    isPermanent: (e) => isStorageError(e) && !e.transient && e.code !== 'INSUFFICIENT_BALANCE',
+  });
+}
+
+const now = (): string => new Date().toISOString();
+
+function resultOf(row: UploadRecord, reused: UploadJobResult['reused'], resumed: boolean): UploadJobResult {
+  return {
+    storageId: row.storageId ?? '',
+    uploadRowId: row.id,
+    reused,
+    resumed,
+    itemBytes: row.itemBytes,
+    quotedAtomic: row.quotedAtomic,
+    chargedAtomic: row.chargedAtomic,
+    chargeWarning: row.chargeWarning,
+  };
+}
+
+/** A checkpoint as the queue stores it (JSON: undefined fields are dropped). */
+const asJson = (cp: Partial<UploadCheckpoint>): JsonObject => JSON.parse(JSON.stringify(cp)) as JsonObject;
+
+async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQueries): Promise<UploadJobResult> {
+  const input: Partial<UploadCheckpoint> = { ...(ctx.checkpoint as Partial<UploadCheckpoint>) };
+  checkInput(input);
+  const cp: Partial<UploadCheckpoint> & UploadJobInput = input;
+  const encryption = encryptionOf(cp.encryptTo);
+  const save = (patch: Partial<UploadCheckpoint>): void => {
+    Object.assign(cp, patch);
+    ctx.saveCheckpoint(asJson(cp));
+  };
+
+  // 1. Already stored on this network (by any asset)? Record it for this file, pay nothing.
+  const known = uploads.findReusable(cp.network, cp.sha256, encryption);
+  if (known?.storageId) {
+    const row =
+      known.assetId === cp.assetId && known.relPath === cp.relPath
+        ? known
+        : uploads.record(
+            {
+              assetId: cp.assetId,
+              relPath: cp.relPath,
+              sha256: cp.sha256,
+              network: cp.network,
+              storageId: known.storageId,
+              receipt: known.receipt,
+              quotedAtomic: null,
+              chargedAtomic: '0',
+              bytes: cp.size,
+              itemBytes: known.itemBytes,
+              dataSha256: known.dataSha256,
+              encryption,
+              source: 'reused',
+              chargeWarning: null,
+            },
+            now(),
+          );
+    await removeStaged(cp.staged);
+    ctx.progress(1, 'Already stored');
+    return resultOf(row, 'catalog', false);
+  }
+
+  const client = await deps.clientFor(cp.network);
+  const report = (p: UploadProgress): void => {
+    deps.onProgress?.(ctx.job.id, p);
+    // checking the file counts for the first 5%
+    if (p.phase === 'checking') ctx.progress(0.05 * p.fraction, `Checking the file · ${progressLine(p.bytes, p.total)}`);
+    else ctx.progress(0.05 + 0.95 * p.fraction, progressLine(p.bytes, p.total));
+  };
+
+  // 2–3. Private files: check the plaintext, then encrypt once to a staged copy.
+  let uploadPath = cp.path;
+  let dataSha = cp.sha256;
+  let dataSize = cp.size;
+  if (encryption !== null) {
+    const staged = await ensureStaged(ctx, cp, deps, save, report);
+    uploadPath = staged.path;
+    dataSha = staged.sha256;
+    dataSize = staged.size;
+  }
+
+  // 4. Upload (or find), resumably.
+  const resume: ResumeState | null =
+    isAnchor(cp.anchor) && Array.isArray(cp.itemTags) && typeof cp.chunkSize === 'number' && cp.dataSha256 === dataSha && cp.dataSize === dataSize
+      ? { sha256: dataSha, size: dataSize, tags: cp.itemTags, anchor: cp.anchor, chunkSize: cp.chunkSize, uploadId: cp.uploadId ?? null, itemId: cp.itemId ?? null }
+      : null;
+  let result;
+  try {
+    result = await client.uploadFile(uploadPath, {
+      expectedSha256: dataSha,
+      expectedSize: dataSize,
+      tags: cp.tags,
+      encryption,
+      signal: ctx.signal,
+      resume,
+      onResumeState: (s) => {
+        save({ anchor: s.anchor, itemTags: s.tags, chunkSize: s.chunkSize, uploadId: s.uploadId, itemId: s.itemId, dataSha256: s.sha256, dataSize: s.size });
+      },
+      onQuote: (q) => {
+        save({ quoted: q.quoted.atomic, balanceBefore: q.balanceBefore.atomic });
+      },
+      onProgress: report,
+    });
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    if (isStorageError(e)) {
+      if (e.code === 'INSUFFICIENT_BALANCE') {
+        const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
+        ctx.wait(
+          `Your storage balance is short by ${short}: fund it (${deps.fundHint ?? 'Wallet → Storage balance → Fund, or `ativo storage fund`'}) and the upload of ${cp.relPath} continues.`,
+          deps.fundingRetryMs ?? 10 * 60_000,
+        );
+      }
+      if (encryption !== null && (e.code === 'FILE_CHANGED' || e.code === 'FILE_UNREADABLE')) {
+        // The staged ciphertext is ours: make a new one on the next run.
+        await removeStaged(cp.staged);
+        save({ staged: null, anchor: undefined, uploadId: null, itemId: null });
+        throw new StorageError('NODE_ERROR', `The encrypted copy of ${cp.relPath} was damaged; encrypting it again.`, { cause: e });
+      }
+      if (e.code === 'FILE_CHANGED' || e.code === 'FILE_UNREADABLE') throw new PermanentJobError(`${cp.relPath}: ${e.message}`, { cause: e });
+      if (!e.transient) throw new PermanentJobError(e.message, { cause: e });
+    }
+    throw e;
+  }
+
+  // 5. Record.
+  const row = uploads.record(
+    {
+      assetId: cp.assetId,
+      relPath: cp.relPath,
+      sha256: cp.sha256,
+      network: cp.network,
+      storageId: result.id,
+      receipt: result.receipt,
+      quotedAtomic: result.quoted?.atomic ?? null,
+      chargedAtomic: result.reused ? '0' : (result.charged?.atomic ?? null),
+      bytes: cp.size,
+      itemBytes: result.itemBytes,
+      dataSha256: dataSha,
+      encryption,
+      source: result.reused ? 'reused' : 'uploaded',
+      chargeWarning: result.warning,
+    },
+    now(),
+  );
+  if (result.warning !== null) deps.onWarning?.(ctx.job.id, result.warning);
+  await removeStaged(cp.staged);
+  ctx.progress(1, result.reused ? 'Already stored' : progressLine(result.size, result.size));
+  return resultOf(row, result.reused ? 'node' : null, result.resumed);
+}
+
+async function removeStaged(staged: UploadCheckpoint['staged']): Promise<void> {
+  if (staged) await rm(staged.path, { force: true }).catch(() => undefined);
+}
+
+/** The encrypted copy of a private file: made once (after checking the plaintext) and reused while intact. */
+async function ensureStaged(
+  ctx: JobContext,
+  cp: Partial<UploadCheckpoint> & UploadJobInput,
+  deps: UploadJobDeps,
+  save: (patch: Partial<UploadCheckpoint>) => void,
+  report: (p: UploadProgress) => void,
+): Promise<{ path: string; sha256: string; size: number }> {
+  const prev = cp.staged;
+  if (prev) {
+    const st = await stat(prev.path).catch(() => undefined);
+    if (st?.isFile() && st.size === prev.size) return prev; // the upload re-hashes it before sending
+  }
+  if (deps.stagingDir === undefined) throw new PermanentJobError(`${cp.relPath} is private, and no staging folder is configured to encrypt it in.`);
+  const checked = await hashFile(cp.path, { signal: ctx.signal, onBytes: (b) => { report({ phase: 'checking', bytes: b, total: cp.size, fraction: cp.size > 0 ? b / cp.size : 1 }); } }).catch((e: unknown) => {
+    throw new PermanentJobError(`${cp.relPath}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  });
+  if (checked.sha256 !== cp.sha256 || checked.bytes !== cp.size) {
+    throw new PermanentJobError(`${cp.relPath}: ${cp.path} changed on disk since it was scanned (sha256 ${checked.sha256}, the manifest says ${cp.sha256}). Nothing was uploaded; rescan the asset.`);
+  }
+  await mkdir(deps.stagingDir, { recursive: true });
+  const path = join(deps.stagingDir, `upload-${ctx.job.id}-${randomBytes(6).toString('hex')}.age`);
+  const out = await encryptFile(cp.path, path, cp.encryptTo ?? []);
+  const staged = { path, sha256: out.sha256, size: out.bytes };
+  await removeStaged(prev);
+  // A new ciphertext is a new item: forget the previous resume state.
+  save({ staged, anchor: undefined, itemTags: undefined, uploadId: null, itemId: null, dataSha256: undefined, dataSize: undefined });
+  return staged;
+}
