@@ -27,9 +27,13 @@ import { StorageService } from './storage';
 import { isStorageError } from '../storage/errors';
 import { enqueueUpload, registerUploadJobs } from '../storage/jobs';
 import { generateIdentity, recipientOf } from '../crypto/age';
+import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs } from '../publish/pipeline';
+import { LICENSES, percentToBps } from '../publish/licenses';
+import { UPLOAD_JOB_KIND } from '../storage/jobs';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
 import type { JobRecord } from '../catalog/jobs';
+import type { JsonObject } from '../jobs';
 import { isChainError } from '../chain/errors';
 import { SandboxError } from '../sandbox/anvil';
 import { parseEther } from 'ethers';
@@ -188,6 +192,29 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       return storage.client();
     },
   });
+  const onCurrent = (network: string): void => {
+    const current = networks.current();
+    if (network !== current) throw new AtivoError('NOT_CONFIGURED', `This work is for the ${network} network, but Ativo is on ${current}: switch back to ${network} to let it continue.`);
+  };
+  registerPublishJobs(jobs, {
+    catalog,
+    stagingDir: join(dataDir, 'staging'),
+    chain: async (network) => {
+      onCurrent(network);
+      const h = await chain.chain();
+      if (!h.registry || h.registryAddress === null) throw new AtivoError('NOT_CONFIGURED', `No AtivoRegistry on ${network}.`);
+      return { conn: h.conn, registry: h.registry, chainId: h.chainId, registryAddress: h.registryAddress };
+    },
+    storage: (network) => {
+      onCurrent(network);
+      return storage.client();
+    },
+    signer: (owner) => wallets.vault.signer(owner),
+  });
+  // A finished upload may be the last one a publication waits for.
+  jobs.on((ev) => {
+    if (ev.type === 'state' && ev.job.kind === UPLOAD_JOB_KIND && ev.job.state === 'done') jobs.poke({ kind: PUBLISH_JOB_KIND });
+  });
   /** The age recipient of a private asset (its identity is created on first use and kept in the keychain). */
   const assetRecipient = async (assetId: number): Promise<string> => {
     const key = String(assetId);
@@ -314,6 +341,34 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
         else jobs.poke({ id: job.id }); // asked again: a job waiting (for funds, for the node) tries now
       }
       return { assetId: a.id, network, files: jobIds.length, queued, jobIds };
+    },
+    'assets.publish': async (input) => {
+      const a = mustGet(input.id);
+      if (a.state !== 'ready' || a.contentRoot === null) throw new AtivoError('BUSY', `${a.name} has no complete scan yet: wait for it (or rescan) before publishing.`);
+      const owner = (await wallets.current()).address;
+      const network = networks.current();
+      let split: { address: string; bps: number }[];
+      try {
+        split = percentToBps(input.split ?? [{ address: owner, percent: 100 }]);
+      } catch (e) {
+        throw new AtivoError('INVALID_INPUT', e instanceof Error ? e.message : String(e));
+      }
+      const terms = input.license === 'custom' ? (input.customTerms ?? '') : LICENSES[input.license];
+      const encryptTo = input.visibility === 'private' ? [await assetRecipient(a.id)] : undefined;
+      const { job } = jobs.enqueue(PUBLISH_JOB_KIND, {
+        assetId: a.id,
+        dedupeKey: publishKey(a.id, network),
+        checkpoint: JSON.parse(
+          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility: input.visibility, license: input.license, terms, priceWei: parseEther(input.priceEth).toString(), approval: input.approval, split, encryptTo }),
+        ) as JsonObject,
+      });
+      return { assetId: a.id, jobId: job.id, network, owner };
+    },
+    'assets.certificate': (input) => {
+      const a = mustGet(input.id);
+      const c = catalog.certificates.latest(a.id);
+      if (!c) throw new AtivoError('NOT_FOUND', `${a.name} has no certificate yet: publish it first (ativo publish ${a.id}).`);
+      return Promise.resolve({ certificate: c.document as Record<string, unknown> });
     },
     'uploads.list': (input) => {
       mustGet(input.assetId);

@@ -265,6 +265,29 @@ export const commands = {
       ),
     }),
   },
+  'assets.publish': {
+    input: z
+      .object({
+        id: Id,
+        visibility: Visibility.default('public'),
+        license: z.enum(['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom']).default('CC-BY-4.0'),
+        customTerms: z.string().trim().min(1).max(20_000).optional(),
+        priceEth: z.string().regex(/^\d{1,9}(\.\d{1,18})?$/, 'must be an amount of ETH like 0.01 (0 for free)').default('0'),
+        approval: z.enum(['manual', 'auto']).default('manual'),
+        split: z
+          .array(z.object({ address: Address, percent: z.number().positive().max(100) }).strict())
+          .min(1)
+          .max(64)
+          .optional(),
+      })
+      .strict()
+      .refine((v) => v.license !== 'custom' || v.customTerms !== undefined, 'a custom license needs its terms text (customTerms)'),
+    output: z.object({ assetId: Id, jobId: Id, network: NetworkName, owner: z.string() }),
+  },
+  'assets.certificate': {
+    input: z.object({ id: Id }).strict(),
+    output: z.object({ certificate: z.record(z.string(), z.unknown()) }),
+  },
   'system.browse': {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),

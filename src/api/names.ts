@@ -36,6 +36,8 @@ export const COMMAND_NAMES = [
   'storage.fund',
   'assets.upload',
   'uploads.list',
+  'assets.publish',
+  'assets.certificate',
   'system.browse',
 ] as const;
 

@@ -9,6 +9,7 @@ import { FilesQueries } from './files';
 import { NetworksQueries } from './networks';
 import { JobsQueries } from './jobs';
 import { UploadsQueries } from './uploads';
+import { CertificatesQueries } from './certificates';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -26,6 +27,7 @@ export class Catalog {
   readonly networks: NetworksQueries;
   readonly jobs: JobsQueries;
   readonly uploads: UploadsQueries;
+  readonly certificates: CertificatesQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -34,6 +36,7 @@ export class Catalog {
     this.networks = new NetworksQueries(db);
     this.jobs = new JobsQueries(db);
     this.uploads = new UploadsQueries(db);
+    this.certificates = new CertificatesQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

@@ -41,6 +41,9 @@ Commands:
                                                    (--wait: run the uploads here and wait for them)
   uploads <id>                                     what is stored for an asset
   storage status | quote <bytes> | fund --ether N  storage balance, price, funding
+  publish <id> [--private] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40] [--wait]
+                                                   upload, register on chain, certify (durable job)
+  certificate <id>                                 the signed ativo-certificate.json
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 
@@ -69,6 +72,12 @@ const OPTIONS = {
   out: { type: 'string' },
   ether: { type: 'string' },
   wait: { type: 'boolean', default: false },
+  private: { type: 'boolean', default: false },
+  license: { type: 'string' },
+  terms: { type: 'string' },
+  price: { type: 'string' },
+  split: { type: 'string' },
+  folder: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -324,52 +333,97 @@ async function storageCommand(backend: Backend, args: string[], values: { ether?
 
 const FINAL_JOB_STATES = new Set(['done', 'failed', 'cancelled']);
 
-async function uploadCommand(backend: Backend, id: number, wait: boolean, print: (value: unknown, human: () => string) => void): Promise<number> {
-  const r = await backend.call('assets.upload', { id });
-  if (!wait) {
-    print(r, () => `Queued ${r.queued} of ${r.files} file(s) for upload on ${r.network} (the app or \`ativo serve\` uploads them; or run ativo upload ${id} --wait).`);
-    return 0;
-  }
-  const { runner } = await backend.call('jobs.list', { limit: 1 });
-  if (!runner) {
-    print(r, () => `Queued ${r.queued} of ${r.files} file(s); another Ativo process (the app or \`ativo serve\`) is uploading them.`);
-    return 0;
-  }
-  const pending = new Set(r.jobIds);
+/**
+ * Waits (running the jobs in this process) until every job in `ids` has ended. Stops early
+ * when a job this run is watching goes 'waiting' on something only a person can do (funds).
+ */
+async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiting: (j: EventPayload<'job.changed'>) => boolean): Promise<void> {
+  const pending = new Set(ids);
   const failures: string[] = [];
   const seen: { waiting: string | null } = { waiting: null };
   /** `live`: a change seen during this run; a job still 'waiting' from before is about to be retried. */
-  const settle = (jobId: number, state: string, error: string | null, live: boolean): void => {
-    if (!pending.has(jobId)) return;
-    if (FINAL_JOB_STATES.has(state)) {
-      pending.delete(jobId);
-      if (state !== 'done') failures.push(error ?? state);
-    } else if (state === 'waiting' && live) {
-      seen.waiting = error ?? 'waiting';
+  const settle = (j: EventPayload<'job.changed'>, live: boolean): void => {
+    if (pending.has(j.id) && FINAL_JOB_STATES.has(j.state)) {
+      pending.delete(j.id);
+      if (j.state !== 'done') failures.push(j.error ?? j.state);
+    } else if (j.state === 'waiting' && live && stopOnWaiting(j)) {
+      seen.waiting = j.error ?? 'waiting';
     }
   };
   await new Promise<void>((resolve) => {
     const check = (): void => {
-      if (pending.size === 0 || seen.waiting !== null) {
+      if (pending.size === 0 || seen.waiting !== null || failures.length > 0) {
         off();
         resolve();
       }
     };
     const off = backend.subscribe((event, payload) => {
       if (event !== 'job.changed') return;
-      const j = payload as EventPayload<'job.changed'>;
-      settle(j.id, j.state, j.error, true);
+      settle(payload as EventPayload<'job.changed'>, true);
       check();
     });
-    void backend.call('jobs.list', { kind: 'upload', limit: 1000 }).then((l) => {
-      for (const j of l.items) settle(j.id, j.state, j.error, false);
+    void backend.call('jobs.list', { limit: 1000 }).then((l) => {
+      for (const j of l.items) settle({ ...j, detail: null }, false);
       check();
     });
   });
+  if (failures.length) throw new AtivoError('STORAGE_ERROR', `${failures.length} job(s) failed: ${failures[0] ?? ''}`);
   if (seen.waiting !== null) throw new AtivoError('BUSY', `Uploads are waiting: ${seen.waiting}`);
-  if (failures.length) throw new AtivoError('STORAGE_ERROR', `${failures.length} upload(s) failed: ${failures[0] ?? ''}`);
+}
+
+async function uploadCommand(backend: Backend, id: number, wait: boolean, print: (value: unknown, human: () => string) => void): Promise<number> {
+  const r = await backend.call('assets.upload', { id });
+  if (!wait) {
+    print(r, () => `Queued ${r.queued} of ${r.files} file(s) for upload on ${r.network} (the app or \`ativo serve\` uploads them; or run ativo upload ${id} --wait).`);
+    return 0;
+  }
+  if (!(await backend.call('jobs.list', { limit: 1 })).runner) {
+    print(r, () => `Queued ${r.queued} of ${r.files} file(s); another Ativo process (the app or \`ativo serve\`) is uploading them.`);
+    return 0;
+  }
+  const ids = new Set(r.jobIds);
+  await waitForJobs(backend, r.jobIds, (j) => ids.has(j.id));
   const stored = await backend.call('uploads.list', { assetId: id });
   print(stored, () => `Stored ${stored.items.length} file(s) on ${r.network}.`);
+  return 0;
+}
+
+function parseSplit(raw: string | undefined): { address: string; percent: number }[] | undefined {
+  if (raw === undefined) return undefined;
+  return raw.split(',').map((part) => {
+    const m = /^\s*(0x[0-9a-fA-F]{40})\s*:\s*(\d{1,3}(?:\.\d{1,2})?)\s*%?\s*$/.exec(part);
+    if (!m) throw new UsageError(`--split takes address:percent pairs separated by commas (got "${part}")`);
+    return { address: m[1] ?? '', percent: Number(m[2]) };
+  });
+}
+
+async function publishCommand(
+  backend: Backend,
+  id: number,
+  values: { private?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; wait?: boolean | undefined },
+  print: (value: unknown, human: () => string) => void,
+): Promise<number> {
+  const license = values.license ?? (values.terms !== undefined ? 'custom' : 'CC-BY-4.0');
+  const r = await backend.invoke('assets.publish', {
+    id,
+    visibility: values.private === true ? 'private' : 'public',
+    license,
+    ...(values.terms !== undefined ? { customTerms: values.terms } : {}),
+    ...(values.price !== undefined ? { priceEth: values.price } : {}),
+    ...(values.split !== undefined ? { split: parseSplit(values.split) } : {}),
+  });
+  if (!r.ok) throw new AtivoError(r.error.code, r.error.message);
+  const job = r.value as { jobId: number; network: string };
+  if (values.wait !== true || !(await backend.call('jobs.list', { limit: 1 })).runner) {
+    print(job, () => `Publishing asset #${id} on ${job.network} (job ${job.jobId}); the app or \`ativo serve\` carries it on. Follow it with: ativo publish ${id} --wait`);
+    return 0;
+  }
+  await waitForJobs(backend, [job.jobId], (j) => j.kind === 'upload' && j.assetId === id);
+  const { certificate } = await backend.call('assets.certificate', { id });
+  print(certificate, () => {
+    const c = certificate as { chain?: { tokenId?: string; txHash?: string }; asset?: { contentRoot?: string } };
+    return `Certified: asset token #${c.chain?.tokenId ?? '?'} (tx ${c.chain?.txHash ?? '?'}), content root ${c.asset?.contentRoot ?? '?'}. Export it: ativo certificate ${id} > ativo-certificate.json`;
+  });
   return 0;
 }
 
@@ -403,14 +457,14 @@ async function main(argv: string[]): Promise<number> {
     out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
   const backend = await createBackend({
     ...(dataDir === undefined ? {} : { dataDir }),
     // One-shot commands leave background jobs to the app or `ativo serve`.
-    runJobs: command === 'serve' || command === 'start' || (command === 'upload' && values.wait),
+    runJobs: command === 'serve' || command === 'start' || ((command === 'upload' || command === 'publish') && values.wait),
     ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
     ...(Number.isInteger(workers) && workers > 0 ? { hashWorkers: workers } : {}),
   });
@@ -480,6 +534,13 @@ async function main(argv: string[]): Promise<number> {
         return await storageCommand(backend, args, values, print);
       case 'upload':
         return await uploadCommand(backend, parseId(args[0]), values.wait, print);
+      case 'publish':
+        return await publishCommand(backend, parseId(args[0]), values, print);
+      case 'certificate': {
+        const { certificate } = await backend.call('assets.certificate', { id: parseId(args[0]) });
+        out(JSON.stringify(certificate, null, 2));
+        return 0;
+      }
       case 'uploads': {
         const r = await backend.call('uploads.list', { assetId: parseId(args[0]) });
         print(r, () =>

@@ -1,0 +1,82 @@
+import type { Database, Statement } from 'better-sqlite3';
+
+export interface CertificateRecord {
+  id: number;
+  assetId: number;
+  network: string;
+  chainId: number;
+  registry: string;
+  tokenId: string | null;
+  txHash: string | null;
+  blockNumber: number | null;
+  /** The signed certificate JSON (ativo-certificate.json). */
+  document: unknown;
+  createdAt: string;
+}
+
+interface Row {
+  id: number;
+  asset_id: number;
+  network: string;
+  chain_id: number;
+  registry: string;
+  token_id: string | null;
+  tx_hash: string | null;
+  block_number: number | null;
+  document: string | null;
+  created_at: string;
+}
+
+const toRecord = (r: Row): CertificateRecord => ({
+  id: r.id,
+  assetId: r.asset_id,
+  network: r.network,
+  chainId: r.chain_id,
+  registry: r.registry,
+  tokenId: r.token_id,
+  txHash: r.tx_hash,
+  blockNumber: r.block_number,
+  document: r.document === null ? null : (JSON.parse(r.document) as unknown),
+  createdAt: r.created_at,
+});
+
+/** Certificates of published assets (one per publication; the newest is the asset's current one). */
+export class CertificatesQueries {
+  private readonly insertStmt: Statement<Omit<Row, 'id'>>;
+  private readonly latestStmt: Statement<[number], Row>;
+  private readonly publishStmt: Statement<{ id: number; visibility: string; license: string; price: string; split: string; now: string }>;
+
+  constructor(db: Database) {
+    this.insertStmt = db.prepare(`INSERT INTO certificates (asset_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at)
+      VALUES (@asset_id, @network, @chain_id, @registry, @token_id, @tx_hash, @block_number, @document, @created_at)`);
+    this.latestStmt = db.prepare(`SELECT id, asset_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at
+      FROM certificates WHERE asset_id = ? ORDER BY id DESC LIMIT 1`);
+    this.publishStmt = db.prepare(`UPDATE assets SET visibility = @visibility, license = @license, price_wei = @price, split_json = @split, updated_at = @now WHERE id = @id`);
+  }
+
+  add(c: Omit<CertificateRecord, 'id'>): number {
+    return Number(
+      this.insertStmt.run({
+        asset_id: c.assetId,
+        network: c.network,
+        chain_id: c.chainId,
+        registry: c.registry,
+        token_id: c.tokenId,
+        tx_hash: c.txHash,
+        block_number: c.blockNumber,
+        document: JSON.stringify(c.document),
+        created_at: c.createdAt,
+      }).lastInsertRowid,
+    );
+  }
+
+  latest(assetId: number): CertificateRecord | undefined {
+    const r = this.latestStmt.get(assetId);
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** Records an asset's published terms (visibility, license, price, split). */
+  setTerms(assetId: number, t: { visibility: 'public' | 'private'; license: string; priceWei: string; split: unknown }, now: string): void {
+    this.publishStmt.run({ id: assetId, visibility: t.visibility, license: t.license, price: t.priceWei, split: JSON.stringify(t.split), now });
+  }
+}

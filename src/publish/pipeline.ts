@@ -1,0 +1,209 @@
+/**
+ * Publishing an asset, as one durable job (`publish`) that walks these steps, each idempotent
+ * and recorded in its checkpoint:
+ *   1. uploads      every file stored on the network (upload jobs; the publish job waits for them)
+ *   2. manifest     a path manifest (relPath → item id) stored as its own item
+ *   3. register     AtivoRegistry.register: the signed tx (hash + raw) is saved BEFORE it is
+ *                   broadcast, so a restart re-broadcasts/waits for the same tx instead of
+ *                   sending another; a content root already registered by us is adopted
+ *   4. certificate  the EIP-712 signed certificate, saved in the catalog
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
+import type { Catalog } from '../catalog/db';
+import { broadcastTx, type ChainConnection, type RegistryClient } from '../chain/client';
+import { CERTIFICATE_VERSION, signCertificate, type CertificateBody } from '../chain/certificate';
+import type { JobContext, JobQueue, JsonObject } from '../jobs';
+import { PermanentJobError } from '../jobs';
+import type { StorageClient } from '../storage/client';
+import { encryptionOf, enqueueUpload } from '../storage/jobs';
+
+export const PUBLISH_JOB_KIND = 'publish';
+
+export interface PublishTerms {
+  visibility: 'public' | 'private';
+  /** A license id (CC-BY-4.0, …) or `custom`. */
+  license: string;
+  /** The license terms text the terms hash is computed from. */
+  terms: string;
+  priceWei: string;
+  approval: 'manual' | 'auto';
+  split: { address: string; bps: number }[];
+}
+
+export interface PublishCheckpoint extends PublishTerms {
+  assetId: number;
+  network: string;
+  contentRoot: string;
+  owner: string;
+  step?: 'uploads' | 'manifest' | 'register' | 'certificate';
+  encryptTo?: string[];
+  manifestId?: string;
+  manifestReceipt?: unknown;
+  tx?: { hash: string; raw: string };
+  tokenId?: string;
+  txHash?: string;
+  blockNumber?: number;
+}
+
+export interface PublishDeps {
+  catalog: Catalog;
+  stagingDir: string;
+  /** The chain of a network (must be the current one). */
+  chain(network: string): Promise<{ conn: ChainConnection; registry: RegistryClient; chainId: number; registryAddress: string }>;
+  storage(network: string): Promise<StorageClient>;
+  /** The owner's signer (the wallet the publication was made with). */
+  signer(owner: string): Promise<Wallet>;
+  /** How long to wait before looking again at uploads still running. */
+  uploadsPollMs?: number;
+}
+
+export const termsHash = (terms: string): string => keccak256(toUtf8Bytes(terms));
+
+/** The publish job's dedupe key: one live publication per asset and network. */
+export const publishKey = (assetId: number, network: string): string => `publish:${network}:${assetId}`;
+
+export function registerPublishJobs(queue: JobQueue, deps: PublishDeps): void {
+  queue.register(PUBLISH_JOB_KIND, (ctx) => runPublish(ctx, queue, deps), {
+    concurrency: 1,
+    retry: { baseMs: 3_000, factor: 2, maxDelayMs: 5 * 60_000, maxAttempts: 12 },
+  });
+}
+
+async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): Promise<JsonObject> {
+  const cp = { ...(ctx.checkpoint as Partial<PublishCheckpoint>) } as PublishCheckpoint;
+  const save = (patch: Partial<PublishCheckpoint>, progress: number): void => {
+    Object.assign(cp, patch);
+    ctx.saveCheckpoint(JSON.parse(JSON.stringify(cp)) as JsonObject, progress);
+  };
+  const { catalog } = deps;
+  const asset = catalog.assets.get(cp.assetId);
+  if (!asset) throw new PermanentJobError(`Asset ${cp.assetId} is no longer in the catalog.`);
+  if (asset.contentRoot !== cp.contentRoot) {
+    throw new PermanentJobError(`${asset.name} changed since it was published (content root ${asset.contentRoot ?? 'none'}): rescan it and publish again.`);
+  }
+  const files = catalog.files.all(cp.assetId);
+  const encryption = encryptionOf(cp.encryptTo);
+
+  // 1. uploads
+  if (cp.step === undefined || cp.step === 'uploads') {
+    const missing = files.filter((f) => f.sha256 === null || !catalog.uploads.findReusable(cp.network, f.sha256, encryption)?.storageId);
+    if (missing.length > 0) {
+      for (const f of missing) {
+        if (f.sha256 === null) throw new PermanentJobError(`${f.relPath} has no fingerprint yet: rescan ${asset.name}.`);
+        enqueueUpload(queue, {
+          assetId: cp.assetId,
+          relPath: f.relPath,
+          path: join(asset.rootPath, f.relPath),
+          sha256: f.sha256,
+          size: f.size,
+          network: cp.network,
+          ...(cp.encryptTo ? { encryptTo: cp.encryptTo } : {}),
+        });
+      }
+      ctx.progress((files.length - missing.length) / Math.max(1, files.length) / 2, `Uploading files: ${files.length - missing.length} of ${files.length} stored`);
+      ctx.wait(`Uploading files: ${files.length - missing.length} of ${files.length} stored`, deps.uploadsPollMs ?? 5_000);
+    }
+    save({ step: 'manifest' }, 0.5);
+  }
+
+  // 2. manifest
+  if (cp.step === 'manifest') {
+    const paths: Record<string, { id: string }> = {};
+    for (const f of files) {
+      const up = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption);
+      if (!up?.storageId) {
+        save({ step: 'uploads' }, 0.4);
+        throw new Error(`${f.relPath} is not stored any more; uploading it again.`);
+      }
+      paths[f.relPath] = { id: up.storageId };
+    }
+    // Deterministic bytes (sorted paths): the same publication re-uses the same manifest item.
+    const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+    const doc = JSON.stringify({ manifest: 'arweave/paths', version: '0.2.0', paths: sorted });
+    mkdirSync(deps.stagingDir, { recursive: true });
+    const file = join(deps.stagingDir, `manifest-${cp.assetId}-${cp.contentRoot.slice(0, 16)}.json`);
+    writeFileSync(file, doc);
+    const storage = await deps.storage(cp.network);
+    const r = await storage.uploadFile(file, {
+      contentType: 'application/x.irys-manifest+json',
+      tags: [
+        { name: 'Type', value: 'manifest' },
+        { name: 'Ativo-Content-Root', value: cp.contentRoot },
+      ],
+      signal: ctx.signal,
+    });
+    save({ step: 'register', manifestId: r.id, manifestReceipt: r.receipt }, 0.7);
+  }
+
+  // 3. register
+  if (cp.step === 'register') {
+    const { conn, registry } = await deps.chain(cp.network);
+    const signer = (await deps.signer(cp.owner)).connect(conn.provider);
+    if (cp.tx === undefined) {
+      const existing = await registry.tokenOfContentRoot(`0x${cp.contentRoot}`);
+      if (existing !== null && existing > 0n) {
+        const owner = await registry.ownerOf(existing);
+        if (owner?.toLowerCase() !== cp.owner.toLowerCase()) {
+          throw new PermanentJobError(`This exact content (root ${cp.contentRoot.slice(0, 12)}…) is already registered as asset #${existing} by ${owner ?? 'someone else'}.`);
+        }
+        // Ours already (e.g. registered by a run whose checkpoint write was lost): adopt it.
+        const reg = (await registry.events(0)).find((e) => e.name === 'Registered' && e.tokenId === existing);
+        save({ step: 'certificate', tokenId: existing.toString(), txHash: reg?.transactionHash ?? '', blockNumber: reg?.blockNumber ?? 0 }, 0.9);
+      } else {
+        const prepared = await registry.prepare(
+          signer,
+          registry.calls.register({
+            contentRoot: `0x${cp.contentRoot}`,
+            manifestId: cp.manifestId ?? '',
+            termsHash: termsHash(cp.terms),
+            price: BigInt(cp.priceWei),
+            split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })),
+          }),
+        );
+        // Saved before it leaves: after a crash we wait for this very transaction.
+        save({ tx: { hash: prepared.hash, raw: prepared.raw } }, 0.75);
+      }
+    }
+    if (cp.tx !== undefined) {
+      ctx.progress(0.8, 'Registering on chain');
+      await broadcastTx(conn, { raw: cp.tx.raw, hash: cp.tx.hash, action: 'register' });
+      const mined = await registry.resume('register', cp.tx.hash);
+      save({ step: 'certificate', tokenId: mined.result.tokenId.toString(), txHash: cp.tx.hash, blockNumber: mined.receipt.blockNumber }, 0.9);
+    }
+  }
+
+  // 4. certificate
+  if (cp.step === 'certificate') {
+    const { chainId, registryAddress } = await deps.chain(cp.network);
+    const receipts = files.map((f) => catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption)?.receipt).filter((r) => r !== undefined && r !== null);
+    const body: CertificateBody = {
+      version: CERTIFICATE_VERSION,
+      asset: { name: asset.name, kind: asset.kind, files: asset.fileCount, bytes: asset.totalBytes, contentRoot: cp.contentRoot },
+      license: { terms: cp.terms, termsHash: termsHash(cp.terms), price: cp.priceWei, currency: 'ETH' },
+      split: cp.split,
+      storage: { network: cp.network, manifestId: cp.manifestId ?? '', receipts: [...receipts, cp.manifestReceipt] },
+      chain: { chainId, registry: registryAddress, tokenId: cp.tokenId ?? '', txHash: cp.txHash ?? '', blockNumber: cp.blockNumber ?? 0 },
+      owner: cp.owner,
+    };
+    const cert = await signCertificate(body, await deps.signer(cp.owner));
+    const now = new Date().toISOString();
+    catalog.transaction(() => {
+      catalog.certificates.add({
+        assetId: cp.assetId,
+        network: cp.network,
+        chainId,
+        registry: registryAddress,
+        tokenId: cp.tokenId ?? null,
+        txHash: cp.txHash ?? null,
+        blockNumber: cp.blockNumber ?? null,
+        document: cert,
+        createdAt: now,
+      });
+      catalog.certificates.setTerms(cp.assetId, { visibility: cp.visibility, license: cp.license, priceWei: cp.priceWei, split: cp.split }, now);
+    });
+    return { tokenId: cp.tokenId ?? '', txHash: cp.txHash ?? '', manifestId: cp.manifestId ?? '' };
+  }
+  throw new PermanentJobError(`Unknown publish step ${String(cp.step)}.`);
+}

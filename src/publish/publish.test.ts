@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RegistryClient } from '../chain/client';
+import { startAnvil } from '../sandbox/anvil';
+import { verifyCertificateSignature, type Certificate } from '../chain/certificate';
+import { ativo } from '../test-support/run-cli';
+import { coreutilsRoot, tempDir } from '../test-support/fs';
+import { requireKeychain } from '../vault/test-support';
+import { Keychain } from '../vault/keychain';
+import { termsHash } from './pipeline';
+import { LICENSES } from './licenses';
+
+// Publish through the real CLI: keychain wallet, sandbox anvil + storage node, durable jobs.
+describe('ativo publish (sandbox, real keychain)', () => {
+  let dir: { path: string; cleanup: () => void };
+  let env: NodeJS.ProcessEnv;
+  const run = (args: string[]) => ativo(args, { env });
+  beforeEach(async () => {
+    await requireKeychain(new Keychain({ prefix: 'ativo-probe' }));
+    dir = tempDir();
+    env = { ATIVO_DATA_DIR: join(dir.path, 'data'), ATIVO_KEYCHAIN_PREFIX: `ativo-test-publish-${randomBytes(4).toString('hex')}` };
+  });
+  afterEach(() => {
+    const list = run(['wallet', 'list', '--json']);
+    if (list.status === 0) for (const w of (JSON.parse(list.stdout) as { wallets: { address: string }[] }).wallets) run(['wallet', 'remove', w.address]);
+    dir.cleanup();
+  });
+
+  it('uploads, registers once with a 2-way split, and writes a certificate that verifies', async () => {
+    const folder = join(dir.path, 'Wildflowers');
+    mkdirSync(join(folder, 'images'), { recursive: true });
+    writeFileSync(join(folder, 'labels.csv'), 'file,label\n0001.png,poppy\n');
+    writeFileSync(join(folder, 'images', '0001.png'), randomBytes(50_000));
+    const wallet = JSON.parse(run(['wallet', 'create', '--json']).stdout) as { address: string };
+    const asset = JSON.parse(run(['add', folder, '--json']).stdout) as { id: number };
+    expect(run(['storage', 'fund', '--ether', '0.01']).status).toBe(0);
+    const partner = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
+
+    const bad = run(['publish', String(asset.id), '--split', `${wallet.address}:70,${partner}:20`]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/add up to 100%.*90%/);
+
+    const pub = run(['publish', String(asset.id), '--license', 'CC-BY-4.0', '--price', '0.01', '--split', `${wallet.address}:70,${partner}:30`, '--wait', '--json']);
+    expect(pub.stderr).toBe('');
+    expect(pub.status).toBe(0);
+    const cert = JSON.parse(pub.stdout) as Certificate;
+    expect(cert.asset).toMatchObject({ name: 'Wildflowers', files: 2, contentRoot: coreutilsRoot(folder) });
+    expect(cert.split).toEqual([
+      { address: wallet.address, bps: 7000 },
+      { address: partner, bps: 3000 },
+    ]);
+    expect(cert.license).toMatchObject({ termsHash: termsHash(LICENSES['CC-BY-4.0']), price: '10000000000000000' });
+    expect(cert.storage.receipts).toHaveLength(3); // two files + the manifest
+    expect(verifyCertificateSignature(cert)).toEqual({ ok: true });
+
+    // The registration on chain says the same (the CLI stopped the sandbox when it exited: start it to read).
+    const sb = await startAnvil({ dataDir: join(dir.path, 'data', 'sandbox') });
+    try {
+      const registry = await RegistryClient.open(sb.conn, cert.chain.registry);
+      const onChain = await registry.asset(BigInt(cert.chain.tokenId));
+      expect(onChain?.contentRoot).toBe(`0x${cert.asset.contentRoot}`);
+      expect(onChain?.manifestId).toBe(cert.storage.manifestId);
+      expect(onChain?.termsHash).toBe(cert.license.termsHash);
+      expect(await registry.ownerOf(BigInt(cert.chain.tokenId))).toBe(wallet.address);
+      expect(await registry.tokenCount()).toBe(1n);
+    } finally {
+      await sb.stop();
+    }
+    const exported = run(['certificate', String(asset.id)]);
+    expect(JSON.parse(exported.stdout)).toEqual(cert);
+
+    // Publishing the same content again adopts the registration instead of sending another tx.
+    const again = run(['publish', String(asset.id), '--price', '0.01', '--split', `${wallet.address}:70,${partner}:30`, '--wait', '--json']);
+    expect(again.stderr).toBe('');
+    const cert2 = JSON.parse(again.stdout) as Certificate;
+    expect(cert2.chain.tokenId).toBe(cert.chain.tokenId);
+    expect(cert2.chain.txHash).toBe(cert.chain.txHash);
+    expect(cert2.chain.tokenId).toBe('1');
+  });
+});
