@@ -29,6 +29,8 @@ import { enqueueUpload, registerUploadJobs } from '../storage/jobs';
 import { generateIdentity, recipientOf } from '../crypto/age';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs } from '../publish/pipeline';
 import { LICENSES, percentToBps } from '../publish/licenses';
+import { verifyCertificate } from '../publish/verify';
+import type { Certificate } from '../chain/certificate';
 import { UPLOAD_JOB_KIND } from '../storage/jobs';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
@@ -369,6 +371,17 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const c = catalog.certificates.latest(a.id);
       if (!c) throw new AtivoError('NOT_FOUND', `${a.name} has no certificate yet: publish it first (ativo publish ${a.id}).`);
       return Promise.resolve({ certificate: c.document as Record<string, unknown> });
+    },
+    'certificates.verify': async (input) => {
+      const cert = input.certificate as unknown as Certificate;
+      if (typeof cert.chain !== 'object' || typeof cert.asset !== 'object' || typeof cert.storage !== 'object') {
+        throw new AtivoError('INVALID_INPUT', 'This is not an Ativo certificate (ativo-certificate.json).');
+      }
+      // The certificate's chain must be the one Ativo is on (the sandbox, or a configured network).
+      const h = await chain.chain().catch(() => null);
+      const sameChain = h !== null && h.chainId === cert.chain.chainId;
+      const checks = await verifyCertificate(cert, { conn: sameChain ? h.conn : null, storageUrl: sameChain ? h.storageUrl : null, pool }, input.folder);
+      return { ok: checks.every((c) => c.ok), checks };
     },
     'uploads.list': (input) => {
       mustGet(input.assetId);

@@ -288,6 +288,13 @@ export const commands = {
     input: z.object({ id: Id }).strict(),
     output: z.object({ certificate: z.record(z.string(), z.unknown()) }),
   },
+  'certificates.verify': {
+    input: z.object({ certificate: z.record(z.string(), z.unknown()), folder: AbsolutePath.optional() }).strict(),
+    output: z.object({
+      ok: z.boolean(),
+      checks: z.array(z.object({ name: z.enum(['signature', 'registration', 'receipts', 'files']), ok: z.boolean(), detail: z.string() })),
+    }),
+  },
   'system.browse': {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),

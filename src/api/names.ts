@@ -38,6 +38,7 @@ export const COMMAND_NAMES = [
   'uploads.list',
   'assets.publish',
   'assets.certificate',
+  'certificates.verify',
   'system.browse',
 ] as const;
 

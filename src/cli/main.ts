@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,7 @@ Commands:
   publish <id> [--private] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40] [--wait]
                                                    upload, register on chain, certify (durable job)
   certificate <id>                                 the signed ativo-certificate.json
+  verify <ativo-certificate.json|id> [--folder F]  check signature, registration, receipts, files
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 
@@ -457,7 +458,7 @@ async function main(argv: string[]): Promise<number> {
     out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
@@ -536,6 +537,25 @@ async function main(argv: string[]): Promise<number> {
         return await uploadCommand(backend, parseId(args[0]), values.wait, print);
       case 'publish':
         return await publishCommand(backend, parseId(args[0]), values, print);
+      case 'verify': {
+        const target = args[0];
+        if (target === undefined) throw new UsageError('give a certificate file or an asset id: ativo verify <ativo-certificate.json|id> [--folder F]');
+        let certificate: Record<string, unknown>;
+        let folder = values.folder !== undefined ? resolve(values.folder) : undefined;
+        if (/^\d+$/.test(target)) {
+          certificate = (await backend.call('assets.certificate', { id: parseId(target) })).certificate;
+          folder ??= (await backend.call('assets.get', { id: parseId(target) })).rootPath;
+        } else {
+          try {
+            certificate = JSON.parse(readFileSync(target, 'utf8')) as Record<string, unknown>;
+          } catch (e) {
+            throw new UsageError(`cannot read the certificate ${target}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+        const r = await backend.call('certificates.verify', { certificate, ...(folder !== undefined ? { folder } : {}) });
+        print(r, () => [...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`), r.ok ? 'The certificate holds.' : 'The certificate does NOT hold.'].join('\n'));
+        return r.ok ? 0 : 1;
+      }
       case 'certificate': {
         const { certificate } = await backend.call('assets.certificate', { id: parseId(args[0]) });
         out(JSON.stringify(certificate, null, 2));

@@ -70,6 +70,28 @@ describe('ativo publish (sandbox, real keychain)', () => {
     }
     const exported = run(['certificate', String(asset.id)]);
     expect(JSON.parse(exported.stdout)).toEqual(cert);
+    const certFile = join(dir.path, 'ativo-certificate.json');
+    writeFileSync(certFile, exported.stdout);
+
+    // verify: every check passes on the exported file with the folder…
+    const ok = run(['verify', certFile, '--folder', folder]);
+    expect(ok.stdout).toMatch(/PASS {2}signature/);
+    expect(ok.stdout).toMatch(/PASS {2}registration/);
+    expect(ok.stdout).toMatch(/PASS {2}receipts/);
+    expect(ok.stdout).toMatch(/PASS {2}files/);
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    // …one changed byte fails it and names the file…
+    writeFileSync(join(folder, 'labels.csv'), 'file,label\n0001.png,tulip\n');
+    const changed = run(['verify', certFile, '--folder', folder, '--json']);
+    expect(changed.status).toBe(1);
+    const files = (JSON.parse(changed.stdout) as { checks: { name: string; ok: boolean; detail: string }[] }).checks.find((c) => c.name === 'files');
+    expect(files).toMatchObject({ ok: false, detail: expect.stringContaining('changed: labels.csv') as unknown });
+    writeFileSync(join(folder, 'labels.csv'), 'file,label\n0001.png,poppy\n');
+    // …and so does a tampered certificate.
+    writeFileSync(certFile, JSON.stringify({ ...cert, license: { ...cert.license, price: '1' } }));
+    const forged = run(['verify', certFile]);
+    expect(forged.status).toBe(1);
+    expect(forged.stdout).toMatch(/FAIL {2}signature/);
 
     // Publishing the same content again adopts the registration instead of sending another tx.
     const again = run(['publish', String(asset.id), '--price', '0.01', '--split', `${wallet.address}:70,${partner}:30`, '--wait', '--json']);
