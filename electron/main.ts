@@ -12,6 +12,19 @@ const RENDERER_FILE = join(import.meta.dirname, '../renderer/index.html');
 const PRELOAD = join(import.meta.dirname, '../preload/index.cjs');
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const rendererOrigin = devUrl !== undefined ? new URL(devUrl).origin : 'file://';
+const rendererFileUrl = pathToFileURL(RENDERER_FILE).href;
+
+/** Our own page only: the exact origin in development, the exact file in a build (hash routes allowed). */
+function isOwnPage(url: string): boolean {
+  if (devUrl !== undefined) {
+    try {
+      return new URL(url).origin === rendererOrigin;
+    } catch {
+      return false;
+    }
+  }
+  return url === rendererFileUrl || url.startsWith(`${rendererFileUrl}#`);
+}
 
 let win: BrowserWindow | null = null;
 let backend: Backend | null = null;
@@ -21,8 +34,7 @@ function trustedSender(e: IpcMainInvokeEvent): boolean {
   if (!win || e.sender !== win.webContents) return false;
   const frame = e.senderFrame;
   if (!frame || frame !== win.webContents.mainFrame) return false;
-  const url = frame.url;
-  return devUrl !== undefined ? url.startsWith(rendererOrigin) : url.startsWith(pathToFileURL(RENDERER_FILE).href);
+  return isOwnPage(frame.url);
 }
 
 function registerIpc(b: Backend): void {
@@ -76,7 +88,7 @@ function createWindow(): BrowserWindow {
 // Security defaults for every web contents: no navigation away, no new windows, no permissions.
 app.on('web-contents-created', (_e, contents) => {
   contents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(rendererOrigin)) e.preventDefault();
+    if (!isOwnPage(url)) e.preventDefault();
   });
   contents.on('will-attach-webview', (e) => {
     e.preventDefault();
@@ -97,12 +109,11 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     // Deny every permission, except writing sanitized text to the clipboard (the Copy buttons) from our own page.
-    const ownPage = (url: string): boolean => (devUrl !== undefined ? url.startsWith(rendererOrigin) : url.startsWith(pathToFileURL(RENDERER_FILE).href));
     session.defaultSession.setPermissionRequestHandler((wc, permission, callback) => {
-      callback(permission === 'clipboard-sanitized-write' && ownPage(wc.getURL()));
+      callback(permission === 'clipboard-sanitized-write' && isOwnPage(wc.getURL()));
     });
     session.defaultSession.setPermissionCheckHandler(
-      (_wc, permission, _origin, details) => permission === 'clipboard-sanitized-write' && ownPage(details.requestingUrl ?? ''),
+      (_wc, permission, _origin, details) => permission === 'clipboard-sanitized-write' && isOwnPage(details.requestingUrl ?? ''),
     );
     try {
       backend = await createBackend({

@@ -159,12 +159,6 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
   });
 
-  // A scan that was running when the app or CLI was killed: say so (hashed files are kept,
-  // so the next scan resumes instead of starting over).
-  for (const a of catalog.assets.list({ state: 'scanning', offset: 0, limit: 1000 }).items) {
-    catalog.assets.markError(a.id, 'The last scan was interrupted. Rescan to finish it: files already fingerprinted are kept.', new Date().toISOString());
-  }
-
   const networks = new Networks(catalog);
   const wallets = new Wallets(catalog, { keychainPrefix: options.keychainPrefix, keystoreScryptN: options.keystoreScryptN });
   const chain = new ChainService(dataDir, networks, wallets);
@@ -217,14 +211,25 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   jobs.on((ev) => {
     if (ev.type === 'state' && ev.job.kind === UPLOAD_JOB_KIND && ev.job.state === 'done') jobs.poke({ kind: PUBLISH_JOB_KIND });
   });
-  /** The age recipient of a private asset (its identity is created on first use and kept in the keychain). */
-  const assetRecipient = async (assetId: number): Promise<string> => {
-    const key = String(assetId);
-    const existing = await wallets.vault.getAssetIdentity(key);
-    if (existing !== null) return recipientOf(existing);
-    const { identity, recipient } = await generateIdentity();
-    await wallets.vault.putAssetIdentity(key, identity);
-    return recipient;
+  /**
+   * The age recipient of a private asset. Its identity is created on first use and kept in the
+   * keychain, keyed by the asset's id AND creation time (ids of removed assets are reused);
+   * concurrent first uses share one creation, so no upload is ever encrypted to a lost key.
+   */
+  const identityCreations = new Map<string, Promise<string>>();
+  const assetRecipient = (asset: AssetRecord): Promise<string> => {
+    const key = `${asset.id}@${asset.createdAt}`;
+    const inflight = identityCreations.get(key);
+    if (inflight) return inflight;
+    const p = (async () => {
+      const existing = await wallets.vault.getAssetIdentity(key);
+      if (existing !== null) return recipientOf(existing);
+      const { identity, recipient } = await generateIdentity();
+      await wallets.vault.putAssetIdentity(key, identity);
+      return recipient;
+    })().finally(() => identityCreations.delete(key));
+    identityCreations.set(key, p);
+    return p;
   };
   const mustJob = (id: number): JobRecord => {
     const j = jobs.get(id);
@@ -332,7 +337,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const a = mustGet(input.id);
       if (a.state !== 'ready' || a.contentRoot === null) throw new AtivoError('BUSY', `${a.name} has no complete scan yet: wait for it (or rescan) before uploading.`);
       const network = networks.current();
-      const encryptTo = a.visibility === 'private' ? [await assetRecipient(a.id)] : undefined;
+      const encryptTo = a.visibility === 'private' ? [await assetRecipient(a)] : undefined;
       const jobIds: number[] = [];
       let queued = 0;
       for (const f of catalog.files.all(a.id)) {
@@ -356,7 +361,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
         throw new AtivoError('INVALID_INPUT', e instanceof Error ? e.message : String(e));
       }
       const terms = input.license === 'custom' ? (input.customTerms ?? '') : LICENSES[input.license];
-      const encryptTo = input.visibility === 'private' ? [await assetRecipient(a.id)] : undefined;
+      const encryptTo = input.visibility === 'private' ? [await assetRecipient(a)] : undefined;
       const { job } = jobs.enqueue(PUBLISH_JOB_KIND, {
         assetId: a.id,
         dedupeKey: publishKey(a.id, network),
@@ -417,7 +422,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
   };
 
+  let closed = false;
   const run = async (name: string, input: unknown): Promise<unknown> => {
+    if (closed) throw new AtivoError('BUSY', 'Ativo is shutting down.');
     if (!isCommand(name)) throw new AtivoError('UNKNOWN_COMMAND', `Unknown command "${name}".`);
     const parsed = commands[name].input.safeParse(input ?? {});
     if (!parsed.success) throw new AtivoError('INVALID_INPUT', `Invalid input for ${name}: ${describeZodError(parsed.error)}`);
@@ -426,9 +433,16 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
 
   // Services register their job handlers above; then the runner starts (if this process is it).
-  if (runnerLock) jobs.start();
+  if (runnerLock) {
+    jobs.start();
+    // A scan that was running when the previous runner (app, serve) was killed: say so (hashed
+    // files are kept, so the next scan resumes). Only the runner does this: a one-shot CLI
+    // command must not flag a scan the app is doing right now.
+    for (const a of catalog.assets.list({ state: 'scanning', offset: 0, limit: 1000 }).items) {
+      catalog.assets.markError(a.id, 'The last scan was interrupted. Rescan to finish it: files already fingerprinted are kept.', new Date().toISOString());
+    }
+  }
 
-  let closed = false;
   return {
     dataDir,
     catalogPath,

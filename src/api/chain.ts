@@ -55,10 +55,9 @@ export class ChainService {
     const network = this.networks.current();
     const open = this.handle;
     if (open) {
-      return open.then(
-        (h) => (h.network === network ? h : this.reconnect()),
-        () => this.reconnect(),
-      );
+      // Only the first caller to see a stale handle reconnects; the others wait for its result.
+      const again = (): Promise<ChainHandle> => (this.handle === open ? this.reconnect() : this.chain());
+      return open.then((h) => (h.network === network ? h : again()), again);
     }
     return this.reconnect();
   }

@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from './backend';
-import { holder, tryLock } from '../jobs/lock';
+import { tryLock } from '../jobs/lock';
 import { tempDir } from '../test-support/fs';
 
 describe('background jobs through the backend', () => {
@@ -33,15 +34,27 @@ describe('background jobs through the backend', () => {
     expect((await next.call('jobs.list', {})).runner).toBe(true);
   });
 
-  it('a lock left by a dead process is taken over', () => {
+  it('a lock held by a killed process is free again (the OS releases it), and is exclusive meanwhile', async () => {
     const lockFile = join(dir.path, 'jobs.lock');
-    writeFileSync(lockFile, JSON.stringify({ pid: 2 ** 22 + 12345, at: 'then' })); // no such pid
+    const script = `
+      import { tryLock } from ${JSON.stringify(fileURLToPath(new URL('../jobs/lock.ts', import.meta.url)))};
+      const l = tryLock(process.argv[1]);
+      console.log(l ? 'locked' : 'busy');
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, lockFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const first = await new Promise<string>((ok) => child.stdout.once('data', (b: Buffer) => { ok(b.toString().trim()); }));
+    expect(first).toBe('locked');
+    expect(tryLock(lockFile)).toBeNull(); // held by the live child
+    const exited = new Promise((ok) => child.once('exit', ok));
+    child.kill('SIGKILL');
+    await exited;
     const lock = tryLock(lockFile);
     expect(lock).not.toBeNull();
-    expect(holder(lockFile)).toBe(process.pid);
-    expect(tryLock(lockFile)).toBeNull(); // this process holds it already
+    expect(tryLock(lockFile)).toBeNull(); // exclusive within one process too
     lock?.release();
-    expect(holder(lockFile)).toBeUndefined();
+    const again = tryLock(lockFile);
+    expect(again).not.toBeNull();
+    again?.release();
   });
 
   it('global pause persists and is announced; unknown jobs are NOT_FOUND', async () => {

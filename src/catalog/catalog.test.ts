@@ -1,5 +1,7 @@
 import { appendFileSync, cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Catalog, MIGRATIONS_DIR } from './db';
@@ -87,6 +89,31 @@ describe('catalog', () => {
     c.close();
   });
 
+  it('two processes creating the same catalog at once both succeed (migrations run once)', async () => {
+    const dir = tmp();
+    const file = join(dir, 'c.sqlite');
+    const script = `
+      import { Catalog } from ${JSON.stringify(fileURLToPath(new URL('./db.ts', import.meta.url)))};
+      const c = Catalog.open(process.argv[1]);
+      console.log(c.integrityCheck());
+      c.close();`;
+    const runOne = (): Promise<{ code: number | null; out: string }> =>
+      new Promise((ok) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, file], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+        child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+        child.on('exit', (code) => {
+          ok({ code, out });
+        });
+      });
+    const results = await Promise.all([runOne(), runOne(), runOne()]);
+    for (const r of results) expect(r, r.out).toMatchObject({ code: 0, out: 'ok\n' });
+    const c = Catalog.open(file);
+    expect(c.db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(loadMigrations(MIGRATIONS_DIR).length);
+    c.close();
+  });
+
   it('rejects migration files with gaps or bad names', () => {
     const dir = tmp();
     writeFileSync(join(dir, '0001_a.sql'), '');
@@ -100,7 +127,7 @@ describe('catalog', () => {
   it('gives an actionable error for a file that is not a catalog', () => {
     const file = join(tmp(), 'c.sqlite');
     writeFileSync(file, 'this is not a database, just text '.repeat(200));
-    expect(() => Catalog.open(file)).toThrow(/Cannot open the catalog at .*move it aside/);
+    expect(() => Catalog.open(file)).toThrow(/catalog at .* is damaged .*Move it aside/);
     expect(existsSync(file)).toBe(true);
   });
 

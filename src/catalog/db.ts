@@ -43,18 +43,22 @@ export class Catalog {
     mkdirSync(dirname(path), { recursive: true });
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly: options.readonly ?? false });
+      db = new Database(path, { readonly: options.readonly ?? false, timeout: 5000 });
+      db.pragma('busy_timeout = 5000'); // first: the pragmas below may wait for another process
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
       migrate(db, loadMigrations(options.migrationsDir ?? MIGRATIONS_DIR));
     } catch (e) {
       if (e instanceof AtivoError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
+      const code = (e as { code?: string }).code ?? '';
+      const damaged = code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB');
       throw new AtivoError(
         'CATALOG_ERROR',
-        `Cannot open the catalog at ${path}: ${msg}. If the file is damaged, move it aside and add your folders again (they are never modified).`,
+        damaged
+          ? `The catalog at ${path} is damaged (${msg}). Move it aside and add your folders again (they are never modified).`
+          : `Cannot open the catalog at ${path}: ${msg}.`,
         { cause: e },
       );
     }

@@ -64,14 +64,18 @@ export function migrate(db: Database, migrations: Migration[]): { applied: strin
     }
   }
   const record = db.prepare('INSERT INTO schema_migrations (version, name, sha256, applied_at) VALUES (?, ?, ?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   const done: string[] = [];
   for (const m of migrations.slice(applied.length)) {
+    // IMMEDIATE takes the write lock first and the check runs inside it: when two processes
+    // open a new catalog at once, the second one finds the migration applied and skips it.
     db.transaction(() => {
+      if (isApplied.get(m.version) !== undefined) return;
       db.exec(m.sql);
       record.run(m.version, m.name, m.sha256, new Date().toISOString());
       db.pragma(`user_version = ${m.version}`);
-    })();
-    done.push(m.name);
+      done.push(m.name);
+    }).immediate();
   }
   return { applied: done };
 }

@@ -339,6 +339,10 @@ const FINAL_JOB_STATES = new Set(['done', 'failed', 'cancelled']);
  * when a job this run is watching goes 'waiting' on something only a person can do (funds).
  */
 async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiting: (j: EventPayload<'job.changed'>) => boolean): Promise<void> {
+  const state = await backend.call('jobs.list', { limit: 1000 });
+  if (state.paused) throw new AtivoError('BUSY', 'Background work is paused: resume it (Activity panel, or the jobs.resumeAll command) and try again.');
+  const paused = state.items.filter((j) => ids.includes(j.id) && j.state === 'paused');
+  if (paused.length) throw new AtivoError('BUSY', `${paused.length} of these jobs are paused (job ${paused.map((j) => j.id).join(', ')}): resume them first.`);
   const pending = new Set(ids);
   const failures: string[] = [];
   const seen: { waiting: string | null } = { waiting: null };
@@ -593,13 +597,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    const message =
-      e instanceof UsageError
-        ? e.message
-        : e instanceof TypeError && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')
-          ? e.message
-          : toResultError(e).message;
+    const parseError = e instanceof TypeError && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS');
+    const message = e instanceof UsageError || parseError ? e.message : toResultError(e).message;
     process.stderr.write(`ativo: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
-    process.exitCode = e instanceof UsageError || (e instanceof TypeError && !(e instanceof AtivoError)) ? 2 : 1;
+    process.exitCode = e instanceof UsageError || parseError ? 2 : 1;
   },
 );

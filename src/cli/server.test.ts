@@ -70,7 +70,8 @@ describe('browser shell server', () => {
     expect((await http(server.port, '/', { headers: host() })).status).toBe(401);
     expect((await http(server.port, '/api/assets.list', { method: 'POST', headers: { ...host(), ...json }, body: '{}' })).status).toBe(401);
     expect((await http(server.port, '/?token=wrong', { headers: host() })).status).toBe(403);
-    expect((await http(server.port, '/', { headers: { ...host(), Cookie: 'ativo_session=wrong' } })).status).toBe(401);
+    expect((await http(server.port, '/', { headers: { ...host(), Cookie: `ativo_session_${server.port}=wrong` } })).status).toBe(401);
+    expect(cookie.startsWith(`ativo_session_${server.port}=`)).toBe(true);
     expect((await http(server.port, '/', { headers: { ...host(), Authorization: 'Bearer wrong' } })).status).toBe(401);
   });
 

@@ -11,7 +11,6 @@ import type { Backend } from '../api/backend';
 /** The renderer bundle electron-vite builds (`npm run build`). */
 export const RENDERER_DIR = resolve(fileURLToPath(new URL('../../out/renderer', import.meta.url)));
 
-const COOKIE = 'ativo_session';
 const MAX_BODY = 1024 * 1024;
 export const CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
@@ -42,12 +41,12 @@ const sameSecret = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-function cookieToken(req: IncomingMessage): string | undefined {
+function cookieToken(req: IncomingMessage, name: string): string | undefined {
   const header = req.headers.cookie;
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === COOKIE) return v.join('=');
+    if (k === name) return v.join('=');
   }
   return undefined;
 }
@@ -68,11 +67,13 @@ export async function startShellServer(
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
   let port = 0;
+  // Cookies ignore ports: one name per server, so two `ativo serve` on this machine don't clash.
+  const cookieName = (): string => `ativo_session_${port}`;
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
   const ownOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
 
   const authorized = (req: IncomingMessage): boolean => {
-    const c = cookieToken(req);
+    const c = cookieToken(req, cookieName());
     if (c !== undefined && sameSecret(c, token)) return true;
     const auth = req.headers.authorization;
     return auth?.startsWith('Bearer ') === true && sameSecret(auth.slice(7), token);
@@ -151,7 +152,7 @@ export async function startShellServer(
         }
         url.searchParams.delete('token');
         res.writeHead(302, {
-          'Set-Cookie': `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`,
+          'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
           Location: url.pathname + url.search,
           'Cache-Control': 'no-store',
         });

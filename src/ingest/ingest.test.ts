@@ -172,5 +172,6 @@ describe('ingest', () => {
   it('an empty folder is cataloged with the root of the empty manifest', async () => {
     const a = await ingestor.add(folder, { kind: 'model', name: 'Empty' });
     expect(a).toMatchObject({ fileCount: 0, kind: 'model', name: 'Empty', contentRoot: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' });
+    expect(a.contentRoot).toBe(coreutilsRoot(folder));
   });
 });

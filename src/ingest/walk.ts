@@ -14,7 +14,8 @@ export interface Skipped {
   reason: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name may start with U+FEFF; stripping it would point at a file that does not exist.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 const kindOf = (d: Dirent<Buffer> | { isSymbolicLink(): boolean; isSocket(): boolean; isFIFO(): boolean; isBlockDevice(): boolean; isCharacterDevice(): boolean }): string =>
   d.isSymbolicLink()

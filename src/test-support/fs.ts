@@ -24,11 +24,12 @@ export function coreutilsManifest(root: string): Buffer {
 }
 
 /**
- * The content root by DESIGN.md's one-liner, with `--` added after sha256sum: without it a
- * file named `-d…` is taken for an option (README documents the corrected one-liner).
+ * The content root by DESIGN.md's one-liner, with `-r` and `--` added: without `--` a file
+ * named `-d…` is taken for an option, and without `-r` an empty folder hashes stdin (README
+ * documents the corrected one-liner).
  */
 export function coreutilsRoot(root: string): string {
-  const out = execFileSync('sh', ['-c', "find . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0 sha256sum -- | sha256sum"], { cwd: root, maxBuffer: 1 << 30 });
+  const out = execFileSync('sh', ['-c', "find . -type f -printf '%P\\0' | LC_ALL=C sort -z | xargs -0r sha256sum -- | sha256sum"], { cwd: root, maxBuffer: 1 << 30 });
   return out.toString().split(' ')[0] ?? '';
 }
 
@@ -48,4 +49,5 @@ export const ODD_NAMES: Record<string, string> = {
   'apple.txt': 'lowercase',
   '-dash-first.txt': 'dash',
   'empty.dat': '',
+  '\ufeffbom-first.txt': 'a name starting with a byte-order mark',
 };

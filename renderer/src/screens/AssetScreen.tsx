@@ -188,7 +188,7 @@ export function AssetScreen({ id }: { id: number }) {
         </dl>
         <p className="card-note">
           The content root is the SHA-256 of the manifest (one <code>sha256sum</code> line per file, sorted by path). Anyone can recompute it in the
-          folder: <code>find . -type f -printf &apos;%P\0&apos; | LC_ALL=C sort -z | xargs -0 sha256sum -- | sha256sum</code>
+          folder: <code>find . -type f -printf &apos;%P\0&apos; | LC_ALL=C sort -z | xargs -0r sha256sum -- | sha256sum</code>
         </p>
       </section>
 
