@@ -35,6 +35,9 @@ import { UPLOAD_JOB_KIND } from '../storage/jobs';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
 import type { JobRecord } from '../catalog/jobs';
+import type { CertificateRecord } from '../catalog/certificates';
+import { readContributors } from '../ingest/contributors';
+import { formatEther } from 'ethers';
 import type { JsonObject } from '../jobs';
 import { isChainError } from '../chain/errors';
 import { SandboxError } from '../sandbox/anvil';
@@ -91,7 +94,27 @@ const summary = (a: AssetRecord): AssetSummary => ({
   updatedAt: a.updatedAt,
   scannedAt: a.scannedAt,
 });
-const detail = (a: AssetRecord): AssetDetail => ({ ...summary(a), skipped: a.skipped });
+const detail = (a: AssetRecord, c?: CertificateRecord): AssetDetail => {
+  const doc = c?.document as { storage?: { manifestId?: string }; license?: { terms?: string; price?: string } } | undefined;
+  return {
+    ...summary(a),
+    skipped: a.skipped,
+    publication:
+      c === undefined
+        ? null
+        : {
+            network: c.network,
+            chainId: c.chainId,
+            tokenId: c.tokenId,
+            txHash: c.txHash,
+            manifestId: doc?.storage?.manifestId ?? '',
+            visibility: a.visibility,
+            license: doc?.license?.terms ?? '',
+            priceWei: doc?.license?.price ?? '0',
+            certifiedAt: c.createdAt,
+          },
+  };
+};
 
 const jobView = (j: JobRecord): JobView => ({
   id: j.id,
@@ -249,6 +272,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
   const addressOrCurrent = async (a: string | undefined): Promise<string> => a ?? (await wallets.current()).address;
 
+  const withPublication = (a: AssetRecord): AssetDetail => detail(a, catalog.certificates.latest(a.id));
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
     if (!a) throw new AtivoError('NOT_FOUND', `No asset with id ${id}. Run \`ativo list\` to see the catalog.`);
@@ -259,13 +283,15 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, platform: platform() }),
     'assets.add': async (input) => {
       if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);
-      return detail(await ingestor.add(input.path, { kind: input.kind, name: input.name }));
+      return withPublication(await ingestor.add(input.path, { kind: input.kind, name: input.name }));
     },
     'assets.list': (input) => {
       const { items, total } = catalog.assets.list(input);
       return Promise.resolve({ items: items.map(summary), total });
     },
-    'assets.get': (input) => Promise.resolve(detail(mustGet(input.id))),
+    'assets.get': (input) => {
+      return Promise.resolve(withPublication(mustGet(input.id)));
+    },
     'assets.files': (input) => {
       mustGet(input.id);
       return Promise.resolve(catalog.files.page(input.id, input));
@@ -278,7 +304,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
     'assets.rescan': async (input) => {
       mustGet(input.id);
-      return detail(await ingestor.scan(input.id));
+      return withPublication(await ingestor.scan(input.id));
     },
     'assets.remove': (input) => {
       mustGet(input.id);
@@ -370,6 +396,46 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
         ) as JsonObject,
       });
       return { assetId: a.id, jobId: job.id, network, owner };
+    },
+    'assets.publishDefaults': async (input) => {
+      const a = mustGet(input.id);
+      const notes: string[] = [];
+      const network = networks.current();
+      const owner = await wallets.current().then((w) => w.address, (e: unknown) => {
+        notes.push(toResultError(e).message);
+        return null;
+      });
+      const contributors = await readContributors(a.rootPath).catch(() => []);
+      let storageQuote: { atomic: string; formatted: string } | null = null;
+      let storageBalance: { atomic: string; formatted: string } | null = null;
+      let chainFee: { atomic: string; formatted: string } | null = null;
+      if (owner !== null) {
+        try {
+          const c = await storage.client();
+          const toStore = catalog.files.all(a.id).filter((f) => f.sha256 === null || !catalog.uploads.findReusable(network, f.sha256, null)?.storageId);
+          let atomic = 0n;
+          for (const f of toStore) atomic += BigInt((await c.quote(f.size)).price.atomic);
+          storageQuote = { atomic: atomic.toString(), formatted: `${formatEther(atomic)} ETH` };
+          storageBalance = await c.balance();
+          const h = await chain.chain();
+          const fee = await h.conn.provider.getFeeData();
+          const gas = 350_000n; // a registration with a few payees uses ~200-300k gas
+          const wei = gas * (fee.maxFeePerGas ?? fee.gasPrice ?? 0n);
+          chainFee = { atomic: wei.toString(), formatted: `${formatEther(wei)} ETH` };
+        } catch (e) {
+          notes.push(`Prices could not be read now: ${toResultError(e).message}`);
+        }
+      }
+      return {
+        owner,
+        licenses: Object.entries(LICENSES).map(([id, terms]) => ({ id, terms })),
+        contributors,
+        storageQuote,
+        storageBalance,
+        chainFee,
+        network,
+        notes,
+      };
     },
     'assets.certificate': (input) => {
       const a = mustGet(input.id);

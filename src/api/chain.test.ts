@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from './backend';
@@ -55,6 +56,20 @@ describe('chain through the backend (sandbox)', () => {
     expect(r.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(BigInt((await b.call('wallet.balance', { address: other })).wei) - before).toBe(2_500_000_000_000_000_000n);
     expect(await b.invoke('sandbox.fund', { ether: 'lots' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+
+    // What the Publish dialog shows: owner, licenses, contributors from the folder, prices.
+    const folder = join(dir.path, 'set');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'CONTRIBUTORS'), `Ada ${other} 40%\n`);
+    writeFileSync(join(folder, 'data.bin'), Buffer.alloc(100_000, 1));
+    const asset = await b.call('assets.add', { path: folder, kind: 'dataset' });
+    const d = await b.call('assets.publishDefaults', { id: asset.id });
+    expect(d.owner).toBe(w.address);
+    expect(d.licenses.map((l) => l.id)).toEqual(['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M']);
+    expect(d.contributors).toEqual([{ name: 'Ada', address: other, percent: 40, source: 'CONTRIBUTORS' }]);
+    expect(BigInt(d.storageQuote?.atomic ?? '0')).toBeGreaterThan(0n);
+    expect(BigInt(d.chainFee?.atomic ?? '0')).toBeGreaterThan(0n);
+    expect(d.notes).toEqual([]);
   });
 
   it('a configured remote network that is down gives a clear CHAIN_ERROR, and switching back works', async () => {

@@ -36,8 +36,22 @@ export const AssetSummary = z.object({
 
 export const SkippedEntry = z.object({ relPath: z.string(), reason: z.string() });
 
+export const Publication = z.object({
+  network: z.string(),
+  chainId: z.number().int(),
+  tokenId: z.string().nullable(),
+  txHash: z.string().nullable(),
+  manifestId: z.string(),
+  visibility: z.enum(['public', 'private']),
+  license: z.string(),
+  priceWei: z.string(),
+  certifiedAt: z.string(),
+});
+
 export const AssetDetail = AssetSummary.extend({
   skipped: z.array(SkippedEntry),
+  /** The latest certificate's facts, or null when the asset was never published. */
+  publication: Publication.nullable(),
 });
 
 export const FileRow = z.object({
@@ -287,6 +301,21 @@ export const commands = {
   'assets.certificate': {
     input: z.object({ id: Id }).strict(),
     output: z.object({ certificate: z.record(z.string(), z.unknown()) }),
+  },
+  'assets.publishDefaults': {
+    input: z.object({ id: Id }).strict(),
+    output: z.object({
+      owner: z.string().nullable(),
+      licenses: z.array(z.object({ id: z.string(), terms: z.string() })),
+      contributors: z.array(z.object({ name: z.string(), address: z.string().nullable(), percent: z.number().nullable(), source: z.string() })),
+      /** Storage price of the files not stored yet on this network (null when it cannot be asked now). */
+      storageQuote: Amount.nullable(),
+      storageBalance: Amount.nullable(),
+      /** Estimated chain fee of the registration (gas × price). */
+      chainFee: Amount.nullable(),
+      network: NetworkName,
+      notes: z.array(z.string()),
+    }),
   },
   'certificates.verify': {
     input: z.object({ certificate: z.record(z.string(), z.unknown()), folder: AbsolutePath.optional() }).strict(),

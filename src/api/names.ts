@@ -38,6 +38,7 @@ export const COMMAND_NAMES = [
   'uploads.list',
   'assets.publish',
   'assets.certificate',
+  'assets.publishDefaults',
   'certificates.verify',
   'system.browse',
 ] as const;

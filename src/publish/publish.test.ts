@@ -42,6 +42,9 @@ describe('ativo publish (sandbox, real keychain)', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/add up to 100%.*90%/);
 
+    const defaults = JSON.parse(ativo(['show', String(asset.id), '--json'], { env }).stdout) as { publication: unknown };
+    expect(defaults.publication).toBeNull();
+
     const pub = run(['publish', String(asset.id), '--license', 'CC-BY-4.0', '--price', '0.01', '--split', `${wallet.address}:70,${partner}:30`, '--wait', '--json']);
     expect(pub.stderr).toBe('');
     expect(pub.status).toBe(0);
@@ -54,6 +57,9 @@ describe('ativo publish (sandbox, real keychain)', () => {
     expect(cert.license).toMatchObject({ termsHash: termsHash(LICENSES['CC-BY-4.0']), price: '10000000000000000' });
     expect(cert.storage.receipts).toHaveLength(3); // two files + the manifest
     expect(verifyCertificateSignature(cert)).toEqual({ ok: true });
+
+    const shown = JSON.parse(run(['show', String(asset.id), '--json']).stdout) as { publication: { tokenId: string; manifestId: string; network: string } };
+    expect(shown.publication).toMatchObject({ tokenId: cert.chain.tokenId, manifestId: cert.storage.manifestId, network: 'sandbox' });
 
     // The registration on chain says the same (the CLI stopped the sandbox when it exited: start it to read).
     const sb = await startAnvil({ dataDir: join(dir.path, 'data', 'sandbox') });
