@@ -355,10 +355,13 @@ async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiti
       seen.waiting = j.error ?? 'waiting';
     }
   };
+  // The queue's own timers are unref'd (they never keep a process alive): this one does, while we wait.
+  const keepAlive = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => {
     const check = (): void => {
       if (pending.size === 0 || seen.waiting !== null || failures.length > 0) {
         off();
+        clearInterval(keepAlive);
         resolve();
       }
     };

@@ -61,6 +61,14 @@ export interface PublishDeps {
 
 export const termsHash = (terms: string): string => keccak256(toUtf8Bytes(terms));
 
+/**
+ * Fault injection for the crash tests: with ATIVO_FAULT=<point> the process kills itself
+ * (SIGKILL, as a power cut would) at that point. Never set outside tests.
+ */
+function faultPoint(point: string): void {
+  if (process.env.ATIVO_FAULT === point) process.kill(process.pid, 'SIGKILL');
+}
+
 /** The publish job's dedupe key: one live publication per asset and network. */
 export const publishKey = (assetId: number, network: string): string => `publish:${network}:${assetId}`;
 
@@ -106,6 +114,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
       ctx.wait(`Uploading files: ${files.length - missing.length} of ${files.length} stored`, deps.uploadsPollMs ?? 5_000);
     }
     save({ step: 'manifest' }, 0.5);
+    faultPoint('publish:after-uploads');
   }
 
   // 2. manifest
@@ -164,11 +173,13 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
         );
         // Saved before it leaves: after a crash we wait for this very transaction.
         save({ tx: { hash: prepared.hash, raw: prepared.raw } }, 0.75);
+        faultPoint('publish:after-tx-saved');
       }
     }
     if (cp.tx !== undefined) {
       ctx.progress(0.8, 'Registering on chain');
       await broadcastTx(conn, { raw: cp.tx.raw, hash: cp.tx.hash, action: 'register' });
+      faultPoint('publish:after-broadcast');
       const mined = await registry.resume('register', cp.tx.hash);
       save({ step: 'certificate', tokenId: mined.result.tokenId.toString(), txHash: cp.tx.hash, blockNumber: mined.receipt.blockNumber }, 0.9);
     }
@@ -176,6 +187,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
 
   // 4. certificate
   if (cp.step === 'certificate') {
+    faultPoint('publish:before-certificate');
     const { chainId, registryAddress } = await deps.chain(cp.network);
     const receipts = files.map((f) => catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption)?.receipt).filter((r) => r !== undefined && r !== null);
     const body: CertificateBody = {

@@ -218,6 +218,26 @@ describe('startAnvil', () => {
     expect(await attachAnvil(dir)).toBeUndefined();
   });
 
+  it('does not attach to an anvil whose owner was killed (an orphan is restarted instead)', async () => {
+    const dir = await tempDir();
+    const script = `
+      import { startAnvil } from ${JSON.stringify(join(here, 'anvil.ts'))};
+      const sb = await startAnvil({ dataDir: process.argv[1] });
+      console.log(sb.pid);
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const anvilPid = Number(await new Promise<string>((ok) => child.stdout.once('data', (b: Buffer) => { ok(b.toString().trim()); })));
+    expect(alive(anvilPid)).toBe(true);
+    const exited = new Promise((ok) => child.once('exit', ok));
+    child.kill('SIGKILL');
+    await exited;
+    expect(alive(anvilPid)).toBe(true); // the orphan outlives its owner…
+    expect(await attachAnvil(dir)).toBeUndefined(); // …but is not a sandbox to share
+    const sb = await start(dir); // and the next start reaps it
+    expect(sb.pid).not.toBe(anvilPid);
+    expect(sb.notices.join(' ')).toMatch(/left running by an earlier session/);
+  });
+
   it('after stop() nothing keeps the process alive (no pending timer, no child pipe)', () => {
     const script = `
       import { startAnvil } from ${JSON.stringify(join(here, 'anvil.ts'))};

@@ -586,6 +586,9 @@ export async function attachAnvil(dataDirIn: string): Promise<AttachedSandbox | 
   const p = pathsFor(resolve(dataDirIn));
   const info = await readJson(p.pid);
   if (!isObject(info) || typeof info.pid !== 'number' || typeof info.port !== 'number' || !isProcessAlive(info.pid)) return undefined;
+  // An anvil whose owner died (killed outright) is an orphan, not a running sandbox: the next
+  // startAnvil reaps it (cleanly) and starts the whole sandbox again, storage node included.
+  if (typeof info.parentPid !== 'number' || !isProcessAlive(info.parentPid)) return undefined;
   const cmd = await commandLineOf(info.pid);
   if (cmd === undefined || !cmd.includes(p.state)) return undefined;
   const rpcUrl = `http://${SANDBOX_HOST}:${info.port}`;

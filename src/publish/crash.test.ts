@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RegistryClient } from '../chain/client';
+import type { Certificate } from '../chain/certificate';
+import { startAnvil } from '../sandbox/anvil';
+import { ativo } from '../test-support/run-cli';
+import { tempDir } from '../test-support/fs';
+import { requireKeychain } from '../vault/test-support';
+import { Keychain } from '../vault/keychain';
+
+// The backend is killed (SIGKILL, via the pipeline's fault points) at each stage of a
+// publication; the next run finishes it with exactly one registration and one upload per file.
+describe('publish survives a crash at every stage', () => {
+  let dir: { path: string; cleanup: () => void };
+  let env: NodeJS.ProcessEnv;
+  const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => ativo(args, { env: { ...env, ...extra } });
+  beforeEach(async () => {
+    await requireKeychain(new Keychain({ prefix: 'ativo-probe' }));
+    dir = tempDir();
+    env = { ATIVO_DATA_DIR: join(dir.path, 'data'), ATIVO_KEYCHAIN_PREFIX: `ativo-test-crash-${randomBytes(4).toString('hex')}` };
+  });
+  afterEach(() => {
+    const list = run(['wallet', 'list', '--json']);
+    if (list.status === 0) for (const w of (JSON.parse(list.stdout) as { wallets: { address: string }[] }).wallets) run(['wallet', 'remove', w.address]);
+    dir.cleanup();
+  });
+
+  for (const point of ['publish:after-uploads', 'publish:after-tx-saved', 'publish:after-broadcast', 'publish:before-certificate']) {
+    it(`killed at ${point}`, async () => {
+      const folder = join(dir.path, 'set');
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(join(folder, 'a.bin'), randomBytes(40_000));
+      writeFileSync(join(folder, 'b.txt'), `file b ${point}`);
+      expect(run(['wallet', 'create']).status).toBe(0);
+      const asset = JSON.parse(run(['add', folder, '--json']).stdout) as { id: number };
+      expect(run(['storage', 'fund', '--ether', '0.01']).status).toBe(0);
+
+      const killed = run(['publish', String(asset.id), '--wait'], { ATIVO_FAULT: point });
+      expect(killed.signal).toBe('SIGKILL');
+
+      const done = run(['publish', String(asset.id), '--wait', '--json']);
+      expect(done.stderr).toBe('');
+      const cert = JSON.parse(done.stdout) as Certificate;
+
+      const uploads = JSON.parse(run(['uploads', String(asset.id), '--json']).stdout) as { items: { relPath: string | null; source: string }[] };
+      expect(uploads.items.map((u) => u.relPath).sort()).toEqual(['a.bin', 'b.txt']); // one upload per file
+      const sb = await startAnvil({ dataDir: join(dir.path, 'data', 'sandbox') });
+      try {
+        const registry = await RegistryClient.open(sb.conn, cert.chain.registry);
+        expect(await registry.tokenCount()).toBe(1n); // exactly one registration
+        const registered = (await registry.events(0)).filter((e) => e.name === 'Registered');
+        expect(registered).toHaveLength(1);
+        expect(registered[0]?.transactionHash).toBe(cert.chain.txHash);
+      } finally {
+        await sb.stop();
+      }
+    });
+  }
+});
