@@ -1,30 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ativo } from '../test-support/run-cli';
-import { tempDir } from '../test-support/fs';
-import { requireKeychain } from '../vault/test-support';
-import { Keychain } from '../vault/keychain';
+import { describe, expect, it } from 'vitest';
+import { useCliSandbox } from '../test-support/cli-sandbox';
 
 // The whole loop through the real CLI: keychain wallet, sandbox chain + storage node, job queue.
 describe('ativo upload (sandbox, real keychain)', () => {
-  let dir: { path: string; cleanup: () => void };
-  let env: NodeJS.ProcessEnv;
-  const run = (args: string[]) => ativo(args, { env });
-  beforeEach(async () => {
-    await requireKeychain(new Keychain({ prefix: 'ativo-probe' }));
-    dir = tempDir();
-    env = { ATIVO_DATA_DIR: join(dir.path, 'data'), ATIVO_KEYCHAIN_PREFIX: `ativo-test-upload-${randomBytes(4).toString('hex')}` };
-  });
-  afterEach(() => {
-    const list = run(['wallet', 'list', '--json']);
-    if (list.status === 0) for (const w of (JSON.parse(list.stdout) as { wallets: { address: string }[] }).wallets) run(['wallet', 'remove', w.address]);
-    dir.cleanup();
-  });
+  const { run, dir } = useCliSandbox('upload');
 
   it('waits for funding with a clear message, then uploads every file once and never pays twice', () => {
-    const folder = join(dir.path, 'set');
+    const folder = join(dir(), 'set');
     mkdirSync(folder);
     writeFileSync(join(folder, 'a.bin'), randomBytes(300_000));
     writeFileSync(join(folder, 'b.txt'), 'hello storage');

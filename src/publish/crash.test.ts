@@ -1,35 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCliSandbox } from '../test-support/cli-sandbox';
 import { RegistryClient } from '../chain/client';
 import type { Certificate } from '../chain/certificate';
 import { startAnvil } from '../sandbox/anvil';
-import { ativo } from '../test-support/run-cli';
-import { tempDir } from '../test-support/fs';
-import { requireKeychain } from '../vault/test-support';
-import { Keychain } from '../vault/keychain';
 
 // The backend is killed (SIGKILL, via the pipeline's fault points) at each stage of a
 // publication; the next run finishes it with exactly one registration and one upload per file.
 describe('publish survives a crash at every stage', () => {
-  let dir: { path: string; cleanup: () => void };
-  let env: NodeJS.ProcessEnv;
-  const run = (args: string[], extra: NodeJS.ProcessEnv = {}) => ativo(args, { env: { ...env, ...extra } });
-  beforeEach(async () => {
-    await requireKeychain(new Keychain({ prefix: 'ativo-probe' }));
-    dir = tempDir();
-    env = { ATIVO_DATA_DIR: join(dir.path, 'data'), ATIVO_KEYCHAIN_PREFIX: `ativo-test-crash-${randomBytes(4).toString('hex')}` };
-  });
-  afterEach(() => {
-    const list = run(['wallet', 'list', '--json']);
-    if (list.status === 0) for (const w of (JSON.parse(list.stdout) as { wallets: { address: string }[] }).wallets) run(['wallet', 'remove', w.address]);
-    dir.cleanup();
-  });
+  const { run, dir, dataDir } = useCliSandbox('crash');
 
   for (const point of ['publish:after-uploads', 'publish:after-tx-saved', 'publish:after-broadcast', 'publish:before-certificate']) {
     it(`killed at ${point}`, async () => {
-      const folder = join(dir.path, 'set');
+      const folder = join(dir(), 'set');
       mkdirSync(folder, { recursive: true });
       writeFileSync(join(folder, 'a.bin'), randomBytes(40_000));
       writeFileSync(join(folder, 'b.txt'), `file b ${point}`);
@@ -46,7 +31,7 @@ describe('publish survives a crash at every stage', () => {
 
       const uploads = JSON.parse(run(['uploads', String(asset.id), '--json']).stdout) as { items: { relPath: string | null; source: string }[] };
       expect(uploads.items.map((u) => u.relPath).sort()).toEqual(['a.bin', 'b.txt']); // one upload per file
-      const sb = await startAnvil({ dataDir: join(dir.path, 'data', 'sandbox') });
+      const sb = await startAnvil({ dataDir: join(dataDir(), 'sandbox') });
       try {
         const registry = await RegistryClient.open(sb.conn, cert.chain.registry);
         expect(await registry.tokenCount()).toBe(1n); // exactly one registration

@@ -1,35 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCliSandbox } from '../test-support/cli-sandbox';
 import { RegistryClient } from '../chain/client';
 import { startAnvil } from '../sandbox/anvil';
 import { verifyCertificateSignature, type Certificate } from '../chain/certificate';
-import { ativo } from '../test-support/run-cli';
-import { coreutilsRoot, tempDir } from '../test-support/fs';
-import { requireKeychain } from '../vault/test-support';
-import { Keychain } from '../vault/keychain';
+import { coreutilsRoot } from '../test-support/fs';
 import { termsHash } from './pipeline';
 import { LICENSES } from './licenses';
 
 // Publish through the real CLI: keychain wallet, sandbox anvil + storage node, durable jobs.
 describe('ativo publish (sandbox, real keychain)', () => {
-  let dir: { path: string; cleanup: () => void };
-  let env: NodeJS.ProcessEnv;
-  const run = (args: string[]) => ativo(args, { env });
-  beforeEach(async () => {
-    await requireKeychain(new Keychain({ prefix: 'ativo-probe' }));
-    dir = tempDir();
-    env = { ATIVO_DATA_DIR: join(dir.path, 'data'), ATIVO_KEYCHAIN_PREFIX: `ativo-test-publish-${randomBytes(4).toString('hex')}` };
-  });
-  afterEach(() => {
-    const list = run(['wallet', 'list', '--json']);
-    if (list.status === 0) for (const w of (JSON.parse(list.stdout) as { wallets: { address: string }[] }).wallets) run(['wallet', 'remove', w.address]);
-    dir.cleanup();
-  });
+  const { run, dir, dataDir } = useCliSandbox('publish');
 
   it('uploads, registers once with a 2-way split, and writes a certificate that verifies', async () => {
-    const folder = join(dir.path, 'Wildflowers');
+    const folder = join(dir(), 'Wildflowers');
     mkdirSync(join(folder, 'images'), { recursive: true });
     writeFileSync(join(folder, 'labels.csv'), 'file,label\n0001.png,poppy\n');
     writeFileSync(join(folder, 'images', '0001.png'), randomBytes(50_000));
@@ -42,7 +28,7 @@ describe('ativo publish (sandbox, real keychain)', () => {
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/add up to 100%.*90%/);
 
-    const defaults = JSON.parse(ativo(['show', String(asset.id), '--json'], { env }).stdout) as { publication: unknown };
+    const defaults = JSON.parse(run(['show', String(asset.id), '--json']).stdout) as { publication: unknown };
     expect(defaults.publication).toBeNull();
 
     const pub = run(['publish', String(asset.id), '--license', 'CC-BY-4.0', '--price', '0.01', '--split', `${wallet.address}:70,${partner}:30`, '--wait', '--json']);
@@ -62,7 +48,7 @@ describe('ativo publish (sandbox, real keychain)', () => {
     expect(shown.publication).toMatchObject({ tokenId: cert.chain.tokenId, manifestId: cert.storage.manifestId, network: 'sandbox' });
 
     // The registration on chain says the same (the CLI stopped the sandbox when it exited: start it to read).
-    const sb = await startAnvil({ dataDir: join(dir.path, 'data', 'sandbox') });
+    const sb = await startAnvil({ dataDir: join(dataDir(), 'sandbox') });
     try {
       const registry = await RegistryClient.open(sb.conn, cert.chain.registry);
       const onChain = await registry.asset(BigInt(cert.chain.tokenId));
@@ -76,7 +62,7 @@ describe('ativo publish (sandbox, real keychain)', () => {
     }
     const exported = run(['certificate', String(asset.id)]);
     expect(JSON.parse(exported.stdout)).toEqual(cert);
-    const certFile = join(dir.path, 'ativo-certificate.json');
+    const certFile = join(dir(), 'ativo-certificate.json');
     writeFileSync(certFile, exported.stdout);
 
     // verify: every check passes on the exported file with the folder…
