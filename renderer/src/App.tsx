@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { AppFrame } from './components/AppFrame';
 import { Notices } from './components/Notices';
+import { ActivityScreen } from './screens/Activity';
 import { AssetScreen } from './screens/AssetScreen';
 import { LibraryScreen } from './screens/Library';
 import { WalletScreen } from './screens/Wallet';
@@ -11,6 +12,7 @@ const TITLES: Record<Route['name'], string> = {
   library: 'Library · Ativo',
   asset: 'Asset · Ativo',
   wallet: 'Wallet · Ativo',
+  activity: 'Activity · Ativo',
 };
 
 function Screen({ route }: { route: Route }) {
@@ -19,6 +21,8 @@ function Screen({ route }: { route: Route }) {
       return <AssetScreen key={route.id} id={route.id} />;
     case 'wallet':
       return <WalletScreen />;
+    case 'activity':
+      return <ActivityScreen />;
     case 'library':
       return <LibraryScreen />;
   }

@@ -3,12 +3,12 @@ import type { ReactNode } from 'react';
 import { call } from '../api/client';
 import type { Route } from '../state/router';
 import { NETWORK_TITLE } from '../lib/wallet';
-import { loadNetwork, useApp } from '../state/store';
+import { isActiveJob, loadNetwork, useApp } from '../state/store';
 import { Icon } from './Icon';
 import type { IconName } from './Icon';
 
 /** App sections; only those that exist are listed in NAV. */
-type Section = 'library' | 'publish' | 'inbox' | 'earnings' | 'wallet';
+type Section = 'library' | 'activity' | 'publish' | 'inbox' | 'earnings' | 'wallet';
 
 interface NavItem {
   id: Section;
@@ -20,6 +20,7 @@ interface NavItem {
 /** Sections of the app. Publish, Inbox and Earnings join this list when they exist. */
 const NAV: readonly NavItem[] = [
   { id: 'library', label: 'Library', icon: 'library', href: '#/' },
+  { id: 'activity', label: 'Activity', icon: 'activity', href: '#/activity' },
   { id: 'wallet', label: 'Wallet', icon: 'wallet', href: '#/wallet' },
 ];
 
@@ -39,6 +40,8 @@ function sectionOf(route: Route): Section {
       return 'library';
     case 'wallet':
       return 'wallet';
+    case 'activity':
+      return 'activity';
   }
 }
 
@@ -58,6 +61,7 @@ export function AppFrame({ children }: { children: ReactNode }) {
     loadNetwork();
   }, []);
   const section = sectionOf(route);
+  const activeJobs = useApp((s) => Object.values(s.jobs).filter(isActiveJob).length);
 
   return (
     <div className="frame">
@@ -100,6 +104,12 @@ export function AppFrame({ children }: { children: ReactNode }) {
               <a className="nav-link" href={item.href} aria-current={section === item.id ? 'page' : undefined}>
                 <Icon name={item.icon} />
                 {item.label}
+                {item.id === 'activity' && activeJobs > 0 && (
+                  <span className="nav-badge" data-testid="activity-count">
+                    {activeJobs}
+                    <span className="sr-only"> in progress</span>
+                  </span>
+                )}
               </a>
             </li>
           ))}

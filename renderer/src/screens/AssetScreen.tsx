@@ -8,6 +8,8 @@ import { ConfirmDialog } from '../components/Modal';
 import { ScanProgressView } from '../components/ProgressBar';
 import { formatBytes, formatCount, formatDate, plural, scanPercent } from '../lib/format';
 import { removeAsset, rescan, useApp } from '../state/store';
+import { PublishDialog } from './PublishDialog';
+import { PublicationCard, PublishProgress } from './PublicationCard';
 import { FileTable } from './FileTable';
 
 function Skipped({ asset }: { asset: AssetDetail }) {
@@ -46,6 +48,14 @@ export function AssetScreen({ id }: { id: number }) {
   const [asset, setAsset] = useState<AssetDetail | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
+  const [publishing, setPublishing] = useState(false);
+  const publishJob = useApp((s) => {
+    let found: (typeof s.jobs)[number] | undefined;
+    for (const j of Object.values(s.jobs)) {
+      if (j.kind === 'publish' && j.assetId === id && j.state !== 'done' && j.state !== 'failed' && j.state !== 'cancelled' && (found === undefined || j.id > found.id)) found = j;
+    }
+    return found;
+  });
 
   useEffect(() => {
     let live = true;
@@ -96,6 +106,18 @@ export function AssetScreen({ id }: { id: number }) {
   const live = progress !== undefined && progress.phase !== 'done' && progress.phase !== 'failed';
   const scanning = live || asset.state === 'scanning' || busy === 'rescan';
   const percent = progress !== undefined && progress.phase !== 'walking' ? scanPercent(progress) : null;
+  const publishBlocked =
+    scanning || asset.state === 'scanning'
+      ? 'Wait for the scan to finish before publishing.'
+      : asset.state === 'error'
+        ? 'Fix the scan error and rescan before publishing.'
+        : asset.fileCount === 0
+          ? 'This folder has no files to publish.'
+          : publishJob !== undefined
+            ? 'A publication of this asset is in progress.'
+            : busy !== undefined
+              ? 'Wait for the current action to finish.'
+              : null;
 
   return (
     <div className="detail">
@@ -109,6 +131,19 @@ export function AssetScreen({ id }: { id: number }) {
           </div>
         </div>
         <div className="page-actions">
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => {
+              setPublishing(true);
+            }}
+            disabled={publishBlocked !== null}
+            aria-describedby={publishBlocked !== null ? 'publish-blocked' : undefined}
+            title={publishBlocked ?? undefined}
+          >
+            <Icon name="shield" size={16} />
+            Publish
+          </button>
           <button type="button" className="button" onClick={() => void rescan(asset.id)} disabled={scanning || busy !== undefined}>
             <Icon name="refresh" size={16} />
             {busy === 'rescan' ? 'Rescanning…' : 'Rescan'}
@@ -127,6 +162,23 @@ export function AssetScreen({ id }: { id: number }) {
           </button>
         </div>
       </div>
+
+      {publishBlocked !== null && publishJob === undefined && (
+        <p id="publish-blocked" className="hint publish-blocked">
+          {publishBlocked}
+        </p>
+      )}
+      {publishBlocked !== null && publishJob !== undefined && (
+        <p id="publish-blocked" className="sr-only">
+          {publishBlocked}
+        </p>
+      )}
+
+      {publishJob !== undefined ? (
+        <PublishProgress job={publishJob} name={asset.name} />
+      ) : (
+        asset.publication !== null && <PublicationCard asset={asset} publication={asset.publication} />
+      )}
 
       {progress !== undefined && (
         <section className="activity" aria-label="Scan progress">
@@ -195,6 +247,15 @@ export function AssetScreen({ id }: { id: number }) {
       <FileTable assetId={asset.id} version={`${asset.state}:${asset.scannedAt ?? ''}:${asset.contentRoot ?? ''}`} scanning={scanning} />
 
       <Skipped asset={asset} />
+
+      {publishing && (
+        <PublishDialog
+          asset={asset}
+          onClose={() => {
+            setPublishing(false);
+          }}
+        />
+      )}
 
       {confirmRemove && (
         <ConfirmDialog

@@ -1,5 +1,5 @@
 /** Hash routes (work the same under file:// in Electron and http:// in the browser shell). */
-export type Route = { name: 'library' } | { name: 'asset'; id: number } | { name: 'wallet' };
+export type Route = { name: 'library' } | { name: 'asset'; id: number } | { name: 'wallet' } | { name: 'activity' };
 
 export function parseHash(hash: string): Route {
   const m = /^#\/assets\/(\d+)\/?$/.exec(hash);
@@ -8,6 +8,7 @@ export function parseHash(hash: string): Route {
     if (Number.isSafeInteger(id) && id > 0) return { name: 'asset', id };
   }
   if (/^#\/wallet\/?$/.test(hash)) return { name: 'wallet' };
+  if (/^#\/activity\/?$/.test(hash)) return { name: 'activity' };
   return { name: 'library' };
 }
 
@@ -17,6 +18,8 @@ export function hrefFor(route: Route): string {
       return `#/assets/${route.id}`;
     case 'wallet':
       return '#/wallet';
+    case 'activity':
+      return '#/activity';
     case 'library':
       return '#/';
   }

@@ -21,6 +21,17 @@ export interface PendingAdd {
   assetId: number | null;
 }
 
+/** A background job as the UI knows it (seeded from jobs.list, then kept live by job.changed). */
+export interface LiveJob {
+  id: number;
+  kind: string;
+  assetId: number | null;
+  state: EventPayload<'job.changed'>['state'];
+  progress: number;
+  detail: string | null;
+  error: string | null;
+}
+
 export interface Notice {
   id: number;
   tone: 'info' | 'success' | 'error';
@@ -46,6 +57,12 @@ export interface AppState {
   walletVersion: number;
   /** Bumped when the backend says wallets or networks changed: the Wallet screen reloads in place. */
   settingsVersion: number;
+  /** Jobs by id, live from `job.changed` (the Activity badge, progress bars). */
+  jobs: Record<number, LiveJob>;
+  /** The whole queue is paused (`jobs.pauseAll`). */
+  jobsPaused: boolean;
+  /** Bumped when a job appears or changes state: the Activity list refetches. */
+  jobsVersion: number;
 }
 
 export const useApp = create<AppState>()(() => ({
@@ -61,6 +78,9 @@ export const useApp = create<AppState>()(() => ({
   network: null,
   walletVersion: 0,
   settingsVersion: 0,
+  jobs: {},
+  jobsPaused: false,
+  jobsVersion: 0,
 }));
 
 const set = useApp.setState;
@@ -99,6 +119,25 @@ export function refreshAll(): void {
     walletVersion: s.walletVersion + 1,
   }));
   loadNetwork();
+  loadJobs();
+}
+
+/** Jobs that count as "in progress" (the Activity badge). */
+export const isActiveJob = (j: Pick<LiveJob, 'state'>): boolean => j.state === 'running' || j.state === 'waiting' || j.state === 'queued';
+
+/** Seeds the live job map from the backend (quietly: the Activity screen reports errors). */
+export function loadJobs(): void {
+  call('jobs.list', { limit: 1000 }).then(
+    (r) => {
+      const jobs: Record<number, LiveJob> = {};
+      for (const j of r.items) {
+        const prev = get().jobs[j.id];
+        jobs[j.id] = { id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, detail: prev?.detail ?? null, error: j.error };
+      }
+      set((st) => ({ jobs, jobsPaused: r.paused, jobsVersion: st.jobsVersion + 1 }));
+    },
+    () => undefined,
+  );
 }
 
 /** Fetches the current network for the top bar (quietly: the Wallet screen reports errors). */
@@ -174,11 +213,43 @@ function handleChanged(c: EventPayload<'asset.changed'>): void {
   bumpAsset(c.assetId);
 }
 
+function handleJob(j: EventPayload<'job.changed'>): void {
+  const prev = get().jobs[j.id];
+  const changedState = prev?.state !== j.state;
+  set((st) => ({
+    jobs: { ...st.jobs, [j.id]: { id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, detail: j.detail, error: j.error } },
+    jobsVersion: changedState ? st.jobsVersion + 1 : st.jobsVersion,
+  }));
+  if (!changedState || j.kind !== 'publish' || (j.state !== 'done' && j.state !== 'failed')) return;
+  const assetId = j.assetId;
+  if (assetId !== null) bumpAsset(assetId);
+  const tell = (name: string): void => {
+    if (j.state === 'done') notify('success', `“${name}” is certified.`);
+    else notify('error', `Publishing “${name}” failed: ${j.error ?? 'unknown error'}`);
+  };
+  if (assetId === null) {
+    tell('The asset');
+    return;
+  }
+  call('assets.get', { id: assetId }).then(
+    (a) => {
+      tell(a.name);
+    },
+    () => {
+      tell(`Asset #${assetId}`);
+    },
+  );
+}
+
 /** Subscribe to backend events and the URL hash; returns the unsubscribe function. */
 export function wireEvents(): () => void {
   const offs = [
     on('scan.progress', handleProgress),
     on('asset.changed', handleChanged),
+    on('job.changed', handleJob),
+    on('jobs.paused', (p) => {
+      set((st) => ({ jobsPaused: p.paused, jobsVersion: st.jobsVersion + 1 }));
+    }),
     // Wallets or networks changed elsewhere (another window, the CLI through `ativo serve`): refetch them.
     on('settings.changed', () => {
       set((st) => ({ settingsVersion: st.settingsVersion + 1 }));
@@ -188,6 +259,7 @@ export function wireEvents(): () => void {
     set({ route: parseHash(window.location.hash) });
   };
   window.addEventListener('hashchange', onHash);
+  loadJobs();
   return () => {
     for (const off of offs) off();
     window.removeEventListener('hashchange', onHash);

@@ -1,0 +1,252 @@
+/**
+ * Activity: the background job queue (file uploads, publications) with live progress from
+ * `job.changed`, per-job Pause / Resume / Cancel / Retry, and a global Pause all / Resume all.
+ */
+import { useState } from 'react';
+import { call, messageOf } from '../api/client';
+import type { CommandOutput } from '../api/client';
+import { Icon } from '../components/Icon';
+import { ProgressBar } from '../components/ProgressBar';
+import { canCancel, canPause, canResume, canRetry, jobPercent, jobStateText, kindText } from '../lib/jobs';
+import { formatDate } from '../lib/format';
+import { useQuery } from '../hooks/useQuery';
+import { loadJobs, notify, useApp } from '../state/store';
+import type { LiveJob } from '../state/store';
+
+type JobItem = CommandOutput<'jobs.list'>['items'][number];
+type Action = 'pause' | 'resume' | 'cancel' | 'retry';
+
+const ACTION_TEXT: Record<Action, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel', retry: 'Retry' };
+
+function useAssetNames(ids: number[]): Record<number, string> {
+  const key = ids.length === 0 ? null : `names:${ids.join(',')}`;
+  const q = useQuery(key, async () => {
+    const out: Record<number, string> = {};
+    await Promise.all(
+      ids.map((id) =>
+        call('assets.get', { id }).then(
+          (a) => {
+            out[id] = a.name;
+          },
+          () => undefined,
+        ),
+      ),
+    );
+    return out;
+  });
+  return q.data ?? {};
+}
+
+function JobRow({ job, name, onDone }: { job: LiveJob & { createdAt: string; attempts: number }; name: string; onDone: () => void }) {
+  const [busy, setBusy] = useState<Action | null>(null);
+  const act = async (a: Action): Promise<void> => {
+    setBusy(a);
+    try {
+      await call(`jobs.${a}`, { id: job.id });
+    } catch (e) {
+      notify('error', `Could not ${ACTION_TEXT[a].toLowerCase()} this job: ${messageOf(e)}`);
+    } finally {
+      setBusy(null);
+      onDone();
+    }
+  };
+  const actions: Action[] = [];
+  if (canPause(job.state)) actions.push('pause');
+  if (canResume(job.state)) actions.push('resume');
+  if (canCancel(job.state)) actions.push('cancel');
+  if (canRetry(job.state)) actions.push('retry');
+  const label = jobStateText(job);
+  const subject = `${kindText(job.kind)} of ${name}`;
+  return (
+    <li className={`job job-${job.state}`} data-testid="job-row" data-job-id={job.id} data-kind={job.kind}>
+      <div className="job-main">
+        <div className="job-title">
+          <span className={`badge job-kind job-kind-${job.kind}`}>{kindText(job.kind)}</span>
+          {job.assetId !== null ? (
+            <a href={`#/assets/${job.assetId}`} className="job-asset">
+              {name}
+            </a>
+          ) : (
+            <span className="job-asset">{name}</span>
+          )}
+        </div>
+        <div className={`job-state job-state-${job.state}`} data-testid="job-state">
+          {label}
+        </div>
+        {job.state === 'running' && (
+          <div className="job-progress">
+            <ProgressBar value={job.kind === 'publish' && job.progress === 0 ? null : jobPercent(job)} label={`${subject} progress`} />
+            {job.detail !== null && <span className="hint">{job.detail}</span>}
+          </div>
+        )}
+        <div className="hint">
+          Job #{job.id} · started {formatDate(job.createdAt)}
+          {job.attempts > 1 ? ` · attempt ${job.attempts}` : ''}
+        </div>
+      </div>
+      <div className="job-actions">
+        {actions.map((a) => (
+          <button
+            key={a}
+            type="button"
+            className={`button button-sm${a === 'cancel' ? ' button-danger-outline' : ''}`}
+            onClick={() => void act(a)}
+            disabled={busy !== null}
+            aria-label={`${ACTION_TEXT[a]} ${subject}`}
+          >
+            {busy === a ? 'Working…' : ACTION_TEXT[a]}
+          </button>
+        ))}
+      </div>
+    </li>
+  );
+}
+
+export function ActivityScreen() {
+  const version = useApp((s) => s.jobsVersion);
+  const live = useApp((s) => s.jobs);
+  const paused = useApp((s) => s.jobsPaused);
+  const [busyAll, setBusyAll] = useState(false);
+  const q = useQuery(`jobs:${version}`, () => call('jobs.list', { limit: 200 }));
+  const items: JobItem[] = q.data?.items ?? [];
+  const names = useAssetNames([...new Set(items.map((j) => j.assetId).filter((id): id is number => id !== null))].sort((a, b) => a - b));
+  const queuePaused = q.data?.paused ?? paused;
+  const network = useApp((s) => s.network);
+  const [funding, setFunding] = useState(false);
+  const storageShort = items.some((j) => {
+    const state = live[j.id]?.state ?? j.state;
+    const error = live[j.id]?.error ?? j.error;
+    return state === 'waiting' && error !== null && /storage balance is short/i.test(error);
+  });
+
+  const fund = async (): Promise<void> => {
+    setFunding(true);
+    try {
+      const r = await call('storage.fund', { ether: '0.01' });
+      notify('success', `Added ${r.amount.formatted} to your storage balance${r.status === 'pending' ? ' (pending)' : ''}.`);
+    } catch (e) {
+      notify('error', `Could not fund storage: ${messageOf(e)}`);
+    } finally {
+      setFunding(false);
+      q.reload();
+    }
+  };
+
+  const toggleAll = async (): Promise<void> => {
+    setBusyAll(true);
+    try {
+      await call(queuePaused ? 'jobs.resumeAll' : 'jobs.pauseAll', {});
+    } catch (e) {
+      notify('error', `Could not ${queuePaused ? 'resume' : 'pause'} the queue: ${messageOf(e)}`);
+    } finally {
+      setBusyAll(false);
+      loadJobs();
+      q.reload();
+    }
+  };
+
+  return (
+    <div className="activity-page">
+      <div className="page-head">
+        <div className="title-block">
+          <h1>Activity</h1>
+          <p className="page-sub">Uploads and publications run here in the background, even while you work elsewhere in Ativo.</p>
+        </div>
+        <div className="page-actions">
+          {items.length > 0 && (
+            <button type="button" className="button" onClick={() => void toggleAll()} disabled={busyAll}>
+              {queuePaused ? 'Resume all' : 'Pause all'}
+            </button>
+          )}
+        </div>
+      </div>
+
+      {queuePaused && (
+        <div className="callout callout-warn" role="status">
+          <Icon name="info" />
+          <div>
+            <strong>The queue is paused.</strong>
+            <p>No job starts or continues until you resume it.</p>
+          </div>
+        </div>
+      )}
+
+      {storageShort && (
+        <div className="callout callout-warn" role="status" data-testid="storage-short">
+          <Icon name="alert" />
+          <div>
+            <strong>Uploads are waiting for storage funds.</strong>
+            <p>Your storage balance does not cover these files. Uploads continue by themselves once it does.</p>
+            {network === 'sandbox' && (
+              <p>
+                <button type="button" className="button button-sm" onClick={() => void fund()} disabled={funding}>
+                  {funding ? 'Funding…' : 'Fund storage (0.01 test ETH)'}
+                </button>
+              </p>
+            )}
+          </div>
+        </div>
+      )}
+
+      {q.error !== null && (
+        <div className="panel panel-error" role="alert">
+          <Icon name="alert" />
+          <div>
+            <strong>The activity could not be loaded.</strong>
+            <p>{q.error.message}</p>
+          </div>
+        </div>
+      )}
+
+      {q.data === null && q.error === null ? (
+        <div className="panel panel-muted" role="status">
+          Loading…
+        </div>
+      ) : q.data !== null && items.length === 0 ? (
+        <div className="card activity-empty" data-testid="activity-empty">
+          <h2>Nothing running</h2>
+          <p className="muted">
+            When you publish an asset, its file uploads and its registration on chain appear here, with their progress. You can pause, resume, cancel or
+            retry each of them.
+          </p>
+        </div>
+      ) : (
+        items.length > 0 && (
+          <section className="card" aria-labelledby="jobs-title">
+            <div className="card-head">
+              <h2 id="jobs-title">
+                Jobs<span className="count">{q.data?.total ?? items.length}</span>
+              </h2>
+            </div>
+            <ul className="job-list" aria-labelledby="jobs-title">
+              {items.map((j) => {
+                const l = live[j.id];
+                const merged = {
+                  id: j.id,
+                  kind: j.kind,
+                  assetId: j.assetId,
+                  createdAt: j.createdAt,
+                  attempts: j.attempts,
+                  state: l?.state ?? j.state,
+                  progress: l?.progress ?? j.progress,
+                  detail: l?.detail ?? null,
+                  error: l !== undefined ? l.error : j.error,
+                };
+                return (
+                  <JobRow
+                    key={j.id}
+                    job={merged}
+                    name={j.assetId !== null ? (names[j.assetId] ?? `Asset #${j.assetId}`) : '—'}
+                    onDone={() => {
+                      q.reload();
+                    }}
+                  />
+                );
+              })}
+            </ul>
+          </section>
+        )
+      )}
+    </div>
+  );
+}

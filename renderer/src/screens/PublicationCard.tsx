@@ -1,0 +1,123 @@
+/** The asset's certificate facts (when published), or the live state of its publication in progress. */
+import { useState } from 'react';
+import { call, messageOf } from '../api/client';
+import type { AssetDetail } from '../api/client';
+import { CopyButton } from '../components/CopyButton';
+import { Icon } from '../components/Icon';
+import { ProgressBar } from '../components/ProgressBar';
+import { formatDate } from '../lib/format';
+import { jobPercent, jobStateText } from '../lib/jobs';
+import { downloadText, formatEth } from '../lib/wallet';
+import { notify } from '../state/store';
+import type { LiveJob } from '../state/store';
+
+type Publication = NonNullable<AssetDetail['publication']>;
+
+/** Wei (decimal string) as an ETH amount string ("0.01"). */
+export function weiToEth(wei: string): string {
+  if (!/^\d+$/.test(wei)) return wei;
+  const v = BigInt(wei);
+  const unit = 10n ** 18n;
+  const int = v / unit;
+  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
+  return frac === '' ? int.toString() : `${int.toString()}.${frac}`;
+}
+
+const NETWORK_WORD: Record<string, string> = { sandbox: 'Sandbox', testnet: 'Testnet', mainnet: 'Mainnet' };
+
+export function PublishProgress({ job, name }: { job: LiveJob; name: string }) {
+  const pct = jobPercent(job);
+  return (
+    <section className="card publish-live" aria-labelledby="publish-live-title" data-testid="publish-live">
+      <div className="card-head">
+        <h2 id="publish-live-title">Publishing</h2>
+      </div>
+      <p className="job-state" data-testid="publish-live-state">
+        {jobStateText(job)}
+      </p>
+      {(job.state === 'running' || job.state === 'waiting') && <ProgressBar value={pct} label={`Publishing ${name}`} />}
+      {job.detail !== null && job.detail !== job.error && <p className="hint">{job.detail}</p>}
+      <p className="card-note">
+        It continues in the background: see <a href="#/activity">Activity</a> to pause or cancel it.
+      </p>
+    </section>
+  );
+}
+
+export function PublicationCard({ asset, publication }: { asset: AssetDetail; publication: Publication }) {
+  const [busy, setBusy] = useState(false);
+  const network = NETWORK_WORD[publication.network] ?? publication.network;
+  const download = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      const { certificate } = await call('assets.certificate', { id: asset.id });
+      downloadText('ativo-certificate.json', `${JSON.stringify(certificate, null, 2)}\n`);
+    } catch (e) {
+      notify('error', `Could not get the certificate: ${messageOf(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const price = weiToEth(publication.priceWei);
+  return (
+    <section className="card publication" aria-labelledby="publication-title" data-testid="publication">
+      <div className="card-head">
+        <h2 id="publication-title">
+          <Icon name="shield" />
+          Certified on {network}
+          {publication.tokenId !== null ? ` · token #${publication.tokenId}` : ''}
+        </h2>
+        <div className="card-actions">
+          <button type="button" className="button" onClick={() => void download()} disabled={busy}>
+            <Icon name="download" size={16} />
+            {busy ? 'Preparing…' : 'Download certificate'}
+          </button>
+        </div>
+      </div>
+      <dl className="facts">
+        <div className="fact fact-wide">
+          <dt>Proven</dt>
+          <dd className="root-line">
+            {publication.txHash !== null ? (
+              <>
+                <span>Registered on chain {publication.chainId} in</span>
+                <code className="mono-text root-full" data-testid="publication-tx">
+                  {publication.txHash}
+                </code>
+                <CopyButton text={publication.txHash} label="Copy transaction hash" />
+              </>
+            ) : (
+              <span className="muted">Not registered on chain</span>
+            )}
+          </dd>
+        </div>
+        <div className="fact fact-wide">
+          <dt>Preserved</dt>
+          <dd className="root-line">
+            <span>Stored; manifest</span>
+            <code className="mono-text root-full" data-testid="publication-manifest">
+              {publication.manifestId}
+            </code>
+            <CopyButton text={publication.manifestId} label="Copy manifest id" />
+          </dd>
+        </div>
+        <div className="fact">
+          <dt>Visibility</dt>
+          <dd>{publication.visibility === 'private' ? 'Private — encrypted' : 'Public'}</dd>
+        </div>
+        <div className="fact">
+          <dt>License</dt>
+          <dd>{publication.license}</dd>
+        </div>
+        <div className="fact">
+          <dt>Price per access</dt>
+          <dd>{price === '0' ? 'Free' : `${formatEth(price, 8).text} ETH`}</dd>
+        </div>
+        <div className="fact">
+          <dt>Certified</dt>
+          <dd>{formatDate(publication.certifiedAt)}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,456 @@
+/**
+ * Publish an asset: visibility, license, price per access, approval, the revenue split (must
+ * add up to 100%), and what it will cost (storage quote, chain fee, storage balance) before
+ * confirming. The publication itself runs in the background (see Activity).
+ */
+import { useId, useState } from 'react';
+import type { SyntheticEvent } from 'react';
+import { call, messageOf } from '../api/client';
+import type { AssetDetail, CommandOutput } from '../api/client';
+import type { CommandInput } from '../../../src/api/bridge';
+import { Icon } from '../components/Icon';
+import { Modal } from '../components/Modal';
+import { useQuery } from '../hooks/useQuery';
+import { NETWORK_TITLE, shortAddress } from '../lib/wallet';
+import { loadJobs, notify } from '../state/store';
+
+type Defaults = CommandOutput<'assets.publishDefaults'>;
+type LicenseId = CommandInput<'assets.publish'>['license'];
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+const ETH = /^\d{1,9}(\.\d{1,18})?$/;
+
+interface Row {
+  key: number;
+  address: string;
+  percent: string;
+  label: string | null;
+}
+
+let rowKey = 1;
+
+function initialRows(d: Defaults): Row[] {
+  const rows: Row[] = [];
+  const withAddress = d.contributors.filter((c) => c.address !== null && ADDRESS.test(c.address));
+  let rest = 100;
+  for (const c of withAddress) {
+    const p = c.percent ?? 0;
+    rest -= p;
+    rows.push({ key: rowKey++, address: c.address ?? '', percent: p > 0 ? String(p) : '', label: c.name });
+  }
+  if (d.owner !== null && !withAddress.some((c) => c.address?.toLowerCase() === d.owner?.toLowerCase())) {
+    rows.unshift({ key: rowKey++, address: d.owner, percent: rest > 0 ? String(Math.round(rest * 100) / 100) : '', label: 'You (owner)' });
+  }
+  if (rows.length === 0) rows.push({ key: rowKey++, address: '', percent: '100', label: null });
+  return rows;
+}
+
+/** An amount as the backend formats it ("0.0123 ETH"). */
+function Amount({ value, testId }: { value: { formatted: string } | null; testId: string }) {
+  if (value === null) return <span className="muted">Not available now</span>;
+  return <span data-testid={testId}>{value.formatted}</span>;
+}
+
+function rowErrors(rows: Row[]): Record<number, { address?: string; percent?: string }> {
+  const out: Record<number, { address?: string; percent?: string }> = {};
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const e: { address?: string; percent?: string } = {};
+    const a = r.address.trim();
+    if (!ADDRESS.test(a)) e.address = 'Enter a 0x address (0x followed by 40 hex digits).';
+    else if (seen.has(a.toLowerCase())) e.address = 'This address is already in the split.';
+    seen.add(a.toLowerCase());
+    const p = Number(r.percent);
+    if (r.percent.trim() === '' || !Number.isFinite(p) || p <= 0 || p > 100) e.percent = 'Enter a share above 0 and at most 100.';
+    if (e.address !== undefined || e.percent !== undefined) out[r.key] = e;
+  }
+  return out;
+}
+
+const totalOf = (rows: Row[]): number => Math.round(rows.reduce((s, r) => s + (Number.isFinite(Number(r.percent)) ? Number(r.percent) : 0), 0) * 1e6) / 1e6;
+
+function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetail; defaults: Defaults; onClose: () => void; onReload: () => void }) {
+  const [visibility, setVisibility] = useState<'public' | 'private'>('public');
+  const [license, setLicense] = useState<string>(defaults.licenses[0]?.id ?? 'custom');
+  const [terms, setTerms] = useState('');
+  const [price, setPrice] = useState('0');
+  const [approval, setApproval] = useState<'manual' | 'auto'>('manual');
+  const [rows, setRows] = useState<Row[]>(() => initialRows(defaults));
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [funding, setFunding] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const ids = {
+    form: useId(),
+    license: useId(),
+    licenseHint: useId(),
+    terms: useId(),
+    termsError: useId(),
+    price: useId(),
+    priceHint: useId(),
+    priceError: useId(),
+    total: useId(),
+    error: useId(),
+    split: useId(),
+  };
+
+  const total = totalOf(rows);
+  const totalOk = Math.abs(total - 100) < 1e-6;
+  const errs = rowErrors(rows);
+  const priceError = ETH.test(price.trim()) ? null : 'Enter an amount of ETH like 0.01 (0 for free).';
+  const termsError = license === 'custom' && terms.trim() === '' ? 'Write the terms of your license.' : null;
+  const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && termsError === null && defaults.owner !== null;
+  const selectedTerms = defaults.licenses.find((l) => l.id === license)?.terms ?? null;
+  const suggestions = defaults.contributors.filter((c) => c.address === null || !ADDRESS.test(c.address));
+
+  const update = (key: number, patch: Partial<Row>): void => {
+    setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
+  };
+
+  const fund = async (): Promise<void> => {
+    setFunding(true);
+    try {
+      const r = await call('storage.fund', { ether: '0.01' });
+      notify('success', `Added ${r.amount.formatted} to your storage balance${r.status === 'pending' ? ' (pending)' : ''}.`);
+      onReload();
+    } catch (e) {
+      notify('error', `Could not fund storage: ${messageOf(e)}`);
+    } finally {
+      setFunding(false);
+    }
+  };
+
+  const submit = async (e: SyntheticEvent<HTMLFormElement>): Promise<void> => {
+    e.preventDefault();
+    setTried(true);
+    setError(null);
+    if (!valid) return;
+    setBusy(true);
+    try {
+      const r = await call('assets.publish', {
+        id: asset.id,
+        visibility,
+        license: license as LicenseId,
+        ...(license === 'custom' ? { customTerms: terms.trim() } : {}),
+        priceEth: price.trim(),
+        approval,
+        split: rows.map((row) => ({ address: row.address.trim(), percent: Number(row.percent) })),
+      });
+      notify('info', `Publishing “${asset.name}” on ${NETWORK_TITLE[r.network]}: follow it in Activity.`);
+      loadJobs();
+      onClose();
+    } catch (err) {
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+
+  const short = defaults.storageQuote !== null && defaults.storageBalance !== null && BigInt(defaults.storageBalance.atomic) < BigInt(defaults.storageQuote.atomic);
+
+  return (
+    <Modal
+      title={`Publish “${asset.name}”`}
+      description="Certify this asset on chain with its license, price and revenue split. Files are stored first; everything then runs in the background."
+      onClose={onClose}
+      size="lg"
+      footer={
+        <>
+          {!totalOk && (
+            <span className="hint publish-foot-hint" aria-hidden="true">
+              The split must add up to 100%.
+            </span>
+          )}
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" form={ids.form} className="button button-primary" disabled={busy || !totalOk || defaults.owner === null} aria-describedby={ids.total}>
+            {busy ? 'Publishing…' : 'Publish'}
+          </button>
+        </>
+      }
+    >
+      <form id={ids.form} className="publish-form" noValidate onSubmit={(e) => void submit(e)}>
+        {defaults.owner === null && (
+          <div className="callout callout-error" role="alert">
+            <Icon name="alert" />
+            <div>
+              <strong>No wallet yet.</strong>
+              <p>
+                The wallet owns what you certify and receives its payments. <a href="#/wallet">Create or import one</a>, then publish.
+              </p>
+            </div>
+          </div>
+        )}
+
+        <fieldset className="segmented">
+          <legend className="field-label">Visibility</legend>
+          <div className="segmented-options">
+            <label className={`segment${visibility === 'public' ? ' is-selected' : ''}`}>
+              <input type="radio" name="visibility" value="public" checked={visibility === 'public'} onChange={() => { setVisibility('public'); }} />
+              Public
+            </label>
+            <label className={`segment${visibility === 'private' ? ' is-selected' : ''}`}>
+              <input type="radio" name="visibility" value="private" checked={visibility === 'private'} onChange={() => { setVisibility('private'); }} />
+              Private — encrypted
+            </label>
+          </div>
+          <p className="hint">
+            {visibility === 'public'
+              ? 'Anyone can download the files; buyers pay for the license.'
+              : 'Files are encrypted before upload; only buyers you grant access can decrypt them.'}
+          </p>
+        </fieldset>
+
+        <div className="field">
+          <label htmlFor={ids.license}>License</label>
+          <select
+            id={ids.license}
+            className="input"
+            value={license}
+            aria-describedby={ids.licenseHint}
+            onChange={(e) => {
+              setLicense(e.target.value);
+            }}
+          >
+            {defaults.licenses.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.id}
+              </option>
+            ))}
+            <option value="custom">Custom</option>
+          </select>
+          <p id={ids.licenseHint} className="hint">
+            {license === 'custom' ? 'Your own terms, written below: they are hashed into the certificate.' : selectedTerms}
+          </p>
+        </div>
+        {license === 'custom' && (
+          <div className="field">
+            <label htmlFor={ids.terms}>License terms</label>
+            <textarea
+              id={ids.terms}
+              className="input publish-terms"
+              rows={5}
+              value={terms}
+              maxLength={20000}
+              aria-invalid={tried && termsError !== null}
+              aria-describedby={tried && termsError !== null ? ids.termsError : undefined}
+              onChange={(e) => {
+                setTerms(e.target.value);
+              }}
+            />
+            {tried && termsError !== null && (
+              <p id={ids.termsError} className="field-error">
+                {termsError}
+              </p>
+            )}
+          </div>
+        )}
+
+        <div className="publish-two">
+          <div className="field">
+            <label htmlFor={ids.price}>Price per access (ETH)</label>
+            <input
+              id={ids.price}
+              className="input"
+              type="text"
+              inputMode="decimal"
+              autoComplete="off"
+              value={price}
+              aria-invalid={priceError !== null}
+              aria-describedby={`${ids.priceHint}${priceError !== null ? ` ${ids.priceError}` : ''}`}
+              onChange={(e) => {
+                setPrice(e.target.value);
+              }}
+            />
+            <p id={ids.priceHint} className="hint">
+              0 makes access free.
+            </p>
+            {priceError !== null && (
+              <p id={ids.priceError} className="field-error">
+                {priceError}
+              </p>
+            )}
+          </div>
+          <fieldset className="segmented">
+            <legend className="field-label">Access requests</legend>
+            <div className="segmented-options">
+              <label className={`segment${approval === 'manual' ? ' is-selected' : ''}`}>
+                <input type="radio" name="approval" value="manual" checked={approval === 'manual'} onChange={() => { setApproval('manual'); }} />
+                Approve manually
+              </label>
+              <label className={`segment${approval === 'auto' ? ' is-selected' : ''}`}>
+                <input type="radio" name="approval" value="auto" checked={approval === 'auto'} onChange={() => { setApproval('auto'); }} />
+                Automatic
+              </label>
+            </div>
+          </fieldset>
+        </div>
+
+        <fieldset className="split" aria-describedby={ids.total}>
+          <legend className="field-label">Revenue split</legend>
+          <p className="hint">Who is paid from each access, and how much. The shares must add up to 100%.</p>
+          <ul className="split-rows">
+            {rows.map((r, i) => {
+              const e = tried ? errs[r.key] : undefined;
+              const n = i + 1;
+              return (
+                <li key={r.key} className="split-row" data-testid="split-row">
+                  <div className="field split-address">
+                    <label htmlFor={`split-${r.key}-a`}>
+                      Payee {n} address{r.label !== null ? <span className="muted"> · {r.label}</span> : null}
+                    </label>
+                    <input
+                      id={`split-${r.key}-a`}
+                      className="input input-mono"
+                      type="text"
+                      autoComplete="off"
+                      spellCheck={false}
+                      placeholder="0x…"
+                      value={r.address}
+                      aria-invalid={e?.address !== undefined}
+                      aria-describedby={e?.address !== undefined ? `split-${r.key}-ae` : undefined}
+                      onChange={(ev) => {
+                        update(r.key, { address: ev.target.value });
+                      }}
+                    />
+                    {e?.address !== undefined && (
+                      <p id={`split-${r.key}-ae`} className="field-error">
+                        {e.address}
+                      </p>
+                    )}
+                  </div>
+                  <div className="field split-percent">
+                    <label htmlFor={`split-${r.key}-p`}>Payee {n} share (%)</label>
+                    <input
+                      id={`split-${r.key}-p`}
+                      className="input"
+                      type="text"
+                      inputMode="decimal"
+                      autoComplete="off"
+                      value={r.percent}
+                      aria-invalid={e?.percent !== undefined}
+                      aria-describedby={e?.percent !== undefined ? `split-${r.key}-pe` : undefined}
+                      onChange={(ev) => {
+                        update(r.key, { percent: ev.target.value });
+                      }}
+                    />
+                    {e?.percent !== undefined && (
+                      <p id={`split-${r.key}-pe`} className="field-error">
+                        {e.percent}
+                      </p>
+                    )}
+                  </div>
+                  <button
+                    type="button"
+                    className="icon-button split-remove"
+                    aria-label={`Remove payee ${n}`}
+                    disabled={rows.length === 1}
+                    onClick={() => {
+                      setRows((rs) => rs.filter((x) => x.key !== r.key));
+                    }}
+                  >
+                    <Icon name="trash" size={16} />
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          <div className="split-foot">
+            <button
+              type="button"
+              className="button button-sm"
+              onClick={() => {
+                setRows((rs) => [...rs, { key: rowKey++, address: '', percent: '', label: null }]);
+              }}
+            >
+              <Icon name="plus" size={16} />
+              Add payee
+            </button>
+            <span id={ids.total} className={`split-total${totalOk ? ' split-total-ok' : ' split-total-bad'}`} data-testid="split-total" aria-live="polite">
+              Total: {total}%{totalOk ? '' : ` — must be 100% (${total < 100 ? `${Math.round((100 - total) * 1e6) / 1e6}% left` : `${Math.round((total - 100) * 1e6) / 1e6}% too much`})`}
+            </span>
+          </div>
+          {suggestions.length > 0 && (
+            <p className="hint">
+              Also named in the folder, without an address:{' '}
+              {suggestions.map((c) => `${c.name}${c.percent !== null ? ` (${c.percent}%)` : ''}`).join(', ')}. Add them with their address to pay them.
+            </p>
+          )}
+        </fieldset>
+
+        <section className="publish-costs" aria-labelledby={`${ids.form}-costs`}>
+          <h3 id={`${ids.form}-costs`}>Before you confirm</h3>
+          <dl className="facts">
+            <div className="fact">
+              <dt>Storage</dt>
+              <dd>
+                <Amount value={defaults.storageQuote} testId="storage-quote" />
+              </dd>
+            </div>
+            <div className="fact">
+              <dt>Chain fee (estimate)</dt>
+              <dd>
+                <Amount value={defaults.chainFee} testId="chain-fee" />
+              </dd>
+            </div>
+            <div className="fact">
+              <dt>Storage balance</dt>
+              <dd className="publish-balance">
+                <Amount value={defaults.storageBalance} testId="storage-balance" />
+                {defaults.network === 'sandbox' && (
+                  <button type="button" className="button button-sm" onClick={() => void fund()} disabled={funding}>
+                    {funding ? 'Funding…' : 'Fund storage'}
+                  </button>
+                )}
+              </dd>
+            </div>
+          </dl>
+          {short && (
+            <p className="hint">Your storage balance is below the quote: uploads wait until it is funded.</p>
+          )}
+          {defaults.notes.length > 0 && (
+            <ul className="publish-notes">
+              {defaults.notes.map((n) => (
+                <li key={n}>{n}</li>
+              ))}
+            </ul>
+          )}
+          {defaults.owner !== null && (
+            <p className="hint">
+              Owner: <span title={defaults.owner}>{shortAddress(defaults.owner)}</span> on {NETWORK_TITLE[defaults.network]}.
+            </p>
+          )}
+        </section>
+
+        {tried && !valid && totalOk && (
+          <p className="form-error" role="alert">
+            <Icon name="alert" size={16} /> Fix the highlighted fields, then publish.
+          </p>
+        )}
+        {error !== null && (
+          <p id={ids.error} className="form-error" role="alert">
+            <Icon name="alert" size={16} /> {error}
+          </p>
+        )}
+      </form>
+    </Modal>
+  );
+}
+
+export function PublishDialog({ asset, onClose }: { asset: AssetDetail; onClose: () => void }) {
+  const q = useQuery(`defaults:${asset.id}`, () => call('assets.publishDefaults', { id: asset.id }));
+  if (q.data === null) {
+    return (
+      <Modal title={`Publish “${asset.name}”`} onClose={onClose} size="sm">
+        {q.error !== null ? (
+          <p className="form-error" role="alert">
+            <Icon name="alert" size={16} /> Could not prepare the publication: {q.error.message}
+          </p>
+        ) : (
+          <p role="status">Checking costs and defaults…</p>
+        )}
+      </Modal>
+    );
+  }
+  return <PublishForm asset={asset} defaults={q.data} onClose={onClose} onReload={q.reload} />;
+}
