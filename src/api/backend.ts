@@ -60,6 +60,8 @@ export interface BackendOptions {
    * file); the others see the jobs and can pause or cancel them.
    */
   runJobs?: boolean;
+  /** How often a process that wants to run jobs retries the runner lock (default 5 s). */
+  runnerRetryMs?: number;
 }
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -192,7 +194,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
   });
   const pickJob = (j: JobView): Omit<EventPayload<'job.changed'>, 'detail'> => ({ id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, error: j.error });
-  const runnerLock = options.runJobs === false ? null : tryLock(join(dataDir, 'jobs.lock'));
+  const lockPath = join(dataDir, 'jobs.lock');
+  let runnerLock = options.runJobs === false ? null : tryLock(lockPath);
   jobs.on((ev) => {
     if (ev.type === 'paused') emit('jobs.paused', { paused: ev.paused });
     else if (ev.type === 'state') emit('job.changed', { ...pickJob(jobView(ev.job)), detail: null });
@@ -499,7 +502,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
 
   // Services register their job handlers above; then the runner starts (if this process is it).
-  if (runnerLock) {
+  const becomeRunner = (): void => {
     jobs.start();
     // A scan that was running when the previous runner (app, serve) was killed: say so (hashed
     // files are kept, so the next scan resumes). Only the runner does this: a one-shot CLI
@@ -507,6 +510,21 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     for (const a of catalog.assets.list({ state: 'scanning', offset: 0, limit: 1000 }).items) {
       catalog.assets.markError(a.id, 'The last scan was interrupted. Rescan to finish it: files already fingerprinted are kept.', new Date().toISOString());
     }
+  };
+  // When another process runs the jobs (e.g. `ativo upload --wait` while the app starts), take
+  // over once it is gone, instead of leaving the jobs unrun until a restart.
+  let lockRetry: NodeJS.Timeout | undefined;
+  if (runnerLock) becomeRunner();
+  else if (options.runJobs !== false) {
+    lockRetry = setInterval(() => {
+      if (closed) return;
+      runnerLock = tryLock(lockPath);
+      if (runnerLock) {
+        clearInterval(lockRetry);
+        becomeRunner();
+      }
+    }, options.runnerRetryMs ?? 5_000);
+    lockRetry.unref();
   }
 
   return {
@@ -532,6 +550,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       closed = true;
       listeners.clear();
       await jobs.stop({ graceMs: 5000 });
+      clearInterval(lockRetry);
       runnerLock?.release();
       storage.close();
       await chain.close();

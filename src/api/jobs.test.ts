@@ -22,6 +22,16 @@ describe('background jobs through the backend', () => {
     dir.cleanup();
   });
 
+  it('a process that wanted to run the jobs takes over when the runner goes away', async () => {
+    const first = await open();
+    const second = await createBackend({ dataDir: join(dir.path, 'data'), runnerRetryMs: 20 });
+    backends.push(second);
+    expect((await second.call('jobs.list', {})).runner).toBe(false);
+    await first.close();
+    for (let i = 0; i < 500 && !(await second.call('jobs.list', {})).runner; i++) await new Promise((ok) => setTimeout(ok, 20));
+    expect((await second.call('jobs.list', {})).runner).toBe(true);
+  });
+
   it('one process per data dir runs the jobs; the lock passes on when it closes', async () => {
     const app = await open();
     expect((await app.call('jobs.list', {})).runner).toBe(true);
