@@ -3,7 +3,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../catalog/db';
-import { createBackend, type Backend } from './backend';
+import { createBackend, toResultError, type Backend } from './backend';
+import { StorageNodeError } from '../sandbox/storage-node';
+import { SandboxError } from '../sandbox/anvil';
+import { AtivoError } from '../util/errors';
 import { commandNames } from './contract';
 import { COMMAND_NAMES } from './names';
 import { tempDir, writeTree } from '../test-support/fs';
@@ -41,6 +44,13 @@ describe('backend', () => {
     const c = Catalog.open(backend.catalogPath);
     expect(c.integrityCheck()).toBe('ok');
     c.close();
+  });
+
+  it('maps every service error to a typed code with its own message', () => {
+    expect(toResultError(new StorageNodeError('PORT_IN_USE', 'Port 1 is taken.'))).toEqual({ code: 'STORAGE_ERROR', message: 'Port 1 is taken.' });
+    expect(toResultError(new SandboxError('ANVIL_MISSING', 'No anvil.'))).toEqual({ code: 'SANDBOX_ERROR', message: 'No anvil.' });
+    expect(toResultError(new AtivoError('NOT_FOUND', 'Nope.'))).toEqual({ code: 'NOT_FOUND', message: 'Nope.' });
+    expect(toResultError(Object.assign(new Error('write failed'), { code: 'ENOSPC' }))).toMatchObject({ message: expect.stringMatching(/disk is full/) as unknown });
   });
 
   it('browses folders for the browser shell picker: hidden ones on request, files never', async () => {

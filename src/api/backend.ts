@@ -40,6 +40,8 @@ import { readContributors } from '../ingest/contributors';
 import { formatEther } from 'ethers';
 import type { JsonObject } from '../jobs';
 import { isChainError } from '../chain/errors';
+import { onChain } from '../chain/provider';
+import { StorageNodeError } from '../sandbox/storage-node';
 import { SandboxError } from '../sandbox/anvil';
 import { parseEther } from 'ethers';
 import { isKeychainError } from '../vault/keychain';
@@ -144,7 +146,7 @@ export function toResultError(e: unknown): { code: AtivoError['code']; message: 
   if (e instanceof AtivoError) return { code: e.code, message: e.message };
   if (isKeychainError(e)) return { code: e.code === 'KEYCHAIN_UNAVAILABLE' ? 'KEYCHAIN_UNAVAILABLE' : 'KEYCHAIN_ERROR', message: e.message };
   if (isChainError(e)) return { code: 'CHAIN_ERROR', message: e.message };
-  if (isStorageError(e)) return { code: 'STORAGE_ERROR', message: e.message };
+  if (isStorageError(e) || e instanceof StorageNodeError) return { code: 'STORAGE_ERROR', message: e.message };
   if (e instanceof SandboxError) return { code: 'SANDBOX_ERROR', message: e.message };
   if (isVaultError(e)) {
     const code = e.code === 'WALLET_NOT_FOUND' ? 'NOT_FOUND' : e.code === 'CORRUPT_ENTRY' ? 'KEYCHAIN_ERROR' : 'INVALID_INPUT';
@@ -328,7 +330,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'wallet.balance': async (input) => chain.balance(await addressOrCurrent(input.address)),
     'chain.status': async () => {
       const h = await chain.chain();
-      const blockNumber = await h.conn.provider.getBlockNumber();
+      const blockNumber = await onChain(h.conn, () => h.conn.provider.getBlockNumber());
       return { network: h.network, rpcUrl: h.rpcUrl, chainId: h.chainId, registry: h.registryAddress, storageUrl: h.storageUrl, blockNumber, mode: h.mode, notices: h.notices };
     },
     'sandbox.fund': async (input) => {
@@ -534,7 +536,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       try {
         return { ok: true, value: await run(name, input) };
       } catch (e) {
-        if (!(e instanceof AtivoError) && !isVaultError(e) && !isKeychainError(e) && !isChainError(e) && !isStorageError(e) && !(e instanceof SandboxError)) console.error(`ativo: ${name} failed:`, e);
+        if (!(e instanceof AtivoError) && !isVaultError(e) && !isKeychainError(e) && !isChainError(e) && !isStorageError(e) && !(e instanceof StorageNodeError) && !(e instanceof SandboxError)) console.error(`ativo: ${name} failed:`, e);
         return { ok: false, error: toResultError(e) };
       }
     },
