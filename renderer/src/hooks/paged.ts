@@ -4,7 +4,8 @@
  * when the data changes. New parameters (another search) keep the current rows on screen
  * until the first page of the new result arrives. Lives outside React; `usePaged` subscribes.
  */
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { ApiError, messageOf } from '../api/client';
 
 export interface Page<T> {
@@ -182,4 +183,26 @@ export function usePaged<P, T>(
   }, [list, dataVersion]);
   const snapshot = useSyncExternalStore(list.subscribe, list.getSnapshot);
   return { list, snapshot };
+}
+
+/**
+ * A virtualizer over a PagedList: rows of a fixed height in `scrollRef`'s element, loading the
+ * pages of the rows in view (the asset list and the file table both use it).
+ */
+export function usePagedVirtualizer<P, T>(list: PagedList<P, T>, total: number, rowHeight: number, overscan: number) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- not using the React Compiler; the virtualizer re-renders us itself
+  const virtualizer = useVirtualizer({
+    count: total,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+  useEffect(() => {
+    list.ensure(first, last);
+  }, [list, first, last]);
+  return { scrollRef, virtualizer, items };
 }

@@ -1,8 +1,7 @@
-import { useEffect, useRef } from 'react';
 import type { KeyboardEvent } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import type { AssetState, AssetSummary } from '../api/client';
 import { KindBadge, StateBadge } from '../components/Badges';
+import { usePagedVirtualizer } from '../hooks/paged';
 import type { PagedList } from '../hooks/paged';
 import type { AssetQuery } from './Library';
 import { formatBytes, plural, scanPercent, shortHash } from '../lib/format';
@@ -63,20 +62,7 @@ function AssetRow({ asset, index }: { asset: AssetSummary; index: number }) {
 
 /** The library's virtualized asset list (rows are links: Tab/arrow keys to move, Enter to open). */
 export function AssetList({ list, total }: { list: PagedList<AssetQuery, AssetSummary>; total: number }) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  // eslint-disable-next-line react-hooks/incompatible-library -- not using the React Compiler; the virtualizer re-renders us itself
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 8,
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-  useEffect(() => {
-    list.ensure(first, last);
-  }, [list, first, last]);
+  const { scrollRef, virtualizer, items } = usePagedVirtualizer(list, total, ROW_HEIGHT, 8);
 
   const onKeyDown = (e: KeyboardEvent<HTMLUListElement>): void => {
     const current = (e.target as HTMLElement).closest<HTMLElement>('[data-index]');

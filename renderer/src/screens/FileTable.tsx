@@ -1,9 +1,8 @@
-import { useEffect, useId, useRef, useState } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useId, useState } from 'react';
 import { call } from '../api/client';
 import type { FileRow } from '../api/client';
 import { Icon } from '../components/Icon';
-import { usePaged } from '../hooks/paged';
+import { usePaged, usePagedVirtualizer } from '../hooks/paged';
 import type { PagedList, PageFetcher } from '../hooks/paged';
 import { useDebounced } from '../hooks/useDebounced';
 import { formatBytes, formatCount, shortHash } from '../lib/format';
@@ -19,20 +18,7 @@ const fetchFiles: PageFetcher<FileQuery, FileRow> = (p, offset, limit) =>
   call('assets.files', { id: p.id, ...(p.query !== '' ? { query: p.query } : {}), offset, limit });
 
 function Rows({ list, total }: { list: PagedList<FileQuery, FileRow>; total: number }) {
-  const scrollRef = useRef<HTMLDivElement>(null);
-  // eslint-disable-next-line react-hooks/incompatible-library -- not using the React Compiler; the virtualizer re-renders us itself
-  const virtualizer = useVirtualizer({
-    count: total,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-  });
-  const items = virtualizer.getVirtualItems();
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? 0;
-  useEffect(() => {
-    list.ensure(first, last);
-  }, [list, first, last]);
+  const { scrollRef, virtualizer, items } = usePagedVirtualizer(list, total, ROW_HEIGHT, 12);
 
   return (
     // The scroll container is the rowgroup itself (focusable, so keyboard users can scroll it);
