@@ -1,5 +1,8 @@
 /** Plain-English amounts and sizes for progress lines and messages. */
 import { formatUnits } from 'ethers';
+import { formatBytes } from '../util/format';
+
+export { formatBytes };
 
 /** An amount of the storage token: atomic units (wei, decimal string) and a human form ("0.0003 ETH"). */
 export interface Amount {
@@ -7,18 +10,6 @@ export interface Amount {
   formatted: string;
 }
 
-/** Human-readable byte count in decimal units, like file managers (and the app's UI): 1.5 MB, 300 MB. */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB', 'PB'];
-  let v = n;
-  let i = -1;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i] ?? 'PB'}`;
-}
 
 /** `atomic` wei as "<decimal> <ticker>" with every significant digit (no rounding: these are money). */
 export function formatAtomic(atomic: bigint, ticker = 'ETH', decimals = 18): string {
