@@ -1,44 +1,13 @@
 #!/usr/bin/env node
 // Electron security review with @doyensec/electronegativity over the shell and the renderer's
 // HTML. Fails on any finding that is not listed (with its reason) below.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const electronVersion = require('electron/package.json').version;
-
-/** RFC 4180 CSV (quoted fields may hold commas and newlines). */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n') {
-      row.push(field);
-      if (row.some((f) => f.trim() !== '')) rows.push(row.map((f) => f.trim()));
-      row = [];
-      field = '';
-    } else field += c;
-  }
-  row.push(field);
-  if (row.some((f) => f.trim() !== '')) rows.push(row.map((f) => f.trim()));
-  return rows;
-}
 
 /** Findings reviewed and accepted: check id → why. */
 const ACCEPTED = {
@@ -55,12 +24,26 @@ try {
   mkdirSync(app);
   cpSync('electron', join(app, 'electron'), { recursive: true });
   cpSync('renderer/index.html', join(app, 'index.html'));
-  const csv = join(out, 'findings.csv');
-  execFileSync(process.execPath, [require.resolve('@doyensec/electronegativity/dist/index.js'), '-i', app, '-o', csv, '-e', electronVersion, '-r', '-v', 'false'], {
-    stdio: ['ignore', 'ignore', 'inherit'],
+  // The programmatic API, not the CLI's CSV: the CLI writes that file racily and a row came out
+  // truncated on CI (the CSP finding lost its first columns).
+  const { default: run } = await import('@doyensec/electronegativity');
+  const result = await run({
+    input: app,
+    output: undefined,
+    isSarif: false,
+    customScan: [],
+    excludeFromScan: [],
+    isRelative: true,
+    isVerbose: false,
+    electronVersionOverride: electronVersion,
+    parserPlugins: [],
   });
-  const rows = parseCsv(readFileSync(csv, 'utf8')).slice(1);
-  for (const cells of rows) {
+  for (const error of result.errors ?? []) {
+    failed++;
+    console.error(`electronegativity: could not scan ${error.file ?? ''}: ${error.message ?? String(error)}`);
+  }
+  for (const issue of result.issues) {
+    const cells = [issue.id, issue.severity?.name, issue.confidence?.name, issue.file, `${issue.location?.line}:${issue.location?.column}`, issue.description];
     const id = cells[0] ?? '';
     const row = cells.join(' | ');
     // csp-evaluator's "maybe weak" (LOW/FIRM, manual review): 'self' in script-src is only a risk
