@@ -60,7 +60,7 @@ interface LogMeta {
 export type RegistryEventBody =
   | { name: 'Registered'; tokenId: bigint; owner: string; contentRoot: string; manifestId: string; termsHash: string; price: bigint }
   | { name: 'TermsUpdated'; tokenId: bigint; termsHash: string; price: bigint }
-  | { name: 'AccessRequested'; requestId: bigint; tokenId: bigint; requester: string; recipient: string; amount: bigint }
+  | { name: 'AccessRequested'; requestId: bigint; tokenId: bigint; requester: string; recipient: string; amount: bigint; message: string }
   | { name: 'AccessGranted'; requestId: bigint; tokenId: bigint; grantId: string; amount: bigint }
   | { name: 'AccessDenied'; requestId: bigint; tokenId: bigint; reason: string }
   | { name: 'AccessCancelled'; requestId: bigint; tokenId: bigint; requester: string }
@@ -142,7 +142,7 @@ function eventFields(d: LogDescription): RegistryEventBody | null {
     case 'TermsUpdated':
       return { name: 'TermsUpdated', tokenId: big('tokenId'), termsHash: str('termsHash'), price: big('price') };
     case 'AccessRequested':
-      return { name: 'AccessRequested', requestId: big('requestId'), tokenId: big('tokenId'), requester: str('requester'), recipient: str('recipient'), amount: big('amount') };
+      return { name: 'AccessRequested', requestId: big('requestId'), tokenId: big('tokenId'), requester: str('requester'), recipient: str('recipient'), amount: big('amount'), message: str('message') };
     case 'AccessGranted':
       return { name: 'AccessGranted', requestId: big('requestId'), tokenId: big('tokenId'), grantId: str('grantId'), amount: big('amount') };
     case 'AccessDenied':

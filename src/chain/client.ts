@@ -197,8 +197,8 @@ export class RegistryClient {
   register(signer: Signer, p: RegisterParams, opts?: PrepareOptions): Promise<Sent<RegisterResult>> {
     return this.write(signer, () => this.calls.register(p), opts);
   }
-  requestAccess(signer: Signer, tokenId: bigint | number, recipient: string, price: bigint, opts?: PrepareOptions): Promise<Sent<RequestAccessResult>> {
-    return this.write(signer, () => this.calls.requestAccess(tokenId, recipient, price), opts);
+  requestAccess(signer: Signer, tokenId: bigint | number, recipient: string, price: bigint, opts?: PrepareOptions & { message?: string }): Promise<Sent<RequestAccessResult>> {
+    return this.write(signer, () => this.calls.requestAccess(tokenId, recipient, price, opts?.message ?? ''), opts);
   }
   approve(signer: Signer, requestId: bigint | number, grantId: string, opts?: PrepareOptions): Promise<Sent<ApproveResult>> {
     return this.write(signer, () => this.calls.approve(requestId, grantId), opts);
@@ -234,8 +234,10 @@ export class RegistryClient {
       });
       return this.call('register', [contentRoot, p.manifestId, termsHash, toWei(p.price, 'price'), payees, bps]);
     },
-    requestAccess: (tokenId: bigint | number, recipient: string, price: bigint): TxCall & { action: 'requestAccess' } =>
-      this.call('requestAccess', [toId(tokenId, 'asset id'), checkAgeRecipient(recipient)], toWei(price, 'payment')),
+    requestAccess: (tokenId: bigint | number, recipient: string, price: bigint, message = ''): TxCall & { action: 'requestAccess' } => {
+      if (new TextEncoder().encode(message).length > 1024) throw invalid('The message to the owner is too long: keep it under 1024 bytes.');
+      return this.call('requestAccess', [toId(tokenId, 'asset id'), checkAgeRecipient(recipient), message], toWei(price, 'payment'));
+    },
     approve: (requestId: bigint | number, grantId: string): TxCall & { action: 'approve' } =>
       this.call('approve', [toId(requestId, 'request id'), grantId], 0n, 'approve(uint256,string)'),
     deny: (requestId: bigint | number, reason: string): TxCall & { action: 'deny' } => this.call('deny', [toId(requestId, 'request id'), reason]),

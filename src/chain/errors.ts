@@ -314,7 +314,7 @@ function findUrl(err: unknown): string | undefined {
 
 const SIG_ACTIONS: Record<string, RegistryAction> = {
   'register(bytes32,string,bytes32,uint256,address[],uint16[])': 'register',
-  'requestAccess(uint256,string)': 'requestAccess',
+  'requestAccess(uint256,string,string)': 'requestAccess',
   'approve(uint256,string)': 'approve',
   'deny(uint256,string)': 'deny',
   'cancel(uint256)': 'cancel',

@@ -207,9 +207,9 @@ describe('requestAccess', () => {
   it('escrows exactly the price and records the request', async () => {
     const tokenId = await register('r');
     const before = await registry.totals();
-    const mined = await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, PRICE)).wait();
+    const mined = await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, PRICE, { message: 'For a thesis on 🌍 soils' })).wait();
     expect(mined.result).toEqual({ requestId: 1n, tokenId, amount: PRICE });
-    expect(eventsNamed(mined.events, 'AccessRequested')[0]).toMatchObject({ requestId: 1n, tokenId, requester: buyer.address, recipient: AGE_RECIPIENT, amount: PRICE });
+    expect(eventsNamed(mined.events, 'AccessRequested')[0]).toMatchObject({ requestId: 1n, tokenId, requester: buyer.address, recipient: AGE_RECIPIENT, amount: PRICE, message: 'For a thesis on 🌍 soils' });
     const after = await registry.totals();
     expect(after.escrowed - before.escrowed).toBe(PRICE);
     expect(after.balance).toBe(after.escrowed + after.withdrawable);
@@ -227,6 +227,13 @@ describe('requestAccess', () => {
     });
     expect(await registry.requestCount()).toBe(1n);
     expect(await registry.request(2n)).toBeNull();
+  });
+
+  it('refuses a message over 1024 bytes, in the client and on chain', async () => {
+    const tokenId = await register('long-message');
+    await expect(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, PRICE, { message: 'é'.repeat(513) })).rejects.toThrow(/too long/);
+    const e = await chainFailure(rawRegistryCall(buyer, 'requestAccess', [tokenId, AGE_RECIPIENT, 'x'.repeat(1025)], PRICE));
+    expect(e.message).toMatch(/message/i);
   });
 
   it('says what the price is when the wrong amount is sent', async () => {
@@ -251,7 +258,7 @@ describe('requestAccess', () => {
     let e = await chainFailure(registry.requestAccess(buyer, 9n, AGE_RECIPIENT, PRICE));
     expect(e.message).toBe('Asset #9 does not exist on this registry.');
     const tokenId = await register('e');
-    e = await chainFailure(rawRegistryCall(buyer, 'requestAccess', [tokenId, ''], PRICE));
+    e = await chainFailure(rawRegistryCall(buyer, 'requestAccess', [tokenId, '', ''], PRICE));
     expect(revertName(e)).toBe('EmptyRecipient');
   });
 });

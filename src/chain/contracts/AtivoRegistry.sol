@@ -35,6 +35,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     uint256 public constant MAX_ID_LENGTH = 256;
     uint256 public constant MAX_RECIPIENT_LENGTH = 4096;
     uint256 public constant MAX_REASON_LENGTH = 1024;
+    uint256 public constant MAX_MESSAGE_LENGTH = 1024;
     /// Bounds on the constructor's access timeout.
     uint64 public constant MIN_ACCESS_TIMEOUT = 1 minutes;
     uint64 public constant MAX_ACCESS_TIMEOUT = 365 days;
@@ -105,7 +106,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint256 indexed tokenId,
         address indexed requester,
         string recipient,
-        uint256 amount
+        uint256 amount,
+        string message
     );
     event AccessGranted(uint256 indexed requestId, uint256 indexed tokenId, string grantId, uint256 amount);
     event AccessDenied(uint256 indexed requestId, uint256 indexed tokenId, string reason);
@@ -242,8 +244,9 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
      * @notice Requests access to an asset, escrowing exactly its current price.
      * @param recipient the requester's age recipient (X25519 public key, "age1..."), to which
      * the owner encrypts the grant.
+     * @param message a note to the owner (why, who); only in the event, at most 1024 bytes.
      */
-    function requestAccess(uint256 tokenId, string calldata recipient)
+    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message)
         external
         payable
         nonReentrant
@@ -254,6 +257,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         if (msg.value != price) revert WrongPrice(price, msg.value);
         if (bytes(recipient).length == 0) revert EmptyRecipient();
         _checkLength("recipient", bytes(recipient).length, MAX_RECIPIENT_LENGTH);
+        _checkLength("message", bytes(message).length, MAX_MESSAGE_LENGTH);
 
         requestId = ++_requestCount;
         AccessRequest storage r = _requests[requestId];
@@ -265,7 +269,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         r.recipient = recipient;
         totalEscrowed += msg.value;
 
-        emit AccessRequested(requestId, tokenId, msg.sender, recipient, msg.value);
+        emit AccessRequested(requestId, tokenId, msg.sender, recipient, msg.value, message);
     }
 
     /**

@@ -5,7 +5,7 @@ pragma solidity ^0.8.24;
 interface IAtivoRegistryForTest {
     function withdraw() external;
     function withdrawTo(address payable to) external;
-    function requestAccess(uint256 tokenId, string calldata recipient) external payable returns (uint256);
+    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message) external payable returns (uint256);
     function cancel(uint256 requestId) external;
 }
 
@@ -41,7 +41,7 @@ contract ReentrantPayee {
     }
 
     function requestAccess(uint256 tokenId, string calldata recipient) external payable returns (uint256) {
-        return registry.requestAccess{value: msg.value}(tokenId, recipient);
+        return registry.requestAccess{value: msg.value}(tokenId, recipient, "");
     }
 
     function cancel(uint256 requestId) external {
@@ -70,7 +70,7 @@ contract ReentrantPayee {
                 lastReentryError = err;
             }
         } else if (m == Mode.ReenterRequest) {
-            try registry.requestAccess{value: 0}(1, "age1reentry") returns (uint256) {} catch (bytes memory err) {
+            try registry.requestAccess{value: 0}(1, "age1reentry", "") returns (uint256) {} catch (bytes memory err) {
                 reentryFailures += 1;
                 lastReentryError = err;
             }
