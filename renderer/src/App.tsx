@@ -5,6 +5,8 @@ import { ActivityScreen } from './screens/Activity';
 import { AssetScreen } from './screens/AssetScreen';
 import { LibraryScreen } from './screens/Library';
 import { WalletScreen } from './screens/Wallet';
+import { InboxScreen } from './screens/Inbox';
+import { EarningsScreen } from './screens/Earnings';
 import { useApp, wireEvents } from './state/store';
 import type { Route } from './state/router';
 
@@ -13,6 +15,8 @@ const TITLES: Record<Route['name'], string> = {
   asset: 'Asset · Ativo',
   wallet: 'Wallet · Ativo',
   activity: 'Activity · Ativo',
+  inbox: 'Inbox · Ativo',
+  earnings: 'Earnings · Ativo',
 };
 
 function Screen({ route }: { route: Route }) {
@@ -23,6 +27,10 @@ function Screen({ route }: { route: Route }) {
       return <WalletScreen />;
     case 'activity':
       return <ActivityScreen />;
+    case 'inbox':
+      return <InboxScreen selected={route.id ?? null} />;
+    case 'earnings':
+      return <EarningsScreen />;
     case 'library':
       return <LibraryScreen />;
   }

@@ -47,6 +47,9 @@ import { parseEther } from 'ethers';
 import { isKeychainError } from '../vault/keychain';
 import { isVaultError } from '../vault/vault';
 import { VERSION } from './version';
+import type { BackendContext, Handlers } from './context';
+import { createAccessService } from './access';
+import { createEarningsService } from './earnings';
 
 export interface BackendOptions {
   dataDir?: string;
@@ -68,7 +71,6 @@ export interface BackendOptions {
 
 export type EventListener = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
-type Handlers = { [K in CommandName]: (input: z.output<(typeof commands)[K]['input']>) => Promise<CommandOutput<K>> };
 
 export interface Backend {
   readonly dataDir: string;
@@ -246,7 +248,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
    */
   const identityCreations = new Map<string, Promise<string>>();
   const assetRecipient = (asset: AssetRecord): Promise<string> => {
-    const key = `${asset.id}@${asset.createdAt}`;
+    const key = ctx.assetIdentityKey(asset);
     const inflight = identityCreations.get(key);
     if (inflight) return inflight;
     const p = (async () => {
@@ -284,7 +286,28 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     return a;
   };
 
+  const ctx: BackendContext = {
+    dataDir,
+    catalog,
+    networks,
+    wallets,
+    chain,
+    storage,
+    jobs,
+    stagingDir: join(dataDir, 'staging'),
+    emit,
+    onCurrent,
+    mustGet,
+    assetIdentityKey: (asset) => `${asset.id}@${asset.createdAt}`,
+  };
+  // Feature areas register their job kinds here, before the runner starts.
+  const access = createAccessService(ctx);
+  const earnings = createEarningsService(ctx);
+  const features = [access, earnings];
+
   const handlers: Handlers = {
+    ...access.handlers,
+    ...earnings.handlers,
     'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, platform: platform() }),
     'assets.add': async (input) => {
       if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);
@@ -506,6 +529,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   // Services register their job handlers above; then the runner starts (if this process is it).
   const becomeRunner = (): void => {
     jobs.start();
+    for (const f of features) f.start?.();
     // A scan that was running when the previous runner (app, serve) was killed: say so (hashed
     // files are kept, so the next scan resumes). Only the runner does this: a one-shot CLI
     // command must not flag a scan the app is doing right now.
@@ -552,6 +576,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       closed = true;
       listeners.clear();
       await jobs.stop({ graceMs: 5000 });
+      for (const f of features) await f.close?.();
       clearInterval(lockRetry);
       runnerLock?.release();
       storage.close();

@@ -111,6 +111,85 @@ export const JobView = z.object({
 });
 const JobId = z.object({ id: Id }).strict();
 
+// ------------------------------------------------------------------ access requests (issue 6)
+
+/** Wei amounts travel as decimal strings (they exceed 2^53). */
+const Wei = z.string().regex(/^\d{1,78}$/, 'must be an amount in wei (a whole number)');
+/** An on-chain id (token id, request id) as a decimal string. */
+const ChainId = z.string().regex(/^[1-9]\d{0,77}$/, 'must be a positive whole number');
+export const AccessState = z.enum(['pending', 'approved', 'denied', 'cancelled', 'expired']);
+/** A request as the inbox shows it (owner side). `id` is the catalog row id, `requestId` the on-chain one. */
+export const AccessRequestView = z.object({
+  id: Id,
+  network: z.string(),
+  requestId: z.string(),
+  tokenId: z.string(),
+  /** The local asset certified as `tokenId` (null when it is not in this catalog). */
+  assetId: z.number().int().nullable(),
+  assetName: z.string().nullable(),
+  requester: z.string(),
+  amountWei: z.string(),
+  message: z.string(),
+  state: AccessState,
+  /** When the request was made (block time, ISO 8601). */
+  createdAt: z.string(),
+  read: z.boolean(),
+  txHash: z.string(),
+  /** The approval or denial in progress or done: its durable job and, once sent, its tx. */
+  action: z
+    .object({
+      kind: z.enum(['approve', 'deny']),
+      jobId: z.number().int().nullable(),
+      state: JobState,
+      error: z.string().nullable(),
+      txHash: z.string().nullable(),
+      reason: z.string().nullable(),
+    })
+    .nullable(),
+});
+export const AccessRequestDetail = AccessRequestView.extend({
+  /** The requester's other requests to this owner (newest first). */
+  history: z.array(AccessRequestView),
+  grantId: z.string().nullable(),
+  /** Whether the asset approves automatically any request that pays its price. */
+  autoApprove: z.boolean(),
+});
+export const AuditEntry = z.object({
+  id: Id,
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+
+// ------------------------------------------------------------------ earnings (issue 7)
+
+export const EarningsSummary = z.object({
+  network: z.string(),
+  /** The account the figures are for (the current wallet). */
+  account: z.string(),
+  currency: z.string(),
+  earnedWei: Wei,
+  withdrawableWei: Wei,
+  withdrawnWei: Wei,
+  /** Last block indexed, and when. */
+  syncedBlock: z.number().int(),
+  syncedAt: z.string().nullable(),
+});
+export const Payout = z.object({
+  kind: z.enum(['credit', 'withdrawal']),
+  tokenId: z.string().nullable(),
+  assetName: z.string().nullable(),
+  requestId: z.string().nullable(),
+  account: z.string(),
+  amountWei: Wei,
+  blockNumber: z.number().int(),
+  at: z.string(),
+  txHash: z.string(),
+});
+
 const Amount = z.object({ atomic: z.string(), formatted: z.string() });
 
 /** Every command: its input schema and its output schema. */
@@ -328,6 +407,94 @@ export const commands = {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),
   },
+  // Access requests, owner side (the inbox).
+  'access.list': {
+    input: z.object({ state: AccessState.optional(), assetId: Id.optional(), unreadOnly: z.boolean().default(false), ...Paging }).strict(),
+    output: z.object({ items: z.array(AccessRequestView), total: z.number().int(), unread: z.number().int() }),
+  },
+  'access.get': { input: z.object({ id: Id }).strict(), output: AccessRequestDetail },
+  'access.markRead': {
+    input: z.object({ ids: z.array(Id).max(10_000).optional(), all: z.boolean().default(false) }).strict(),
+    output: z.object({ unread: z.number().int() }),
+  },
+  /** Approve (grant + approve tx) as durable jobs; one job per request. */
+  'access.approve': {
+    input: z.object({ ids: z.array(Id).min(1).max(1000) }).strict(),
+    output: z.object({ items: z.array(z.object({ id: Id, jobId: Id })) }),
+  },
+  'access.deny': {
+    input: z.object({ ids: z.array(Id).min(1).max(1000), reason: z.string().max(1024).default('') }).strict(),
+    output: z.object({ items: z.array(z.object({ id: Id, jobId: Id })) }),
+  },
+  /** Auto-approve rule per asset: approve any request that pays the asset's price. */
+  'access.setAutoApprove': {
+    input: z.object({ assetId: Id, autoApprove: z.boolean() }).strict(),
+    output: z.object({ assetId: Id, autoApprove: z.boolean() }),
+  },
+  /** Read new chain events now (the indexer also polls on its own). */
+  'access.sync': { input: z.object({}).strict(), output: z.object({ added: z.number().int(), syncedBlock: z.number().int() }) },
+  /** Sandbox only: a simulated buyer (a funded dev account) requests access to a certified asset. */
+  'access.simulateBuyer': {
+    input: z.object({ assetId: Id, message: z.string().max(1024).default('') }).strict(),
+    output: z.object({ requestId: z.string(), requester: z.string(), txHash: z.string() }),
+  },
+  // Access requests, requester side (the CLI's `ativo access …`).
+  'access.request': {
+    input: z.object({ tokenId: ChainId, message: z.string().max(1024).default('') }).strict(),
+    output: z.object({ requestId: z.string(), tokenId: z.string(), amountWei: Wei, txHash: z.string(), requester: z.string() }),
+  },
+  'access.status': {
+    input: z.object({ requestId: ChainId }).strict(),
+    output: z.object({
+      requestId: z.string(),
+      tokenId: z.string(),
+      requester: z.string(),
+      amountWei: Wei,
+      state: AccessState,
+      grantId: z.string().nullable(),
+      reason: z.string().nullable(),
+      createdAt: z.string(),
+      cancellableAt: z.string(),
+    }),
+  },
+  'access.fetch': {
+    input: z.object({ requestId: ChainId, out: AbsolutePath }).strict(),
+    output: z.object({ out: z.string(), files: z.number().int(), bytes: z.number(), contentRoot: z.string(), verified: z.boolean() }),
+  },
+  'audit.list': {
+    input: z.object({ ...Paging }).strict(),
+    output: z.object({ items: z.array(AuditEntry), total: z.number().int(), intact: z.boolean(), brokenAt: z.number().int().nullable() }),
+  },
+  // Earnings (the current wallet on the current network).
+  'earnings.summary': { input: z.object({}).strict(), output: EarningsSummary },
+  'earnings.series': {
+    input: z.object({ bucket: z.enum(['day', 'week', 'month']).default('day') }).strict(),
+    output: z.object({ bucket: z.enum(['day', 'week', 'month']), points: z.array(z.object({ start: z.string(), amountWei: Wei })) }),
+  },
+  'earnings.assets': {
+    input: z.object({}).strict(),
+    output: z.object({
+      items: z.array(z.object({ tokenId: z.string(), assetId: z.number().int().nullable(), assetName: z.string().nullable(), requests: z.number().int(), approvals: z.number().int(), revenueWei: Wei })),
+    }),
+  },
+  'earnings.contributors': {
+    input: z.object({}).strict(),
+    output: z.object({
+      items: z.array(z.object({ tokenId: z.string(), assetName: z.string().nullable(), payee: z.string(), bps: z.number().int(), earnedWei: Wei, isYou: z.boolean() })),
+    }),
+  },
+  'earnings.payouts': {
+    input: z.object({ ...Paging, limit: z.number().int().min(1).max(10_000).default(100) }).strict(),
+    output: z.object({ items: z.array(Payout), total: z.number().int() }),
+  },
+  'earnings.csv': { input: z.object({}).strict(), output: z.object({ filename: z.string(), csv: z.string() }) },
+  /** Re-read everything from block 0 and compare with the cached figures. */
+  'earnings.reconcile': {
+    input: z.object({}).strict(),
+    output: z.object({ agreed: z.boolean(), differences: z.array(z.string()), summary: EarningsSummary }),
+  },
+  /** Withdraw the current wallet's balance as a durable job. */
+  'earnings.withdraw': { input: z.object({}).strict(), output: z.object({ jobId: Id, amountWei: Wei }) },
 } as const;
 
 export type CommandName = keyof typeof commands;
@@ -358,6 +525,11 @@ export const events = {
   'jobs.paused': z.object({ paused: z.boolean() }),
   /** Wallets or network profiles changed (from any window or the CLI in this process). */
   'settings.changed': z.object({ what: z.enum(['wallet', 'network']) }),
+  /** Requests were added or changed; `unread` is the inbox badge count. */
+  'access.changed': z.object({ ids: z.array(Id), unread: z.number().int() }),
+  /** A new request arrived (for a notification; clicking it opens the request). */
+  'access.new': z.object({ id: Id, assetName: z.string().nullable(), requester: z.string(), amountWei: z.string() }),
+  'earnings.changed': z.object({ network: z.string() }),
 } as const;
 
 export type EventName = keyof typeof events;
@@ -398,6 +570,12 @@ export type NetworkState = z.infer<typeof NetworkState>;
 export type WalletInfo = z.infer<typeof WalletInfo>;
 export type WalletState = z.infer<typeof WalletState>;
 export type JobView = z.infer<typeof JobView>;
+export type AccessState = z.infer<typeof AccessState>;
+export type AccessRequestView = z.infer<typeof AccessRequestView>;
+export type AccessRequestDetail = z.infer<typeof AccessRequestDetail>;
+export type AuditEntry = z.infer<typeof AuditEntry>;
+export type EarningsSummary = z.infer<typeof EarningsSummary>;
+export type Payout = z.infer<typeof Payout>;
 
 // Compile-time check: the name lists in names.ts match the schemas above exactly.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? 'yes' : 'no') : 'no';

@@ -41,9 +41,29 @@ export const COMMAND_NAMES = [
   'assets.publishDefaults',
   'certificates.verify',
   'system.browse',
+  'access.list',
+  'access.get',
+  'access.markRead',
+  'access.approve',
+  'access.deny',
+  'access.setAutoApprove',
+  'access.sync',
+  'access.simulateBuyer',
+  'access.request',
+  'access.status',
+  'access.fetch',
+  'audit.list',
+  'earnings.summary',
+  'earnings.series',
+  'earnings.assets',
+  'earnings.contributors',
+  'earnings.payouts',
+  'earnings.csv',
+  'earnings.reconcile',
+  'earnings.withdraw',
 ] as const;
 
-export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'settings.changed'] as const;
+export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;
 
 /** IPC channel for a command (Electron) and URL path (browser shell). */
 export const commandChannel = (name: string): string => `ativo:${name}`;

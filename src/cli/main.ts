@@ -12,6 +12,9 @@ import { VERSION } from '../api/version';
 import { AtivoError } from '../util/errors';
 import { formatBytes, table } from './format';
 import { startShellServer } from './server';
+import { UsageError } from './usage';
+import { ACCESS_HELP, accessCommand, auditCommand } from './access';
+import { EARNINGS_HELP, earningsCommand } from './earnings';
 
 const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
 
@@ -45,6 +48,8 @@ Commands:
                                                    upload, register on chain, certify (durable job)
   certificate <id>                                 the signed ativo-certificate.json
   verify <ativo-certificate.json|id> [--folder F]  check signature, registration, receipts, files
+${ACCESS_HELP}
+${EARNINGS_HELP}
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 
@@ -54,7 +59,6 @@ Options:
   -h, --help       this help
   -v, --version    the version`;
 
-class UsageError extends Error {}
 
 const OPTIONS = {
   'data-dir': { type: 'string' },
@@ -79,6 +83,9 @@ const OPTIONS = {
   price: { type: 'string' },
   split: { type: 'string' },
   folder: { type: 'string' },
+  message: { type: 'string' },
+  reason: { type: 'string' },
+  csv: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -465,14 +472,14 @@ async function main(argv: string[]): Promise<number> {
     out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'access', 'audit', 'earnings', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
   const backend = await createBackend({
     ...(dataDir === undefined ? {} : { dataDir }),
     // One-shot commands leave background jobs to the app or `ativo serve`.
-    runJobs: command === 'serve' || command === 'start' || ((command === 'upload' || command === 'publish') && values.wait),
+    runJobs: command === 'serve' || command === 'start' || ((command === 'upload' || command === 'publish' || command === 'earnings') && values.wait),
     ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
     ...(Number.isInteger(workers) && workers > 0 ? { hashWorkers: workers } : {}),
   });
@@ -563,6 +570,12 @@ async function main(argv: string[]): Promise<number> {
         print(r, () => [...r.checks.map((c) => `${c.ok ? 'PASS' : 'FAIL'}  ${c.name.padEnd(12)} ${c.detail}`), r.ok ? 'The certificate holds.' : 'The certificate does NOT hold.'].join('\n'));
         return r.ok ? 0 : 1;
       }
+      case 'access':
+        return await accessCommand(backend, args, values, print);
+      case 'audit':
+        return await auditCommand(backend, print);
+      case 'earnings':
+        return await earningsCommand(backend, args, values, print);
       case 'certificate': {
         const { certificate } = await backend.call('assets.certificate', { id: parseId(args[0]) });
         out(JSON.stringify(certificate, null, 2));

@@ -17,9 +17,11 @@ interface NavItem {
   href: string;
 }
 
-/** Sections of the app. Publish, Inbox and Earnings join this list when they exist. */
+/** Sections of the app. */
 const NAV: readonly NavItem[] = [
   { id: 'library', label: 'Library', icon: 'library', href: '#/' },
+  { id: 'inbox', label: 'Inbox', icon: 'inbox', href: '#/inbox' },
+  { id: 'earnings', label: 'Earnings', icon: 'earnings', href: '#/earnings' },
   { id: 'activity', label: 'Activity', icon: 'activity', href: '#/activity' },
   { id: 'wallet', label: 'Wallet', icon: 'wallet', href: '#/wallet' },
 ];
@@ -42,6 +44,10 @@ function sectionOf(route: Route): Section {
       return 'wallet';
     case 'activity':
       return 'activity';
+    case 'inbox':
+      return 'inbox';
+    case 'earnings':
+      return 'earnings';
   }
 }
 
@@ -62,6 +68,7 @@ export function AppFrame({ children }: { children: ReactNode }) {
   }, []);
   const section = sectionOf(route);
   const activeJobs = useApp((s) => Object.values(s.jobs).filter(isActiveJob).length);
+  const unread = useApp((s) => s.unreadRequests);
 
   return (
     <div className="frame">
@@ -104,6 +111,12 @@ export function AppFrame({ children }: { children: ReactNode }) {
               <a className="nav-link" href={item.href} aria-current={section === item.id ? 'page' : undefined}>
                 <Icon name={item.icon} />
                 {item.label}
+                {item.id === 'inbox' && unread > 0 && (
+                  <span className="nav-badge" data-testid="inbox-unread">
+                    {unread}
+                    <span className="sr-only"> unread</span>
+                  </span>
+                )}
                 {item.id === 'activity' && activeJobs > 0 && (
                   <span className="nav-badge" data-testid="activity-count">
                     {activeJobs}

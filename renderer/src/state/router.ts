@@ -1,5 +1,12 @@
 /** Hash routes (work the same under file:// in Electron and http:// in the browser shell). */
-export type Route = { name: 'library' } | { name: 'asset'; id: number } | { name: 'wallet' } | { name: 'activity' };
+export type Route =
+  | { name: 'library' }
+  | { name: 'asset'; id: number }
+  | { name: 'wallet' }
+  | { name: 'activity' }
+  /** The access-request inbox; `id` selects one request (catalog row id). */
+  | { name: 'inbox'; id?: number }
+  | { name: 'earnings' };
 
 export function parseHash(hash: string): Route {
   const m = /^#\/assets\/(\d+)\/?$/.exec(hash);
@@ -7,6 +14,12 @@ export function parseHash(hash: string): Route {
     const id = Number(m[1]);
     if (Number.isSafeInteger(id) && id > 0) return { name: 'asset', id };
   }
+  const inbox = /^#\/inbox(?:\/(\d+))?\/?$/.exec(hash);
+  if (inbox) {
+    const id = inbox[1] === undefined ? undefined : Number(inbox[1]);
+    return id !== undefined && Number.isSafeInteger(id) && id > 0 ? { name: 'inbox', id } : { name: 'inbox' };
+  }
+  if (/^#\/earnings\/?$/.test(hash)) return { name: 'earnings' };
   if (/^#\/wallet\/?$/.test(hash)) return { name: 'wallet' };
   if (/^#\/activity\/?$/.test(hash)) return { name: 'activity' };
   return { name: 'library' };
@@ -20,6 +33,10 @@ export function hrefFor(route: Route): string {
       return '#/wallet';
     case 'activity':
       return '#/activity';
+    case 'inbox':
+      return route.id === undefined ? '#/inbox' : `#/inbox/${route.id}`;
+    case 'earnings':
+      return '#/earnings';
     case 'library':
       return '#/';
   }

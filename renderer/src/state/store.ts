@@ -63,6 +63,12 @@ export interface AppState {
   jobsPaused: boolean;
   /** Bumped when a job appears or changes state: the Activity list refetches. */
   jobsVersion: number;
+  /** Unread access requests (the Inbox badge), live from `access.changed`. */
+  unreadRequests: number;
+  /** Bumped when access requests change: the Inbox refetches. */
+  accessVersion: number;
+  /** Bumped when earnings change: the Earnings screen refetches. */
+  earningsVersion: number;
 }
 
 export const useApp = create<AppState>()(() => ({
@@ -81,6 +87,9 @@ export const useApp = create<AppState>()(() => ({
   jobs: {},
   jobsPaused: false,
   jobsVersion: 0,
+  unreadRequests: 0,
+  accessVersion: 0,
+  earningsVersion: 0,
 }));
 
 const set = useApp.setState;
@@ -241,6 +250,16 @@ function handleJob(j: EventPayload<'job.changed'>): void {
   );
 }
 
+/** The Inbox badge's first value (then `access.changed` keeps it live). */
+export function loadUnread(): void {
+  call('access.list', { limit: 1 }).then(
+    (r) => {
+      set({ unreadRequests: r.unread });
+    },
+    () => undefined,
+  );
+}
+
 /** Subscribe to backend events and the URL hash; returns the unsubscribe function. */
 export function wireEvents(): () => void {
   const offs = [
@@ -254,12 +273,19 @@ export function wireEvents(): () => void {
     on('settings.changed', () => {
       set((st) => ({ settingsVersion: st.settingsVersion + 1 }));
     }),
+    on('access.changed', (p) => {
+      set((st) => ({ unreadRequests: p.unread, accessVersion: st.accessVersion + 1 }));
+    }),
+    on('earnings.changed', () => {
+      set((st) => ({ earningsVersion: st.earningsVersion + 1 }));
+    }),
   ];
   const onHash = (): void => {
     set({ route: parseHash(window.location.hash) });
   };
   window.addEventListener('hashchange', onHash);
   loadJobs();
+  loadUnread();
   return () => {
     for (const off of offs) off();
     window.removeEventListener('hashchange', onHash);

@@ -1,0 +1,42 @@
+/**
+ * What the backend hands to each feature area (access, earnings…): its services and helpers.
+ * A feature exports `create…Service(ctx)` returning its command handlers, and optionally
+ * `start` (called when this process becomes the job runner) and `close`.
+ */
+import type { z } from 'zod';
+import type { Catalog } from '../catalog/db';
+import type { AssetRecord } from '../catalog/assets';
+import type { JobQueue } from '../jobs/queue';
+import type { ChainService } from './chain';
+import type { commands, CommandName, CommandOutput, EventName, EventPayload } from './contract';
+import type { Networks } from './networks';
+import type { StorageService } from './storage';
+import type { Wallets } from './wallets';
+
+export type Handlers = { [K in CommandName]: (input: z.output<(typeof commands)[K]['input']>) => Promise<CommandOutput<K>> };
+
+export interface BackendContext {
+  readonly dataDir: string;
+  readonly catalog: Catalog;
+  readonly networks: Networks;
+  readonly wallets: Wallets;
+  readonly chain: ChainService;
+  readonly storage: StorageService;
+  readonly jobs: JobQueue;
+  /** Folder for temporary files that must survive a restart (same filesystem as the data dir). */
+  readonly stagingDir: string;
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  /** Throws NOT_CONFIGURED when `network` is not the current one (work for another network waits). */
+  onCurrent(network: string): void;
+  /** The asset, or a NOT_FOUND error naming how to list assets. */
+  mustGet(id: number): AssetRecord;
+  /** The keychain key of a private asset's age identity (`${id}@${createdAt}`). */
+  assetIdentityKey(asset: AssetRecord): string;
+}
+
+export interface FeatureService<K extends CommandName> {
+  handlers: Pick<Handlers, K>;
+  /** Called once when this process becomes the job runner (start indexers, pollers). */
+  start?(): void;
+  close?(): Promise<void>;
+}
