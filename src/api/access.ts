@@ -1,6 +1,7 @@
 /** Access requests: the inbox (owner side), the requester side, and the audit log. See issue 6. */
 import { AtivoError } from '../util/errors';
 import type { BackendContext, FeatureService } from './context';
+import { createRequesterHandlers } from './access-requester';
 
 export type AccessCommand =
   | 'access.list'
@@ -18,9 +19,10 @@ export type AccessCommand =
 
 const todo = (): Promise<never> => Promise.reject(new AtivoError('NOT_CONFIGURED', 'Access requests are not built yet.'));
 
-export function createAccessService(_ctx: BackendContext): FeatureService<AccessCommand> {
+export function createAccessService(ctx: BackendContext): FeatureService<AccessCommand> {
   return {
     handlers: {
+      ...createRequesterHandlers(ctx),
       'access.list': todo,
       'access.get': todo,
       'access.markRead': todo,
@@ -29,9 +31,6 @@ export function createAccessService(_ctx: BackendContext): FeatureService<Access
       'access.setAutoApprove': todo,
       'access.sync': todo,
       'access.simulateBuyer': todo,
-      'access.request': todo,
-      'access.status': todo,
-      'access.fetch': todo,
       'audit.list': todo,
     },
   };

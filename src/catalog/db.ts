@@ -10,6 +10,11 @@ import { NetworksQueries } from './networks';
 import { JobsQueries } from './jobs';
 import { UploadsQueries } from './uploads';
 import { CertificatesQueries } from './certificates';
+import { AccessQueries } from './access';
+import { AuditQueries } from './audit';
+import { CursorQueries } from './cursors';
+import { PayoutsQueries } from './payouts';
+import { VersionsQueries } from './versions';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -28,6 +33,11 @@ export class Catalog {
   readonly jobs: JobsQueries;
   readonly uploads: UploadsQueries;
   readonly certificates: CertificatesQueries;
+  readonly access: AccessQueries;
+  readonly audit: AuditQueries;
+  readonly cursors: CursorQueries;
+  readonly payouts: PayoutsQueries;
+  readonly versions: VersionsQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -37,6 +47,11 @@ export class Catalog {
     this.jobs = new JobsQueries(db);
     this.uploads = new UploadsQueries(db);
     this.certificates = new CertificatesQueries(db);
+    this.access = new AccessQueries(db);
+    this.audit = new AuditQueries(db);
+    this.cursors = new CursorQueries(db);
+    this.payouts = new PayoutsQueries(db);
+    this.versions = new VersionsQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

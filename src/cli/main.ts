@@ -13,7 +13,8 @@ import { AtivoError } from '../util/errors';
 import { formatBytes, table } from './format';
 import { startShellServer } from './server';
 import { UsageError } from './usage';
-import { ACCESS_HELP, accessCommand, auditCommand } from './access';
+import { ACCESS_HELP, accessCommand } from './access';
+import { AUDIT_HELP, auditCommand } from './audit';
 import { EARNINGS_HELP, earningsCommand } from './earnings';
 
 const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
@@ -49,6 +50,7 @@ Commands:
   certificate <id>                                 the signed ativo-certificate.json
   verify <ativo-certificate.json|id> [--folder F]  check signature, registration, receipts, files
 ${ACCESS_HELP}
+${AUDIT_HELP}
 ${EARNINGS_HELP}
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
