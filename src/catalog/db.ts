@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -17,6 +17,19 @@ import { PayoutsQueries } from './payouts';
 import { VersionsQueries } from './versions';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
+/**
+ * Electron's main process cannot load node_modules' better-sqlite3 (built for Node's ABI); the
+ * desktop shell points ATIVO_SQLITE_BINDING at the copy `npm run setup:electron` rebuilt for it.
+ */
+function nativeBindingOption(): { nativeBinding?: string } {
+  const binding = process.env.ATIVO_SQLITE_BINDING;
+  if (!binding) return {};
+  if (!existsSync(binding)) {
+    throw new AtivoError('CATALOG_ERROR', `ATIVO_SQLITE_BINDING points at ${binding}, which does not exist: run \`npm run setup:electron\` (or unset it).`);
+  }
+  return { nativeBinding: binding };
+}
+
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export interface CatalogOptions {
@@ -58,7 +71,7 @@ export class Catalog {
     mkdirSync(dirname(path), { recursive: true });
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly: options.readonly ?? false, timeout: 5000 });
+      db = new Database(path, { readonly: options.readonly ?? false, timeout: 5000, ...nativeBindingOption() });
       db.pragma('busy_timeout = 5000'); // first: the pragmas below may wait for another process
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
