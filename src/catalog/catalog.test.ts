@@ -127,7 +127,7 @@ describe('catalog', () => {
   it('gives an actionable error for a file that is not a catalog', () => {
     const file = join(tmp(), 'c.sqlite');
     writeFileSync(file, 'this is not a database, just text '.repeat(200));
-    expect(() => Catalog.open(file)).toThrow(/catalog at .* is damaged .*Move it aside/);
+    expect(() => Catalog.open(file)).toThrow(/catalog at .* is damaged .*Run `ativo catalog rebuild`: it moves the file aside/);
     expect(existsSync(file)).toBe(true);
   });
 

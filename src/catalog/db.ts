@@ -85,7 +85,7 @@ export class Catalog {
       throw new AtivoError(
         'CATALOG_ERROR',
         damaged
-          ? `The catalog at ${path} is damaged (${msg}). Move it aside and add your folders again (they are never modified).`
+          ? `The catalog at ${path} is damaged (${msg}). Run \`ativo catalog rebuild\`: it moves the file aside (keeping it) and builds a new catalog from your folders, which are never modified.`
           : `Cannot open the catalog at ${path}: ${msg}.`,
         { cause: e },
       );
