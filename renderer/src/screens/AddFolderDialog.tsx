@@ -4,6 +4,7 @@ import { call, messageOf } from '../api/client';
 import type { AssetKind, DirEntry } from '../api/client';
 import { Icon } from '../components/Icon';
 import { Modal } from '../components/Modal';
+import { FormError } from '../components/FormError';
 import { baseName } from '../lib/format';
 import { addFolder } from '../state/store';
 
@@ -255,11 +256,7 @@ function BrowseFolder({ onClose }: { onClose: () => void }) {
           </div>
           <p className="hint">Type or paste a path and press Enter, or open folders below.</p>
         </div>
-        {error !== null && (
-          <p id={errorId} className="form-error" role="alert">
-            <Icon name="alert" size={16} /> {error}
-          </p>
-        )}
+        {error !== null && <FormError id={errorId}>{error}</FormError>}
         <div
           ref={listRef}
           className="browser"

@@ -1,10 +1,11 @@
 /** Settings of the testnet or mainnet profile (network.set): RPC URL, chain id, registry, storage. */
 import { useId, useState } from 'react';
 import type { SyntheticEvent } from 'react';
-import { call, messageOf } from '../api/client';
+import { call } from '../api/client';
 import type { NetworkName, NetworkProfile } from '../api/client';
-import { Icon } from '../components/Icon';
+import { FormError } from '../components/FormError';
 import { Modal } from '../components/Modal';
+import { useAction } from '../hooks/useAction';
 import { NETWORK_TITLE } from '../lib/wallet';
 import { notify } from '../state/store';
 
@@ -99,8 +100,7 @@ export function ConfigureNetworkDialog({
     storageUrl: profile?.storageUrl ?? '',
   });
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error: formError, setError: setFormError, run } = useAction();
   const formId = useId();
   const title = NETWORK_TITLE[name];
 
@@ -120,16 +120,12 @@ export function ConfigureNetworkDialog({
       e.currentTarget.querySelector<HTMLInputElement>(`input[name="${first}"]`)?.focus();
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const saved = await call('network.set', { name, rpcUrl: v.rpcUrl, chainId: Number(v.chainId), registry: v.registry, storageUrl: v.storageUrl });
       notify('success', `${title} settings saved.${saved.missing.length === 0 ? ` Choose ${title} to work on it.` : ''}`);
       onDone();
       onClose();
-    } catch (err) {
-      setFormError(messageOf(err));
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -198,11 +194,7 @@ export function ConfigureNetworkDialog({
           mono
           inputMode="url"
         />
-        {formError !== null && (
-          <p className="form-error" role="alert">
-            <Icon name="alert" size={16} /> {formError}
-          </p>
-        )}
+        {formError !== null && <FormError>{formError}</FormError>}
       </form>
     </Modal>
   );

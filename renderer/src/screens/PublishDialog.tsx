@@ -9,7 +9,9 @@ import { call, messageOf } from '../api/client';
 import type { AssetDetail, CommandOutput } from '../api/client';
 import type { CommandInput } from '../../../src/api/bridge';
 import { Icon } from '../components/Icon';
+import { FormError } from '../components/FormError';
 import { Modal } from '../components/Modal';
+import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { NETWORK_TITLE, shortAddress } from '../lib/wallet';
 import { loadJobs, notify } from '../state/store';
@@ -77,9 +79,8 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const [approval, setApproval] = useState<'manual' | 'auto'>('manual');
   const [rows, setRows] = useState<Row[]>(() => initialRows(defaults));
   const [tried, setTried] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const [funding, setFunding] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const ids = {
     form: useId(),
     license: useId(),
@@ -125,8 +126,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
     setTried(true);
     setError(null);
     if (!valid) return;
-    setBusy(true);
-    try {
+    await run(async () => {
       const r = await call('assets.publish', {
         id: asset.id,
         visibility,
@@ -139,10 +139,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
       notify('info', `Publishing “${asset.name}” on ${NETWORK_TITLE[r.network]}: follow it in Activity.`);
       loadJobs();
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-      setBusy(false);
-    }
+    });
   };
 
   const short = defaults.storageQuote !== null && defaults.storageBalance !== null && BigInt(defaults.storageBalance.atomic) < BigInt(defaults.storageQuote.atomic);
@@ -422,16 +419,8 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
           )}
         </section>
 
-        {tried && !valid && totalOk && (
-          <p className="form-error" role="alert">
-            <Icon name="alert" size={16} /> Fix the highlighted fields, then publish.
-          </p>
-        )}
-        {error !== null && (
-          <p id={ids.error} className="form-error" role="alert">
-            <Icon name="alert" size={16} /> {error}
-          </p>
-        )}
+        {tried && !valid && totalOk && <FormError>Fix the highlighted fields, then publish.</FormError>}
+        {error !== null && <FormError id={ids.error}>{error}</FormError>}
       </form>
     </Modal>
   );
@@ -443,9 +432,7 @@ export function PublishDialog({ asset, onClose }: { asset: AssetDetail; onClose:
     return (
       <Modal title={`Publish “${asset.name}”`} onClose={onClose} size="sm">
         {q.error !== null ? (
-          <p className="form-error" role="alert">
-            <Icon name="alert" size={16} /> Could not prepare the publication: {q.error.message}
-          </p>
+          <FormError>Could not prepare the publication: {q.error.message}</FormError>
         ) : (
           <p role="status">Checking costs and defaults…</p>
         )}

@@ -7,11 +7,13 @@
  * of what was typed before they are shown.
  */
 import { useId, useRef, useState } from 'react';
-import type { ReactNode, SyntheticEvent } from 'react';
+import type { SyntheticEvent } from 'react';
 import { call, messageOf } from '../api/client';
 import type { WalletInfo } from '../api/client';
 import { Icon } from '../components/Icon';
 import { Modal } from '../components/Modal';
+import { FormError } from '../components/FormError';
+import { useAction } from '../hooks/useAction';
 import { downloadText, shortAddress, walletName } from '../lib/wallet';
 import { notify } from '../state/store';
 
@@ -30,13 +32,6 @@ function scrub(message: string, ...secrets: string[]): string {
   return out;
 }
 
-function FormError({ id, children }: { id: string; children: ReactNode }) {
-  return (
-    <p id={id} className="form-error" role="alert">
-      <Icon name="alert" size={16} /> {children}
-    </p>
-  );
-}
 
 function LabelField({ value, onChange }: { value: string; onChange: (v: string) => void }) {
   const id = useId();
@@ -66,24 +61,18 @@ function LabelField({ value, onChange }: { value: string; onChange: (v: string) 
 
 export function CreateWalletDialog({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
   const [label, setLabel] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const formId = useId();
   const errorId = useId();
 
   const submit = async (e: Submit): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const w = await call('wallet.create', label.trim() !== '' ? { label: label.trim() } : {});
       notify('success', `Created “${walletName(w)}” (${shortAddress(w.address)}). Export a backup to keep it safe.`);
       onDone();
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -122,8 +111,7 @@ export function ImportWalletDialog({ onClose, onDone }: { onClose: () => void; o
   const [kind, setKind] = useState<ImportKind>('privateKey');
   const [label, setLabel] = useState('');
   const [path, setPath] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const secretRef = useRef<HTMLInputElement>(null);
   const formId = useId();
   const secretId = useId();
@@ -152,24 +140,24 @@ export function ImportWalletDialog({ onClose, onDone }: { onClose: () => void; o
       field?.focus();
       return;
     }
-    setBusy(true);
-    setError(null);
     const common = { ...(label.trim() !== '' ? { label: label.trim() } : {}) };
-    try {
-      const w = await call(
-        'wallet.import',
-        kind === 'privateKey'
-          ? { ...common, privateKey: secret.trim() }
-          : { ...common, mnemonic: secret.trim().split(/\s+/).join(' '), ...(path.trim() !== '' ? { path: path.trim() } : {}) },
-      );
-      notify('success', `Imported “${walletName(w)}” (${shortAddress(w.address)}).`);
-      onDone();
-      onClose();
-    } catch (err) {
-      setError(scrub(messageOf(err), secret));
-      setBusy(false);
-      field?.focus();
-    }
+    await run(
+      async () => {
+        const w = await call(
+          'wallet.import',
+          kind === 'privateKey'
+            ? { ...common, privateKey: secret.trim() }
+            : { ...common, mnemonic: secret.trim().split(/\s+/).join(' '), ...(path.trim() !== '' ? { path: path.trim() } : {}) },
+        );
+        notify('success', `Imported “${walletName(w)}” (${shortAddress(w.address)}).`);
+        onDone();
+        onClose();
+      },
+      (message) => {
+        field?.focus();
+        return scrub(message, secret);
+      },
+    );
   };
 
   const isKey = kind === 'privateKey';
@@ -376,24 +364,17 @@ export function RemoveWalletDialog({
   onDone: () => void;
   onExportFirst: () => void;
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const errorId = useId();
   const name = walletName(wallet);
 
-  const remove = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
+  const remove = (): Promise<void> =>
+    run(async () => {
       await call('wallet.remove', { address: wallet.address });
       notify('success', `Removed “${name}” and deleted its key from the keychain.`);
       onDone();
       onClose();
-    } catch (err) {
-      setError(messageOf(err));
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Modal
