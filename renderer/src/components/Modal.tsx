@@ -58,10 +58,11 @@ export function Modal({
     return () => {
       dialog.removeEventListener('cancel', onCancel);
       if (dialog.open) dialog.close();
-      // The opener may be gone (e.g. an empty state replaced by what the dialog made): then
-      // the page's main region takes focus, so keyboard users are not dropped to <body>.
+      // The opener may be gone (e.g. an empty state replaced by what the dialog made) or now
+      // disabled (a Publish button while publishing): then the page's main region takes focus,
+      // so keyboard users are not dropped to <body>.
       if (opener?.isConnected) opener.focus();
-      else document.getElementById('main')?.focus();
+      if (document.activeElement !== opener) document.getElementById('main')?.focus();
     };
   }, []);
 
