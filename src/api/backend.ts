@@ -27,15 +27,16 @@ import { StorageService } from './storage';
 import { isStorageError } from '../storage/errors';
 import { enqueueUpload, registerUploadJobs } from '../storage/jobs';
 import { generateIdentity, recipientOf } from '../crypto/age';
-import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs } from '../publish/pipeline';
+import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion } from '../publish/pipeline';
 import { LICENSES, percentToBps } from '../publish/licenses';
-import { verifyCertificate } from '../publish/verify';
+import { parseManifestText, verifyCertificate, type FilesSource } from '../publish/verify';
 import type { Certificate } from '../chain/certificate';
 import { UPLOAD_JOB_KIND } from '../storage/jobs';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
 import type { JobRecord } from '../catalog/jobs';
 import type { CertificateRecord } from '../catalog/certificates';
+import type { VersionSummary } from '../catalog/versions';
 import { readContributors } from '../ingest/contributors';
 import { formatEther } from 'ethers';
 import type { JsonObject } from '../jobs';
@@ -100,7 +101,7 @@ const summary = (a: AssetRecord): AssetSummary => ({
   updatedAt: a.updatedAt,
   scannedAt: a.scannedAt,
 });
-const detail = (a: AssetRecord, c?: CertificateRecord): AssetDetail => {
+const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: VersionSummary[]): AssetDetail => {
   const doc = c?.document as { storage?: { manifestId?: string }; license?: { terms?: string; price?: string } } | undefined;
   return {
     ...summary(a),
@@ -118,7 +119,17 @@ const detail = (a: AssetRecord, c?: CertificateRecord): AssetDetail => {
             license: doc?.license?.terms ?? '',
             priceWei: doc?.license?.price ?? '0',
             certifiedAt: c.createdAt,
+            version: versions.find((v) => v.id === c.versionId)?.number ?? null,
           },
+    versions: versions.map((v) => ({
+      number: v.number,
+      contentRoot: v.contentRoot,
+      previous: versions.find((p) => p.id === v.previousId)?.number ?? null,
+      network: v.network,
+      tokenId: v.tokenId,
+      manifestId: v.manifestId,
+      certifiedAt: v.certifiedAt,
+    })),
   };
 };
 
@@ -279,7 +290,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
   const addressOrCurrent = async (a: string | undefined): Promise<string> => a ?? (await wallets.current()).address;
 
-  const withPublication = (a: AssetRecord): AssetDetail => detail(a, catalog.certificates.latest(a.id));
+  const withPublication = (a: AssetRecord): AssetDetail => detail(a, catalog.certificates.latest(a.id), catalog.versions.list(a.id));
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
     if (!a) throw new AtivoError('NOT_FOUND', `No asset with id ${id}. Run \`ativo list\` to see the catalog.`);
@@ -404,26 +415,48 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       return { assetId: a.id, network, files: jobIds.length, queued, jobIds };
     },
     'assets.publish': async (input) => {
-      const a = mustGet(input.id);
-      if (a.state !== 'ready' || a.contentRoot === null) throw new AtivoError('BUSY', `${a.name} has no complete scan yet: wait for it (or rescan) before publishing.`);
-      const owner = (await wallets.current()).address;
+      mustGet(input.id);
+      if (ingestor.isScanning(input.id)) throw new AtivoError('BUSY', 'This asset is being scanned: publish it when the scan ends.');
       const network = networks.current();
+      const owner = (await wallets.current()).address; // before the rescan: no wallet, no publication
       let split: { address: string; bps: number }[];
       try {
         split = percentToBps(input.split ?? [{ address: owner, percent: 100 }]);
       } catch (e) {
         throw new AtivoError('INVALID_INPUT', e instanceof Error ? e.message : String(e));
       }
+      const live = jobs
+        .list({ kind: PUBLISH_JOB_KIND, assetId: input.id, state: ['queued', 'running', 'paused', 'waiting'], limit: 1000, offset: 0 })
+        .items.find((j) => j.dedupeKey === publishKey(input.id, network));
+      // Rescan first (unchanged files keep their fingerprints): a changed folder is a new version.
+      const a = live === undefined ? await ingestor.scan(input.id) : mustGet(input.id);
+      if (a.state !== 'ready' || a.contentRoot === null) throw new AtivoError('BUSY', `${a.name} has no complete scan${a.error !== null ? ` (${a.error})` : ''}: fix it and rescan before publishing.`);
+      const latest = catalog.versions.latest(a.id);
+      if (live === undefined && latest?.contentRoot === a.contentRoot) {
+        const cert = catalog.certificates.forVersion(latest.id, network);
+        if (cert !== undefined) {
+          return { assetId: a.id, jobId: null, network, owner, version: latest.number, alreadyCertified: { version: latest.number, tokenId: cert.tokenId, certifiedAt: cert.createdAt } };
+        }
+      }
+      // The version this one follows: the latest with another content root.
+      const prevRecord = latest === undefined ? undefined : latest.contentRoot !== a.contentRoot ? latest : latest.previousId !== null ? catalog.versions.get(latest.previousId) : undefined;
+      const prevCert = prevRecord === undefined ? undefined : (catalog.certificates.forVersion(prevRecord.id, network) ?? [catalog.certificates.latest(a.id)].find((c) => c?.versionId === prevRecord.id));
+      const prevDoc = prevCert?.document as { storage?: { manifestId?: string } } | undefined;
+      const previous: PreviousVersion | undefined =
+        prevRecord === undefined
+          ? undefined
+          : { versionId: prevRecord.id, number: prevRecord.number, contentRoot: prevRecord.contentRoot, manifestId: prevDoc?.storage?.manifestId ?? null, tokenId: prevCert?.tokenId ?? null };
+      const version = latest?.contentRoot === a.contentRoot ? latest.number : (latest?.number ?? 0) + 1;
       const terms = input.license === 'custom' ? (input.customTerms ?? '') : LICENSES[input.license];
       const encryptTo = input.visibility === 'private' ? [await assetRecipient(a)] : undefined;
       const { job } = jobs.enqueue(PUBLISH_JOB_KIND, {
         assetId: a.id,
         dedupeKey: publishKey(a.id, network),
         checkpoint: JSON.parse(
-          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility: input.visibility, license: input.license, terms, priceWei: parseEther(input.priceEth).toString(), approval: input.approval, split, encryptTo }),
+          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility: input.visibility, license: input.license, terms, priceWei: parseEther(input.priceEth).toString(), approval: input.approval, split, encryptTo, previous }),
         ) as JsonObject,
       });
-      return { assetId: a.id, jobId: job.id, network, owner };
+      return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null };
     },
     'assets.publishDefaults': async (input) => {
       const a = mustGet(input.id);
@@ -479,8 +512,40 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       // The certificate's chain must be the one Ativo is on (the sandbox, or a configured network).
       const h = await chain.chain().catch(() => null);
       const sameChain = h !== null && h.chainId === cert.chain.chainId;
-      const checks = await verifyCertificate(cert, { conn: sameChain ? h.conn : null, storageUrl: sameChain ? h.storageUrl : null, pool }, input.folder);
-      return { ok: checks.every((c) => c.ok), checks };
+      // The local asset the certificate belongs to (given, or the one this catalog certified as its token).
+      const local =
+        input.assetId !== undefined
+          ? mustGet(input.assetId)
+          : typeof cert.chain.tokenId === 'string' && typeof cert.chain.registry === 'string'
+            ? (() => {
+                const c = catalog.certificates.byToken(cert.chain.chainId, cert.chain.registry, cert.chain.tokenId);
+                return c === undefined ? undefined : catalog.assets.get(c.assetId);
+              })()
+            : undefined;
+      const certified = typeof cert.asset.contentRoot === 'string' ? catalog.versions.anyByRoot(cert.asset.contentRoot) : undefined;
+      let source: FilesSource;
+      if (input.folder !== undefined) source = { kind: 'folder', folder: input.folder };
+      else if (local !== undefined && !input.fromStorage) source = { kind: 'folder', folder: local.rootPath, note: `the local folder ${local.rootPath}` };
+      else {
+        let identities: string[] | null = null;
+        let noIdentity = 'this asset is not in this catalog, so its key cannot be found';
+        if (local !== undefined) {
+          try {
+            const identity = await wallets.vault.getAssetIdentity(ctx.assetIdentityKey(local));
+            if (identity !== null) identities = [identity];
+            else noIdentity = `the keychain holds no key for ${local.name}`;
+          } catch (e) {
+            noIdentity = `the keychain cannot be read: ${toResultError(e).message}`;
+          }
+        }
+        source = { kind: 'storage', identities, noIdentity };
+      }
+      const checks = await verifyCertificate(
+        cert,
+        { conn: sameChain ? h.conn : null, storageUrl: sameChain ? h.storageUrl : null, pool, ...(certified ? { certifiedHashes: parseManifestText(certified.manifest) } : {}) },
+        source,
+      );
+      return { ok: checks.every((c) => c.ok || c.skipped === true), checks };
     },
     'uploads.list': (input) => {
       mustGet(input.assetId);

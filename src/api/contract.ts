@@ -46,12 +46,28 @@ export const Publication = z.object({
   license: z.string(),
   priceWei: z.string(),
   certifiedAt: z.string(),
+  /** The version of the asset this certificate certifies (null for certificates made before versions). */
+  version: z.number().int().nullable(),
+});
+
+/** One certified version of an asset (1, 2, …): each distinct content root published. */
+export const AssetVersion = z.object({
+  number: z.number().int().positive(),
+  contentRoot: z.string(),
+  /** The version it follows (null for version 1). */
+  previous: z.number().int().nullable(),
+  network: z.string().nullable(),
+  tokenId: z.string().nullable(),
+  manifestId: z.string().nullable(),
+  certifiedAt: z.string().nullable(),
 });
 
 export const AssetDetail = AssetSummary.extend({
   skipped: z.array(SkippedEntry),
   /** The latest certificate's facts, or null when the asset was never published. */
   publication: Publication.nullable(),
+  /** The certified versions, newest first (empty when never published). */
+  versions: z.array(AssetVersion),
 });
 
 export const FileRow = z.object({
@@ -375,7 +391,17 @@ export const commands = {
       })
       .strict()
       .refine((v) => v.license !== 'custom' || v.customTerms !== undefined, 'a custom license needs its terms text (customTerms)'),
-    output: z.object({ assetId: Id, jobId: Id, network: NetworkName, owner: z.string() }),
+    output: z.object({
+      assetId: Id,
+      /** The publish job; null when nothing changed since the last certified version (see alreadyCertified). */
+      jobId: Id.nullable(),
+      network: NetworkName,
+      owner: z.string(),
+      /** The version this publication will certify (the next one when the folder changed). */
+      version: z.number().int().positive(),
+      /** Set when the folder (rescanned first) is exactly the latest certified version: nothing is published again. */
+      alreadyCertified: z.object({ version: z.number().int().positive(), tokenId: z.string().nullable(), certifiedAt: z.string() }).nullable(),
+    }),
   },
   'assets.certificate': {
     input: z.object({ id: Id }).strict(),
@@ -396,11 +422,29 @@ export const commands = {
       notes: z.array(z.string()),
     }),
   },
+  /**
+   * Checks a certificate. The files are checked against `folder`; without one, against the local
+   * asset the certificate belongs to (`assetId`, or found by its token) when there is one; else
+   * (or with `fromStorage`) against the files downloaded from storage, decrypted when the asset
+   * is private and its key is in this keychain.
+   */
   'certificates.verify': {
-    input: z.object({ certificate: z.record(z.string(), z.unknown()), folder: AbsolutePath.optional() }).strict(),
+    input: z
+      .object({ certificate: z.record(z.string(), z.unknown()), folder: AbsolutePath.optional(), assetId: Id.optional(), fromStorage: z.boolean().default(false) })
+      .strict()
+      .refine((v) => !(v.fromStorage && v.folder !== undefined), 'give either a folder or fromStorage, not both'),
     output: z.object({
+      /** Every check that could be made passed (a skipped check does not count). */
       ok: z.boolean(),
-      checks: z.array(z.object({ name: z.enum(['signature', 'registration', 'receipts', 'files']), ok: z.boolean(), detail: z.string() })),
+      checks: z.array(
+        z.object({
+          name: z.enum(['signature', 'registration', 'receipts', 'files', 'stored']),
+          ok: z.boolean(),
+          detail: z.string(),
+          /** The check could not be made (e.g. a private asset's files without its key); detail says why. */
+          skipped: z.boolean().optional(),
+        }),
+      ),
     }),
   },
   'system.browse': {
@@ -560,6 +604,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: Err
 
 export type AssetSummary = z.infer<typeof AssetSummary>;
 export type AssetDetail = z.infer<typeof AssetDetail>;
+export type AssetVersion = z.infer<typeof AssetVersion>;
 export type FileRow = z.infer<typeof FileRow>;
 export type DirEntry = z.infer<typeof DirEntry>;
 export type AssetKind = z.infer<typeof AssetKind>;

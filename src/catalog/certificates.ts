@@ -3,6 +3,8 @@ import type { Database, Statement } from 'better-sqlite3';
 export interface CertificateRecord {
   id: number;
   assetId: number;
+  /** The version of the asset this certificate certifies (null for certificates made before versions existed). */
+  versionId: number | null;
   network: string;
   chainId: number;
   registry: string;
@@ -17,6 +19,7 @@ export interface CertificateRecord {
 interface Row {
   id: number;
   asset_id: number;
+  version_id: number | null;
   network: string;
   chain_id: number;
   registry: string;
@@ -30,6 +33,7 @@ interface Row {
 const toRecord = (r: Row): CertificateRecord => ({
   id: r.id,
   assetId: r.asset_id,
+  versionId: r.version_id,
   network: r.network,
   chainId: r.chain_id,
   registry: r.registry,
@@ -44,13 +48,17 @@ const toRecord = (r: Row): CertificateRecord => ({
 export class CertificatesQueries {
   private readonly insertStmt: Statement<Omit<Row, 'id'>>;
   private readonly latestStmt: Statement<[number], Row>;
+  private readonly forVersionStmt: Statement<[number, string], Row>;
+  private readonly byTokenStmt: Statement<[number, string, string], Row>;
   private readonly publishStmt: Statement<{ id: number; visibility: string; license: string; price: string; split: string; now: string }>;
 
   constructor(db: Database) {
-    this.insertStmt = db.prepare(`INSERT INTO certificates (asset_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at)
-      VALUES (@asset_id, @network, @chain_id, @registry, @token_id, @tx_hash, @block_number, @document, @created_at)`);
-    this.latestStmt = db.prepare(`SELECT id, asset_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at
-      FROM certificates WHERE asset_id = ? ORDER BY id DESC LIMIT 1`);
+    const cols = 'id, asset_id, version_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at';
+    this.insertStmt = db.prepare(`INSERT INTO certificates (asset_id, version_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at)
+      VALUES (@asset_id, @version_id, @network, @chain_id, @registry, @token_id, @tx_hash, @block_number, @document, @created_at)`);
+    this.latestStmt = db.prepare(`SELECT ${cols} FROM certificates WHERE asset_id = ? ORDER BY id DESC LIMIT 1`);
+    this.forVersionStmt = db.prepare(`SELECT ${cols} FROM certificates WHERE version_id = ? AND network = ? ORDER BY id DESC LIMIT 1`);
+    this.byTokenStmt = db.prepare(`SELECT ${cols} FROM certificates WHERE chain_id = ? AND lower(registry) = lower(?) AND token_id = ? ORDER BY id DESC LIMIT 1`);
     this.publishStmt = db.prepare(`UPDATE assets SET visibility = @visibility, license = @license, price_wei = @price, split_json = @split, updated_at = @now WHERE id = @id`);
   }
 
@@ -58,6 +66,7 @@ export class CertificatesQueries {
     return Number(
       this.insertStmt.run({
         asset_id: c.assetId,
+        version_id: c.versionId,
         network: c.network,
         chain_id: c.chainId,
         registry: c.registry,
@@ -72,6 +81,18 @@ export class CertificatesQueries {
 
   latest(assetId: number): CertificateRecord | undefined {
     const r = this.latestStmt.get(assetId);
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** The newest certificate of a version on a network. */
+  forVersion(versionId: number, network: string): CertificateRecord | undefined {
+    const r = this.forVersionStmt.get(versionId, network);
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** The local certificate of an on-chain token (chain id, registry, token id), if this catalog made one. */
+  byToken(chainId: number, registry: string, tokenId: string): CertificateRecord | undefined {
+    const r = this.byTokenStmt.get(chainId, registry, tokenId);
     return r ? toRecord(r) : undefined;
   }
 

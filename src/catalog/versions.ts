@@ -1,6 +1,133 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 
-/** Queries for dataset versions (issue 5). */
+/**
+ * Versions of an asset (issue 5): one row per distinct content root that was certified, numbered
+ * 1, 2, … per asset; each names the version before it (`previous_id`) and keeps the manifest
+ * text (sha256sum format) it was certified with, so the per-file hashes of any version stay known.
+ */
+export interface VersionRecord {
+  id: number;
+  assetId: number;
+  number: number;
+  contentRoot: string;
+  manifest: string;
+  previousId: number | null;
+  createdAt: string;
+}
+
+/** A version as the asset screen and `ativo show` list it (with its newest certificate). */
+export interface VersionSummary {
+  id: number;
+  number: number;
+  contentRoot: string;
+  previousId: number | null;
+  createdAt: string;
+  network: string | null;
+  tokenId: string | null;
+  manifestId: string | null;
+  certifiedAt: string | null;
+}
+
+interface Row {
+  id: number;
+  asset_id: number;
+  number: number;
+  content_root: string;
+  manifest: string;
+  previous_id: number | null;
+  created_at: string;
+}
+
+interface SummaryRow {
+  id: number;
+  number: number;
+  content_root: string;
+  previous_id: number | null;
+  created_at: string;
+  network: string | null;
+  token_id: string | null;
+  manifest_id: string | null;
+  certified_at: string | null;
+}
+
+const toRecord = (r: Row): VersionRecord => ({
+  id: r.id,
+  assetId: r.asset_id,
+  number: r.number,
+  contentRoot: r.content_root,
+  manifest: r.manifest,
+  previousId: r.previous_id,
+  createdAt: r.created_at,
+});
+
+const COLUMNS = 'id, asset_id, number, content_root, manifest, previous_id, created_at';
+
 export class VersionsQueries {
-  constructor(readonly db: Database) {}
+  private readonly insertStmt: Statement<{ asset_id: number; number: number; content_root: string; manifest: string; previous_id: number | null; created_at: string }>;
+  private readonly latestStmt: Statement<[number], Row>;
+  private readonly getStmt: Statement<[number], Row>;
+  private readonly byRootStmt: Statement<[number, string], Row>;
+  private readonly anyByRootStmt: Statement<[string], Row>;
+  private readonly listStmt: Statement<[number], SummaryRow>;
+
+  constructor(readonly db: Database) {
+    this.insertStmt = db.prepare(`INSERT INTO versions (asset_id, number, content_root, manifest, previous_id, created_at)
+      VALUES (@asset_id, @number, @content_root, @manifest, @previous_id, @created_at)`);
+    this.latestStmt = db.prepare(`SELECT ${COLUMNS} FROM versions WHERE asset_id = ? ORDER BY number DESC LIMIT 1`);
+    this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM versions WHERE id = ?`);
+    this.byRootStmt = db.prepare(`SELECT ${COLUMNS} FROM versions WHERE asset_id = ? AND content_root = ? ORDER BY number DESC LIMIT 1`);
+    this.anyByRootStmt = db.prepare(`SELECT ${COLUMNS} FROM versions WHERE content_root = ? ORDER BY id DESC LIMIT 1`);
+    // Each version with its newest certificate (a version may be certified on several networks).
+    this.listStmt = db.prepare(`SELECT v.id, v.number, v.content_root, v.previous_id, v.created_at,
+        c.network, c.token_id, json_extract(c.document, '$.storage.manifestId') AS manifest_id, c.created_at AS certified_at
+      FROM versions v
+      LEFT JOIN certificates c ON c.id = (SELECT max(id) FROM certificates WHERE version_id = v.id)
+      WHERE v.asset_id = ? ORDER BY v.number DESC`);
+  }
+
+  /** Adds the next version of an asset (number = the latest + 1) after `previousId`. */
+  add(v: { assetId: number; contentRoot: string; manifest: string; previousId: number | null; createdAt: string }): VersionRecord {
+    const number = (this.latest(v.assetId)?.number ?? 0) + 1;
+    const id = Number(
+      this.insertStmt.run({ asset_id: v.assetId, number, content_root: v.contentRoot, manifest: v.manifest, previous_id: v.previousId, created_at: v.createdAt }).lastInsertRowid,
+    );
+    return { id, assetId: v.assetId, number, contentRoot: v.contentRoot, manifest: v.manifest, previousId: v.previousId, createdAt: v.createdAt };
+  }
+
+  latest(assetId: number): VersionRecord | undefined {
+    const r = this.latestStmt.get(assetId);
+    return r ? toRecord(r) : undefined;
+  }
+
+  get(id: number): VersionRecord | undefined {
+    const r = this.getStmt.get(id);
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** The newest version of this asset with this content root. */
+  byRoot(assetId: number, contentRoot: string): VersionRecord | undefined {
+    const r = this.byRootStmt.get(assetId, contentRoot);
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** Any asset's version with this content root (the newest), e.g. to know a certificate's per-file hashes. */
+  anyByRoot(contentRoot: string): VersionRecord | undefined {
+    const r = this.anyByRootStmt.get(contentRoot);
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** An asset's versions, newest first, each with its newest certificate's facts. */
+  list(assetId: number): VersionSummary[] {
+    return this.listStmt.all(assetId).map((r) => ({
+      id: r.id,
+      number: r.number,
+      contentRoot: r.content_root,
+      previousId: r.previous_id,
+      createdAt: r.created_at,
+      network: r.network,
+      tokenId: r.token_id,
+      manifestId: r.manifest_id,
+      certifiedAt: r.certified_at,
+    }));
+  }
 }

@@ -6,7 +6,14 @@
  *   3. register     AtivoRegistry.register: the signed tx (hash + raw) is saved BEFORE it is
  *                   broadcast, so a restart re-broadcasts/waits for the same tx instead of
  *                   sending another; a content root already registered by us is adopted
- *   4. certificate  the EIP-712 signed certificate, saved in the catalog
+ *   4. certificate  the EIP-712 signed certificate, saved in the catalog with the asset's version
+ *
+ * Versions: each distinct content root certified for an asset is a version (1, 2, …) in the
+ * catalog's `versions` table. A new version links to the one before it in three places: the
+ * catalog (`previous_id`), the manifest item's tags (Ativo-Previous-*), and the certificate's
+ * `storage.previous` (the storage section is bound into the EIP-712 signature by its digest, so
+ * the link is signed without changing the signed struct: older certificates verify unchanged).
+ * Files whose bytes were stored before (same sha256, same encryption) are not uploaded again.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +39,15 @@ export interface PublishTerms {
   split: { address: string; bps: number }[];
 }
 
+/** The version a publication follows (the asset's latest certified version with another content root). */
+export interface PreviousVersion {
+  versionId: number;
+  number: number;
+  contentRoot: string;
+  manifestId: string | null;
+  tokenId: string | null;
+}
+
 export interface PublishCheckpoint extends PublishTerms {
   assetId: number;
   network: string;
@@ -39,6 +55,7 @@ export interface PublishCheckpoint extends PublishTerms {
   owner: string;
   step?: 'uploads' | 'manifest' | 'register' | 'certificate';
   encryptTo?: string[];
+  previous?: PreviousVersion;
   manifestId?: string;
   manifestReceipt?: unknown;
   tx?: { hash: string; raw: string };
@@ -140,6 +157,14 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
       tags: [
         { name: 'Type', value: 'manifest' },
         { name: 'Ativo-Content-Root', value: cp.contentRoot },
+        ...(cp.previous
+          ? [
+              { name: 'Ativo-Version', value: String(cp.previous.number + 1) },
+              { name: 'Ativo-Previous-Root', value: cp.previous.contentRoot },
+              ...(cp.previous.manifestId ? [{ name: 'Ativo-Previous-Manifest', value: cp.previous.manifestId }] : []),
+              ...(cp.previous.tokenId ? [{ name: 'Ativo-Previous-Token', value: cp.previous.tokenId }] : []),
+            ]
+          : [{ name: 'Ativo-Version', value: '1' }]),
       ],
       signal: ctx.signal,
     });
@@ -189,21 +214,38 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
   if (cp.step === 'certificate') {
     faultPoint('publish:before-certificate');
     const { chainId, registryAddress } = await deps.chain(cp.network);
+    const scanned = catalog.assets.manifest(cp.assetId);
+    if (scanned?.contentRoot !== cp.contentRoot) {
+      throw new PermanentJobError(`${asset.name} changed while it was being published: rescan it and publish again.`);
+    }
     const receipts = files.map((f) => catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption)?.receipt).filter((r) => r !== undefined && r !== null);
     const body: CertificateBody = {
       version: CERTIFICATE_VERSION,
       asset: { name: asset.name, kind: asset.kind, files: asset.fileCount, bytes: asset.totalBytes, contentRoot: cp.contentRoot },
       license: { terms: cp.terms, termsHash: termsHash(cp.terms), price: cp.priceWei, currency: 'ETH' },
       split: cp.split,
-      storage: { network: cp.network, manifestId: cp.manifestId ?? '', receipts: [...receipts, cp.manifestReceipt] },
+      storage: {
+        network: cp.network,
+        manifestId: cp.manifestId ?? '',
+        receipts: [...receipts, cp.manifestReceipt],
+        ...(cp.previous ? { previous: { contentRoot: cp.previous.contentRoot, manifestId: cp.previous.manifestId, tokenId: cp.previous.tokenId } } : {}),
+      },
       chain: { chainId, registry: registryAddress, tokenId: cp.tokenId ?? '', txHash: cp.txHash ?? '', blockNumber: cp.blockNumber ?? 0 },
       owner: cp.owner,
     };
     const cert = await signCertificate(body, await deps.signer(cp.owner));
     const now = new Date().toISOString();
     catalog.transaction(() => {
+      // The version: the latest one when it has this content root (certified on another network,
+      // or a certificate lost in a crash), else the next one, after the latest.
+      const latest = catalog.versions.latest(cp.assetId);
+      const version =
+        latest?.contentRoot === cp.contentRoot
+          ? latest
+          : catalog.versions.add({ assetId: cp.assetId, contentRoot: cp.contentRoot, manifest: scanned.manifest, previousId: latest?.id ?? null, createdAt: now });
       catalog.certificates.add({
         assetId: cp.assetId,
+        versionId: version.id,
         network: cp.network,
         chainId,
         registry: registryAddress,

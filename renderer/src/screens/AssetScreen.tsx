@@ -11,6 +11,9 @@ import { removeAsset, rescan, useApp } from '../state/store';
 import { PublishDialog } from './PublishDialog';
 import { PublicationCard, PublishProgress } from './PublicationCard';
 import { FileTable } from './FileTable';
+import { PublishFailed } from './asset/PublishFailed';
+import { VersionHistory } from './asset/VersionHistory';
+import './asset/asset.css';
 
 function Skipped({ asset }: { asset: AssetDetail }) {
   const MAX = 500;
@@ -45,6 +48,7 @@ export function AssetScreen({ id }: { id: number }) {
   const version = useApp((s) => s.assetVersions[id] ?? 0);
   const progress = useApp((s) => s.progress[id]);
   const busy = useApp((s) => s.busy[id]);
+  const network = useApp((s) => s.network);
   const [asset, setAsset] = useState<AssetDetail | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
@@ -55,6 +59,12 @@ export function AssetScreen({ id }: { id: number }) {
       if (j.kind === 'publish' && j.assetId === id && j.state !== 'done' && j.state !== 'failed' && j.state !== 'cancelled' && (found === undefined || j.id > found.id)) found = j;
     }
     return found;
+  });
+  /** The asset's newest publish job, when it failed (a later success or retry replaces it). */
+  const failedJob = useApp((s) => {
+    let newest: (typeof s.jobs)[number] | undefined;
+    for (const j of Object.values(s.jobs)) if (j.kind === 'publish' && j.assetId === id && (newest === undefined || j.id > newest.id)) newest = j;
+    return newest?.state === 'failed' ? newest : undefined;
   });
 
   useEffect(() => {
@@ -106,6 +116,7 @@ export function AssetScreen({ id }: { id: number }) {
   const live = progress !== undefined && progress.phase !== 'done' && progress.phase !== 'failed';
   const scanning = live || asset.state === 'scanning' || busy === 'rescan';
   const percent = progress !== undefined && progress.phase !== 'walking' ? scanPercent(progress) : null;
+  const latestVersion = asset.versions[0];
   const publishBlocked =
     scanning || asset.state === 'scanning'
       ? 'Wait for the scan to finish before publishing.'
@@ -115,6 +126,8 @@ export function AssetScreen({ id }: { id: number }) {
           ? 'This folder has no files to publish.'
           : publishJob !== undefined
             ? 'A publication of this asset is in progress.'
+            : latestVersion !== undefined && latestVersion.contentRoot === asset.contentRoot && latestVersion.network === network
+              ? `Version ${latestVersion.number} is certified and the folder has not changed since the last scan: change files and rescan to publish version ${latestVersion.number + 1}.`
             : busy !== undefined
               ? 'Wait for the current action to finish.'
               : null;
@@ -174,11 +187,15 @@ export function AssetScreen({ id }: { id: number }) {
         </p>
       )}
 
+      {publishJob === undefined && failedJob !== undefined && <PublishFailed job={failedJob} name={asset.name} />}
+
       {publishJob !== undefined ? (
         <PublishProgress job={publishJob} name={asset.name} />
       ) : (
         asset.publication !== null && <PublicationCard asset={asset} publication={asset.publication} />
       )}
+
+      <VersionHistory asset={asset} />
 
       {progress !== undefined && (
         <section className="activity" aria-label="Scan progress">

@@ -136,7 +136,8 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
         approval,
         split: rows.map((row) => ({ address: row.address.trim(), percent: Number(row.percent) })),
       });
-      notify('info', `Publishing “${asset.name}” on ${NETWORK_TITLE[r.network]}: follow it in Activity.`);
+      if (r.alreadyCertified !== null) notify('info', `“${asset.name}” is already certified as version ${r.alreadyCertified.version}: change its files to publish a new version.`);
+      else notify('info', `Publishing “${asset.name}” on ${NETWORK_TITLE[r.network]}: follow it in Activity.`);
       loadJobs();
       onClose();
     });
