@@ -1,0 +1,304 @@
+/**
+ * Approving and denying access requests as durable jobs (one job per request), each step
+ * idempotent and recorded in the job's checkpoint:
+ *
+ *   access.approve   1. grant   private asset: the asset's age identity encrypted to the requester's
+ *                               recipient, staged to a file, uploaded (tags App-Name=Ativo, Type=grant,
+ *                               Request-Id, Token-Id). The staged bytes are kept until the job ends,
+ *                               so a retry uploads the same bytes (the storage client finds them
+ *                               stored and does not pay again); a grant already recorded for the
+ *                               request is reused. Public asset: grant id ''.
+ *                    2. tx      approve(requestId, grantId) signed; hash + raw saved BEFORE broadcast,
+ *                               so a restart waits for that very transaction. A request already
+ *                               approved on chain is adopted (nothing sent).
+ *                    3. audit   one hash-chained audit entry (exactly once: looked up by tx first)
+ *   access.deny      tx (deny(requestId, reason), same care) → audit
+ *
+ * Nothing is "approved" in the catalog before the chain says so: a failed step leaves the
+ * request pending (with its uploaded grant kept for the next try).
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { id as topicOf, zeroPadValue, toBeHex, type Wallet } from 'ethers';
+import type { Catalog } from '../catalog/db';
+import type { AccessRequestRecord } from '../catalog/access';
+import type { JobRecord } from '../catalog/jobs';
+import { broadcastTx, isChainError, registryInterface, type ChainConnection, type RegistryClient } from '../chain/client';
+import { createGrant } from '../crypto/grant';
+import { CryptoError } from '../crypto/errors';
+import type { JobContext, JobQueue, JsonObject } from '../jobs';
+import { PermanentJobError } from '../jobs';
+import type { ResumeState, StorageClient } from '../storage/client';
+
+export const APPROVE_JOB_KIND = 'access.approve';
+export const DENY_JOB_KIND = 'access.deny';
+export const ACCESS_JOB_KINDS: readonly string[] = [APPROVE_JOB_KIND, DENY_JOB_KIND];
+
+/** One live approval or denial per request and network. */
+export const accessActionKey = (network: string, requestId: string): string => `access:${network}:${requestId}`;
+
+export interface AccessActionCheckpoint {
+  /** access_requests row id. */
+  rowId: number;
+  network: string;
+  requestId: string;
+  tokenId: string;
+  /** The wallet that signs (the token's owner). */
+  owner: string;
+  /** Deny only. */
+  reason?: string;
+  auto?: boolean;
+  step?: 'grant' | 'tx' | 'audit';
+  grantId?: string;
+  resume?: ResumeState | null;
+  tx?: { hash: string; raw: string };
+  txHash?: string;
+  blockNumber?: number;
+  /** The request was found approved/denied on chain already (nothing sent by this job). */
+  adopted?: boolean;
+}
+
+export interface AccessJobDeps {
+  catalog: Catalog;
+  stagingDir: string;
+  chain(network: string): Promise<{ conn: ChainConnection; registry: RegistryClient }>;
+  storage(network: string): Promise<StorageClient>;
+  signer(owner: string): Promise<Wallet>;
+  /** The age identity (AGE-SECRET-KEY-1…) of a private asset of the catalog, or null if the keychain has none. */
+  assetIdentity(assetId: number): Promise<string | null>;
+  /** After the job changed the request (approved/denied): announce it. */
+  onChanged?: (rowId: number) => void;
+}
+
+/**
+ * Fault injection for the crash tests: with ATIVO_FAULT=<point> the process kills itself
+ * (SIGKILL, as a power cut would) at that point. Never set outside tests.
+ */
+function faultPoint(point: string): void {
+  if (process.env.ATIVO_FAULT === point) process.kill(process.pid, 'SIGKILL');
+}
+
+const permanentChain = (e: unknown): boolean => isChainError(e) && (e.code === 'REVERTED' || e.code === 'INVALID_ARGUMENT' || e.code === 'INSUFFICIENT_FUNDS');
+
+export function registerAccessJobs(queue: JobQueue, deps: AccessJobDeps): void {
+  const retry = { baseMs: 3_000, factor: 2, maxDelayMs: 5 * 60_000, maxAttempts: 10 };
+  queue.register(APPROVE_JOB_KIND, (ctx) => runAction(ctx, 'approve', deps), { concurrency: 1, retry, isPermanent: permanentChain });
+  queue.register(DENY_JOB_KIND, (ctx) => runAction(ctx, 'deny', deps), { concurrency: 1, retry, isPermanent: permanentChain });
+}
+
+/**
+ * Queues the approval or denial of a request (one live job per request: asking again returns
+ * the live one) and records it on the request. The caller has checked it may.
+ */
+export function enqueueAccessAction(
+  queue: JobQueue,
+  catalog: Catalog,
+  r: AccessRequestRecord,
+  kind: 'approve' | 'deny',
+  owner: string,
+  opts: { reason?: string | null; auto?: boolean } = {},
+): { job: JobRecord; created: boolean } {
+  const checkpoint: AccessActionCheckpoint = {
+    rowId: r.id,
+    network: r.network,
+    requestId: r.requestId,
+    tokenId: r.tokenId,
+    owner,
+    ...(opts.reason !== undefined && opts.reason !== null ? { reason: opts.reason } : {}),
+    ...(opts.auto === true ? { auto: true } : {}),
+  };
+  const res = queue.enqueue(kind === 'approve' ? APPROVE_JOB_KIND : DENY_JOB_KIND, {
+    dedupeKey: accessActionKey(r.network, r.requestId),
+    checkpoint: JSON.parse(JSON.stringify(checkpoint)) as JsonObject,
+  });
+  if (res.created) catalog.access.setAction(r.id, kind, res.job.id, opts.reason ?? null, opts.auto === true, new Date().toISOString());
+  return res;
+}
+
+export function grantFile(stagingDir: string, network: string, requestId: string): string {
+  return join(stagingDir, `grant-${network}-${requestId}.age`);
+}
+
+/** The transaction that logged `event` (AccessGranted / AccessDenied) for a request, if any. */
+async function eventTx(registry: RegistryClient, event: 'AccessGranted' | 'AccessDenied', requestId: string, fromBlock: number): Promise<{ hash: string; blockNumber: number } | null> {
+  const topic0 = topicOf(registryInterface.getEvent(event)?.format('sighash') ?? event);
+  const logs = await registry.conn.provider.getLogs({ address: registry.address, fromBlock, toBlock: 'latest', topics: [topic0, zeroPadValue(toBeHex(BigInt(requestId)), 32)] });
+  const l = logs[0];
+  return l === undefined ? null : { hash: l.transactionHash, blockNumber: l.blockNumber };
+}
+
+async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: AccessJobDeps): Promise<JsonObject> {
+  const cp = { ...(ctx.checkpoint as Partial<AccessActionCheckpoint>) } as AccessActionCheckpoint;
+  const save = (patch: Partial<AccessActionCheckpoint>, progress: number): void => {
+    Object.assign(cp, patch);
+    ctx.saveCheckpoint(JSON.parse(JSON.stringify(cp)) as JsonObject, progress);
+  };
+  const { catalog } = deps;
+  const row = catalog.access.get(cp.rowId);
+  if (!row || row.requestId !== cp.requestId || row.network !== cp.network) {
+    throw new PermanentJobError(`Access request #${cp.requestId} is no longer in the catalog (the chain may have dropped it in a reorg).`);
+  }
+  const { conn, registry } = await deps.chain(cp.network);
+  const verb = kind === 'approve' ? 'approved' : 'denied';
+  const wanted = kind === 'approve' ? 'approved' : 'denied';
+
+  // Before anything costly (and on every retry): where the request stands on chain.
+  if (cp.step !== 'audit' && cp.tx === undefined) {
+    const req = await registry.request(BigInt(cp.requestId));
+    if (req === null) throw new PermanentJobError(`Access request #${cp.requestId} does not exist on this chain.`);
+    if (req.status === wanted) {
+      const found = await eventTx(registry, kind === 'approve' ? 'AccessGranted' : 'AccessDenied', cp.requestId, row.blockNumber);
+      save({ step: 'audit', adopted: true, txHash: found?.hash ?? '', blockNumber: found?.blockNumber ?? 0, ...(kind === 'approve' ? { grantId: req.grantId } : {}) }, 0.9);
+    } else if (req.status !== 'pending') {
+      throw new PermanentJobError(`Access request #${cp.requestId} was ${req.status} on chain already: it cannot be ${verb} now.`);
+    } else {
+      const owner = await registry.ownerOf(BigInt(cp.tokenId));
+      if (owner?.toLowerCase() !== cp.owner.toLowerCase()) {
+        throw new PermanentJobError(`Asset token #${cp.tokenId} is owned by ${owner ?? 'nobody'}, not by ${cp.owner}: only its owner can answer request #${cp.requestId}.`);
+      }
+    }
+  }
+
+  // 1. grant (approve only)
+  if (kind === 'approve' && (cp.step === undefined || cp.step === 'grant')) {
+    const grantId = await buildAndUploadGrant(ctx, cp, deps, save);
+    catalog.access.saveGrant(cp.rowId, grantId, new Date().toISOString());
+    save({ step: 'tx', grantId }, 0.5);
+    faultPoint('access:after-grant');
+  }
+  if (kind === 'deny' && cp.step === undefined) save({ step: 'tx' }, 0.1);
+
+  // 2. tx
+  if (cp.step === 'tx') {
+    const signer = (await deps.signer(cp.owner)).connect(conn.provider);
+    if (cp.tx === undefined) {
+      const call = kind === 'approve' ? registry.calls.approve(BigInt(cp.requestId), cp.grantId ?? '') : registry.calls.deny(BigInt(cp.requestId), cp.reason ?? '');
+      const prepared = await registry.prepare(signer, call);
+      // Saved before it leaves: after a crash we wait for this very transaction.
+      save({ tx: { hash: prepared.hash, raw: prepared.raw } }, 0.6);
+      faultPoint('access:after-tx-saved');
+    }
+    const tx = cp.tx;
+    if (tx === undefined) throw new Error('unreachable: no transaction recorded');
+    ctx.progress(0.7, kind === 'approve' ? 'Approving on chain' : 'Denying on chain');
+    try {
+      await broadcastTx(conn, { raw: tx.raw, hash: tx.hash, action: kind });
+    } catch (e) {
+      if (isChainError(e) && e.code === 'NONCE') {
+        // Our transaction can never be mined now (its nonce went to another one): look again.
+        const req = await registry.request(BigInt(cp.requestId));
+        if (req?.status === 'pending') {
+          save({ tx: undefined }, 0.5);
+          throw new Error(`The ${kind} transaction was replaced before it was mined; sending a new one.`, { cause: e });
+        }
+      } else {
+        throw e;
+      }
+    }
+    faultPoint('access:after-broadcast');
+    try {
+      const mined = await registry.resume(kind, tx.hash);
+      save({ step: 'audit', txHash: tx.hash, blockNumber: mined.receipt.blockNumber }, 0.9);
+    } catch (e) {
+      const req = await registry.request(BigInt(cp.requestId)).catch(() => null);
+      if (req?.status === wanted) {
+        const found = await eventTx(registry, kind === 'approve' ? 'AccessGranted' : 'AccessDenied', cp.requestId, row.blockNumber);
+        save({ step: 'audit', adopted: true, txHash: found?.hash ?? '', blockNumber: found?.blockNumber ?? 0 }, 0.9);
+      } else if (isChainError(e) && e.code === 'TX_NOT_FOUND' && req?.status === 'pending') {
+        // Dropped by the node: sign again (the next run sends a new transaction).
+        save({ tx: undefined }, 0.5);
+        throw e;
+      } else {
+        throw e;
+      }
+    }
+  }
+
+  // 3. audit
+  if (cp.step === 'audit') {
+    faultPoint('access:before-audit');
+    const now = new Date().toISOString();
+    const txHash = cp.txHash ?? '';
+    catalog.transaction(() => {
+      if (!catalog.audit.has(kind, cp.network, cp.requestId)) {
+        catalog.audit.append({
+          at: now,
+          actor: cp.owner,
+          action: kind,
+          details: {
+            network: cp.network,
+            requestId: cp.requestId,
+            tokenId: cp.tokenId,
+            assetId: row.assetId,
+            requester: row.requester,
+            amountWei: row.amountWei,
+            txHash,
+            ...(kind === 'approve' ? { grantId: cp.grantId ?? '' } : { reason: cp.reason ?? '' }),
+            auto: cp.auto === true,
+            adopted: cp.adopted === true,
+          },
+        });
+      }
+      catalog.access.setState(cp.network, cp.requestId, wanted, cp.blockNumber ?? row.blockNumber, now, kind === 'approve' ? { grantId: cp.grantId ?? '' } : { reason: cp.reason ?? '' });
+      if (kind === 'approve' && txHash !== '') catalog.access.saveGrantTx(cp.rowId, txHash);
+    });
+    rmSync(grantFile(deps.stagingDir, cp.network, cp.requestId), { force: true });
+    deps.onChanged?.(cp.rowId);
+    return { requestId: cp.requestId, txHash, ...(kind === 'approve' ? { grantId: cp.grantId ?? '' } : {}), adopted: cp.adopted === true };
+  }
+  throw new PermanentJobError(`Unknown ${kind} step ${String(cp.step)}.`);
+}
+
+async function buildAndUploadGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, save: (p: Partial<AccessActionCheckpoint>, progress: number) => void): Promise<string> {
+  if (cp.grantId !== undefined) return cp.grantId;
+  const { catalog } = deps;
+  const row = catalog.access.get(cp.rowId);
+  if (!row) throw new PermanentJobError(`Access request #${cp.requestId} is no longer in the catalog.`);
+  if (row.assetId === null) {
+    throw new PermanentJobError(`Asset token #${cp.tokenId} is not an asset of this catalog: approve request #${cp.requestId} from the Ativo that published it.`);
+  }
+  const asset = catalog.assets.get(row.assetId);
+  if (!asset) throw new PermanentJobError(`Asset ${row.assetId} is no longer in the catalog: request #${cp.requestId} cannot be approved from here.`);
+  if (asset.visibility === 'public') return ''; // nothing to decrypt
+  const recorded = catalog.access.grant(cp.rowId)?.grantId;
+  if (recorded) return recorded;
+
+  const file = grantFile(deps.stagingDir, cp.network, cp.requestId);
+  if (!existsSync(file)) {
+    const identity = await deps.assetIdentity(asset.id);
+    if (identity === null) throw new PermanentJobError(`The key of the private asset ${asset.name} is not in this computer's keychain: its files cannot be opened for the requester.`);
+    if (asset.contentRoot === null) throw new PermanentJobError(`${asset.name} has no complete scan: rescan it before approving.`);
+    ctx.progress(0.1, 'Making the grant');
+    let bytes: Uint8Array;
+    try {
+      bytes = await createGrant(identity, row.recipient, { assetId: cp.tokenId, contentRoot: asset.contentRoot });
+    } catch (e) {
+      if (e instanceof CryptoError) {
+        throw new PermanentJobError(`The requester's key "${row.recipient.slice(0, 80)}" cannot receive a grant (${e.message}): deny request #${cp.requestId} instead (the payment goes back to them).`);
+      }
+      throw e;
+    }
+    mkdirSync(deps.stagingDir, { recursive: true });
+    writeFileSync(`${file}.tmp`, bytes);
+    renameSync(`${file}.tmp`, file); // the same bytes from now on: an upload retried is found, not paid again
+  }
+  ctx.progress(0.2, 'Uploading the grant');
+  const storage = await deps.storage(cp.network);
+  const r = await storage.uploadFile(file, {
+    contentType: 'application/octet-stream',
+    encryption: `age:${row.recipient}`,
+    tags: [
+      { name: 'Type', value: 'grant' },
+      { name: 'Request-Id', value: cp.requestId },
+      { name: 'Token-Id', value: cp.tokenId },
+    ],
+    resume: cp.resume ?? null,
+    onResumeState: (s) => {
+      save({ resume: s }, 0.3);
+    },
+    signal: ctx.signal,
+  });
+  // Sanity: what was stored is what we staged.
+  if (r.size !== readFileSync(file).length) throw new Error('The grant uploaded does not match the staged file; trying again.');
+  return r.id;
+}

@@ -1,0 +1,355 @@
+/**
+ * Following AtivoRegistry events into the catalog, crash-safe and reorg-aware.
+ *
+ *   const f = new ChainFollower({
+ *     catalog, network: 'sandbox', stream: 'earnings',
+ *     source: async () => ({ conn, address: registryAddress, startBlock: deployBlock }),
+ *     confirmations: 0,                          // read up to head - confirmations
+ *     apply: (events, range) => { … write rows … },      // SYNC, inside the SQLite transaction
+ *     onReorg: (fromBlock) => { … delete rows of blocks >= fromBlock … }, // SYNC, same care
+ *   });
+ *   await f.syncOnce();          // one pass up to the safe head; throws (and records) RPC errors
+ *   f.start(1000); await f.stop();   // poll every second; errors back off exponentially
+ *   f.status();                  // { syncedBlock, head, lastError, failures, nextRunAt, … }
+ *
+ * Guarantees:
+ * - The cursor (chain_cursor row for network+stream: last block fully processed and its hash)
+ *   advances in the SAME SQLite transaction as `apply` writes its rows: a crash at any point
+ *   never loses a batch nor hands one over twice (after a restart, reading resumes at
+ *   cursor + 1). A throwing `apply` rolls the batch back; the pass fails and is retried.
+ * - Each pass first re-checks the hash of the cursor's block. On a mismatch (a reorg, or a chain
+ *   that lost blocks) the cursor moves back to the fork point: the newest of the last
+ *   `reorgDepth` blocks read (with events, or ending a batch) whose hash is unchanged, or before
+ *   the start block when none is; `onReorg(fromBlock)` runs in the transaction that moves it,
+ *   and those blocks are read again. Use `confirmations` to keep most reorgs away altogether.
+ * - Events are handed in log order, decoded by abi.ts, each with its block's hash and time.
+ * - `prepare` (async, optional) runs before the transaction, for reads the batch needs
+ *   (token owners, prices…); what it returns is passed to `apply`.
+ * - RPC failures: `syncOnce` rejects with the ChainError (and records it in `status().lastError`);
+ *   the `start` loop retries after an exponential backoff with jitter (baseMs·2^(n−1), capped),
+ *   and resets it after a successful pass.
+ * - Passes never overlap: `syncOnce` during a pass waits for it and then runs its own.
+ */
+import type { Block } from 'ethers';
+import type { Catalog } from '../catalog/db';
+import { parseRegistryLogs, type RegistryEvent, type RegistryEventName } from './abi';
+import { ChainError, toChainError } from './errors';
+import type { ChainConnection } from './provider';
+
+/** A decoded registry event with its block's hash and timestamp (unix seconds). */
+export type FollowedEvent = RegistryEvent & { blockHash: string; blockTime: number };
+
+export interface BlockRange {
+  /** Inclusive. */
+  fromBlock: number;
+  /** Inclusive. */
+  toBlock: number;
+  toBlockHash: string;
+  /** The range's last block's timestamp (unix seconds): the chain's time as far as the batch goes. */
+  toBlockTime: number;
+  /** The chain head when the range was read. */
+  head: number;
+}
+
+export interface FollowSource {
+  conn: ChainConnection;
+  /** The registry's address. */
+  address: string;
+  /** Where to begin when there is no cursor yet (e.g. the registry's deploy block). Default 0. */
+  startBlock?: number;
+}
+
+export interface FollowerOptions<P = undefined> {
+  catalog: Catalog;
+  network: string;
+  /** Names the cursor: one per consumer ('access', 'earnings'…). */
+  stream: string;
+  /** The chain and registry to read; asked at each pass (it may throw, e.g. NOT_CONFIGURED). */
+  source: () => Promise<FollowSource>;
+  /** Only these events are handed over (default: all the registry emits). */
+  events?: readonly RegistryEventName[];
+  /** Read only up to head − confirmations (default 0). */
+  confirmations?: number;
+  /** Blocks per eth_getLogs call (default 2000). */
+  batchSize?: number;
+  /**
+   * How many recent block hashes are remembered (default 64): a reorg is rewound exactly to the
+   * fork point when it is among them, otherwise the stream is read again from its start block.
+   */
+  reorgDepth?: number;
+  prepare?: (events: FollowedEvent[], range: BlockRange) => Promise<P>;
+  /** Writes the batch's rows. Synchronous: it runs inside the transaction that advances the cursor. */
+  apply: (events: FollowedEvent[], range: BlockRange, prepared: P) => void;
+  /** Undoes what blocks ≥ fromBlock wrote. Synchronous: it runs inside the transaction that moves the cursor back. */
+  onReorg?: (fromBlock: number) => void;
+  /** After a batch committed (outside the transaction): notify, enqueue work… Errors are reported, not retried. */
+  afterCommit?: (events: FollowedEvent[], range: BlockRange, prepared: P) => void;
+  /** Backoff of the polling loop after failures (default base 1 s, max 60 s, jitter 0.25). */
+  backoff?: { baseMs?: number; maxMs?: number; jitter?: number };
+  /** Uniform in [0, 1) for the jitter (default Math.random). */
+  random?: () => number;
+  /** Where afterCommit and loop errors are reported (default console.error). */
+  onError?: (error: unknown) => void;
+  /** Concurrent eth_getBlockByNumber calls for the blocks holding events (default 8). */
+  blockConcurrency?: number;
+}
+
+export interface FollowerStatus {
+  network: string;
+  stream: string;
+  /** Last block fully processed (−1 before the first batch). */
+  syncedBlock: number;
+  syncedAt: string | null;
+  /** The chain head at the last pass (null before the first). */
+  head: number | null;
+  running: boolean;
+  /** The last pass's error, cleared by a successful pass. */
+  lastError: string | null;
+  lastErrorAt: string | null;
+  /** Consecutive failed passes. */
+  failures: number;
+  /** When the polling loop runs next (ISO), while started. */
+  nextRunAt: string | null;
+  reorgs: number;
+}
+
+export interface SyncResult {
+  syncedBlock: number;
+  head: number;
+  /** Events handed to apply in this pass. */
+  events: number;
+  /** Reorgs detected in this pass (0 or 1). */
+  reorgs: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class ChainFollower<P = undefined> {
+  private readonly o: FollowerOptions<P>;
+  private readonly confirmations: number;
+  private readonly batchSize: number;
+  private readonly reorgDepth: number;
+  private readonly wanted: ReadonlySet<string> | null;
+  private readonly backoff: { baseMs: number; maxMs: number; jitter: number };
+  private pass: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private started = false;
+  private wake: (() => void) | undefined;
+  private st: FollowerStatus;
+
+  constructor(options: FollowerOptions<P>) {
+    this.o = options;
+    this.confirmations = Math.max(0, Math.floor(options.confirmations ?? 0));
+    this.batchSize = Math.max(1, Math.floor(options.batchSize ?? 2000));
+    this.reorgDepth = Math.max(1, Math.floor(options.reorgDepth ?? 64));
+    this.wanted = options.events ? new Set(options.events) : null;
+    this.backoff = { baseMs: options.backoff?.baseMs ?? 1000, maxMs: options.backoff?.maxMs ?? 60_000, jitter: options.backoff?.jitter ?? 0.25 };
+    const c = options.catalog.cursors.get(options.network, options.stream);
+    this.st = {
+      network: options.network,
+      stream: options.stream,
+      syncedBlock: c?.blockNumber ?? -1,
+      syncedAt: c?.updatedAt ?? null,
+      head: null,
+      running: false,
+      lastError: null,
+      lastErrorAt: null,
+      failures: 0,
+      nextRunAt: null,
+      reorgs: 0,
+    };
+  }
+
+  status(): FollowerStatus {
+    return { ...this.st };
+  }
+
+  /** The backoff before the next try after `failures` consecutive failures. */
+  retryDelay(failures: number): number {
+    const { baseMs, maxMs, jitter } = this.backoff;
+    const d = Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
+    const r = Math.min(1, Math.max(0, (this.o.random ?? Math.random)()));
+    return Math.round(d * (1 - jitter * r));
+  }
+
+  /** One pass: reorg check, then batches up to head − confirmations. Passes never overlap. */
+  syncOnce(): Promise<SyncResult> {
+    const run = this.pass.then(
+      () => this.runPass(),
+      () => this.runPass(),
+    );
+    this.pass = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Polls every intervalMs (backing off after failures) until stop(). */
+  start(intervalMs = 1000): void {
+    if (this.started) return;
+    this.started = true;
+    this.loop = (async () => {
+      while (this.started) {
+        let delay = intervalMs;
+        try {
+          await this.syncOnce();
+        } catch (e) {
+          delay = this.retryDelay(this.st.failures);
+          if (this.st.failures === 1) (this.o.onError ?? defaultOnError)(e);
+        }
+        if (!this.isStarted()) break;
+        this.st.nextRunAt = new Date(Date.now() + delay).toISOString();
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+          this.timer = setTimeout(resolve, delay);
+        });
+        this.wake = undefined;
+        this.st.nextRunAt = null;
+      }
+    })();
+  }
+
+  private isStarted(): boolean {
+    return this.started;
+  }
+
+  /** Runs the loop's next pass now (no-op when not started). */
+  poke(): void {
+    clearTimeout(this.timer);
+    this.wake?.();
+  }
+
+  /** Stops polling and waits for a pass in progress. */
+  async stop(): Promise<void> {
+    this.started = false;
+    this.poke();
+    await this.loop;
+    await this.pass;
+    this.st.nextRunAt = null;
+  }
+
+  private fail(e: unknown, url: string | undefined): never {
+    // Raw ethers errors (RPC calls) become ChainErrors naming the endpoint; the rest stay as they are.
+    const raw = !(e instanceof ChainError) && url !== undefined && typeof (e as { shortMessage?: unknown } | null)?.shortMessage === 'string';
+    const err = raw ? toChainError(e, { url }) : e;
+    this.st.failures++;
+    this.st.lastError = err instanceof Error ? err.message : String(err);
+    this.st.lastErrorAt = new Date().toISOString();
+    throw err;
+  }
+
+  private async runPass(): Promise<SyncResult> {
+    this.st.running = true;
+    let url: string | undefined;
+    try {
+      const src = await this.o.source();
+      url = src.conn.url;
+      const r = await this.read(src);
+      this.st.failures = 0;
+      this.st.lastError = null;
+      this.st.lastErrorAt = null;
+      return r;
+    } catch (e) {
+      return this.fail(e, url);
+    } finally {
+      this.st.running = false;
+    }
+  }
+
+  private async block(conn: ChainConnection, n: number): Promise<Block | null> {
+    return conn.provider.getBlock(n);
+  }
+
+  private async read(src: FollowSource): Promise<SyncResult> {
+    const { catalog, network, stream } = this.o;
+    const conn = src.conn;
+    const startBlock = Math.max(0, src.startBlock ?? 0);
+    const head = await conn.provider.getBlockNumber();
+    this.st.head = head;
+    const safe = head - this.confirmations;
+    const stored = catalog.cursors.get(network, stream);
+    let cur = stored ? { n: stored.blockNumber, hash: stored.blockHash } : { n: startBlock - 1, hash: null as string | null };
+    let reorgs = 0;
+
+    if (cur.hash !== null && cur.n >= 0) {
+      const b = await this.block(conn, cur.n);
+      if (b?.hash !== cur.hash) {
+        // The fork point: the newest remembered block still on the chain (hashes chain, so
+        // everything before it is unchanged too); none left → read again from the start.
+        let back = startBlock - 1;
+        let backHash: string | null = null;
+        for (const r of catalog.cursors.recentBlocks(network, stream, cur.n - 1, this.reorgDepth)) {
+          if (r.number < startBlock) break;
+          const now = await this.block(conn, r.number);
+          if (now?.hash === r.hash) {
+            back = r.number;
+            backHash = r.hash;
+            break;
+          }
+        }
+        catalog.transaction(() => {
+          this.o.onReorg?.(back + 1);
+          catalog.cursors.dropBlocksFrom(network, stream, back + 1);
+          if (back < startBlock) catalog.cursors.reset(network, stream);
+          else catalog.cursors.set(network, stream, back, backHash, new Date().toISOString());
+        });
+        cur = { n: back, hash: backHash };
+        this.st.syncedBlock = back;
+        this.st.reorgs++;
+        reorgs = 1;
+      }
+    }
+
+    let count = 0;
+    while (cur.n < safe) {
+      const fromBlock = cur.n + 1;
+      const toBlock = Math.min(safe, fromBlock + this.batchSize - 1);
+      const logs = await conn.provider.getLogs({ address: src.address, fromBlock, toBlock });
+      const decoded = parseRegistryLogs(logs, src.address).filter((e) => this.wanted === null || this.wanted.has(e.name));
+      const logHash = new Map(logs.map((l) => [`${l.transactionHash}:${l.index}`, l.blockHash]));
+      // The blocks holding events (for their time) and the range's last block (for the cursor).
+      const numbers = [...new Set([...decoded.map((e) => e.blockNumber), toBlock])];
+      const blocks = new Map<number, Block>();
+      const limit = Math.max(1, this.o.blockConcurrency ?? 8);
+      for (let i = 0; i < numbers.length; i += limit) {
+        const got = await Promise.all(numbers.slice(i, i + limit).map((n) => this.block(conn, n)));
+        for (const b of got) if (b !== null) blocks.set(b.number, b);
+      }
+      const last = blocks.get(toBlock);
+      if (last?.hash == null) throw new ChainError('RPC_ERROR', `The chain at ${conn.url} did not return block ${toBlock}.`, { url: conn.url });
+      const events: FollowedEvent[] = decoded.map((e) => {
+        const b = blocks.get(e.blockNumber);
+        const h = logHash.get(`${e.transactionHash}:${e.logIndex}`);
+        if (b?.hash == null || (h !== undefined && h !== b.hash)) {
+          // The chain changed while we read: read this range again on the next pass.
+          throw new ChainError('RPC_ERROR', `Block ${e.blockNumber} changed while it was read (a reorg); reading it again.`, { url: conn.url });
+        }
+        return { ...e, blockHash: b.hash, blockTime: b.timestamp };
+      });
+      const range: BlockRange = { fromBlock, toBlock, toBlockHash: last.hash, toBlockTime: last.timestamp, head };
+      const prepared = (this.o.prepare ? await this.o.prepare(events, range) : undefined) as P;
+      const now = new Date().toISOString();
+      catalog.transaction(() => {
+        this.o.apply(events, range, prepared);
+        catalog.cursors.set(network, stream, toBlock, last.hash, now);
+        catalog.cursors.addBlocks(network, stream, [...blocks.values()].map((b) => ({ number: b.number, hash: b.hash ?? '' })).filter((b) => b.hash !== ''), this.reorgDepth);
+      });
+      cur = { n: toBlock, hash: last.hash };
+      this.st.syncedBlock = toBlock;
+      this.st.syncedAt = now;
+      count += events.length;
+      if (this.o.afterCommit) {
+        try {
+          this.o.afterCommit(events, range, prepared);
+        } catch (e) {
+          (this.o.onError ?? defaultOnError)(e);
+        }
+      }
+      if (cur.n < safe) await sleep(0); // let other work in
+    }
+    return { syncedBlock: cur.n, head, events: count, reorgs };
+  }
+}
+
+function defaultOnError(e: unknown): void {
+  console.error('ativo: chain follower:', e instanceof Error ? e.message : e);
+}
