@@ -561,6 +561,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       }));
       return Promise.resolve({ items });
     },
+    'assets.registration': async (input) => {
+      const h = await chain.chain();
+      if (!h.registry) throw new AtivoError('NOT_CONFIGURED', `No AtivoRegistry on ${networks.current()}.`);
+      const token = await h.registry.tokenOfContentRoot(input.contentRoot.startsWith('0x') ? input.contentRoot : `0x${input.contentRoot}`);
+      if (token === null) return { tokenId: null, owner: null };
+      return { tokenId: token.toString(), owner: await h.registry.ownerOf(token) };
+    },
     'system.browse': async (input) => {
       const path = resolve(input.path ?? homedir());
       let dirents;

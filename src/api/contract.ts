@@ -447,6 +447,11 @@ export const commands = {
       ),
     }),
   },
+  /** Whether a content root is registered on the current network's chain, and by whom. */
+  'assets.registration': {
+    input: z.object({ contentRoot: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be a content root (64 hex digits)') }).strict(),
+    output: z.object({ tokenId: z.string().nullable(), owner: z.string().nullable() }),
+  },
   'system.browse': {
     input: z.object({ path: z.string().max(4096).optional(), showHidden: z.boolean().default(false) }).strict(),
     output: z.object({ path: z.string(), parent: z.string().nullable(), entries: z.array(DirEntry) }),

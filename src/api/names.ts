@@ -40,6 +40,7 @@ export const COMMAND_NAMES = [
   'assets.certificate',
   'assets.publishDefaults',
   'certificates.verify',
+  'assets.registration',
   'system.browse',
   'access.list',
   'access.get',

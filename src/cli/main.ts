@@ -15,6 +15,7 @@ import { startShellServer } from './server';
 import { UsageError } from './usage';
 import { ACCESS_HELP, accessCommand } from './access';
 import { AUDIT_HELP, auditCommand } from './audit';
+import { CATALOG_HELP, catalogCommand } from './catalog';
 import { EARNINGS_HELP, earningsCommand } from './earnings';
 
 const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
@@ -57,6 +58,7 @@ Commands:
                                                    from storage (decrypted when the key is here)
 ${ACCESS_HELP}
 ${AUDIT_HELP}
+${CATALOG_HELP}
 ${EARNINGS_HELP}
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
@@ -90,7 +92,7 @@ const OPTIONS = {
   terms: { type: 'string' },
   price: { type: 'string' },
   split: { type: 'string' },
-  folder: { type: 'string' },
+  folder: { type: 'string', multiple: true },
   'from-storage': { type: 'boolean', default: false },
   message: { type: 'string' },
   reason: { type: 'string' },
@@ -499,6 +501,11 @@ async function main(argv: string[]): Promise<number> {
     out('(To get the desktop app, run `npm run setup:electron` on a machine that can reach GitHub.)');
   }
 
+  if (command === 'catalog') {
+    // Before the backend: a damaged catalog cannot be opened by it.
+    return catalogCommand(args, values, process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}, print);
+  }
+
   const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'access', 'audit', 'earnings', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
@@ -584,7 +591,8 @@ async function main(argv: string[]): Promise<number> {
         const fromStorage = values['from-storage'];
         if (fromStorage && values.folder !== undefined) throw new UsageError('give either --folder or --from-storage, not both');
         let certificate: Record<string, unknown>;
-        const folder = values.folder !== undefined ? resolve(values.folder) : undefined;
+        if ((values.folder?.length ?? 0) > 1) throw new UsageError('give one --folder to verify against');
+        const folder = values.folder?.[0] !== undefined ? resolve(values.folder[0]) : undefined;
         let assetId: number | undefined;
         if (/^\d+$/.test(target)) {
           assetId = parseId(target);
