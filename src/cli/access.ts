@@ -1,5 +1,9 @@
 /** `ativo access request|status|fetch`: the requester side of access requests. See issue 6. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Backend } from '../api/backend';
+import { AtivoError } from '../util/errors';
+import { formatBytes } from './format';
 import { UsageError, type Print } from './usage';
 
 export const ACCESS_HELP = `  access request <tokenId|certificate.json> [--message M]
@@ -7,6 +11,97 @@ export const ACCESS_HELP = `  access request <tokenId|certificate.json> [--messa
   access status <requestId>                        a request's state
   access fetch <requestId> --out <dir>             download, decrypt and verify what a grant opens`;
 
-export function accessCommand(_backend: Backend, _args: string[], _values: { message?: string | undefined; out?: string | undefined }, _print: Print): Promise<number> {
-  return Promise.reject(new UsageError('access requests are not built yet'));
+const ID = /^[1-9]\d{0,77}$/;
+
+/** wei as ETH without float rounding ("0.01", "1", "0"). */
+function ether(wei: string): string {
+  const v = BigInt(wei);
+  const whole = v / 10n ** 18n;
+  const frac = (v % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
+  return `${whole}${frac ? `.${frac}` : ''} ETH`;
+}
+
+/** The token id an argument names: a number, or a certificate file (checked against the current network). */
+async function tokenIdOf(backend: Backend, arg: string): Promise<string> {
+  if (ID.test(arg)) return arg;
+  if (/^\d+$/.test(arg)) throw new UsageError(`"${arg}" is not an asset token id (token ids start at 1)`);
+  let cert: unknown;
+  try {
+    cert = JSON.parse(readFileSync(resolve(arg), 'utf8'));
+  } catch (e) {
+    throw new UsageError(`give a token id or a certificate file; cannot read ${arg} as a certificate: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const c = typeof cert === 'object' && cert !== null ? (cert as { chain?: { tokenId?: unknown; chainId?: unknown; registry?: unknown } }).chain : undefined;
+  const tokenId = typeof c?.tokenId === 'string' || typeof c?.tokenId === 'number' ? String(c.tokenId) : '';
+  if (c === undefined || !ID.test(tokenId)) throw new UsageError(`${arg} is not an Ativo certificate with a token id (chain.tokenId): was the asset registered?`);
+  const s = await backend.call('chain.status', {});
+  const chainId = Number(c.chainId);
+  const registry = typeof c.registry === 'string' ? c.registry : '';
+  if (chainId !== s.chainId || registry.toLowerCase() !== (s.registry ?? '').toLowerCase()) {
+    throw new AtivoError(
+      'INVALID_INPUT',
+      `The certificate ${arg} is for chain ${String(c.chainId)} (registry ${registry || '?'}), but Ativo is on ${s.network} (chain ${s.chainId}, registry ${s.registry ?? 'none'}): switch to the certificate's network (\`ativo network use …\`) and request again. Nothing was paid.`,
+    );
+  }
+  return tokenId;
+}
+
+function requestIdOf(arg: string | undefined, usage: string): string {
+  if (arg === undefined) throw new UsageError(`give the request id: ${usage}`);
+  if (!ID.test(arg)) throw new UsageError(`"${arg}" is not a request id (a positive whole number, as \`ativo access request\` printed)`);
+  return arg;
+}
+
+export async function accessCommand(backend: Backend, args: string[], values: { message?: string | undefined; out?: string | undefined }, print: Print): Promise<number> {
+  const [sub, arg] = args;
+  switch (sub) {
+    case 'request': {
+      if (arg === undefined) throw new UsageError('give the asset: ativo access request <tokenId|certificate.json> [--message M]');
+      const tokenId = await tokenIdOf(backend, arg);
+      const r = await backend.call('access.request', { tokenId, message: values.message ?? '' });
+      print(r, () =>
+        [
+          `Requested access to asset #${r.tokenId}: request #${r.requestId}.`,
+          `Paid ${ether(r.amountWei)} into escrow from ${r.requester} (tx ${r.txHash}); it goes to the owner if they approve, back to you if they deny.`,
+          `Follow it with: ativo access status ${r.requestId}`,
+        ].join('\n'),
+      );
+      return 0;
+    }
+    case 'status': {
+      const requestId = requestIdOf(arg, 'ativo access status <requestId>');
+      const s = await backend.call('access.status', { requestId });
+      print(s, () => {
+        const next: Record<typeof s.state, string> = {
+          pending: `waiting for the owner's answer`,
+          expired: `the owner has not answered in time: you may cancel it to get your payment back`,
+          approved: `approved: ativo access fetch ${s.requestId} --out <dir>`,
+          denied: `denied${s.reason !== null && s.reason.trim() !== '' ? `: ${s.reason}` : ' (no reason given)'}; the payment was credited back to ${s.requester}'s withdrawable balance`,
+          cancelled: 'cancelled; the payment was credited back to the requester',
+        };
+        return [
+          `request #${s.requestId}  ${s.state}`,
+          `  asset         #${s.tokenId}`,
+          `  requester     ${s.requester}`,
+          `  paid          ${ether(s.amountWei)}`,
+          `  asked         ${s.createdAt}`,
+          `  cancellable   from ${s.cancellableAt}`,
+          ...(s.grantId !== null ? [`  grant         ${s.grantId}`] : []),
+          `  ${next[s.state]}`,
+        ].join('\n');
+      });
+      return 0;
+    }
+    case 'fetch': {
+      const requestId = requestIdOf(arg, 'ativo access fetch <requestId> --out <dir>');
+      if (values.out === undefined || values.out === '') throw new UsageError('say where to put the files: ativo access fetch <requestId> --out <dir> (a new or empty folder)');
+      const r = await backend.call('access.fetch', { requestId, out: resolve(values.out) });
+      print(r, () => `Fetched ${r.files} file(s), ${formatBytes(r.bytes)}, into ${r.out}; their content root ${r.contentRoot} matches the registration.`);
+      return 0;
+    }
+    case undefined:
+      throw new UsageError('ativo access request|status|fetch (see `ativo --help`)');
+    default:
+      throw new UsageError(`unknown access command "${sub}" (request, status or fetch)`);
+  }
 }

@@ -4,6 +4,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Wallet, decryptKeystoreJson, verifyMessage } from 'ethers';
+import { createGrant, generateIdentity, openGrant, recipientOf } from '../crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Keychain } from './keychain';
 import { DEFAULT_KEYSTORE_SCRYPT_N, Vault, VaultError } from './vault';
@@ -20,7 +21,7 @@ const ACCOUNT_0 = '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266';
 const ACCOUNT_0_KEY = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
 const ACCOUNT_1 = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
-const SERVICES = ['wallet', 'wallet-meta', 'asset-identity'] as const;
+const SERVICES = ['wallet', 'wallet-meta', 'asset-identity', 'requester-identity'] as const;
 const FAST_N = 1024;
 
 /** Expects a VaultError with this code whose message leaks none of `secrets`. */
@@ -321,5 +322,35 @@ describe.skipIf(SKIP_KEYCHAIN_TESTS)('Vault (real Secret Service / OS keychain)'
     await expectVaultError(vault.putAssetIdentity('a\nb', id1), 'INVALID_ASSET_ID', [id1]);
     await expectVaultError(vault.putAssetIdentity('asset-3', '   '), 'INVALID_IDENTITY');
     await expectVaultError(vault.getAssetIdentity('x'.repeat(201)), 'INVALID_ASSET_ID');
+  });
+
+  it('keeps one requester age identity per wallet, in the keychain only, made once even when asked concurrently', async () => {
+    const vault = freshVault();
+    const w = await vault.create();
+    const other = await vault.importPrivateKey(ACCOUNT_0_KEY);
+    expect(await vault.requesterIdentity(w.address)).toBeNull();
+    const [a, b] = await Promise.all([vault.getOrCreateRequesterIdentity(w.address), vault.getOrCreateRequesterIdentity(w.address.toLowerCase())]);
+    expect(a).toEqual(b);
+    expect(a.identity).toMatch(/^AGE-SECRET-KEY-1[0-9A-Z]+$/);
+    expect(a.recipient).toBe(await recipientOf(a.identity));
+    expect(await vault.getOrCreateRequesterIdentity(w.address)).toEqual(a);
+    expect(await vault.requesterIdentity(w.address)).toEqual(a);
+    expect(await vault.keychain.get('requester-identity', w.address)).toBe(a.identity);
+    // Each wallet has its own; a grant made to one opens only with it.
+    const o = await vault.getOrCreateRequesterIdentity(other.address);
+    expect(o.recipient).not.toBe(a.recipient);
+    const asset = await generateIdentity();
+    const grant = await createGrant(asset.identity, a.recipient);
+    expect(await openGrant(grant, a.identity)).toBe(asset.identity);
+    await expect(openGrant(grant, o.identity)).rejects.toThrow(/made for another key/);
+    // Not for a wallet the vault does not hold; removed with its wallet.
+    await expectVaultError(vault.getOrCreateRequesterIdentity(ACCOUNT_1), 'WALLET_NOT_FOUND');
+    await expectVaultError(vault.getOrCreateRequesterIdentity('0x123'), 'INVALID_ADDRESS');
+    await vault.remove(w.address);
+    expect(await vault.keychain.get('requester-identity', w.address)).toBeNull();
+    expect(await vault.requesterIdentity(other.address)).toEqual(o);
+    // A damaged entry is reported, never echoed.
+    await vault.keychain.set('requester-identity', other.address, 'not-a-key-XYZ');
+    await expectVaultError(vault.requesterIdentity(other.address), 'CORRUPT_ENTRY', ['not-a-key-XYZ']);
   });
 });

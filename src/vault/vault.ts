@@ -8,12 +8,16 @@
  *   <prefix>.wallet-meta     account = checksummed address, secret = JSON { v, label, createdAt, source }
  *                            (not secret, but kept beside the key so the keychain is the single source of truth)
  *   <prefix>.asset-identity  account = asset id, secret = the asset's age identity (AGE-SECRET-KEY-1...)
+ *   <prefix>.requester-identity
+ *                            account = checksummed wallet address, secret = the age identity the wallet
+ *                            requests access with (its recipient goes on chain; grants are encrypted to it)
  *
  * Write order keeps "metadata exists => key exists": the key is written before its
  * metadata and removed after it, so list() never shows a wallet that cannot sign.
  */
 import { HDNodeWallet, Mnemonic, Wallet, encryptKeystoreJson, getAddress, isAddress } from 'ethers';
 import type { Provider } from 'ethers';
+import { generateIdentity, parseIdentity, recipientOf } from '../crypto/age';
 import { Keychain } from './keychain';
 
 export type WalletSource = 'created' | 'private-key' | 'mnemonic';
@@ -69,6 +73,15 @@ export interface VaultOptions {
 const SERVICE_KEY = 'wallet';
 const SERVICE_META = 'wallet-meta';
 const SERVICE_ASSET_IDENTITY = 'asset-identity';
+const SERVICE_REQUESTER_IDENTITY = 'requester-identity';
+
+/** The age key pair a wallet requests access with. */
+export interface RequesterIdentity {
+  /** The secret half (AGE-SECRET-KEY-1…): backend process only, never sent anywhere. */
+  identity: string;
+  /** The public half (age1…): what `requestAccess` puts on chain. */
+  recipient: string;
+}
 
 const MAX_LABEL = 100;
 const MAX_ASSET_ID = 200;
@@ -240,6 +253,8 @@ export class Vault {
       if ((await this.keychain.get(SERVICE_KEY, a)) === null) throw notFound();
       await this.keychain.delete(SERVICE_META, a);
       await this.keychain.delete(SERVICE_KEY, a);
+      // Its requester identity goes with it (grants made to it can only be opened by this wallet).
+      await this.keychain.delete(SERVICE_REQUESTER_IDENTITY, a);
     });
   }
 
@@ -302,6 +317,41 @@ export class Vault {
     const meta: StoredMeta = { v: 1, label: info.label, createdAt: info.createdAt, source: info.source };
     await this.keychain.set(SERVICE_META, info.address, JSON.stringify(meta));
     return info;
+  }
+
+  // ---- the requester age identity of each wallet ----------------------------------------------
+
+  /**
+   * The age identity the wallet requests access with, created (and stored in the keychain,
+   * nowhere else) on first use. Only for a wallet the vault holds. Concurrent first uses share
+   * one creation, so a request is never sent to a recipient whose identity was lost.
+   */
+  async getOrCreateRequesterIdentity(address: string): Promise<RequesterIdentity> {
+    const a = normalizeAddress(address);
+    const existing = await this.requesterIdentity(a);
+    if (existing !== null) return existing;
+    return await this.exclusive(async () => {
+      const again = await this.requesterIdentity(a);
+      if (again !== null) return again;
+      if ((await this.keychain.get(SERVICE_KEY, a)) === null) throw notFound();
+      const pair = await generateIdentity();
+      await this.keychain.set(SERVICE_REQUESTER_IDENTITY, a, pair.identity);
+      return pair;
+    });
+  }
+
+  /** The wallet's requester identity, or null when it never requested access from this keychain. */
+  async requesterIdentity(address: string): Promise<RequesterIdentity | null> {
+    const a = normalizeAddress(address);
+    const secret = await this.keychain.get(SERVICE_REQUESTER_IDENTITY, a);
+    if (secret === null) return null;
+    let identity: string;
+    try {
+      identity = parseIdentity(secret);
+    } catch {
+      throw new VaultError('CORRUPT_ENTRY', 'The keychain entry of this wallet\'s requester identity is not a valid age identity.');
+    }
+    return { identity, recipient: await recipientOf(identity) };
   }
 
   // ---- per-asset age identities -------------------------------------------------------------

@@ -1,0 +1,310 @@
+/**
+ * `ativo access fetch`: what an approved request opens, downloaded, decrypted and verified.
+ *
+ *   1. the request must be the current wallet's own, and approved (clear errors otherwise);
+ *   2. the grant (private assets) is downloaded and opened with the wallet's requester identity
+ *      from the keychain; a grant made for another key is refused; its content root must be
+ *      the one registered on chain;
+ *   3. the path manifest named by the registration is downloaded; every file's item is
+ *      streamed from the storage node, checked against its Content-Sha256 tag, decrypted
+ *      (private items) and hashed on its way to disk, into a temp folder beside --out;
+ *   4. only when the content root of what was written equals the on-chain root is the temp
+ *      folder renamed to --out. On any failure the temp folder is removed: nothing half-written.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { getAddress } from 'ethers';
+import { createDecryptStream } from '../crypto/stream';
+import { readGrant } from '../crypto/grant';
+import { isCryptoError } from '../crypto/errors';
+import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
+import { AtivoError, errnoCode } from '../util/errors';
+import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
+
+export interface FetchDeps {
+  chain: RequesterChain;
+  /** The storage node of the current network (asked only once the request is known to be fetchable). */
+  storageUrl: () => Promise<string>;
+  /** The current wallet (checksummed). */
+  wallet: string;
+  /** The wallet's requester identity from the keychain (null when this keychain has none). */
+  requesterIdentity: () => Promise<{ identity: string; recipient: string } | null>;
+  /** Parallel downloads (default 4). */
+  concurrency?: number;
+}
+
+export interface FetchResult {
+  out: string;
+  files: number;
+  bytes: number;
+  contentRoot: string;
+  verified: boolean;
+}
+
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+const MAX_GRANT_BYTES = 64 * 1024;
+const ENCRYPTION_TAG = 'Ativo-Encryption';
+const CONTENT_SHA256_TAG = 'Content-Sha256';
+
+const storageError = (message: string, cause?: unknown): AtivoError => new AtivoError('STORAGE_ERROR', message, cause === undefined ? undefined : { cause });
+const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+async function download(url: string, what: string, timeoutMs = 120_000): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (e) {
+    throw storageError(`Could not download ${what} from ${url}: ${msg(e)}. Check that the storage node is reachable and try again.`, e);
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => undefined);
+    throw storageError(`Could not download ${what}: the storage node answered HTTP ${res.status} for ${url}.`);
+  }
+  return res;
+}
+
+async function downloadSmall(url: string, what: string, max: number): Promise<Buffer> {
+  const res = await download(url, what);
+  const chunks: Buffer[] = [];
+  let n = 0;
+  const body = res.body;
+  if (body === null) return Buffer.alloc(0);
+  for await (const c of body as unknown as AsyncIterable<Uint8Array>) {
+    n += c.length;
+    if (n > max) {
+      await body.cancel().catch(() => undefined);
+      throw storageError(`${what} is larger than ${max} bytes: it is not what Ativo stores there.`);
+    }
+    chunks.push(Buffer.from(c));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A manifest path that stays inside the output folder, or an error naming it. */
+export function checkRelPath(p: string): string {
+  const bad = (why: string): never => {
+    throw storageError(`The asset's file list names an unsafe path ${JSON.stringify(p)} (${why}); nothing was written.`);
+  };
+  if (p.length === 0 || p.length > 4096) bad('empty or too long');
+  if (p.includes('\0')) bad('it holds a NUL byte');
+  if (p.startsWith('/')) bad('it is absolute');
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.' || seg === '..') bad('it has an empty, "." or ".." part');
+    if (Buffer.byteLength(seg) > 255) bad('a name is longer than 255 bytes');
+  }
+  return p;
+}
+
+interface ItemInfo {
+  relPath: string;
+  id: string;
+  encrypted: boolean;
+  /** sha256 of the stored bytes, from the item's signed tags (null when it has none). */
+  dataSha256: string | null;
+}
+
+async function readManifest(storageUrl: string, manifestId: string): Promise<{ relPath: string; id: string }[]> {
+  const raw = await downloadSmall(`${storageUrl}/${encodeURIComponent(manifestId)}`, `the file list (manifest ${manifestId})`, MAX_MANIFEST_BYTES);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw storageError(`The file list ${manifestId} is not a path manifest (not JSON).`, e);
+  }
+  const paths = typeof doc === 'object' && doc !== null ? (doc as { paths?: unknown }).paths : undefined;
+  if (typeof paths !== 'object' || paths === null) throw storageError(`The file list ${manifestId} is not a path manifest (it has no paths).`);
+  const out: { relPath: string; id: string }[] = [];
+  const seen = new Set<string>();
+  for (const [relPath, v] of Object.entries(paths as Record<string, unknown>)) {
+    const id = typeof v === 'object' && v !== null ? (v as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw storageError(`The file list ${manifestId} has no valid item id for ${JSON.stringify(relPath)}.`);
+    checkRelPath(relPath);
+    // Two paths that differ only after NFC normalisation would collide on some file systems.
+    const key = relPath.normalize('NFC');
+    if (seen.has(key)) throw storageError(`The file list ${manifestId} names ${JSON.stringify(relPath)} twice.`);
+    seen.add(key);
+    out.push({ relPath, id });
+  }
+  return out;
+}
+
+/** Each item's encryption marker and Content-Sha256 tag, from the node's GraphQL index. */
+async function itemTags(storageUrl: string, entries: { relPath: string; id: string }[]): Promise<ItemInfo[]> {
+  const tags = new Map<string, { name: string; value: string }[]>();
+  const ids = [...new Set(entries.map((e) => e.id))];
+  for (let i = 0; i < ids.length; i += 100) {
+    const page = ids.slice(i, i + 100);
+    const query = `query { transactions(ids: ${JSON.stringify(page)}, first: 100) { edges { node { id tags { name value } } } } }`;
+    let body: { data?: { transactions?: { edges?: { node: { id: string; tags: { name: string; value: string }[] } }[] } } };
+    try {
+      const r = await fetch(`${storageUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(60_000) });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      body = (await r.json()) as typeof body;
+    } catch (e) {
+      throw storageError(`Could not look up the asset's stored files at ${storageUrl}: ${msg(e)}.`, e);
+    }
+    for (const e of body.data?.transactions?.edges ?? []) tags.set(e.node.id, e.node.tags);
+  }
+  return entries.map((e) => {
+    const t = tags.get(e.id);
+    if (t === undefined) throw storageError(`${e.relPath} (item ${e.id}) is not on the storage node ${storageUrl}.`);
+    const sha = t.find((x) => x.name === CONTENT_SHA256_TAG)?.value ?? null;
+    return { ...e, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null };
+  });
+}
+
+/** A pass-through that hashes and counts what flows through it. */
+class HashTap extends Transform {
+  private readonly h = createHash('sha256');
+  bytes = 0;
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.h.update(chunk);
+    this.bytes += chunk.length;
+    cb(null, chunk);
+  }
+  digest(): string {
+    return this.h.digest('hex');
+  }
+}
+
+/** --out must be absent or an empty folder; its parent must exist. */
+async function checkOut(out: string): Promise<{ exists: boolean }> {
+  const parent = dirname(out);
+  const ps = await stat(parent).catch(() => null);
+  if (ps === null || !ps.isDirectory()) throw new AtivoError('NOT_A_DIRECTORY', `${parent} does not exist (or is not a folder): create it, or choose another --out.`);
+  const st = await stat(out).catch((e: unknown) => {
+    if (errnoCode(e) === 'ENOENT') return null;
+    throw e;
+  });
+  if (st === null) return { exists: false };
+  if (!st.isDirectory()) throw new AtivoError('INVALID_INPUT', `${out} is a file: choose a new or empty folder for --out.`);
+  if ((await readdir(out)).length > 0) throw new AtivoError('INVALID_INPUT', `${out} is not empty: choose a new or empty folder for --out (nothing was written).`);
+  return { exists: true };
+}
+
+async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw bad.reason;
+}
+
+export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: string): Promise<FetchResult> {
+  const { chain } = deps;
+  const out = resolve(outArg);
+  const r = await mustGetRequest(chain, requestId);
+  if (getAddress(r.requester) !== getAddress(deps.wallet)) {
+    throw new AtivoError(
+      'INVALID_INPUT',
+      `Request #${requestId} was made by ${r.requester}, not by the current wallet ${deps.wallet}: only its requester can fetch it (switch with \`ativo wallet use ${r.requester}\` if that wallet is yours).`,
+    );
+  }
+  const refusal = await notFetchable(chain, r, await stateOf(chain, r));
+  if (refusal) throw refusal;
+  await checkOut(out);
+
+  const asset = await chain.registry.asset(r.tokenId);
+  if (asset === null) throw new AtivoError('NOT_FOUND', `Asset #${r.tokenId} of request #${requestId} is no longer registered on ${chain.network}.`);
+  const root = asset.contentRoot.replace(/^0x/i, '').toLowerCase();
+  const storageUrl = (await deps.storageUrl()).replace(/\/+$/, '');
+  const items = await itemTags(storageUrl, await readManifest(storageUrl, asset.manifestId));
+
+  // The grant: only private items need it.
+  let assetIdentity: string | null = null;
+  if (items.some((i) => i.encrypted)) {
+    if (r.grantId === '') throw new AtivoError('NOT_FOUND', `Request #${requestId} was approved without a grant, so the private files of asset #${r.tokenId} cannot be opened: ask its owner (${asset.owner}).`);
+    const mine = await deps.requesterIdentity();
+    if (mine === null) {
+      throw new AtivoError('NOT_FOUND', `This keychain holds no requester key for ${deps.wallet}: request #${requestId} was made from another computer (or the key was removed), and only that key opens its grant.`);
+    }
+    if (mine.recipient !== r.recipient) {
+      throw new AtivoError('INVALID_INPUT', `Request #${requestId} asked for a grant to the key ${r.recipient}, but this keychain's requester key for ${deps.wallet} is ${mine.recipient}: fetch from the computer that made the request.`);
+    }
+    const grant = await downloadSmall(`${storageUrl}/${encodeURIComponent(r.grantId)}`, `the grant ${r.grantId}`, MAX_GRANT_BYTES);
+    let env;
+    try {
+      env = await readGrant(new Uint8Array(grant), mine.identity);
+    } catch (e) {
+      if (isCryptoError(e, 'GRANT_WRONG_KEY')) {
+        throw new AtivoError(
+          'INVALID_INPUT',
+          `The grant ${r.grantId} of request #${requestId} was not made for this wallet: it is encrypted to another key than ${deps.wallet}'s (${r.recipient}). The owner's approval points at the wrong grant; nothing was downloaded.`,
+          { cause: e },
+        );
+      }
+      if (isCryptoError(e)) throw new AtivoError('INVALID_INPUT', `The grant ${r.grantId} of request #${requestId} cannot be used: ${e.message} Nothing was downloaded.`, { cause: e });
+      throw e;
+    }
+    if (env.contentRoot !== undefined && env.contentRoot.replace(/^0x/i, '').toLowerCase() !== root) {
+      throw new AtivoError('INVALID_INPUT', `The grant ${r.grantId} of request #${requestId} is for other content (root ${env.contentRoot.slice(0, 12)}…) than asset #${r.tokenId} (root ${root.slice(0, 12)}…); nothing was downloaded.`);
+    }
+    assetIdentity = env.identity;
+  }
+
+  const parent = dirname(out);
+  const tmp = await mkdtemp(join(parent, `.${basename(out)}.ativo-fetch-`));
+  try {
+    const written: { relPath: string; sha256: string; size: number }[] = [];
+    await runLimited(items, deps.concurrency ?? 4, async (item) => {
+      const dest = join(tmp, item.relPath);
+      const stored = new HashTap();
+      const plain = new HashTap();
+      try {
+        await mkdir(dirname(dest), { recursive: true });
+        const res = await download(`${storageUrl}/${encodeURIComponent(item.id)}`, item.relPath, 30 * 60_000);
+        if (res.body === null) throw storageError(`The storage node sent no data for ${item.relPath}.`);
+        const source = Readable.fromWeb(res.body);
+        const sink = createWriteStream(dest, { flags: 'wx', mode: item.encrypted ? 0o600 : 0o644 });
+        if (item.encrypted) {
+          if (assetIdentity === null) throw new Error('unreachable: a private item without a grant');
+          await pipeline(source, stored, createDecryptStream([assetIdentity]), plain, sink);
+        } else {
+          await pipeline(source, stored, plain, sink);
+        }
+      } catch (e) {
+        if (e instanceof AtivoError) throw e;
+        if (isCryptoError(e, 'WRONG_KEY')) throw new AtivoError('INVALID_INPUT', `${item.relPath} cannot be decrypted with the key the grant holds: the grant does not open this asset. Nothing was kept.`, { cause: e });
+        if (isCryptoError(e)) throw storageError(`${item.relPath} as stored (item ${item.id}) could not be decrypted: ${e.message} Nothing was kept.`, e);
+        if (errnoCode(e) === 'ENOSPC') throw new AtivoError('INTERNAL', `The disk is full while writing ${item.relPath}: free some space and fetch again. Nothing was kept.`, { cause: e });
+        const code = errnoCode(e);
+        if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') throw storageError(`The asset's file list names ${JSON.stringify(item.relPath)} both as a file and as a folder; nothing was kept.`, e);
+        throw storageError(`Downloading ${item.relPath} (item ${item.id}) failed: ${msg(e)}. Nothing was kept; try again.`, e);
+      }
+      const storedSha = stored.digest();
+      if (item.dataSha256 !== null && storedSha !== item.dataSha256) {
+        throw storageError(`${item.relPath} arrived damaged: its bytes hash to ${storedSha.slice(0, 12)}…, its stored item says ${item.dataSha256.slice(0, 12)}…. Nothing was kept; try again.`);
+      }
+      written.push({ relPath: item.relPath, sha256: plain.digest(), size: plain.bytes });
+    });
+    const got = rootOf(buildManifest(written));
+    if (got !== root) {
+      throw new AtivoError('INVALID_INPUT', `The files of asset #${r.tokenId} hash to the content root ${got}, not the registered ${root}: they were not kept.`);
+    }
+    const bytes = written.reduce((n, f) => n + f.size, 0);
+    // --out is still absent or empty (checked again: nothing of the user's is replaced).
+    const { exists } = await checkOut(out);
+    if (exists) await rmdir(out);
+    await rename(tmp, out);
+    return { out, files: written.length, bytes, contentRoot: got, verified: true };
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+

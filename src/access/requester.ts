@@ -1,0 +1,171 @@
+/**
+ * Access requests, requester side (issue 6): ask for access to a registered asset (paying its
+ * price into the registry's escrow) and read a request's state from the chain.
+ *
+ * The chain is the only source of truth here: nothing is cached in the catalog, so the same
+ * commands work from any machine holding the wallet (and, for fetch, its requester identity).
+ */
+import { formatEther, id as eventTopic, toBeHex, type Wallet } from 'ethers';
+import { balanceOf, isChainError, onChain, parseRegistryLogs, type AccessRequestRecord, type ChainConnection, type RegistryClient } from '../chain/client';
+import { AtivoError } from '../util/errors';
+
+export interface RequesterChain {
+  conn: ChainConnection;
+  registry: RegistryClient;
+  chainId: number;
+  /** The network profile's name, for messages. */
+  network: string;
+}
+
+/** A generous upper bound of requestAccess's gas (it stores a request and logs the message). */
+const REQUEST_GAS_BOUND = 300_000n;
+
+export const eth = (wei: bigint): string => `${formatEther(wei)} ETH`;
+
+export interface RequestResult {
+  requestId: string;
+  tokenId: string;
+  amountWei: string;
+  txHash: string;
+  requester: string;
+}
+
+/**
+ * Sends `requestAccess(tokenId, recipient)` from `signer` paying the asset's current price.
+ * Refuses before sending anything when the token does not exist or the wallet cannot pay.
+ */
+export async function requestAccess(chain: RequesterChain, signer: Wallet, recipient: string, tokenId: bigint, message: string): Promise<RequestResult> {
+  const { registry, conn } = chain;
+  const asset = await registry.asset(tokenId);
+  if (asset === null) {
+    throw new AtivoError(
+      'NOT_FOUND',
+      `There is no asset #${tokenId} on the ${chain.network} network (registry ${registry.address}, chain ${chain.chainId}): check the token id, or switch to the network its certificate names.`,
+    );
+  }
+  const from = signer.address;
+  const balance = await balanceOf(conn, from);
+  const fee = await estimatedFee(conn);
+  const short = (): AtivoError =>
+    new AtivoError(
+      'INVALID_INPUT',
+      `Not enough ETH: requesting access to asset #${tokenId} costs ${eth(asset.price)} plus about ${eth(fee)} of network fee (${eth(asset.price + fee)} in all), and ${from} has ${eth(balance)} on ${chain.network}. Add at least ${eth(asset.price + fee - balance)} to it${chain.network === 'sandbox' ? ' (`ativo sandbox fund`)' : ''}.`,
+    );
+  if (balance < asset.price) throw short();
+  let sent;
+  try {
+    sent = await registry.requestAccess(signer, tokenId, recipient, asset.price, { message });
+  } catch (e) {
+    if (isChainError(e) && e.code === 'INSUFFICIENT_FUNDS') throw short();
+    throw e;
+  }
+  const mined = await sent.wait();
+  return {
+    requestId: mined.result.requestId.toString(),
+    tokenId: mined.result.tokenId.toString(),
+    amountWei: mined.result.amount.toString(),
+    txHash: sent.hash,
+    requester: from,
+  };
+}
+
+async function estimatedFee(conn: ChainConnection): Promise<bigint> {
+  try {
+    const f = await onChain(conn, () => conn.provider.getFeeData());
+    return (f.maxFeePerGas ?? f.gasPrice ?? 0n) * REQUEST_GAS_BOUND;
+  } catch {
+    return 0n;
+  }
+}
+
+export type RequestState = 'pending' | 'approved' | 'denied' | 'cancelled' | 'expired';
+
+export interface RequestStatus {
+  requestId: string;
+  tokenId: string;
+  requester: string;
+  amountWei: string;
+  state: RequestState;
+  grantId: string | null;
+  reason: string | null;
+  createdAt: string;
+  cancellableAt: string;
+}
+
+/** The request as the chain holds it, or a NOT_FOUND error. */
+export async function mustGetRequest(chain: RequesterChain, requestId: bigint): Promise<AccessRequestRecord> {
+  const r = await chain.registry.request(requestId);
+  if (r === null) {
+    throw new AtivoError('NOT_FOUND', `There is no access request #${requestId} on the ${chain.network} network (registry ${chain.registry.address}): check the request id and the network.`);
+  }
+  return r;
+}
+
+/** 'expired' is a pending request whose requester may now cancel it (the chain's clock decides). */
+export async function stateOf(chain: RequesterChain, r: AccessRequestRecord): Promise<RequestState> {
+  if (r.status === 'none') return 'cancelled'; // not reachable: the registry reverts for unknown requests
+  if (r.status !== 'pending') return r.status;
+  const block = await onChain(chain.conn, () => chain.conn.provider.getBlock('latest'));
+  const now = block?.timestamp ?? Math.floor(Date.now() / 1000);
+  return now >= r.cancellableAt ? 'expired' : 'pending';
+}
+
+/** The reason the owner gave when denying, from the AccessDenied log (null if it cannot be read). */
+export async function denialReason(chain: RequesterChain, requestId: bigint): Promise<string | null> {
+  try {
+    const topic = eventTopic('AccessDenied(uint256,uint256,string)');
+    const logs = await onChain(chain.conn, () =>
+      chain.conn.provider.getLogs({ address: chain.registry.address, topics: [topic, toBeHex(requestId, 32)], fromBlock: 0, toBlock: 'latest' }),
+    );
+    const ev = parseRegistryLogs(logs, chain.registry.address).find((e) => e.name === 'AccessDenied' && e.requestId === requestId);
+    return ev?.name === 'AccessDenied' ? ev.reason : null;
+  } catch {
+    return null;
+  }
+}
+
+const iso = (unixSeconds: number): string => new Date(unixSeconds * 1000).toISOString();
+
+export async function requestStatus(chain: RequesterChain, requestId: bigint): Promise<RequestStatus> {
+  const r = await mustGetRequest(chain, requestId);
+  const state = await stateOf(chain, r);
+  return {
+    requestId: r.requestId.toString(),
+    tokenId: r.tokenId.toString(),
+    requester: r.requester,
+    amountWei: r.amount.toString(),
+    state,
+    grantId: r.grantId === '' ? null : r.grantId,
+    reason: state === 'denied' ? await denialReason(chain, r.requestId) : null,
+    createdAt: iso(r.createdAt),
+    cancellableAt: iso(r.cancellableAt),
+  };
+}
+
+/**
+ * Why a request that is not approved cannot be fetched, as an actionable error (null when it
+ * is approved).
+ */
+export async function notFetchable(chain: RequesterChain, r: AccessRequestRecord, state: RequestState): Promise<AtivoError | null> {
+  const id = r.requestId.toString();
+  switch (state) {
+    case 'approved':
+      return null;
+    case 'pending':
+      return new AtivoError('BUSY', `Request #${id} is waiting for the owner of asset #${r.tokenId} to answer (asked ${iso(r.createdAt)}). Check again later: ativo access status ${id}.`);
+    case 'expired':
+      return new AtivoError(
+        'BUSY',
+        `Request #${id} is still waiting for the owner of asset #${r.tokenId}, who has not answered since ${iso(r.createdAt)}; since ${iso(r.cancellableAt)} you may cancel it to get your ${eth(r.amount)} back.`,
+      );
+    case 'denied': {
+      const reason = await denialReason(chain, r.requestId);
+      return new AtivoError(
+        'INVALID_INPUT',
+        `The owner denied this request: ${reason === null || reason.trim() === '' ? '(no reason given)' : reason}; your payment of ${eth(r.amount)} was credited back to your wallet's withdrawable balance on the registry (withdraw it with \`ativo earnings withdraw\`). Nothing was downloaded.`,
+      );
+    }
+    case 'cancelled':
+      return new AtivoError('INVALID_INPUT', `Request #${id} was cancelled and its ${eth(r.amount)} refunded to the withdrawable balance of ${r.requester}: there is nothing to fetch.`);
+  }
+}
