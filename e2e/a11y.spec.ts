@@ -6,6 +6,7 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
+import type { ApiResult } from './fixtures';
 import { tempDir, writeTree } from './helpers';
 
 async function audit(page: Page, label: string): Promise<void> {
@@ -42,4 +43,57 @@ test('every screen passes axe with no serious or critical violations', async ({ 
   await page.getByRole('link', { name: 'Wallet' }).click();
   await expect(page.getByRole('heading', { name: 'Wallet', level: 1 })).toBeVisible();
   await audit(page, 'wallet (empty or keychain callout)');
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inbox/ }).click();
+  await expect(page.getByRole('heading', { name: 'Inbox', level: 1 })).toBeVisible();
+  await expect(page.getByTestId('inbox-empty')).toBeVisible();
+  await audit(page, 'inbox (empty)');
+});
+
+test('the inbox with requests, a request’s detail and its dialogs pass axe', async ({ page, server }) => {
+  test.setTimeout(240_000);
+  const ok = (r: ApiResult): unknown => {
+    if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+    return r.value;
+  };
+  const { wallets } = ok(await server.call('wallet.list')) as { wallets: unknown[] };
+  if (wallets.length === 0) ok(await server.call('wallet.create', {}));
+  const folder = join(tempDir('ativo-e2e-a11y-'), 'Heron calls');
+  writeTree(folder, { 'heron.txt': 'Kraak.\n' });
+  const asset = ok(await server.call('assets.add', { path: folder })) as { id: number };
+  ok(await server.call('storage.fund', { ether: '0.01' }));
+  const { jobId } = ok(await server.call('assets.publish', { id: asset.id, priceEth: '0.001' })) as { jobId: number | null };
+  await expect
+    .poll(async () => ((ok(await server.call('jobs.list', { limit: 1000 })) as { items: { id: number; state: string }[] }).items.find((j) => j.id === jobId)?.state), {
+      timeout: 180_000,
+    })
+    .toBe('done');
+  ok(await server.call('access.simulateBuyer', { assetId: asset.id, message: 'For a birdsong field guide.' }));
+  ok(await server.call('access.simulateBuyer', { assetId: asset.id }));
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Inbox/ }).click();
+  await expect(page.getByTestId('request-row')).toHaveCount(2, { timeout: 30_000 });
+  await audit(page, 'inbox with requests');
+
+  await page.getByTestId('request-row').first().getByRole('button', { name: /Heron calls, from/ }).click();
+  await expect(page.getByTestId('request-detail')).toBeVisible();
+  await expect(page.getByTestId('request-detail').getByTestId('detail-tx')).toBeVisible();
+  await audit(page, 'request detail');
+
+  await page.getByTestId('request-detail').getByRole('button', { name: 'Deny…' }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await audit(page, 'deny dialog');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog')).toBeHidden();
+
+  await page.getByTestId('request-detail').getByRole('button', { name: 'Approve', exact: true }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await audit(page, 'approve dialog');
+  await page.keyboard.press('Escape');
+
+  await page.getByTestId('select-all').check();
+  await page.getByRole('button', { name: 'Deny selected…' }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await audit(page, 'bulk deny dialog');
+  await page.keyboard.press('Escape');
 });

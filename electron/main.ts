@@ -4,8 +4,9 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { createBackend, type Backend } from '../src/api/backend';
+import type { EventName, EventPayload } from '../src/api/contract';
 import { COMMAND_NAMES, EVENT_CHANNEL, commandChannel } from '../src/api/names';
 
 const RENDERER_FILE = join(import.meta.dirname, '../renderer/index.html');
@@ -52,10 +53,102 @@ function registerIpc(b: Backend): void {
   });
   b.subscribe((event, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, { event, payload });
+    osIntegration(b, event, payload);
   });
 }
 
-function createWindow(): BrowserWindow {
+// ---- OS integration: notifications and the dock/launcher badge -------------------------
+
+/** Brings the window forward showing `route` (a hash route built here from numeric ids only). */
+function reveal(route: string): void {
+  if (!win || win.isDestroyed()) {
+    win = createWindow(route);
+    win.on('closed', () => {
+      win = null;
+    });
+    return;
+  }
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+  // A same-document hash change: the renderer's router follows it, nothing reloads.
+  void win.webContents.executeJavaScript(`window.location.hash = ${JSON.stringify(route)};`).catch(() => undefined);
+}
+
+/** Shown notifications, kept referenced until closed (else their click handler can be collected). */
+const shown = new Set<Notification>();
+
+function osNotify(title: string, body: string, route: string): void {
+  if (!Notification.isSupported()) return;
+  const n = new Notification({ title, body });
+  shown.add(n);
+  n.on('click', () => {
+    shown.delete(n);
+    reveal(route);
+  });
+  n.on('close', () => {
+    shown.delete(n);
+  });
+  n.show();
+}
+
+function setUnreadBadge(unread: number): void {
+  // macOS dock and Linux launchers (Unity API); a no-op where the platform has no badge.
+  app.setBadgeCount(Math.max(0, unread));
+}
+
+const ethText = (wei: string): string => {
+  if (!/^\d+$/.test(wei)) return wei;
+  const v = BigInt(wei);
+  const unit = 10n ** 18n;
+  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
+  return `${(v / unit).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
+};
+const shortAddr = (a: string): string => (a.length > 14 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
+
+/** Last state seen per publish job (a notification once per done/failed transition). */
+const publishStates = new Map<number, string>();
+
+function osIntegration<E extends EventName>(b: Backend, event: E, payload: EventPayload<E>): void {
+  if (event === 'access.changed') {
+    setUnreadBadge((payload as EventPayload<'access.changed'>).unread);
+  } else if (event === 'access.new') {
+    const r = payload as EventPayload<'access.new'>;
+    const what = r.assetName !== null ? `“${r.assetName}”` : 'one of your assets';
+    osNotify('New access request', `${shortAddr(r.requester)} requests access to ${what} (${r.amountWei === '0' ? 'free' : ethText(r.amountWei)}).`, `#/inbox/${r.id}`);
+  } else if (event === 'job.changed') {
+    const j = payload as EventPayload<'job.changed'>;
+    if (j.kind !== 'publish') return;
+    const before = publishStates.get(j.id);
+    publishStates.set(j.id, j.state);
+    if (before === j.state || (j.state !== 'done' && j.state !== 'failed')) return;
+    publishStates.delete(j.id);
+    // The window shows its own notice when it has focus; the OS notification is for when it does not.
+    if (win && !win.isDestroyed() && win.isFocused()) return;
+    const route = j.assetId !== null ? `#/assets/${j.assetId}` : '#/activity';
+    const tell = (name: string): void => {
+      if (j.state === 'done') osNotify('Certified', `${name} is certified.`, route);
+      else osNotify('Publishing failed', `Publishing ${name} failed: ${j.error ?? 'unknown error'}`, route);
+    };
+    if (j.assetId === null) {
+      tell('the asset');
+      return;
+    }
+    void b.invoke('assets.get', { id: j.assetId }).then((r) => {
+      tell(r.ok ? `“${(r.value as { name: string }).name}”` : `asset #${j.assetId ?? ''}`);
+    });
+  }
+}
+
+/** The badge's first value (then access.changed keeps it live). */
+function loadUnreadBadge(b: Backend): void {
+  void b.invoke('access.list', { limit: 1 }).then((r) => {
+    if (r.ok) setUnreadBadge((r.value as { unread: number }).unread);
+  });
+}
+
+/** The window; `route` (a hash route like '#/inbox/7') is the page it opens on. */
+function createWindow(route?: string): BrowserWindow {
   const w = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -80,8 +173,8 @@ function createWindow(): BrowserWindow {
   w.once('ready-to-show', () => {
     w.show();
   });
-  if (devUrl !== undefined) void w.loadURL(devUrl);
-  else void w.loadFile(RENDERER_FILE);
+  if (devUrl !== undefined) void w.loadURL(route !== undefined ? `${devUrl}${route}` : devUrl);
+  else void w.loadFile(RENDERER_FILE, route !== undefined ? { hash: route.slice(1) } : undefined);
   return w;
 }
 
@@ -127,6 +220,7 @@ if (!app.requestSingleInstanceLock()) {
       return;
     }
     registerIpc(backend);
+    loadUnreadBadge(backend);
     win = createWindow();
     win.on('closed', () => {
       win = null;

@@ -38,10 +38,12 @@ function Screen({ route }: { route: Route }) {
 
 export function App() {
   const route = useApp((s) => s.route);
+  const unread = useApp((s) => s.unreadRequests);
   useEffect(() => wireEvents(), []);
   useEffect(() => {
-    document.title = TITLES[route.name];
-  }, [route]);
+    // The unread count leads the title: visible in the tab strip, the taskbar and the window list.
+    document.title = unread > 0 ? `(${unread}) ${TITLES[route.name]}` : TITLES[route.name];
+  }, [route, unread]);
   return (
     <AppFrame>
       <Screen route={route} />

@@ -1,5 +1,5 @@
 /** The asset's certificate facts (when published), or the live state of its publication in progress. */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call, messageOf } from '../api/client';
 import type { AssetDetail } from '../api/client';
 import { CopyButton } from '../components/CopyButton';
@@ -8,7 +8,8 @@ import { ProgressBar } from '../components/ProgressBar';
 import { formatDate } from '../lib/format';
 import { jobPercent, jobStateText } from '../lib/jobs';
 import { downloadText, formatEth } from '../lib/wallet';
-import { notify } from '../state/store';
+import { notify, useApp } from '../state/store';
+import './inbox/inbox.css';
 import type { LiveJob } from '../state/store';
 
 type Publication = NonNullable<AssetDetail['publication']>;
@@ -41,6 +42,101 @@ export function PublishProgress({ job, name }: { job: LiveJob; name: string }) {
         It continues in the background: see <a href="#/activity">Activity</a> to pause or cancel it.
       </p>
     </section>
+  );
+}
+
+/**
+ * The asset's auto-approve rule: from the publication when the backend reports it there, else
+ * from the latest request's detail (null while unknown: no request yet and no field).
+ */
+function useAutoApprove(assetId: number, publication: Publication): [boolean | null, (v: boolean) => void] {
+  const reported = (publication as Publication & { autoApprove?: boolean }).autoApprove;
+  const [fetched, setFetched] = useState<boolean | null>(null);
+  const [chosen, setChosen] = useState<boolean | null>(null);
+  const version = useApp((s) => s.accessVersion);
+  useEffect(() => {
+    if (reported !== undefined) return;
+    let live = true;
+    call('access.list', { assetId, limit: 1 })
+      .then((r) => (r.items[0] !== undefined ? call('access.get', { id: r.items[0].id }) : null))
+      .then(
+        (d) => {
+          if (live && d !== null) setFetched(d.autoApprove);
+        },
+        () => undefined,
+      );
+    return () => {
+      live = false;
+    };
+  }, [assetId, reported, version]);
+  return [chosen ?? reported ?? fetched, setChosen];
+}
+
+/** Owner tools for requests: the auto-approve rule, and on the sandbox a simulated buyer. */
+function AccessTools({ asset, publication }: { asset: AssetDetail; publication: Publication }) {
+  const network = useApp((s) => s.network);
+  const [auto, setAuto] = useAutoApprove(asset.id, publication);
+  const [savingAuto, setSavingAuto] = useState(false);
+  const [simulating, setSimulating] = useState(false);
+  const price = weiToEth(publication.priceWei);
+  const onChain = publication.tokenId !== null;
+  const sandbox = publication.network === 'sandbox' && network === 'sandbox';
+
+  const toggleAuto = async (on: boolean): Promise<void> => {
+    setSavingAuto(true);
+    // Shown at once; put back if the backend refuses.
+    const before = auto;
+    setAuto(on);
+    try {
+      const r = await call('access.setAutoApprove', { assetId: asset.id, autoApprove: on });
+      setAuto(r.autoApprove);
+      notify(
+        'success',
+        r.autoApprove ? `Requests for “${asset.name}” that pay its price are now approved automatically.` : `Requests for “${asset.name}” now wait for you in the Inbox.`,
+      );
+    } catch (e) {
+      setAuto(before ?? false);
+      notify('error', `Could not change auto-approve: ${messageOf(e)}`);
+    } finally {
+      setSavingAuto(false);
+    }
+  };
+
+  const simulate = async (): Promise<void> => {
+    setSimulating(true);
+    try {
+      const r = await call('access.simulateBuyer', { assetId: asset.id, message: 'Hello! I would like to use this for a research project.' });
+      notify('success', `A simulated buyer (${r.requester.slice(0, 6)}…${r.requester.slice(-4)}) requested access. It arrives in your Inbox in a few seconds.`, '#/inbox');
+    } catch (e) {
+      notify('error', `The simulated buyer could not request access: ${messageOf(e)}`);
+    } finally {
+      setSimulating(false);
+    }
+  };
+
+  if (!onChain) return null;
+  return (
+    <div className="publication-access" data-testid="publication-access">
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={auto === true}
+          disabled={savingAuto}
+          data-testid="auto-approve"
+          onChange={(e) => void toggleAuto(e.target.checked)}
+        />
+        Approve automatically any request that pays the price{price === '0' ? '' : ` (${formatEth(price, 8).text} ETH)`}
+      </label>
+      {auto === null && <p className="hint">Off unless you chose automatic approval when publishing.</p>}
+      {sandbox && (
+        <p className="card-note">
+          <button type="button" className="button button-sm" onClick={() => void simulate()} disabled={simulating}>
+            {simulating ? 'Requesting…' : 'Simulate a buyer'}
+          </button>{' '}
+          A funded test account requests access to this asset and pays its price, so you can try the <a href="#/inbox">Inbox</a> offline.
+        </p>
+      )}
+    </div>
   );
 }
 
@@ -118,6 +214,7 @@ export function PublicationCard({ asset, publication }: { asset: AssetDetail; pu
           <dd>{formatDate(publication.certifiedAt)}</dd>
         </div>
       </dl>
+      <AccessTools asset={asset} publication={publication} />
     </section>
   );
 }

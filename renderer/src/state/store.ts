@@ -36,6 +36,8 @@ export interface Notice {
   id: number;
   tone: 'info' | 'success' | 'error';
   text: string;
+  /** Where clicking the notice goes (e.g. `#/inbox/7` for a new access request). */
+  href?: string;
 }
 
 export interface AppState {
@@ -98,9 +100,9 @@ const get = useApp.getState;
 let nextId = 1;
 const NOTICE_MS = 7000;
 
-export function notify(tone: Notice['tone'], text: string): void {
+export function notify(tone: Notice['tone'], text: string, href?: string): void {
   const id = nextId++;
-  set((s) => ({ notices: [...s.notices.slice(-3), { id, tone, text }] }));
+  set((s) => ({ notices: [...s.notices.slice(-3), { id, tone, text, ...(href !== undefined ? { href } : {}) }] }));
   if (tone !== 'error') setTimeout(() => { dismissNotice(id); }, NOTICE_MS);
 }
 
@@ -260,6 +262,44 @@ export function loadUnread(): void {
   );
 }
 
+/** "0.01 ETH" from wei (decimal string), for notification texts. */
+function ethText(wei: string): string {
+  if (!/^\d+$/.test(wei)) return wei;
+  const v = BigInt(wei);
+  const unit = 10n ** 18n;
+  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
+  return `${(v / unit).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
+}
+
+/**
+ * A new access request: a system notification in the browser shell when the person allowed
+ * them (clicking it opens the request), else an in-app notice linking to it. The Electron
+ * shell's main process shows its own OS notification; the window gets the notice.
+ */
+function handleNewRequest(r: EventPayload<'access.new'>): void {
+  const href = hrefFor({ name: 'inbox', id: r.id });
+  const who = r.requester.length > 14 ? `${r.requester.slice(0, 6)}…${r.requester.slice(-4)}` : r.requester;
+  const what = r.assetName !== null ? `“${r.assetName}”` : 'one of your assets';
+  const text = `${who} requests access to ${what} (${r.amountWei === '0' ? 'free' : ethText(r.amountWei)}).`;
+  const open = (): void => {
+    navigate({ name: 'inbox', id: r.id });
+  };
+  if (get().shell === 'browser' && 'Notification' in window && Notification.permission === 'granted') {
+    try {
+      const n = new Notification('New access request', { body: text, tag: `ativo-request-${r.id}` });
+      n.onclick = () => {
+        window.focus();
+        open();
+        n.close();
+      };
+      return;
+    } catch {
+      // Some browsers only allow notifications from a service worker: fall back to the notice.
+    }
+  }
+  notify('info', `New request: ${text}`, href);
+}
+
 /** Subscribe to backend events and the URL hash; returns the unsubscribe function. */
 export function wireEvents(): () => void {
   const offs = [
@@ -276,6 +316,7 @@ export function wireEvents(): () => void {
     on('access.changed', (p) => {
       set((st) => ({ unreadRequests: p.unread, accessVersion: st.accessVersion + 1 }));
     }),
+    on('access.new', handleNewRequest),
     on('earnings.changed', () => {
       set((st) => ({ earningsVersion: st.earningsVersion + 1 }));
     }),
