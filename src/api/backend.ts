@@ -101,7 +101,7 @@ const summary = (a: AssetRecord): AssetSummary => ({
   updatedAt: a.updatedAt,
   scannedAt: a.scannedAt,
 });
-const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: VersionSummary[]): AssetDetail => {
+const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: VersionSummary[], autoApprove: boolean): AssetDetail => {
   const doc = c?.document as { storage?: { manifestId?: string }; license?: { terms?: string; price?: string } } | undefined;
   return {
     ...summary(a),
@@ -119,6 +119,7 @@ const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: Vers
             license: doc?.license?.terms ?? '',
             priceWei: doc?.license?.price ?? '0',
             certifiedAt: c.createdAt,
+            autoApprove,
             version: versions.find((v) => v.id === c.versionId)?.number ?? null,
           },
     versions: versions.map((v) => ({
@@ -290,7 +291,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
   const addressOrCurrent = async (a: string | undefined): Promise<string> => a ?? (await wallets.current()).address;
 
-  const withPublication = (a: AssetRecord): AssetDetail => detail(a, catalog.certificates.latest(a.id), catalog.versions.list(a.id));
+  const withPublication = (a: AssetRecord): AssetDetail => detail(a, catalog.certificates.latest(a.id), catalog.versions.list(a.id), catalog.access.autoApprove(a.id));
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
     if (!a) throw new AtivoError('NOT_FOUND', `No asset with id ${id}. Run \`ativo list\` to see the catalog.`);

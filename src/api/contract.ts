@@ -46,6 +46,8 @@ export const Publication = z.object({
   license: z.string(),
   priceWei: z.string(),
   certifiedAt: z.string(),
+  /** Requests that pay the price are approved without the owner (the asset's auto-approve rule). */
+  autoApprove: z.boolean(),
   /** The version of the asset this certificate certifies (null for certificates made before versions). */
   version: z.number().int().nullable(),
 });

@@ -8,7 +8,13 @@ export function Notices() {
     <div className="notices" role="status" aria-live="polite">
       {notices.map((n) => (
         <div key={n.id} className={`notice notice-${n.tone}`} role={n.tone === 'error' ? 'alert' : undefined}>
-          <span className="notice-text">{n.text}</span>
+          {n.href !== undefined ? (
+            <a className="notice-text" href={n.href} onClick={() => { dismissNotice(n.id); }}>
+              {n.text}
+            </a>
+          ) : (
+            <span className="notice-text">{n.text}</span>
+          )}
           <button type="button" className="icon-button" aria-label="Dismiss message" onClick={() => { dismissNotice(n.id); }}>
             <Icon name="close" size={16} />
           </button>

@@ -4,6 +4,26 @@ import type { LiveJob } from '../state/store';
 export const KIND_TEXT: Record<string, string> = {
   upload: 'Upload',
   publish: 'Publish',
+  'access.approve': 'Approval',
+  'access.deny': 'Denial',
+  withdraw: 'Withdrawal',
+};
+
+/** What a running job is doing, by kind ("Uploading 42%" for uploads). */
+const RUNNING_TEXT: Record<string, string> = {
+  publish: 'Registering',
+  'access.approve': 'Approving',
+  'access.deny': 'Denying',
+  withdraw: 'Withdrawing',
+};
+
+/** What a finished job achieved, by kind. */
+const DONE_TEXT: Record<string, string> = {
+  publish: 'Certified',
+  upload: 'Stored',
+  'access.approve': 'Approved',
+  'access.deny': 'Denied',
+  withdraw: 'Withdrawn',
 };
 
 export const kindText = (kind: string): string => KIND_TEXT[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1);
@@ -16,13 +36,13 @@ export function jobStateText(j: Pick<LiveJob, 'kind' | 'state' | 'progress' | 'd
     case 'queued':
       return 'Queued';
     case 'running':
-      return j.kind === 'publish' ? 'Registering' : `Uploading ${jobPercent(j)}%`;
+      return RUNNING_TEXT[j.kind] ?? `Uploading ${jobPercent(j)}%`;
     case 'waiting':
       return `Waiting: ${j.error ?? j.detail ?? 'for other work to finish'}`;
     case 'paused':
       return 'Paused';
     case 'done':
-      return j.kind === 'publish' ? 'Certified' : 'Stored';
+      return DONE_TEXT[j.kind] ?? 'Done';
     case 'failed':
       return `Failed: ${j.error ?? 'unknown error'}`;
     case 'cancelled':

@@ -1,5 +1,5 @@
 /** The asset's certificate facts (when published), or the live state of its publication in progress. */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { call, messageOf } from '../api/client';
 import type { AssetDetail } from '../api/client';
 import { CopyButton } from '../components/CopyButton';
@@ -45,37 +45,16 @@ export function PublishProgress({ job, name }: { job: LiveJob; name: string }) {
   );
 }
 
-/**
- * The asset's auto-approve rule: from the publication when the backend reports it there, else
- * from the latest request's detail (null while unknown: no request yet and no field).
- */
-function useAutoApprove(assetId: number, publication: Publication): [boolean | null, (v: boolean) => void] {
-  const reported = (publication as Publication & { autoApprove?: boolean }).autoApprove;
-  const [fetched, setFetched] = useState<boolean | null>(null);
+/** The asset's auto-approve rule as the backend reports it, overridden by the owner's latest choice here. */
+function useAutoApprove(publication: Publication): [boolean, (v: boolean) => void] {
   const [chosen, setChosen] = useState<boolean | null>(null);
-  const version = useApp((s) => s.accessVersion);
-  useEffect(() => {
-    if (reported !== undefined) return;
-    let live = true;
-    call('access.list', { assetId, limit: 1 })
-      .then((r) => (r.items[0] !== undefined ? call('access.get', { id: r.items[0].id }) : null))
-      .then(
-        (d) => {
-          if (live && d !== null) setFetched(d.autoApprove);
-        },
-        () => undefined,
-      );
-    return () => {
-      live = false;
-    };
-  }, [assetId, reported, version]);
-  return [chosen ?? reported ?? fetched, setChosen];
+  return [chosen ?? publication.autoApprove, setChosen];
 }
 
 /** Owner tools for requests: the auto-approve rule, and on the sandbox a simulated buyer. */
 function AccessTools({ asset, publication }: { asset: AssetDetail; publication: Publication }) {
   const network = useApp((s) => s.network);
-  const [auto, setAuto] = useAutoApprove(asset.id, publication);
+  const [auto, setAuto] = useAutoApprove(publication);
   const [savingAuto, setSavingAuto] = useState(false);
   const [simulating, setSimulating] = useState(false);
   const price = weiToEth(publication.priceWei);
@@ -95,7 +74,7 @@ function AccessTools({ asset, publication }: { asset: AssetDetail; publication: 
         r.autoApprove ? `Requests for “${asset.name}” that pay its price are now approved automatically.` : `Requests for “${asset.name}” now wait for you in the Inbox.`,
       );
     } catch (e) {
-      setAuto(before ?? false);
+      setAuto(before);
       notify('error', `Could not change auto-approve: ${messageOf(e)}`);
     } finally {
       setSavingAuto(false);
@@ -120,14 +99,13 @@ function AccessTools({ asset, publication }: { asset: AssetDetail; publication: 
       <label className="checkbox">
         <input
           type="checkbox"
-          checked={auto === true}
+          checked={auto}
           disabled={savingAuto}
           data-testid="auto-approve"
           onChange={(e) => void toggleAuto(e.target.checked)}
         />
         Approve automatically any request that pays the price{price === '0' ? '' : ` (${formatEth(price, 8).text} ETH)`}
       </label>
-      {auto === null && <p className="hint">Off unless you chose automatic approval when publishing.</p>}
       {sandbox && (
         <p className="card-note">
           <button type="button" className="button button-sm" onClick={() => void simulate()} disabled={simulating}>
