@@ -2,6 +2,7 @@
  * The Electron shell: a window, IPC registration and OS integration, nothing else.
  * All of Ativo runs in the backend (src/api); heavy work runs in its worker threads.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
@@ -208,6 +209,12 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionCheckHandler(
       (_wc, permission, _origin, details) => permission === 'clipboard-sanitized-write' && isOwnPage(details.requestingUrl ?? ''),
     );
+    // better-sqlite3 built for Electron's ABI (node_modules' copy is built for Node's): shipped as
+    // a resource in packages, in native/electron/ after `npm run setup:electron` in a checkout.
+    if (!process.env.ATIVO_SQLITE_BINDING) {
+      const binding = app.isPackaged ? join(process.resourcesPath, 'native', 'better_sqlite3.node') : join(app.getAppPath(), 'native', 'electron', 'better_sqlite3.node');
+      if (existsSync(binding)) process.env.ATIVO_SQLITE_BINDING = binding;
+    }
     try {
       backend = await createBackend({
         ...(process.env.ATIVO_DATA_DIR ? { dataDir: process.env.ATIVO_DATA_DIR } : {}),

@@ -164,7 +164,12 @@ function electronBinary(): { path: string } | { why: string } {
   try {
     const require = createRequire(import.meta.url);
     const p = require('electron') as unknown;
-    if (typeof p === 'string' && existsSync(p)) return { path: p };
+    if (typeof p === 'string' && existsSync(p)) {
+      // Electron's main process needs better-sqlite3 rebuilt for its ABI (setup:electron does it).
+      const binding = fileURLToPath(new URL('../../native/electron/better_sqlite3.node', import.meta.url));
+      if (!existsSync(binding)) return { why: 'the Electron binary is installed but better-sqlite3 has not been rebuilt for it (run `npm run setup:electron`)' };
+      return { path: p };
+    }
     return { why: 'the electron package is installed but its binary is missing' };
   } catch {
     // electron's index.js throws "Electron failed to install correctly…" when its download never ran.
