@@ -12,6 +12,8 @@ const optional: [string, string, string][] = [
   ['sandbox startup', '../src/sandbox/anvil.bench.ts', 'benchSandboxStartup'],
   ['encryption', '../src/crypto/crypto.bench.ts', 'benchEncryption'],
   ['upload', '../src/storage/storage.bench.ts', 'benchUpload'],
+  // 10,000 payouts indexed from the sandbox chain (< 10 s) and rendered in Chromium (no long task > 100 ms).
+  ['earnings', '../src/earnings/earnings.bench.ts', 'benchEarnings'],
 ];
 for (const [name, path, fn] of optional) {
   if (!existsSync(new URL(path, import.meta.url))) continue;

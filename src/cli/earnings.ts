@@ -1,11 +1,142 @@
 /** `ativo earnings [--json|--csv]`, `ativo earnings reconcile`, `ativo earnings withdraw [--wait]`. See issue 7. */
+import { formatEther } from 'ethers';
 import type { Backend } from '../api/backend';
+import type { CommandOutput, EventPayload } from '../api/contract';
+import { AtivoError } from '../util/errors';
+import { table } from './format';
 import { UsageError, type Print } from './usage';
 
 export const EARNINGS_HELP = `  earnings [--json | --csv]                        what the current wallet earned, per asset and payout
   earnings reconcile                               re-read from block 0 and compare with the cache
   earnings withdraw [--wait]                       withdraw the balance (durable job)`;
 
-export function earningsCommand(_backend: Backend, _args: string[], _values: { csv?: boolean | undefined; wait?: boolean | undefined }, _print: Print): Promise<number> {
-  return Promise.reject(new UsageError('earnings are not built yet'));
+const eth = (wei: string): string => `${formatEther(BigInt(wei))} ETH`;
+
+/** Writes all of `text` to stdout before resolving (a large CSV into a pipe must not be cut short). */
+function write(text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    process.stdout.write(text, (e) => {
+      if (e) reject(e);
+      else resolve();
+    });
+  });
+}
+
+export interface EarningsReport {
+  summary: CommandOutput<'earnings.summary'>;
+  assets: CommandOutput<'earnings.assets'>['items'];
+  contributors: CommandOutput<'earnings.contributors'>['items'];
+  series: { day: CommandOutput<'earnings.series'>['points']; week: CommandOutput<'earnings.series'>['points']; month: CommandOutput<'earnings.series'>['points'] };
+  payouts: CommandOutput<'earnings.payouts'>;
+}
+
+async function report(backend: Backend): Promise<EarningsReport> {
+  const summary = await backend.call('earnings.summary', {});
+  const [assets, contributors, day, week, month] = await Promise.all([
+    backend.call('earnings.assets', {}),
+    backend.call('earnings.contributors', {}),
+    backend.call('earnings.series', { bucket: 'day' }),
+    backend.call('earnings.series', { bucket: 'week' }),
+    backend.call('earnings.series', { bucket: 'month' }),
+  ]);
+  const first = await backend.call('earnings.payouts', { offset: 0, limit: 10_000 });
+  const items = [...first.items];
+  while (items.length < first.total) {
+    const next = await backend.call('earnings.payouts', { offset: items.length, limit: 10_000 });
+    if (next.items.length === 0) break;
+    items.push(...next.items);
+  }
+  return {
+    summary,
+    assets: assets.items,
+    contributors: contributors.items,
+    series: { day: day.points, week: week.points, month: month.points },
+    payouts: { items, total: first.total },
+  };
+}
+
+function human(r: EarningsReport): string {
+  const s = r.summary;
+  const lines = [
+    `Earnings of ${s.account} on ${s.network} (indexed to block ${s.syncedBlock})`,
+    `  earned        ${eth(s.earnedWei)}`,
+    `  withdrawable  ${eth(s.withdrawableWei)}`,
+    `  withdrawn     ${eth(s.withdrawnWei)}`,
+  ];
+  if (r.assets.length === 0) {
+    lines.push('', 'No earnings yet: when someone pays for access to one of your published assets and you approve, its price is credited to the payees of its split. Publish an asset with a price to start.');
+    return lines.join('\n');
+  }
+  lines.push('', table(['ASSET', 'NAME', 'REQUESTS', 'APPROVALS', 'REVENUE'], r.assets.map((a) => [`#${a.tokenId}`, a.assetName ?? '-', String(a.requests), String(a.approvals), eth(a.revenueWei)])));
+  lines.push('', table(['ASSET', 'PAYEE', 'SHARE', 'EARNED'], r.contributors.map((c) => [`#${c.tokenId}`, c.payee + (c.isYou ? ' (you)' : ''), `${(c.bps / 100).toFixed(2)}%`, eth(c.earnedWei)])));
+  lines.push('', `${r.payouts.total} payout(s); export them with: ativo earnings --csv > payouts.csv`);
+  return lines.join('\n');
+}
+
+const FINAL = new Set(['done', 'failed', 'cancelled']);
+
+/** Runs the withdrawal job here (this process holds the runner lock) and waits for it to end. */
+async function waitForJob(backend: Backend, id: number): Promise<EventPayload<'job.changed'>> {
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    return await new Promise((resolve) => {
+      let done = false;
+      const finish = (j: EventPayload<'job.changed'>): void => {
+        if (done || j.id !== id || !FINAL.has(j.state)) return;
+        done = true;
+        off();
+        resolve(j);
+      };
+      const off = backend.subscribe((event, payload) => {
+        if (event === 'job.changed') finish(payload as EventPayload<'job.changed'>);
+      });
+      void backend.call('jobs.list', { limit: 1000 }).then((l) => {
+        const j = l.items.find((x) => x.id === id);
+        if (j) finish({ ...j, detail: null });
+      });
+    });
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+export async function earningsCommand(backend: Backend, args: string[], values: { csv?: boolean | undefined; wait?: boolean | undefined }, print: Print): Promise<number> {
+  const [sub, ...rest] = args;
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0] ?? ''}" (ativo earnings [reconcile | withdraw] [--json | --csv])`);
+  switch (sub) {
+    case undefined: {
+      if (values.csv === true) {
+        const { csv } = await backend.call('earnings.csv', {});
+        await write(csv);
+        return 0;
+      }
+      const r = await report(backend);
+      print(r, () => human(r));
+      return 0;
+    }
+    case 'reconcile': {
+      const r = await backend.call('earnings.reconcile', {});
+      print(r, () =>
+        r.agreed
+          ? `The cache agrees with the chain (read again from block 0 to ${r.summary.syncedBlock}): earned ${eth(r.summary.earnedWei)}, withdrawable ${eth(r.summary.withdrawableWei)}, withdrawn ${eth(r.summary.withdrawnWei)}.`
+          : [`The cache DISAGREES with the chain (${r.differences.length} difference(s)):`, ...r.differences.map((d) => `  ${d}`)].join('\n'),
+      );
+      return r.agreed ? 0 : 1;
+    }
+    case 'withdraw': {
+      const w = await backend.call('earnings.withdraw', {});
+      if (values.wait !== true || !(await backend.call('jobs.list', { limit: 1 })).runner) {
+        print(w, () => `Withdrawing ${eth(w.amountWei)} (job ${w.jobId}); the app or \`ativo serve\` carries it on. Follow it with: ativo earnings withdraw --wait`);
+        return 0;
+      }
+      const j = await waitForJob(backend, w.jobId);
+      if (j.state !== 'done') throw new AtivoError('CHAIN_ERROR', `The withdrawal (job ${w.jobId}) ${j.state}: ${j.error ?? 'no reason given'}`);
+      const latest = (await backend.call('earnings.payouts', { offset: 0, limit: 50 })).items.find((p) => p.kind === 'withdrawal');
+      const out = { jobId: w.jobId, amountWei: latest?.amountWei ?? w.amountWei, txHash: latest?.txHash ?? null };
+      print(out, () => `Withdrew ${eth(out.amountWei)} (tx ${out.txHash ?? '?'}).`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown earnings command "${sub}" (reconcile or withdraw)`);
+  }
 }

@@ -1,0 +1,26 @@
+/** Wei amounts for people: exact in data attributes and titles, rounded (6 decimals) in text. */
+const WEI = 10n ** 18n;
+const DECIMALS = 6;
+
+/** "1.234567 ETH"; amounts below 0.000001 but above 0 read "< 0.000001 ETH". */
+export function formatEth(wei: string | bigint, currency = 'ETH'): string {
+  const v = typeof wei === 'bigint' ? wei : BigInt(wei);
+  const neg = v < 0n;
+  const a = neg ? -v : v;
+  const whole = a / WEI;
+  const frac = (a % WEI).toString().padStart(18, '0').slice(0, DECIMALS).replace(/0+$/, '');
+  if (whole === 0n && frac === '' && a > 0n) return `< 0.${'0'.repeat(DECIMALS - 1)}1 ${currency}`;
+  return `${neg ? '-' : ''}${whole.toLocaleString('en-US')}${frac ? `.${frac}` : ''} ${currency}`;
+}
+
+/** The exact amount in ETH (all 18 decimals, trailing zeros dropped), for titles. */
+export function exactEth(wei: string | bigint): string {
+  const v = typeof wei === 'bigint' ? wei : BigInt(wei);
+  const frac = (v % WEI).toString().padStart(18, '0').replace(/0+$/, '');
+  return `${(v / WEI).toString()}${frac ? `.${frac}` : ''}`;
+}
+
+/** Wei as a float in ETH (charts only: not exact). */
+export const weiToNumber = (wei: string): number => Number(BigInt(wei) / 10n ** 9n) / 1e9;
+
+export const shortAddress = (a: string): string => (a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);

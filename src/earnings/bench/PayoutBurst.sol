@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// The registry functions this bench contract calls.
+interface IAtivoRegistryForBench {
+    function register(bytes32 contentRoot, string calldata manifestId, bytes32 termsHash, uint256 price, address[] calldata payees, uint16[] calldata bps)
+        external
+        returns (uint256);
+    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message) external payable returns (uint256);
+    function approve(uint256 requestId, string calldata grantId) external;
+}
+
+/**
+ * BENCH ONLY. Owns one asset whose whole split goes to `payee`, and makes many paid requests
+ * and approvals per transaction, so thousands of payouts (Credited events) land on a local
+ * chain in seconds.
+ */
+contract PayoutBurst {
+    IAtivoRegistryForBench public immutable registry;
+    uint256 public tokenId;
+    uint256 public price;
+
+    constructor(IAtivoRegistryForBench registry_) {
+        registry = registry_;
+    }
+
+    function setup(bytes32 contentRoot, address payee, uint256 price_) external {
+        address[] memory payees = new address[](1);
+        payees[0] = payee;
+        uint16[] memory bps = new uint16[](1);
+        bps[0] = 10_000;
+        price = price_;
+        tokenId = registry.register(contentRoot, "bench-manifest", bytes32(uint256(1)), price_, payees, bps);
+    }
+
+    /// `n` requests, each approved at once; send n * price.
+    function burst(uint256 n) external payable {
+        require(msg.value == n * price, "send n * price");
+        for (uint256 i = 0; i < n; ++i) {
+            uint256 id = registry.requestAccess{value: price}(tokenId, "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq", "");
+            registry.approve(id, "");
+        }
+    }
+}

@@ -1,0 +1,212 @@
+/**
+ * Earnings benchmark (issue 7), against a real `ativo serve` (its sandbox anvil, a throwaway
+ * keyring via .ci/with-keyring.sh) and Debian's Chromium:
+ *   1. indexing: 10,000 payouts (Credited events, plus their 20,000 request/grant events) read
+ *      from block 0 into a fresh catalog by the earnings follower (target < 10 s); the same-run
+ *      baseline is one raw eth_getLogs of the same events, decoded by hand.
+ *   2. rendering: the Earnings screen with those 10,000 payouts (virtualized list) opened and
+ *      scrolled from top to bottom, with a PerformanceObserver on long tasks (target: none over
+ *      100 ms); the baseline is the Library screen opened in the same page.
+ *
+ *   npx tsx src/earnings/earnings.bench.ts      (or: npm run bench earnings)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ContractFactory, HDNodeWallet, Wallet, type Contract } from 'ethers';
+import { connectChain } from '../chain/provider';
+import { compileContracts } from '../chain/compile';
+import { Catalog } from '../catalog/db';
+import { SANDBOX_MNEMONIC } from '../sandbox/anvil';
+import { earningsFollower } from './index';
+import { fetchEarningsEvents } from './logs';
+
+const PAYOUTS = 10_000;
+const PER_TX = 100;
+const INDEX_TARGET_MS = 10_000;
+const LONGTASK_TARGET_MS = 100;
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+
+interface Serve {
+  child: ChildProcess;
+  openUrl: string;
+  call<T>(name: string, input?: unknown): Promise<T>;
+}
+
+async function startServe(dataDir: string): Promise<Serve> {
+  const child = spawn('bash', [join(REPO, '.ci/with-keyring.sh'), process.execPath, join(REPO, 'src/cli/ativo.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
+    cwd: REPO,
+    env: { ...process.env, ATIVO_DATA_DIR: dataDir, ATIVO_KEYCHAIN_PREFIX: `ativo-bench-${randomBytes(4).toString('hex')}`, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let log = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (log += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
+  const deadline = Date.now() + 60_000;
+  let openUrl = '';
+  while (openUrl === '') {
+    const m = /Ativo is running at (http:\/\/\S+)/.exec(log);
+    if (m?.[1] !== undefined) openUrl = m[1];
+    else if (child.exitCode !== null || Date.now() > deadline) throw new Error(`ativo serve did not start:\n${log}`);
+    else await new Promise((r) => setTimeout(r, 50));
+  }
+  const url = new URL(openUrl);
+  const token = url.searchParams.get('token') ?? '';
+  const call = async <T>(name: string, input: unknown = {}): Promise<T> => {
+    const res = await fetch(`${url.origin}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
+    const r = (await res.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
+    if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
+    return r.value;
+  };
+  return { child, openUrl, call };
+}
+
+/** 10,000 approvals to `payee` in 100 transactions of a bench-only contract. */
+async function makePayouts(rpcUrl: string, registry: string, payee: string): Promise<void> {
+  const conn = await connectChain(rpcUrl);
+  try {
+    const dev = HDNodeWallet.fromPhrase(SANDBOX_MNEMONIC, undefined, "m/44'/60'/0'/0/7").connect(conn.provider);
+    const compiled = await compileContracts(['PayoutBurst.sol'], join(dirname(fileURLToPath(import.meta.url)), 'bench'));
+    const a = compiled.artifacts.get('PayoutBurst');
+    if (!a) throw new Error('PayoutBurst did not compile');
+    const factory = new ContractFactory(a.abi, a.bytecode, dev);
+    const burst = (await (await factory.deploy(registry)).waitForDeployment()) as Contract;
+    const price = 1_000_000_007n;
+    const setup = (await burst.getFunction('setup')(`0x${randomBytes(32).toString('hex')}`, payee, price)) as { wait(): Promise<unknown> };
+    await setup.wait();
+    let nonce = await conn.provider.getTransactionCount(dev.address, 'pending');
+    const sent = [];
+    for (let i = 0; i < PAYOUTS / PER_TX; i++) {
+      sent.push(await burst.getFunction('burst')(PER_TX, { value: price * BigInt(PER_TX), gasLimit: 29_000_000n, nonce: nonce++ }));
+    }
+    for (const tx of sent) await (tx as { wait(): Promise<unknown> }).wait();
+  } finally {
+    conn.close();
+  }
+}
+
+async function benchIndexing(rpcUrl: string, registry: string): Promise<string[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'ativo-bench-earn-'));
+  const conn = await connectChain(rpcUrl);
+  const catalog = Catalog.open(join(dir, 'catalog.sqlite'));
+  try {
+    const head = await conn.provider.getBlockNumber();
+    const t0 = performance.now();
+    const events = await fetchEarningsEvents(conn, registry, 0, head);
+    const baseline = performance.now() - t0;
+    const follower = earningsFollower({ catalog, network: 'sandbox', source: () => Promise.resolve({ conn, address: registry }) });
+    const t1 = performance.now();
+    await follower.syncOnce();
+    const took = performance.now() - t1;
+    const rows = catalog.payouts.count('sandbox');
+    return [
+      `index ${rows.payouts.toLocaleString('en-US')} payouts (${(rows.payouts + rows.access + rows.transfers).toLocaleString('en-US')} events) from block 0: ${s(took)} (target < ${s(INDEX_TARGET_MS)}) ${took < INDEX_TARGET_MS ? 'OK' : 'OVER TARGET'}`,
+      `baseline: one eth_getLogs of the same ${events.length.toLocaleString('en-US')} events, decoded by hand: ${s(baseline)} (indexing = ${(took / baseline).toFixed(1)}x)`,
+    ];
+  } finally {
+    catalog.close();
+    conn.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchRendering(serve: Serve): Promise<string[]> {
+  const { chromium } = await import('@playwright/test');
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Browser-side code as text (this module is compiled without the DOM library).
+    await page.addInitScript({
+      content: `window.__longtasks = []; new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longtasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });`,
+    });
+    await page.goto(serve.openUrl);
+    await page.getByRole('heading', { name: 'Library', level: 1 }).waitFor();
+    await page.waitForTimeout(500);
+    const takeTasks = () => page.evaluate<number[]>('window.__longtasks.splice(0)');
+    const baseline = await takeTasks();
+
+    const t0 = performance.now();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Earnings/ }).click();
+    await page.getByTestId('payouts-count').filter({ hasText: PAYOUTS.toLocaleString('en-US') }).waitFor({ timeout: 60_000 });
+    await page.getByTestId('payout-row').first().locator('.ecell-amount').waitFor();
+    const shown = performance.now() - t0;
+    const open = await takeTasks();
+
+    // Scroll the whole list, a screenful at a time, then jump to the end and back.
+    const steps = await page.evaluate<number>(`(async () => {
+      const el = document.querySelector('[data-testid="payouts-scroll"]');
+      const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      let n = 0;
+      while (el.scrollTop + el.clientHeight < el.scrollHeight - 1 && n < 400) {
+        el.scrollTop += el.clientHeight * 3;
+        n++;
+        await frame();
+      }
+      el.scrollTop = 0;
+      await frame();
+      el.scrollTop = el.scrollHeight;
+      await new Promise((r) => setTimeout(r, 300));
+      return n;
+    })()`);
+    await page.locator(`[data-testid="payout-row"][aria-rowindex="${PAYOUTS + 1}"] .ecell-amount`).waitFor({ timeout: 30_000 });
+    const scrolled = await takeTasks();
+    const max = (xs: number[]) => (xs.length ? Math.round(Math.max(...xs)) : 0);
+    const all = [...open, ...scrolled];
+    return [
+      `render ${PAYOUTS.toLocaleString('en-US')} payouts (virtualized): list shown in ${Math.round(shown)} ms; longest task ${max(all)} ms (target: none over ${LONGTASK_TARGET_MS} ms) ${max(all) <= LONGTASK_TARGET_MS ? 'OK' : 'OVER TARGET'}`,
+      `  opening: ${open.length} long task(s), max ${max(open)} ms; scrolling ${steps} screens to the last row: ${scrolled.length} long task(s), max ${max(scrolled)} ms`,
+      `baseline: app start on the Library screen: ${baseline.length} long task(s), max ${max(baseline)} ms`,
+    ];
+  } finally {
+    await browser.close();
+  }
+}
+
+export async function benchEarnings(): Promise<string[]> {
+  if (!existsSync(join(REPO, 'out/renderer/index.html'))) return ['skipped: out/renderer is missing (run `npm run build` first)'];
+  const dataDir = mkdtempSync(join(tmpdir(), 'ativo-bench-serve-'));
+  const serve = await startServe(dataDir);
+  try {
+    const payee = Wallet.createRandom();
+    await serve.call('wallet.import', { privateKey: payee.privateKey });
+    const status = await serve.call<{ rpcUrl: string; registry: string | null }>('chain.status');
+    if (status.registry === null) throw new Error('the sandbox has no registry');
+    const t0 = performance.now();
+    await makePayouts(status.rpcUrl, status.registry, payee.address);
+    const lines = [`(made ${PAYOUTS.toLocaleString('en-US')} approvals on the sandbox chain in ${s(performance.now() - t0)})`];
+    lines.push(...(await benchIndexing(status.rpcUrl, status.registry)));
+    // The app's own indexer (started by the first earnings command) catches up before the screen opens.
+    for (let i = 0; (await serve.call<{ total: number }>('earnings.payouts', { limit: 1 })).total < PAYOUTS; i++) {
+      if (i > 600) throw new Error('the app did not index the payouts within 60 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    lines.push(...(await benchRendering(serve)));
+    return lines;
+  } finally {
+    await serve.call('wallet.list').then(
+      async (l) => {
+        for (const w of (l as { wallets: { address: string }[] }).wallets) await serve.call('wallet.remove', { address: w.address });
+      },
+      () => undefined,
+    );
+    const pid = serve.child.pid;
+    if (pid !== undefined) {
+      try {
+        process.kill(-pid, 'SIGTERM'); // the process group: with-keyring's dbus session and the server
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const line of await benchEarnings()) console.log(line);
+}
