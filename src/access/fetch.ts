@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getAddress } from 'ethers';
@@ -92,6 +92,8 @@ export function checkRelPath(p: string): string {
   if (p.length === 0 || p.length > 4096) bad('empty or too long');
   if (p.includes('\0')) bad('it holds a NUL byte');
   if (p.startsWith('/')) bad('it is absolute');
+  // On Windows `\` separates folders too and `C:` names a drive: either could leave the folder.
+  if (process.platform === 'win32' && /[\\:]/.test(p)) bad('it holds "\\" or ":", which Windows reads as a folder or drive');
   for (const seg of p.split('/')) {
     if (seg === '' || seg === '.' || seg === '..') bad('it has an empty, "." or ".." part');
     if (Buffer.byteLength(seg) > 255) bad('a name is longer than 255 bytes');
@@ -263,6 +265,7 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
     const written: { relPath: string; sha256: string; size: number }[] = [];
     await runLimited(items, deps.concurrency ?? 4, async (item) => {
       const dest = join(tmp, item.relPath);
+      if (!resolve(dest).startsWith(resolve(tmp) + sep)) throw storageError(`The asset's file list names an unsafe path ${JSON.stringify(item.relPath)}; nothing was kept.`);
       const stored = new HashTap();
       const plain = new HashTap();
       try {

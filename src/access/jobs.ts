@@ -17,6 +17,7 @@
  * Nothing is "approved" in the catalog before the chain says so: a failed step leaves the
  * request pending (with its uploaded grant kept for the next try).
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { id as topicOf, zeroPadValue, toBeHex, type Wallet } from 'ethers';
@@ -115,8 +116,31 @@ export function enqueueAccessAction(
   return res;
 }
 
-export function grantFile(stagingDir: string, network: string, requestId: string): string {
-  return join(stagingDir, `grant-${network}-${requestId}.age`);
+/**
+ * Where a grant is staged before upload. The name carries a hash of the registry and of the
+ * recipient: a file left behind by a request with the same id on another registry (a redeployed
+ * sandbox, an edited profile) or for another recipient is never uploaded for this one.
+ */
+export function grantFile(stagingDir: string, network: string, requestId: string, registry: string, recipient: string): string {
+  const bind = createHash('sha256').update(`${registry.toLowerCase()}\n${recipient}`).digest('hex').slice(0, 16);
+  return join(stagingDir, `grant-${network}-${requestId}-${bind}.age`);
+}
+
+/**
+ * The request on chain must be the one in the inbox: request ids are per registry, so after the
+ * profile's chain or registry changed the same id can name another buyer's request.
+ */
+function checkSameRequest(req: { tokenId: bigint; requester: string; recipient: string; amount: bigint }, row: { tokenId: string; requester: string; recipient: string; amountWei: string; requestId: string }): void {
+  const differs: string[] = [];
+  if (req.tokenId.toString() !== row.tokenId) differs.push(`asset token #${req.tokenId} (inbox: #${row.tokenId})`);
+  if (req.requester.toLowerCase() !== row.requester.toLowerCase()) differs.push(`requester ${req.requester} (inbox: ${row.requester})`);
+  if (req.recipient !== row.recipient) differs.push('the requester\'s key');
+  if (req.amount.toString() !== row.amountWei) differs.push(`amount ${req.amount} wei (inbox: ${row.amountWei})`);
+  if (differs.length > 0) {
+    throw new PermanentJobError(
+      `Request #${row.requestId} on chain is not the request in your inbox (${differs.join(', ')}): the network's chain or registry changed. Nothing was sent; check the network settings.`,
+    );
+  }
 }
 
 /** The transaction that logged `event` (AccessGranted / AccessDenied) for a request, if any. */
@@ -146,13 +170,14 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
   if (cp.step !== 'audit' && cp.tx === undefined) {
     const req = await registry.request(BigInt(cp.requestId));
     if (req === null) throw new PermanentJobError(`Access request #${cp.requestId} does not exist on this chain.`);
+    checkSameRequest(req, row);
     if (req.status === wanted) {
       const found = await eventTx(registry, kind === 'approve' ? 'AccessGranted' : 'AccessDenied', cp.requestId, row.blockNumber);
       save({ step: 'audit', adopted: true, txHash: found?.hash ?? '', blockNumber: found?.blockNumber ?? 0, ...(kind === 'approve' ? { grantId: req.grantId } : {}) }, 0.9);
     } else if (req.status !== 'pending') {
       throw new PermanentJobError(`Access request #${cp.requestId} was ${req.status} on chain already: it cannot be ${verb} now.`);
     } else {
-      const owner = await registry.ownerOf(BigInt(cp.tokenId));
+      const owner = await registry.ownerOf(req.tokenId);
       if (owner?.toLowerCase() !== cp.owner.toLowerCase()) {
         throw new PermanentJobError(`Asset token #${cp.tokenId} is owned by ${owner ?? 'nobody'}, not by ${cp.owner}: only its owner can answer request #${cp.requestId}.`);
       }
@@ -172,6 +197,10 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
   if (cp.step === 'tx') {
     const signer = (await deps.signer(cp.owner)).connect(conn.provider);
     if (cp.tx === undefined) {
+      // Again right before signing (the grant step may have taken a while).
+      const req = await registry.request(BigInt(cp.requestId));
+      if (req === null) throw new PermanentJobError(`Access request #${cp.requestId} does not exist on this chain.`);
+      checkSameRequest(req, row);
       const call = kind === 'approve' ? registry.calls.approve(BigInt(cp.requestId), cp.grantId ?? '') : registry.calls.deny(BigInt(cp.requestId), cp.reason ?? '');
       const prepared = await registry.prepare(signer, call);
       // Saved before it leaves: after a crash we wait for this very transaction.
@@ -242,7 +271,7 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
       catalog.access.setState(cp.network, cp.requestId, wanted, cp.blockNumber ?? row.blockNumber, now, kind === 'approve' ? { grantId: cp.grantId ?? '' } : { reason: cp.reason ?? '' });
       if (kind === 'approve' && txHash !== '') catalog.access.saveGrantTx(cp.rowId, txHash);
     });
-    rmSync(grantFile(deps.stagingDir, cp.network, cp.requestId), { force: true });
+    rmSync(grantFile(deps.stagingDir, cp.network, cp.requestId, registry.address, row.recipient), { force: true });
     deps.onChanged?.(cp.rowId);
     return { requestId: cp.requestId, txHash, ...(kind === 'approve' ? { grantId: cp.grantId ?? '' } : {}), adopted: cp.adopted === true };
   }
@@ -263,7 +292,7 @@ async function buildAndUploadGrant(ctx: JobContext, cp: AccessActionCheckpoint, 
   const recorded = catalog.access.grant(cp.rowId)?.grantId;
   if (recorded) return recorded;
 
-  const file = grantFile(deps.stagingDir, cp.network, cp.requestId);
+  const file = grantFile(deps.stagingDir, cp.network, cp.requestId, (await deps.chain(cp.network)).registry.address, row.recipient);
   if (!existsSync(file)) {
     const identity = await deps.assetIdentity(asset.id);
     if (identity === null) throw new PermanentJobError(`The key of the private asset ${asset.name} is not in this computer's keychain: its files cannot be opened for the requester.`);

@@ -308,6 +308,9 @@ export class ChainFollower<P = undefined> {
       const toBlock = Math.min(safe, fromBlock + this.batchSize - 1);
       // Raw eth_getLogs, filtered by topic on the node, decoded by abi.ts (fixed-layout events by
       // slicing): ethers' log formatting and ABI decoding dominated indexing 10,000s of payouts.
+      // The range's last block before its logs and again after: a reorg in between (even one
+      // touching only blocks without our logs) must not save the new hash with the old answer.
+      const lastBefore = await this.block(conn, toBlock);
       const filter = { address: src.address, fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}`, ...(this.topics ? { topics: [this.topics] } : {}) };
       const logs = (await conn.provider.send('eth_getLogs', [filter])) as RawRpcLog[];
       const decoded = parseRawRegistryLogs(logs, src.address).filter((e) => this.wanted === null || this.wanted.has(e.name));
@@ -322,6 +325,7 @@ export class ChainFollower<P = undefined> {
       }
       const last = blocks.get(toBlock);
       if (last?.hash == null) throw new ChainError('RPC_ERROR', `The chain at ${conn.url} did not return block ${toBlock}.`, { url: conn.url });
+      if (lastBefore?.hash !== last.hash) throw new ChainError('RPC_ERROR', `Block ${toBlock} changed while it was read (a reorg); reading it again.`, { url: conn.url });
       const events: FollowedEvent[] = decoded.map((e) => {
         const b = blocks.get(e.blockNumber);
         const h = logHash.get(`${e.transactionHash}:${e.logIndex}`);

@@ -311,7 +311,9 @@ export function wireEvents(): () => void {
     }),
     // Wallets or networks changed elsewhere (another window, the CLI through `ativo serve`): refetch them.
     on('settings.changed', () => {
-      set((st) => ({ settingsVersion: st.settingsVersion + 1 }));
+      // Another wallet or network: the inbox, its badge and the earnings are someone else's now.
+      set((st) => ({ settingsVersion: st.settingsVersion + 1, accessVersion: st.accessVersion + 1, earningsVersion: st.earningsVersion + 1 }));
+      loadUnread();
     }),
     on('access.changed', (p) => {
       set((st) => ({ unreadRequests: p.unread, accessVersion: st.accessVersion + 1 }));
