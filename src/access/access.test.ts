@@ -152,6 +152,23 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
     expect(audit.items[0]).toMatchObject({ actor: owner, details: { requestId: requestId.toString(), txHash: done.action?.txHash, reason: 'not for commercial use' } });
   });
 
+  it('never approves when the request on chain is not the one in the inbox (the chain or registry changed under it)', async () => {
+    const requestId = await request('swapped');
+    const row = await rowOf(requestId);
+    // What a changed registry looks like from the catalog: the same request id, another buyer.
+    // (Test-only SQL: nothing in the app writes this.)
+    const c = Catalog.open(backend.catalogPath);
+    c.db.prepare('UPDATE access_requests SET requester = ? WHERE id = ?').run('0x000000000000000000000000000000000000bEEF', row.id);
+    c.close();
+    await backend.call('access.approve', { ids: [row.id] });
+    const failed = await until('the approval to fail', async () => {
+      const d = await backend.call('access.get', { id: row.id });
+      return d.action?.state === 'failed' ? d : undefined;
+    });
+    expect(failed.action?.error).toMatch(/is not the request in your inbox \(requester .* \(inbox: 0x0+bEEF\)\).*Nothing was sent/);
+    expect(await registry.request(requestId)).toMatchObject({ status: 'pending', grantId: '' });
+  });
+
   it('refuses to approve a request for a token the current wallet does not own; the chain reverts it too', async () => {
     const requestId = await request('attack');
     const row = await rowOf(requestId);
