@@ -14,6 +14,8 @@ const optional: [string, string, string][] = [
   ['upload', '../src/storage/storage.bench.ts', 'benchUpload'],
   // 10,000 payouts indexed from the sandbox chain (< 10 s) and rendered in Chromium (no long task > 100 ms).
   ['earnings', '../src/earnings/earnings.bench.ts', 'benchEarnings'],
+  // Ingest + publish of 20,000 files with the UI open (no renderer long task > 100 ms).
+  ['publish', '../src/publish/publish.bench.ts', 'benchPublishResponsiveness'],
 ];
 for (const [name, path, fn] of optional) {
   if (!existsSync(new URL(path, import.meta.url))) continue;

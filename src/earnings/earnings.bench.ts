@@ -10,11 +10,10 @@
  *
  *   npx tsx src/earnings/earnings.bench.ts      (or: npm run bench earnings)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ContractFactory, HDNodeWallet, Wallet, type Contract } from 'ethers';
 import { connectChain } from '../chain/provider';
@@ -22,49 +21,14 @@ import { compileContracts } from '../chain/compile';
 import { Catalog } from '../catalog/db';
 import { SANDBOX_MNEMONIC } from '../sandbox/anvil';
 import { earningsFollower } from './index';
+import { LONGTASK_RECORDER, REPO, startServe, stopServe, type Serve } from '../test-support/bench-serve';
 import { fetchEarningsEvents } from './logs';
 
 const PAYOUTS = 10_000;
 const PER_TX = 100;
 const INDEX_TARGET_MS = 10_000;
 const LONGTASK_TARGET_MS = 100;
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-
-interface Serve {
-  child: ChildProcess;
-  openUrl: string;
-  call<T>(name: string, input?: unknown): Promise<T>;
-}
-
-async function startServe(dataDir: string): Promise<Serve> {
-  const child = spawn('bash', [join(REPO, '.ci/with-keyring.sh'), process.execPath, join(REPO, 'src/cli/ativo.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
-    cwd: REPO,
-    env: { ...process.env, ATIVO_DATA_DIR: dataDir, ATIVO_KEYCHAIN_PREFIX: `ativo-bench-${randomBytes(4).toString('hex')}`, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let log = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (log += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
-  const deadline = Date.now() + 60_000;
-  let openUrl = '';
-  while (openUrl === '') {
-    const m = /Ativo is running at (http:\/\/\S+)/.exec(log);
-    if (m?.[1] !== undefined) openUrl = m[1];
-    else if (child.exitCode !== null || Date.now() > deadline) throw new Error(`ativo serve did not start:\n${log}`);
-    else await new Promise((r) => setTimeout(r, 50));
-  }
-  const url = new URL(openUrl);
-  const token = url.searchParams.get('token') ?? '';
-  const call = async <T>(name: string, input: unknown = {}): Promise<T> => {
-    const res = await fetch(`${url.origin}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
-    const r = (await res.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };
-    if (!r.ok) throw new Error(`${name}: ${r.error.message}`);
-    return r.value;
-  };
-  return { child, openUrl, call };
-}
 
 /** 10,000 approvals to `payee` in 100 transactions of a bench-only contract. */
 async function makePayouts(rpcUrl: string, registry: string, payee: string): Promise<void> {
@@ -122,7 +86,7 @@ async function benchRendering(serve: Serve): Promise<string[]> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     // Browser-side code as text (this module is compiled without the DOM library).
     await page.addInitScript({
-      content: `window.__longtasks = []; new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longtasks.push(e.duration); }).observe({ type: 'longtask', buffered: true });`,
+      content: LONGTASK_RECORDER,
     });
     await page.goto(serve.openUrl);
     await page.getByRole('heading', { name: 'Library', level: 1 }).waitFor();
@@ -188,22 +152,7 @@ export async function benchEarnings(): Promise<string[]> {
     lines.push(...(await benchRendering(serve)));
     return lines;
   } finally {
-    await serve.call('wallet.list').then(
-      async (l) => {
-        for (const w of (l as { wallets: { address: string }[] }).wallets) await serve.call('wallet.remove', { address: w.address });
-      },
-      () => undefined,
-    );
-    const pid = serve.child.pid;
-    if (pid !== undefined) {
-      try {
-        process.kill(-pid, 'SIGTERM'); // the process group: with-keyring's dbus session and the server
-      } catch {
-        // already gone
-      }
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-    rmSync(dataDir, { recursive: true, force: true });
+    await stopServe(serve, dataDir);
   }
 }
 
