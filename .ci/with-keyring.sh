@@ -9,6 +9,9 @@
 # - A "login" collection is created with a throwaway random password, unlocked, and
 #   verified (it must be the default alias, unlocked, and a secret-tool store / lookup /
 #   clear round trip must work) before the command runs.
+# - If gnome-keyring-daemon dies meanwhile (it has crashed with a glib trap under our e2e load),
+#   it is restarted and the same keyring unlocked again. The bus has no activatable services,
+#   so a crashed daemon is never silently replaced by an activated one with a locked keyring.
 # - The wrapped command's exit code is preserved.
 set -euo pipefail
 
@@ -46,9 +49,10 @@ set -eu
 fail() { echo "with-keyring: $*" >&2; exit 1; }
 call() { dbus-send --session --print-reply "$@" 2>&1; }
 
-printf "%s" "$ATIVO_CI_KEYRING_PW" | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
-  || fail "gnome-keyring-daemon --unlock failed"
+pw="$ATIVO_CI_KEYRING_PW"   # a shell variable from now on, not exported to the command
 unset ATIVO_CI_KEYRING_PW
+printf "%s" "$pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null \
+  || fail "gnome-keyring-daemon --unlock failed"
 
 # --unlock forks before the daemon owns its bus name: wait for it (without activating a second daemon).
 i=0
@@ -73,11 +77,43 @@ printf "%s" "$probe" | secret-tool store --label="with-keyring probe" ativo-ci-p
 [ "$(secret-tool lookup ativo-ci-probe "$probe")" = "$probe" ] || fail "secret-tool lookup did not return the stored secret"
 secret-tool clear ativo-ci-probe "$probe" || fail "secret-tool clear failed"
 
+# The watchdog: restarts a dead daemon (same keyring, same password); ends with the bus.
+(
+  while sleep 0.3; do
+    out="$(call --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets)"
+    case "$out" in
+      *"boolean true"*) ;;
+      *"boolean false"*)
+        echo "with-keyring: gnome-keyring-daemon died; restarting it with the same keyring" >&2
+        printf "%s" "$pw" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true ;;
+      *) exit 0 ;;
+    esac
+  done
+) &
+unset pw
+
 exec "$@"
 '
 
+# A session bus without activatable services (see above).
+cat > "$tmp/session.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <keep_umask/>
+  <listen>unix:dir=$tmp/runtime</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+
 set +e
-dbus-run-session -- sh -c "$inner" with-keyring "$@"
+dbus-run-session --config-file="$tmp/session.conf" -- sh -c "$inner" with-keyring "$@"
 rc=$?
 set -e
 exit "$rc"

@@ -262,6 +262,32 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
     }
   });
 
+  it('auto-approve also acts on requests that arrived while another wallet was in use, once the owner is back', async () => {
+    await backend.call('access.setAutoApprove', { assetId, autoApprove: true });
+    const other = (await backend.call('wallet.create', { label: 'someone else' })).address;
+    await backend.call('wallet.use', { address: other });
+    const rowId = await (async () => {
+      try {
+        const requestId = await request('while away');
+        // Indexed, but nothing is enqueued while another wallet is in use (it would pay the grant's storage).
+        const row = await until('the request indexed', async () => {
+          const c = Catalog.open(backend.catalogPath, { readonly: true });
+          const r = c.access.list({ network: 'sandbox', owner: owner.toLowerCase(), offset: 0, limit: 1000 }).items.find((x) => x.requestId === requestId.toString());
+          c.close();
+          return r;
+        });
+        await backend.call('access.sync', {});
+        await expect(backend.call('access.get', { id: row.id }).then((d) => d.action)).resolves.toBeNull();
+        return row.id;
+      } finally {
+        await backend.call('wallet.use', { address: owner });
+      }
+    })();
+    const done = await settled(rowId, 'approved');
+    expect(done.action).toMatchObject({ kind: 'approve', state: 'done' });
+    await backend.call('access.setAutoApprove', { assetId, autoApprove: false });
+  });
+
   it('`ativo audit --json` exports the chain, and says so when it was tampered with', () => {
     const env = { ATIVO_DATA_DIR: dataDir, ATIVO_KEYCHAIN_PREFIX: prefix };
     const r = ativo(['audit', '--json'], { env });

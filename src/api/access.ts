@@ -159,6 +159,10 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
           try {
             await ix.syncOnce();
             failures = 0;
+            // The rule's leftovers (new requests were handed over as they arrived), for the wallet
+            // in use: approving pays the grant's storage from it, so another wallet never does.
+            const me = await currentOwner();
+            if (me !== null) await autoApprove(catalog.access.pendingForAutoApprove(network).filter((r) => r.owner?.toLowerCase() === me));
           } catch (e) {
             failures++;
             delay = Math.max(intervalMs, ix.follower.retryDelay(failures));

@@ -330,6 +330,21 @@ export class AccessQueries {
     return r?.enabled === 1;
   }
 
+  /**
+   * Pending requests nobody has answered yet, for assets whose auto-approve rule is on: what the
+   * rule still has to act on (after a crash between indexing and enqueueing, a keychain hiccup,
+   * or a request indexed while another wallet was in use).
+   */
+  pendingForAutoApprove(network: string, limit = 200): AccessRequestRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM (${SELECT} WHERE r.network = ? AND r.state = 'pending' AND r.action_kind IS NULL) q
+         WHERE q.asset_id IN (SELECT asset_id FROM access_auto_approve WHERE enabled = 1) ORDER BY q.id LIMIT ?`,
+      )
+      .all(network, limit) as Row[];
+    return rows.map(toRecord);
+  }
+
   setAutoApprove(assetId: number, enabled: boolean, now: string): void {
     this.db
       .prepare('INSERT INTO access_auto_approve (asset_id, enabled, updated_at) VALUES (?, ?, ?) ON CONFLICT (asset_id) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at')
