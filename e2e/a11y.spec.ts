@@ -2,22 +2,10 @@
  * Accessibility: axe-core on every screen and its main dialogs; no serious or critical
  * violations allowed (moderate/minor ones are printed, not failed).
  */
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import type { ApiResult } from './fixtures';
-import { tempDir, writeTree } from './helpers';
-
-async function audit(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of results.violations.filter((x) => !bad.includes(x))) console.log(`a11y (${label}, ${v.impact ?? 'n/a'}): ${v.id}: ${v.help}`);
-  expect(
-    bad.map((v) => `${v.impact ?? ''} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
-    `serious/critical accessibility violations on ${label}`,
-  ).toEqual([]);
-}
+import { audit, tempDir, writeTree } from './helpers';
 
 test('every screen passes axe with no serious or critical violations', async ({ page, server }) => {
   await expect(page.getByRole('heading', { name: 'Library', level: 1 })).toBeVisible();

@@ -6,13 +6,11 @@
  * state and transaction show on the screen (the wallet receives the balance minus gas). Axe-clean.
  */
 import { readFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import type { ExpectedEarnings } from '../src/earnings/testing';
 import { expect, test } from './fixtures';
-import type { ApiResult } from './fixtures';
+import { value, audit } from './helpers';
 import { REPO_ROOT } from './fixtures';
 
 interface ChainState {
@@ -26,22 +24,6 @@ interface ChainState {
 function chainTool(args: string[]): ChainState {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'src/earnings/seed.child.ts', ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 180_000 });
   return JSON.parse(out.trim().split('\n').pop() ?? '') as ChainState;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the command's output type
-function value<T = unknown>(r: ApiResult): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-async function audit(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of results.violations.filter((x) => !bad.includes(x))) console.log(`a11y (${label}, ${v.impact ?? 'n/a'}): ${v.id}: ${v.help}`);
-  expect(
-    bad.map((v) => `${v.impact ?? ''} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
-    `serious/critical accessibility violations on ${label}`,
-  ).toEqual([]);
 }
 
 test('earnings: empty state, then every figure equals the chain’s logs; CSV, Reconcile and Withdraw', async ({ page, server }) => {

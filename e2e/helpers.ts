@@ -3,6 +3,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { expect } from './fixtures';
+import type { ApiResult } from './fixtures';
 
 /** A fresh temp directory (callers remove it). */
 export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
@@ -49,4 +53,22 @@ export function bytes(n: number, seed: number): Buffer {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+/** A command's value from its Result envelope (throws the typed error otherwise). */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the command's output type
+export function value<T = unknown>(r: ApiResult): T {
+  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
+  return r.value as T;
+}
+
+/** axe-core (WCAG 2.1 A/AA) on the page: serious or critical violations fail, others are printed. */
+export async function audit(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of results.violations.filter((x) => !bad.includes(x))) console.log(`a11y (${label}, ${v.impact ?? 'n/a'}): ${v.id}: ${v.help}`);
+  expect(
+    bad.map((v) => `${v.impact ?? ''} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
+    `serious/critical accessibility violations on ${label}`,
+  ).toEqual([]);
 }

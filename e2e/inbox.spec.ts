@@ -19,14 +19,8 @@ import type { Page } from '@playwright/test';
 import { Contract, JsonRpcProvider } from 'ethers';
 import { ATIVO_BIN } from '../src/test-support/run-cli';
 import { expect, test } from './fixtures';
-import type { ApiResult, AtivoServer } from './fixtures';
-import { coreutilsContentRoot, tempDir, writeTree } from './helpers';
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the command's output type
-function value<T = unknown>(r: ApiResult): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
+import type { AtivoServer } from './fixtures';
+import { coreutilsContentRoot, tempDir, value, writeTree } from './helpers';
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs = 180_000): Promise<T> {
   const end = Date.now() + deadlineMs;

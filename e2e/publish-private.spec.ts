@@ -11,16 +11,10 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { REPO_ROOT, expect, test } from './fixtures';
-import type { ApiResult, AtivoServer } from './fixtures';
-import { bytes, coreutilsContentRoot, tempDir, writeTree } from './helpers';
+import type { AtivoServer } from './fixtures';
+import { bytes, coreutilsContentRoot, tempDir, value, writeTree } from './helpers';
 
 const PARTNER = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the command's output type
-function value<T = unknown>(r: ApiResult): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
 
 /** The real CLI on the server's data dir and keychain namespace. */
 function ativo(server: AtivoServer, args: string[]): { status: number | null; stdout: string; stderr: string } {

@@ -6,29 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import type { ApiResult } from './fixtures';
-import { coreutilsContentRoot, tempDir, writeTree } from './helpers';
+import { audit, coreutilsContentRoot, tempDir, value, writeTree } from './helpers';
 
 const PARTNER = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
-
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the command's output type
-function value<T = unknown>(r: ApiResult): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
-async function audit(page: Page, label: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of results.violations.filter((x) => !bad.includes(x))) console.log(`a11y (${label}, ${v.impact ?? 'n/a'}): ${v.id}: ${v.help}`);
-  expect(
-    bad.map((v) => `${v.impact ?? ''} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`),
-    `serious/critical accessibility violations on ${label}`,
-  ).toEqual([]);
-}
 
 interface Certificate {
   asset: { contentRoot: string; name: string };

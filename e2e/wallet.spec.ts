@@ -12,7 +12,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import type { ApiResult, AtivoServer } from './fixtures';
+import { value } from './helpers';
+import type { AtivoServer } from './fixtures';
 import { screenshot } from './screenshots';
 
 /** Hardhat / anvil dev account #1 (public test key). */
@@ -26,12 +27,6 @@ const REGISTRY = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const short = (a: string): string => `${a.slice(0, 6)}…${a.slice(-4)}`;
 
 /** The value of a successful command (typed by the caller), or a thrown error. */
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the command's output type
-function value<T = unknown>(r: ApiResult): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value as T;
-}
-
 async function createWallet(server: AtivoServer, label: string): Promise<string> {
   return value<{ address: string }>(await server.call('wallet.create', { label })).address;
 }
