@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import type { ExpectedEarnings } from '../src/earnings/testing';
 import { expect, test } from './fixtures';
+import { screenshot } from './screenshots';
 import { value, audit } from './helpers';
 import { REPO_ROOT } from './fixtures';
 
@@ -26,7 +27,7 @@ function chainTool(args: string[]): ChainState {
   return JSON.parse(out.trim().split('\n').pop() ?? '') as ChainState;
 }
 
-test('earnings: empty state, then every figure equals the chain’s logs; CSV, Reconcile and Withdraw', async ({ page, server }) => {
+test('earnings: empty state, then every figure equals the chain’s logs; CSV, Reconcile and Withdraw', async ({ page, server }, testInfo) => {
   test.setTimeout(240_000);
   const owner = Wallet.createRandom();
   value(await server.call('wallet.import', { privateKey: owner.privateKey }));
@@ -83,6 +84,7 @@ test('earnings: empty state, then every figure equals the chain’s logs; CSV, R
     await page.getByText('Week', { exact: true }).click();
     await expect(page.getByTestId('earnings-chart')).toHaveAttribute('aria-label', /Payouts per week/);
     await audit(page, 'earnings with payouts');
+    await screenshot(page, testInfo, 'earnings');
   });
 
   await test.step('the CSV holds every payout', async () => {

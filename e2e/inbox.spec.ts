@@ -19,6 +19,7 @@ import type { Page } from '@playwright/test';
 import { Contract, JsonRpcProvider } from 'ethers';
 import { ATIVO_BIN } from '../src/test-support/run-cli';
 import { expect, test } from './fixtures';
+import { screenshot } from './screenshots';
 import type { AtivoServer } from './fixtures';
 import { coreutilsContentRoot, tempDir, value, writeTree } from './helpers';
 
@@ -173,7 +174,7 @@ test('a CLI request arrives within 5 s with a badge; approved in the UI, `access
       await expect(detail.getByTestId('detail-state')).toHaveText('Approved', { timeout: 180_000 });
       await expect(detail.getByTestId('detail-grant')).toHaveText(/\S+/);
       await expect(rowFor(page, 'Wildflowers').getByTestId('request-state')).toHaveText('Approved');
-      await page.screenshot({ path: testInfo.outputPath('inbox-approved.png') });
+      await screenshot(page, testInfo, 'inbox');
     });
 
     await test.step('`ativo access fetch` writes files whose content root is the certificate’s', async () => {

@@ -1,4 +1,5 @@
 /** Earnings: payouts indexed from chain events, per asset / contributor / period; withdrawal. See issue 7. */
+import { findDeployBlock } from '../access/deploy-block';
 import { getAddress } from 'ethers';
 import type { ChainFollower } from '../chain/follow';
 import type { RegistryClient } from '../chain/client';
@@ -50,6 +51,7 @@ export function createEarningsService(ctx: BackendContext): FeatureService<Earni
     return { conn: h.conn, registry: h.registry, registryAddress: h.registryAddress };
   };
 
+  const deployBlocks = new Map<string, Promise<number>>();
   const followerFor = (network: string): ChainFollower => {
     let f = followers.get(network);
     if (f) return f;
@@ -58,7 +60,14 @@ export function createEarningsService(ctx: BackendContext): FeatureService<Earni
       network,
       source: async () => {
         const c = await chainOf(network);
-        return { conn: c.conn, address: c.registryAddress };
+        // From the registry's deploy block, not the chain's genesis (a remote chain has millions).
+        const key = `${network}|${c.registryAddress.toLowerCase()}`;
+        let start = deployBlocks.get(key);
+        if (start === undefined) {
+          start = findDeployBlock(c.conn, c.registryAddress);
+          deployBlocks.set(key, start);
+        }
+        return { conn: c.conn, address: c.registryAddress, startBlock: await start };
       },
       onChanged: () => {
         ctx.emit('earnings.changed', { network });

@@ -2,8 +2,9 @@
  * Responsiveness while publishing a big folder (issue 5): a real `ativo serve` and Debian's
  * Chromium with a PerformanceObserver on long tasks, while a 20,000-file folder is ingested (the
  * Library open, its live scan progress) and then published (the Activity screen open, 20,000
- * upload jobs and the publication moving). Target: no long task over 100 ms in the renderer.
- * The same-run baseline is the app's own start on the Library screen.
+ * upload jobs and the publication moving, watched for PUBLISH_WATCH_MS or until certified).
+ * Target: no long task over 100 ms in the renderer. The same-run baseline is the app's own start
+ * on the Library screen. Also printed: upload throughput in files per second (small files).
  *
  *   npx tsx src/publish/publish.bench.ts      (or: npm run bench publish)
  */
@@ -14,6 +15,8 @@ import { pathToFileURL } from 'node:url';
 import { LONGTASK_RECORDER, REPO, startServe, stopServe } from '../test-support/bench-serve';
 
 const FILES = 20_000;
+/** Publishing 20,000 small files takes long (see the printed rate): the renderer is watched for this long. */
+const PUBLISH_WATCH_MS = 3 * 60_000;
 const LONGTASK_TARGET_MS = 100;
 const s = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
@@ -49,20 +52,25 @@ export async function benchPublishResponsiveness(): Promise<string[]> {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /Activity/ }).click();
     const t1 = performance.now();
     await serve.call('assets.publish', { id: asset.id, visibility: 'public', priceEth: '0', approval: 'manual' });
-    for (;;) {
+    let certified = false;
+    while (performance.now() - t1 < PUBLISH_WATCH_MS) {
       const a = await serve.call<{ publication: { tokenId: string | null } | null }>('assets.get', { id: asset.id });
-      if (a.publication?.tokenId) break;
-      if (performance.now() - t1 > 30 * 60_000) throw new Error('the publication did not finish within 30 minutes');
+      if (a.publication?.tokenId) {
+        certified = true;
+        break;
+      }
       await new Promise((r) => setTimeout(r, 1000));
     }
     const publishMs = performance.now() - t1;
+    const uploaded = (await serve.call<{ total: number }>('jobs.list', { kind: 'upload', state: 'done', limit: 1 })).total;
     await page.waitForTimeout(500);
     const publish = await take();
 
     const max = (xs: number[]) => (xs.length ? Math.round(Math.max(...xs)) : 0);
     const worst = Math.max(max(ingest), max(publish));
     return [
-      `${FILES.toLocaleString('en-US')} files: ingest ${s(ingestMs)} (${ingest.length} long task(s), max ${max(ingest)} ms); publish ${s(publishMs)} (${publish.length} long task(s), max ${max(publish)} ms)`,
+      `${FILES.toLocaleString('en-US')} files: ingest ${s(ingestMs)} (${ingest.length} long task(s), max ${max(ingest)} ms); publish ${certified ? `certified in ${s(publishMs)}` : `watched for ${s(publishMs)}, not finished`} (${publish.length} long task(s), max ${max(publish)} ms)`,
+      `uploads: ${uploaded.toLocaleString('en-US')} of ${FILES.toLocaleString('en-US')} files stored in ${s(publishMs)} = ${(uploaded / (publishMs / 1000)).toFixed(1)} files/s`,
       `renderer's longest task during ingest + publish: ${worst} ms (target: none over ${LONGTASK_TARGET_MS} ms) ${worst <= LONGTASK_TARGET_MS ? 'OK' : 'OVER TARGET'}`,
       `baseline: app start on the Library screen: ${baseline.length} long task(s), max ${max(baseline)} ms`,
     ];
