@@ -206,3 +206,29 @@ export function usePagedVirtualizer<P, T>(list: PagedList<P, T>, total: number, 
   }, [list, first, last]);
   return { scrollRef, virtualizer, items };
 }
+
+/** Where a list key (arrows, Home/End, PageUp/PageDown) moves from row `index`; null when it does not move. */
+export function nextRowIndex(key: string, index: number, total: number, page = 8): number | null {
+  let next: number | null = null;
+  if (key === 'ArrowDown') next = Math.min(total - 1, index + 1);
+  else if (key === 'ArrowUp') next = Math.max(0, index - 1);
+  else if (key === 'Home') next = 0;
+  else if (key === 'End') next = total - 1;
+  else if (key === 'PageDown') next = Math.min(total - 1, index + page);
+  else if (key === 'PageUp') next = Math.max(0, index - page);
+  return next === null || next === index ? null : next;
+}
+
+/** Scrolls a virtualized row into view and focuses its `[data-index]` element once it is rendered. */
+export function focusRow(scroll: HTMLElement | null, virtualizer: { scrollToIndex(index: number, options: { align: 'auto' }): void }, index: number): void {
+  virtualizer.scrollToIndex(index, { align: 'auto' });
+  const focus = (tries: number): void => {
+    const el = scroll?.querySelector<HTMLElement>(`[data-index="${index}"]`);
+    if (el) el.focus();
+    else if (tries > 0)
+      requestAnimationFrame(() => {
+        focus(tries - 1);
+      });
+  };
+  focus(10);
+}

@@ -1,7 +1,7 @@
 import type { KeyboardEvent } from 'react';
 import type { AssetState, AssetSummary } from '../api/client';
 import { KindBadge, StateBadge } from '../components/Badges';
-import { usePagedVirtualizer } from '../hooks/paged';
+import { focusRow, nextRowIndex, usePagedVirtualizer } from '../hooks/paged';
 import type { PagedList } from '../hooks/paged';
 import type { AssetQuery } from './Library';
 import { formatBytes, plural, scanPercent, shortHash } from '../lib/format';
@@ -68,26 +68,10 @@ export function AssetList({ list, total }: { list: PagedList<AssetQuery, AssetSu
     const current = (e.target as HTMLElement).closest<HTMLElement>('[data-index]');
     if (!current) return;
     const index = Number(current.dataset.index);
-    let next: number | null = null;
-    if (e.key === 'ArrowDown') next = Math.min(total - 1, index + 1);
-    else if (e.key === 'ArrowUp') next = Math.max(0, index - 1);
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = total - 1;
-    else if (e.key === 'PageDown') next = Math.min(total - 1, index + 8);
-    else if (e.key === 'PageUp') next = Math.max(0, index - 8);
-    if (next === null || next === index) return;
+    const next = nextRowIndex(e.key, index, total);
+    if (next === null) return;
     e.preventDefault();
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-    const target = next;
-    const focus = (tries: number): void => {
-      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${target}"]`);
-      if (el) el.focus();
-      else if (tries > 0)
-        requestAnimationFrame(() => {
-          focus(tries - 1);
-        });
-    };
-    focus(10);
+    focusRow(scrollRef.current, virtualizer, next);
   };
 
   return (

@@ -8,7 +8,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { Icon } from '../../components/Icon';
-import { usePagedVirtualizer } from '../../hooks/paged';
+import { focusRow, nextRowIndex, usePagedVirtualizer } from '../../hooks/paged';
 import type { PagedList } from '../../hooks/paged';
 import { plural } from '../../lib/format';
 import { shortAddress } from '../../lib/wallet';
@@ -177,27 +177,11 @@ export function RequestList({
     const current = (e.target as HTMLElement).closest<HTMLElement>('.inbox-item')?.querySelector<HTMLElement>('[data-index]');
     if (!current) return;
     const index = Number(current.dataset.index);
-    let next: number | null = null;
-    if (e.key === 'ArrowDown') next = Math.min(total - 1, index + 1);
-    else if (e.key === 'ArrowUp') next = Math.max(0, index - 1);
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = total - 1;
-    else if (e.key === 'PageDown') next = Math.min(total - 1, index + 8);
-    else if (e.key === 'PageUp') next = Math.max(0, index - 8);
-    if (next === null || next === index) return;
+    const next = nextRowIndex(e.key, index, total);
+    if (next === null) return;
     if ((e.target as HTMLElement).tagName === 'INPUT' && (e.key === 'Home' || e.key === 'End')) return;
     e.preventDefault();
-    virtualizer.scrollToIndex(next, { align: 'auto' });
-    const target = next;
-    const focus = (tries: number): void => {
-      const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${target}"]`);
-      if (el) el.focus();
-      else if (tries > 0)
-        requestAnimationFrame(() => {
-          focus(tries - 1);
-        });
-    };
-    focus(10);
+    focusRow(scrollRef.current, virtualizer, next);
   };
 
   return (
