@@ -161,8 +161,10 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
             failures = 0;
             // The rule's leftovers (new requests were handed over as they arrived), for the wallet
             // in use: approving pays the grant's storage from it, so another wallet never does.
-            const me = await currentOwner();
-            if (me !== null) await autoApprove(catalog.access.pendingForAutoApprove(network).filter((r) => r.owner?.toLowerCase() === me));
+            // (The catalog first: the keychain is asked for the wallet in use only when there is work.)
+            const leftovers = catalog.access.pendingForAutoApprove(network);
+            const me = leftovers.length > 0 ? await currentOwner() : null;
+            if (me !== null) await autoApprove(leftovers.filter((r) => r.owner?.toLowerCase() === me));
           } catch (e) {
             failures++;
             delay = Math.max(intervalMs, ix.follower.retryDelay(failures));
