@@ -186,7 +186,7 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
 
   // 1. grant (approve only)
   if (kind === 'approve' && (cp.step === undefined || cp.step === 'grant')) {
-    const grantId = await buildAndUploadGrant(ctx, cp, deps, save);
+    const grantId = await buildAndUploadGrant(ctx, cp, deps, registry.address, save);
     catalog.access.saveGrant(cp.rowId, grantId, new Date().toISOString());
     save({ step: 'tx', grantId }, 0.5);
     faultPoint('access:after-grant');
@@ -278,7 +278,7 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
   throw new PermanentJobError(`Unknown ${kind} step ${String(cp.step)}.`);
 }
 
-async function buildAndUploadGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, save: (p: Partial<AccessActionCheckpoint>, progress: number) => void): Promise<string> {
+async function buildAndUploadGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, registryAddress: string, save: (p: Partial<AccessActionCheckpoint>, progress: number) => void): Promise<string> {
   if (cp.grantId !== undefined) return cp.grantId;
   const { catalog } = deps;
   const row = catalog.access.get(cp.rowId);
@@ -292,7 +292,7 @@ async function buildAndUploadGrant(ctx: JobContext, cp: AccessActionCheckpoint, 
   const recorded = catalog.access.grant(cp.rowId)?.grantId;
   if (recorded) return recorded;
 
-  const file = grantFile(deps.stagingDir, cp.network, cp.requestId, (await deps.chain(cp.network)).registry.address, row.recipient);
+  const file = grantFile(deps.stagingDir, cp.network, cp.requestId, registryAddress, row.recipient);
   if (!existsSync(file)) {
     const identity = await deps.assetIdentity(asset.id);
     if (identity === null) throw new PermanentJobError(`The key of the private asset ${asset.name} is not in this computer's keychain: its files cannot be opened for the requester.`);
