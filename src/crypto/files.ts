@@ -11,6 +11,9 @@
  * current block is processed), one write is in flight while the next block is encrypted,
  * and output pieces are written with writev (no concatenation). That halves allocation
  * churn and GC compared with a stream pipeline, which matters at 1 GB/s.
+ *
+ * Progress: `onBytes` gets the input bytes consumed so far after each block; `signal` stops the
+ * work between blocks (partial output removed, rejects with the signal's reason).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
@@ -30,6 +33,16 @@ export interface FileResult {
 export interface FileOptions {
   /** fsync the output before the rename (default true: a crash never leaves an empty file under the final name). */
   fsync?: boolean;
+  /**
+   * Called with the bytes of the input consumed so far (the plaintext when encrypting, the
+   * ciphertext when decrypting), once per block read (1 MiB), after the block is processed.
+   */
+  onBytes?: (inputBytesRead: number) => void;
+  /**
+   * Aborting stops the work between blocks: the partial output is removed (an existing `outPath`
+   * stays untouched) and the call rejects with the signal's reason (an AbortError by default).
+   */
+  signal?: AbortSignal;
 }
 
 const BLOCK = 1024 * 1024;
@@ -75,7 +88,9 @@ async function transformFile(
   let writing: Promise<void> = Promise.resolve();
   let reading: Promise<{ bytesRead: number; buffer: Buffer }> | null = null;
   let done = false;
+  const { signal, onBytes } = options;
   try {
+    signal?.throwIfAborted();
     input = await open(inPath, 'r');
     const engine = await makeEngine();
     output = await open(tmp, 'wx', mode);
@@ -94,20 +109,25 @@ async function transformFile(
 
     const bufs = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
     let which = 0;
+    let consumed = 0;
     reading = input.read(bufs[0] as Buffer, 0, BLOCK, null);
     for (;;) {
       const { bytesRead, buffer } = await reading;
+      signal?.throwIfAborted();
       if (bytesRead === 0) break;
       which ^= 1;
       reading = input.read(bufs[which] as Buffer, 0, BLOCK, null); // read ahead into the other buffer
       const pieces: Buffer[] = [];
       await engine.update(buffer.subarray(0, bytesRead), pieces);
       if (pieces.length > 0) await emit(pieces);
+      consumed += bytesRead;
+      onBytes?.(consumed);
     }
     const last: Buffer[] = [];
     await engine.final(last);
     await emit(last);
     await writing;
+    signal?.throwIfAborted();
     if (options.fsync !== false) await out.sync();
     await out.close();
     output = null;

@@ -75,8 +75,11 @@ export interface ExistingItem {
 }
 
 export interface UploadProgress {
-  /** 'checking': hashing the file before sending anything; 'uploading': bytes confirmed stored by the node. */
-  phase: 'checking' | 'uploading';
+  /**
+   * 'checking': hashing the file before sending anything; 'uploading': bytes confirmed stored by
+   * the node; 'encrypting': plaintext bytes encrypted (reported by the upload job for private files, never by the client).
+   */
+  phase: 'checking' | 'encrypting' | 'uploading';
   bytes: number;
   total: number;
   /** 0..1 within the phase. */

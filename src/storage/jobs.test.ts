@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../catalog/db';
 import { UploadsQueries } from '../catalog/uploads';
 import { decryptFile, generateIdentity } from '../crypto';
-import { FakeClock, JobQueue, type JobRecord, type JobStateValue } from '../jobs';
+import { FakeClock, JobQueue, type JobQueueOptions, type JobRecord, type JobStateValue } from '../jobs';
 import type { UploadProgress } from './client';
 import { computeItemId } from './item';
 import { enqueueUpload, registerUploadJobs, type UploadJobDeps, type UploadJobInput, type UploadJobResult } from './jobs';
@@ -25,6 +25,58 @@ async function sha256Url(url: string): Promise<{ status: number; sha256: string;
   const body = Buffer.from(await r.arrayBuffer());
   return { status: r.status, sha256: createHash('sha256').update(body).digest('hex'), body };
 }
+
+interface ProgressLine {
+  progress: number;
+  detail: string;
+}
+
+/** Every progress event of job `id` (the queue must have progressEventMs: 0 to see them all). */
+function recordProgress(queue: JobQueue, id: number): ProgressLine[] {
+  const lines: ProgressLine[] = [];
+  queue.on((e) => {
+    if (e.type === 'progress' && e.id === id) lines.push({ progress: e.progress, detail: e.detail ?? '' });
+  });
+  return lines;
+}
+
+const PHASE_LINE = /^(Hashing|Encrypting|Uploading) (\d+)% · \d+(?:\.\d)? [kKMG]?B of \d+(?:\.\d)? [kKMG]?B(?: · (less than a minute left|about (?:\d+ h )?(?:\d+ min )?left|about \d+ h left))?$/;
+
+/** The phase of each line, consecutive repeats collapsed. */
+const phasesOf = (lines: ProgressLine[]): string[] =>
+  lines.map((l) => PHASE_LINE.exec(l.detail)?.[1] ?? l.detail).filter((p, i, all) => i === 0 || p !== all[i - 1]);
+
+/** Checks every line's shape, its overall progress against its phase's range, and that progress never goes down. */
+function checkLines(lines: ProgressLine[], ranges: [phase: string, from: number, to: number][], finalLine: RegExp): void {
+  let prev = 0;
+  let range = 0;
+  const last = lines.at(-1);
+  expect(last?.detail).toMatch(finalLine);
+  expect(last?.progress).toBe(1);
+  for (const l of lines.slice(0, -1)) {
+    const m = PHASE_LINE.exec(l.detail);
+    expect(m, l.detail).not.toBeNull();
+    const [, phase, pct, eta] = m ?? [];
+    if (phase !== ranges[range]?.[0]) range++;
+    const [want, from, to] = ranges[range] ?? ['?', 0, 0];
+    expect(phase, l.detail).toBe(want);
+    expect(l.progress, l.detail).toBeGreaterThanOrEqual(from - 1e-9);
+    expect(l.progress, l.detail).toBeLessThanOrEqual(to + 1e-9);
+    expect(l.progress, l.detail).toBeGreaterThanOrEqual(prev);
+    prev = l.progress;
+    // n% is the phase's own percent
+    const own = to > from ? ((l.progress - from) / (to - from)) * 100 : 100;
+    expect(Math.abs(Number(pct) - own), l.detail).toBeLessThanOrEqual(1);
+    if (phase !== 'Uploading') expect(eta, l.detail).toBeUndefined();
+  }
+  expect(range).toBe(ranges.length - 1);
+}
+
+/** A clock that moves one second on every reading (the ETA then shows deterministically). */
+const steppingClock = (): (() => number) => {
+  let t = 0;
+  return () => (t += 1_000);
+};
 
 /** Resolves with the job the next time it enters `state` (listen before acting). */
 function nextState(queue: JobQueue, id: number, state: JobStateValue): Promise<JobRecord> {
@@ -47,8 +99,8 @@ describe('upload jobs', () => {
   const queues: JobQueue[] = [];
   let fileNo = 0;
 
-  const newQueue = (deps: Partial<UploadJobDeps> & Pick<UploadJobDeps, 'clientFor'>, clock?: FakeClock): JobQueue => {
-    const queue = new JobQueue(catalog, clock ? { clock, random: () => 0 } : {});
+  const newQueue = (deps: Partial<UploadJobDeps> & Pick<UploadJobDeps, 'clientFor'>, clock?: FakeClock, options: JobQueueOptions = {}): JobQueue => {
+    const queue = new JobQueue(catalog, { ...(clock ? { clock, random: () => 0 } : {}), ...options });
     registerUploadJobs(queue, { catalog, uploads, stagingDir: join(env.dir, 'staging'), ...deps });
     queues.push(queue);
     return queue;
@@ -282,6 +334,74 @@ describe('upload jobs', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('a private upload reports Hashing, Encrypting, Hashing (the ciphertext), Uploading with time left, in order, never going back', async () => {
+    const input = await newFile(24 * MiB + 5);
+    const { recipient } = await generateIdentity();
+    const phases: UploadProgress['phase'][] = [];
+    const queue = newQueue(
+      { clientFor: () => funded, now: steppingClock(), onProgress: (_id, p) => { if (phases.at(-1) !== p.phase) phases.push(p.phase); } },
+      undefined,
+      { progressEventMs: 0 },
+    );
+    const id = enqueueUpload(queue, { ...input, encryptTo: [recipient] }).job.id;
+    const lines = recordProgress(queue, id);
+    queue.start();
+    const done = await queue.settled(id);
+    expect(done.state, done.error ?? '').toBe('done');
+    expect(phases).toEqual(['checking', 'encrypting', 'checking', 'uploading']);
+    expect(phasesOf(lines)).toEqual(['Hashing', 'Encrypting', 'Hashing', 'Uploading', expect.stringMatching(/^100% · /)]);
+    checkLines(lines, [['Hashing', 0, 0.05], ['Encrypting', 0.05, 0.45], ['Hashing', 0.45, 0.5], ['Uploading', 0.5, 1]], /^100% · 25\.2 MB of 25\.2 MB$/);
+    const encrypting = lines.filter((l) => l.detail.startsWith('Encrypting '));
+    expect(encrypting.at(0)?.detail).toBe('Encrypting 0% · 0 B of 25.2 MB');
+    expect(encrypting.at(-1)?.detail).toBe('Encrypting 100% · 25.2 MB of 25.2 MB');
+    expect(encrypting.length).toBeGreaterThanOrEqual(25); // one per 1 MiB block read
+    const uploading = lines.filter((l) => l.detail.startsWith('Uploading '));
+    expect(uploading.some((l) => / · (less than a minute left|about .+ left)$/.test(l.detail))).toBe(true);
+    expect(uploading.at(-1)?.detail).toBe('Uploading 100% · 25.2 MB of 25.2 MB'); // no time left once done
+  });
+
+  it('a public upload reports Hashing (0–5%) then Uploading (5–100%); the time left, when shown, is in words', async () => {
+    const input = await newFile(6 * MiB);
+    const queue = newQueue({ clientFor: () => funded }, undefined, { progressEventMs: 0 });
+    const id = enqueueUpload(queue, input).job.id;
+    const lines = recordProgress(queue, id);
+    queue.start();
+    const done = await queue.settled(id);
+    expect(done.state, done.error ?? '').toBe('done');
+    expect(phasesOf(lines)).toEqual(['Hashing', 'Uploading', '100% · 6.3 MB of 6.3 MB']);
+    checkLines(lines, [['Hashing', 0, 0.05], ['Uploading', 0.05, 1]], /^100% · 6\.3 MB of 6\.3 MB$/);
+    expect(lines[0]?.detail).toBe('Hashing 0% · 0 B of 6.3 MB');
+  });
+
+  it('a resumed private upload reuses its encrypted copy: no Hashing of the plaintext nor Encrypting the second time', async () => {
+    const input = await newFile(12 * MiB);
+    const { recipient } = await generateIdentity();
+    const holder: { queue?: JobQueue; pausing?: Promise<JobRecord> } = {};
+    const queue = newQueue(
+      {
+        clientFor: () => funded,
+        onProgress: (jobId, p) => {
+          if (p.phase === 'uploading' && p.bytes >= 2 * MiB && holder.pausing === undefined && holder.queue) holder.pausing = holder.queue.pause(jobId);
+        },
+      },
+      undefined,
+      { progressEventMs: 0 },
+    );
+    holder.queue = queue;
+    const id = enqueueUpload(queue, { ...input, encryptTo: [recipient] }).job.id;
+    const lines = recordProgress(queue, id);
+    queue.start();
+    await queue.settled(id, ['paused']);
+    expect(phasesOf(lines)).toEqual(['Hashing', 'Encrypting', 'Hashing', 'Uploading']);
+    const firstRun = lines.splice(0);
+    expect(firstRun.at(-1)?.progress).toBeGreaterThan(0.5);
+    await queue.resume(id);
+    const done = await queue.settled(id);
+    expect(done.state, done.error ?? '').toBe('done');
+    expect(phasesOf(lines)).toEqual(['Hashing', 'Uploading', expect.stringMatching(/^100% · /)]);
+    checkLines(lines, [['Hashing', 0.45, 0.5], ['Uploading', 0.5, 1]], /^100% · /);
   });
 
   it('encrypts a private file once (age), uploads the ciphertext, and it decrypts to the original', async () => {

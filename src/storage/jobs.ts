@@ -13,6 +13,13 @@
  * its resume data (anchor, upload id, chunk size, tags) in the checkpoint before the first chunk;
  * (5) the receipt is verified and the upload recorded, with the quote and the actual charge.
  *
+ * Progress detail, each with the phase's own percent (overall progress in brackets):
+ *   public:  "Hashing 40% · …" (0–5%), "Uploading 42% · 12 MB of 30 MB · about 2 min left" (5–100%);
+ *   private: "Hashing" the plaintext (0–5%), "Encrypting" (5–45%), "Hashing" the ciphertext
+ *            (45–50%), "Uploading" (50–100%). The time left shows on Uploading lines once it can
+ *            be told (EtaTracker, started at the first uploading report of the run).
+ * The last line is "Already stored" or "100% · 30 MB of 30 MB".
+ *
  * Outcomes: short balance → the job waits with "Your storage balance is short by …: fund it …"
  * (queue.poke({ kind: 'upload' }) after funding resumes it at once); node unreachable or 5xx →
  * a retry with backoff ("Storage node at URL is not reachable; retrying"); a changed file, a bad
@@ -27,7 +34,8 @@ import { encryptFile } from '../crypto';
 import { PermanentJobError, type JobContext, type JobQueue, type JobRecord, type JsonObject, type RetryPolicy } from '../jobs';
 import type { ResumeState, StorageClient, UploadProgress } from './client';
 import { StorageError, isStorageError } from './errors';
-import { progressLine } from './format';
+import { EtaTracker } from './eta';
+import { phaseLine, progressLine, type ProgressPhase } from './format';
 import { hashFile, isAnchor, type Tag } from './item';
 
 export const UPLOAD_JOB_KIND = 'upload';
@@ -97,8 +105,14 @@ export interface UploadJobDeps {
   retry?: Partial<RetryPolicy>;
   /** Upload jobs running at once (default 1: uploads share the link, and one at a time keeps each charge exact). */
   concurrency?: number;
-  /** Every progress report, unthrottled (the queue's progress events are throttled). */
+  /**
+   * Every progress report, unthrottled (the queue's progress events are throttled): the client's
+   * 'checking' and 'uploading' reports, and for a private file first 'checking' (the plaintext)
+   * and 'encrypting' (plaintext bytes encrypted so far).
+   */
   onProgress?: (jobId: number, p: UploadProgress) => void;
+  /** Milliseconds clock of the time-left estimate (default performance.now). */
+  now?: () => number;
   /** A charge that differed from its quote (also stored on the upload row). */
   onWarning?: (jobId: number, message: string) => void;
 }
@@ -199,19 +213,14 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
   }
 
   const client = await deps.clientFor(cp.network);
-  const report = (p: UploadProgress): void => {
-    deps.onProgress?.(ctx.job.id, p);
-    // checking the file counts for the first 5%
-    if (p.phase === 'checking') ctx.progress(0.05 * p.fraction, `Checking the file · ${progressLine(p.bytes, p.total)}`);
-    else ctx.progress(0.05 + 0.95 * p.fraction, progressLine(p.bytes, p.total));
-  };
+  const report = progressReporter(ctx, deps, encryption !== null);
 
   // 2–3. Private files: check the plaintext, then encrypt once to a staged copy.
   let uploadPath = cp.path;
   let dataSha = cp.sha256;
   let dataSize = cp.size;
   if (encryption !== null) {
-    const staged = await ensureStaged(ctx, cp, deps, save, report);
+    const staged = await ensureStaged(ctx, cp, deps, save, report.staging);
     uploadPath = staged.path;
     dataSha = staged.sha256;
     dataSize = staged.size;
@@ -237,7 +246,7 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
       onQuote: (q) => {
         save({ quoted: q.quoted.atomic, balanceBefore: q.balanceBefore.atomic });
       },
-      onProgress: report,
+      onProgress: report.upload,
     });
   } catch (e) {
     if (ctx.signal.aborted) throw e;
@@ -287,6 +296,32 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
   return resultOf(row, result.reused ? 'node' : null, result.resumed);
 }
 
+/** Overall progress range [from, to] of each phase of a run. */
+type Ranges = Record<UploadProgress['phase'], readonly [number, number]>;
+const PUBLIC_RANGES: Ranges = { checking: [0, 0.05], encrypting: [0.05, 0.05], uploading: [0.05, 1] };
+/** Private files: the client's phases (checking the ciphertext, uploading). */
+const PRIVATE_RANGES: Ranges = { checking: [0.45, 0.5], encrypting: [0.05, 0.45], uploading: [0.5, 1] };
+/** Private files: making the staged copy (checking the plaintext, encrypting it). */
+const STAGING_RANGES: Ranges = { checking: [0, 0.05], encrypting: [0.05, 0.45], uploading: [0.5, 1] };
+const PHASE_WORD: Record<UploadProgress['phase'], ProgressPhase> = { checking: 'Hashing', encrypting: 'Encrypting', uploading: 'Uploading' };
+
+/** Turns progress reports into the job's progress (overall fraction + phase line) and deps.onProgress calls. */
+function progressReporter(ctx: JobContext, deps: UploadJobDeps, encrypted: boolean): { staging: (p: UploadProgress) => void; upload: (p: UploadProgress) => void } {
+  const now = deps.now ?? ((): number => performance.now());
+  let eta: EtaTracker | null = null;
+  const reporter = (ranges: Ranges) => (p: UploadProgress): void => {
+    deps.onProgress?.(ctx.job.id, p);
+    const [from, to] = ranges[p.phase];
+    let seconds: number | null = null;
+    if (p.phase === 'uploading') {
+      eta ??= new EtaTracker(p.total);
+      seconds = eta.sample(p.bytes, now());
+    }
+    ctx.progress(from + (to - from) * p.fraction, phaseLine(PHASE_WORD[p.phase], p.bytes, p.total, seconds));
+  };
+  return { staging: reporter(STAGING_RANGES), upload: reporter(encrypted ? PRIVATE_RANGES : PUBLIC_RANGES) };
+}
+
 async function removeStaged(staged: UploadCheckpoint['staged']): Promise<void> {
   if (staged) await rm(staged.path, { force: true }).catch(() => undefined);
 }
@@ -305,7 +340,11 @@ async function ensureStaged(
     if (st?.isFile() && st.size === prev.size) return prev; // the upload re-hashes it before sending
   }
   if (deps.stagingDir === undefined) throw new PermanentJobError(`${cp.relPath} is private, and no staging folder is configured to encrypt it in.`);
-  const checked = await hashFile(cp.path, { signal: ctx.signal, onBytes: (b) => { report({ phase: 'checking', bytes: b, total: cp.size, fraction: cp.size > 0 ? b / cp.size : 1 }); } }).catch((e: unknown) => {
+  const progress = (phase: UploadProgress['phase'], b: number): void => {
+    report({ phase, bytes: b, total: cp.size, fraction: cp.size > 0 ? Math.min(1, b / cp.size) : 1 });
+  };
+  progress('checking', 0);
+  const checked = await hashFile(cp.path, { signal: ctx.signal, onBytes: (b) => { progress('checking', b); } }).catch((e: unknown) => {
     throw new PermanentJobError(`${cp.relPath}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   });
   if (checked.sha256 !== cp.sha256 || checked.bytes !== cp.size) {
@@ -313,7 +352,8 @@ async function ensureStaged(
   }
   await mkdir(deps.stagingDir, { recursive: true });
   const path = join(deps.stagingDir, `upload-${ctx.job.id}-${randomBytes(6).toString('hex')}.age`);
-  const out = await encryptFile(cp.path, path, cp.encryptTo ?? []);
+  progress('encrypting', 0);
+  const out = await encryptFile(cp.path, path, cp.encryptTo ?? [], { signal: ctx.signal, onBytes: (b) => { progress('encrypting', b); } });
   const staged = { path, sha256: out.sha256, size: out.bytes };
   await removeStaged(prev);
   // A new ciphertext is a new item: forget the previous resume state.
