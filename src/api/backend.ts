@@ -25,7 +25,9 @@ import { Wallets } from './wallets';
 import { ChainService } from './chain';
 import { StorageService } from './storage';
 import { isStorageError } from '../storage/errors';
-import { enqueueUpload, registerUploadJobs } from '../storage/jobs';
+import { registerUploadJobs } from '../storage/jobs';
+import { enqueueUploads } from '../storage/batch';
+import { BatchTracker, jobView } from './batches';
 import { generateIdentity, recipientOf } from '../crypto/age';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion } from '../publish/pipeline';
 import { LICENSES, percentToBps } from '../publish/licenses';
@@ -34,7 +36,7 @@ import type { Certificate } from '../chain/certificate';
 import { UPLOAD_JOB_KIND } from '../storage/jobs';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
-import type { JobRecord } from '../catalog/jobs';
+import { FINAL_JOB_STATES, type JobRecord } from '../catalog/jobs';
 import type { CertificateRecord } from '../catalog/certificates';
 import type { VersionSummary } from '../catalog/versions';
 import { readContributors } from '../ingest/contributors';
@@ -134,18 +136,6 @@ const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: Vers
   };
 };
 
-const jobView = (j: JobRecord): JobView => ({
-  id: j.id,
-  kind: j.kind,
-  assetId: j.assetId,
-  state: j.state,
-  attempts: j.attempts,
-  progress: j.progress,
-  nextRunAt: j.nextRunAt,
-  error: j.error ?? j.checkpointError,
-  createdAt: j.createdAt,
-  updatedAt: j.updatedAt,
-});
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commands, name);
 
@@ -212,9 +202,16 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const pickJob = (j: JobView): Omit<EventPayload<'job.changed'>, 'detail'> => ({ id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, error: j.error });
   const lockPath = join(dataDir, 'jobs.lock');
   let runnerLock = options.runJobs === false ? null : tryLock(lockPath);
+  // Jobs of a batch (a publication's file uploads) are sent as one coalesced jobs.batch event.
+  const batches = new BatchTracker(jobs, (b) => {
+    emit('jobs.batch', b);
+  });
   jobs.on((ev) => {
     if (ev.type === 'paused') emit('jobs.paused', { paused: ev.paused });
-    else if (ev.type === 'state') emit('job.changed', { ...pickJob(jobView(ev.job)), detail: null });
+    else if (ev.type === 'state') {
+      if (ev.job.batch !== null) batches.touch(ev.job.batch);
+      else emit('job.changed', { ...pickJob(jobView(ev.job)), detail: null });
+    } else if (ev.batch !== null) batches.touch(ev.batch);
     else emit('job.changed', { id: ev.id, kind: ev.kind, assetId: ev.assetId, state: 'running', progress: ev.progress, detail: ev.detail, error: null });
   });
   registerUploadJobs(jobs, {
@@ -249,9 +246,11 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
     signer: (owner) => wallets.vault.signer(owner),
   });
-  // A finished upload may be the last one a publication waits for.
+  // The last upload of an asset to end (stored, failed or cancelled) wakes its publication; the
+  // ones before it do not (a publication's own poll shows their progress).
   jobs.on((ev) => {
-    if (ev.type === 'state' && ev.job.kind === UPLOAD_JOB_KIND && ev.job.state === 'done') jobs.poke({ kind: PUBLISH_JOB_KIND });
+    if (ev.type !== 'state' || ev.job.kind !== UPLOAD_JOB_KIND || !FINAL_JOB_STATES.includes(ev.job.state)) return;
+    if (ev.job.assetId === null || jobs.countLive(UPLOAD_JOB_KIND, ev.job.assetId) === 0) jobs.poke({ kind: PUBLISH_JOB_KIND });
   });
   /**
    * The age recipient of a private asset. Its identity is created on first use and kept in the
@@ -377,6 +376,15 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const { items, total } = jobs.list(input);
       return Promise.resolve({ items: items.map(jobView), total, paused: jobs.isPaused(), runner: runnerLock !== null });
     },
+    'jobs.batches': () => Promise.resolve({ items: batches.list() }),
+    'jobs.retryBatch': (input) => {
+      if (!jobs.batchSummary(input.batch)) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
+      return Promise.resolve({ retried: jobs.retryBatch(input.batch) });
+    },
+    'jobs.cancelBatch': async (input) => {
+      if (!jobs.batchSummary(input.batch)) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
+      return { cancelled: await jobs.cancelBatch(input.batch) };
+    },
     'jobs.pause': async (input) => jobView(await jobs.pause(mustJob(input.id).id)),
     'jobs.resume': async (input) => jobView(await jobs.resume(mustJob(input.id).id)),
     'jobs.cancel': async (input) => jobView(await jobs.cancel(mustJob(input.id).id)),
@@ -404,16 +412,23 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       if (a.state !== 'ready' || a.contentRoot === null) throw new AtivoError('BUSY', `${a.name} has no complete scan yet: wait for it (or rescan) before uploading.`);
       const network = networks.current();
       const encryptTo = a.visibility === 'private' ? [await assetRecipient(a)] : undefined;
-      const jobIds: number[] = [];
-      let queued = 0;
-      for (const f of catalog.files.all(a.id)) {
-        if (f.sha256 === null) continue;
-        const { job, created } = enqueueUpload(jobs, { assetId: a.id, relPath: f.relPath, path: join(a.rootPath, f.relPath), sha256: f.sha256, size: f.size, network, ...(encryptTo ? { encryptTo } : {}) });
-        jobIds.push(job.id);
-        if (created) queued++;
-        else jobs.poke({ id: job.id }); // asked again: a job waiting (for funds, for the node) tries now
-      }
-      return { assetId: a.id, network, files: jobIds.length, queued, jobIds };
+      const files = catalog.files.all(a.id).filter((f) => f.sha256 !== null);
+      const r = enqueueUploads(
+        jobs,
+        files.map((f) => ({ assetId: a.id, relPath: f.relPath, path: join(a.rootPath, f.relPath), sha256: f.sha256 ?? '', size: f.size, network, ...(encryptTo ? { encryptTo } : {}) })),
+      );
+      // Asked again: jobs already queued and waiting (for funds, for the node) try now.
+      for (const j of r.jobs) if (j.batch !== r.batch || r.batch === null) jobs.poke({ id: j.id });
+      const batchIds = [...new Set(r.jobs.flatMap((j) => (j.batch === null ? [] : [j.batch])))];
+      return {
+        assetId: a.id,
+        network,
+        files: r.jobs.length,
+        queued: r.created,
+        jobIds: r.jobs.map((j) => j.id),
+        batches: batchIds,
+        unbatchedJobIds: r.jobs.filter((j) => j.batch === null).map((j) => j.id),
+      };
     },
     'assets.publish': async (input) => {
       mustGet(input.id);
@@ -649,6 +664,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       closed = true;
       listeners.clear();
       await jobs.stop({ graceMs: 5000 });
+      batches.stop();
       for (const f of features) await f.close?.();
       clearInterval(lockRetry);
       runnerLock?.release();

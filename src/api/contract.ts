@@ -126,8 +126,47 @@ export const JobView = z.object({
   error: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The batch the job was queued in (e.g. one publication's file uploads), or null for a job on its own. */
+  batch: z.number().int().nullable(),
+  /** What the job works on, for people: an upload's file path in its asset; null for other kinds. */
+  label: z.string().nullable(),
 });
 const JobId = z.object({ id: Id }).strict();
+
+/** How many jobs of a batch are in each state. */
+export const JobCounts = z.object({
+  queued: z.number().int(),
+  running: z.number().int(),
+  waiting: z.number().int(),
+  paused: z.number().int(),
+  done: z.number().int(),
+  failed: z.number().int(),
+  cancelled: z.number().int(),
+});
+
+/** A job running now, with the progress line it reports ("Uploading 42% · 12 MB of 30 MB · about 1 min left"). */
+export const RunningJob = z.object({ id: Id, progress: z.number(), detail: z.string().nullable(), label: z.string().nullable() });
+
+/**
+ * A batch of jobs queued together (a publication's 20,000 file uploads): one summary instead of
+ * 20,000 rows. `bytes` sums the files' sizes (upload jobs); `bytesDone` counts finished files and
+ * the finished part of running ones; `etaSeconds` is estimated from the rate of the last minute
+ * (null until there is one).
+ */
+export const JobBatchView = z.object({
+  id: Id,
+  kind: z.string(),
+  assetId: z.number().int().nullable(),
+  total: z.number().int(),
+  counts: JobCounts,
+  bytes: z.number(),
+  bytesDone: z.number(),
+  createdAt: z.string(),
+  etaSeconds: z.number().nullable(),
+  running: z.array(RunningJob),
+  /** Jobs that need a person: failed, waiting (with the reason in `error`) or paused; the first 20. */
+  attention: z.array(JobView),
+});
 
 // ------------------------------------------------------------------ access requests (issue 6)
 
@@ -334,9 +373,28 @@ export const commands = {
     output: z.object({ address: z.string(), txHash: z.string(), ether: z.string() }),
   },
   'jobs.list': {
-    input: z.object({ state: JobState.optional(), kind: z.string().max(100).optional(), assetId: Id.optional(), ...Paging }).strict(),
+    input: z
+      .object({
+        state: JobState.optional(),
+        kind: z.string().max(100).optional(),
+        assetId: Id.optional(),
+        /** false: only jobs queued on their own (the batches are summarized by jobs.batches); true: only jobs of a batch. */
+        batched: z.boolean().optional(),
+        batch: Id.optional(),
+        ...Paging,
+      })
+      .strict(),
     output: z.object({ items: z.array(JobView), total: z.number().int(), paused: z.boolean(), runner: z.boolean() }),
   },
+  /** The batches with work left or needing a person (any job not done or cancelled), newest first. */
+  'jobs.batches': {
+    input: z.object({}).strict(),
+    output: z.object({ items: z.array(JobBatchView) }),
+  },
+  /** Retries every failed job of a batch; returns how many were queued again. */
+  'jobs.retryBatch': { input: z.object({ batch: Id }).strict(), output: z.object({ retried: z.number().int() }) },
+  /** Cancels every job of a batch that has not finished; returns how many were cancelled. */
+  'jobs.cancelBatch': { input: z.object({ batch: Id }).strict(), output: z.object({ cancelled: z.number().int() }) },
   'jobs.pause': { input: JobId, output: JobView },
   'jobs.resume': { input: JobId, output: JobView },
   'jobs.cancel': { input: JobId, output: JobView },
@@ -357,7 +415,16 @@ export const commands = {
   },
   'assets.upload': {
     input: z.object({ id: Id }).strict(),
-    output: z.object({ assetId: Id, network: NetworkName, files: z.number().int(), queued: z.number().int(), jobIds: z.array(Id) }),
+    output: z.object({
+      assetId: Id,
+      network: NetworkName,
+      files: z.number().int(),
+      queued: z.number().int(),
+      jobIds: z.array(Id),
+      /** The batches the upload jobs belong to (the new one, and those of files already queued), and the jobs in none. */
+      batches: z.array(Id),
+      unbatchedJobIds: z.array(Id),
+    }),
   },
   'uploads.list': {
     input: z.object({ assetId: Id }).strict(),
@@ -574,6 +641,11 @@ export const events = {
     error: z.string().nullable(),
   }),
   'jobs.paused': z.object({ paused: z.boolean() }),
+  /**
+   * A batch changed (sent at most a few times a second per batch, instead of one job.changed per
+   * job of the batch: jobs of a batch send no job.changed). `finished`: nothing is left to run.
+   */
+  'jobs.batch': JobBatchView.extend({ finished: z.boolean() }),
   /** Wallets or network profiles changed (from any window or the CLI in this process). */
   'settings.changed': z.object({ what: z.enum(['wallet', 'network']) }),
   /** Requests were added or changed; `unread` is the inbox badge count. */
@@ -622,6 +694,8 @@ export type NetworkState = z.infer<typeof NetworkState>;
 export type WalletInfo = z.infer<typeof WalletInfo>;
 export type WalletState = z.infer<typeof WalletState>;
 export type JobView = z.infer<typeof JobView>;
+export type JobBatchView = z.infer<typeof JobBatchView>;
+export type JobCounts = z.infer<typeof JobCounts>;
 export type AccessState = z.infer<typeof AccessState>;
 export type AccessRequestView = z.infer<typeof AccessRequestView>;
 export type AccessRequestDetail = z.infer<typeof AccessRequestDetail>;

@@ -31,6 +31,9 @@ export const COMMAND_NAMES = [
   'jobs.retry',
   'jobs.pauseAll',
   'jobs.resumeAll',
+  'jobs.batches',
+  'jobs.retryBatch',
+  'jobs.cancelBatch',
   'storage.status',
   'storage.quote',
   'storage.fund',
@@ -64,7 +67,7 @@ export const COMMAND_NAMES = [
   'earnings.withdraw',
 ] as const;
 
-export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;
+export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'jobs.batch', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;
 
 /** IPC channel for a command (Electron) and URL path (browser shell). */
 export const commandChannel = (name: string): string => `ativo:${name}`;

@@ -29,6 +29,8 @@ export interface JobRecord {
   result: JsonValue | null;
   createdAt: string;
   updatedAt: string;
+  /** The batch it was queued in (the id of the batch's first job), or null. */
+  batch: number | null;
 }
 
 interface JobRow {
@@ -45,10 +47,11 @@ interface JobRow {
   result: string | null;
   created_at: string;
   updated_at: string;
+  batch_id: number | null;
 }
 
 const COLUMNS = `id, kind, asset_id, state, attempts, next_run_at, progress, checkpoint, error, dedupe_key, result,
-  created_at, updated_at`;
+  created_at, updated_at, batch_id`;
 
 const preview = (s: string): string => (s.length > 80 ? `${s.slice(0, 80)}…` : s);
 
@@ -93,8 +96,24 @@ const toRecord = (r: JobRow): JobRecord => {
     result: parseResult(r.result),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    batch: r.batch_id,
   };
 };
+
+/** A batch in numbers (see JobsQueries.batchSummary). */
+export interface BatchSummary {
+  id: number;
+  kind: string;
+  assetId: number | null;
+  total: number;
+  counts: Record<JobStateValue, number>;
+  /** Sum of the checkpoints' `size` (upload jobs), and of the done jobs' sizes. */
+  bytes: number;
+  bytesDone: number;
+  /** Sum of the sizes of the jobs not finished (queued, running, waiting, paused). */
+  bytesLive: number;
+  createdAt: string;
+}
 
 export interface JobInsert {
   kind: string;
@@ -121,6 +140,9 @@ export interface JobListFilter {
   state?: JobStateValue | readonly JobStateValue[] | undefined;
   kind?: string | undefined;
   assetId?: number | undefined;
+  /** false: only jobs queued on their own; true: only jobs of a batch. */
+  batched?: boolean | undefined;
+  batch?: number | undefined;
   offset?: number | undefined;
   limit?: number | undefined;
 }
@@ -158,6 +180,13 @@ export class JobsQueries {
   private readonly pokeStmt: Statement<{ now: string; id: number | null; kind: string | null }, { id: number }>;
   private readonly getSetting: Statement<[string], { value: string }>;
   private readonly putSetting: Statement<[string, string]>;
+  private readonly setBatchStmt: Statement<{ id: number; batch: number }>;
+  private readonly batchCountsStmt: Statement<[number], { state: JobStateValue; n: number; bytes: number | null }>;
+  private readonly batchHeadStmt: Statement<[number], { kind: string; asset_id: number | null; created_at: string }>;
+  private readonly openBatchesStmt: Statement<[], { batch_id: number }>;
+  private readonly batchAttentionStmt: Statement<[number, number], JobRow>;
+  private readonly batchIdsStmt: Statement<{ batch: number; states: string }, { id: number }>;
+  private readonly countLiveStmt: Statement<{ kind: string; assetId: number }, { n: number }>;
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
@@ -195,6 +224,18 @@ export class JobsQueries {
     this.pokeStmt = db.prepare(`UPDATE jobs SET next_run_at = @now, updated_at = @now
       WHERE state IN ('queued', 'waiting') AND next_run_at > @now
         AND (@id IS NULL OR id = @id) AND (@kind IS NULL OR kind = @kind) RETURNING id`);
+    this.setBatchStmt = db.prepare('UPDATE jobs SET batch_id = @batch WHERE id = @id');
+    this.batchCountsStmt = db.prepare(`SELECT state, count(*) AS n, sum(json_extract(checkpoint, '$.size')) AS bytes
+      FROM jobs WHERE batch_id = ? GROUP BY state`);
+    this.batchHeadStmt = db.prepare('SELECT kind, asset_id, created_at FROM jobs WHERE id = ?');
+    this.openBatchesStmt = db.prepare(`SELECT DISTINCT batch_id FROM jobs
+      WHERE batch_id IS NOT NULL AND state IN ('queued', 'running', 'paused', 'waiting', 'failed') ORDER BY batch_id DESC`);
+    this.batchAttentionStmt = db.prepare(`SELECT ${COLUMNS} FROM jobs
+      WHERE batch_id = ? AND state IN ('failed', 'waiting', 'paused') ORDER BY state = 'failed' DESC, id LIMIT ?`);
+    this.batchIdsStmt = db.prepare(`SELECT id FROM jobs
+      WHERE batch_id = @batch AND state IN (SELECT value FROM json_each(@states)) ORDER BY id`);
+    this.countLiveStmt = db.prepare(`SELECT count(*) AS n FROM jobs
+      WHERE asset_id = @assetId AND kind = @kind AND state IN ('queued', 'running', 'paused', 'waiting')`);
     this.getSetting = db.prepare('SELECT value FROM settings WHERE key = ?');
     this.putSetting = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
@@ -225,6 +266,67 @@ export class JobsQueries {
       if (!row) throw new Error('INSERT … RETURNING gave no row');
       return { job: toRecord(row), created: true };
     })();
+  }
+
+  /**
+   * Inserts many queued jobs in one transaction as one batch (batch id = the first new job's id).
+   * Like insert(), a job whose dedupe key is held by a live job is not inserted: that job is
+   * returned instead (and keeps its own batch). `batch` is null when nothing was inserted.
+   */
+  insertBatch(items: readonly JobInsert[], now: string): { batch: number | null; jobs: { job: JobRecord; created: boolean }[] } {
+    return this.db.transaction(() => {
+      let batch: number | null = null;
+      const jobs = items.map((j) => {
+        const r = this.insert(j, now);
+        if (!r.created) return r;
+        if (batch === null) batch = r.job.id;
+        this.setBatchStmt.run({ id: r.job.id, batch });
+        return { job: { ...r.job, batch }, created: true };
+      });
+      return { batch, jobs };
+    })();
+  }
+
+  /** A batch's numbers, or undefined if no job has this batch id. */
+  batchSummary(batch: number): BatchSummary | undefined {
+    return this.db.transaction(() => {
+      const head = this.batchHeadStmt.get(batch);
+      const rows = this.batchCountsStmt.all(batch);
+      if (!head || rows.length === 0) return undefined;
+      const counts = Object.fromEntries(JOB_STATES.map((st) => [st, 0])) as Record<JobStateValue, number>;
+      let total = 0;
+      let bytes = 0;
+      let bytesDone = 0;
+      let bytesLive = 0;
+      for (const r of rows) {
+        counts[r.state] = r.n;
+        total += r.n;
+        bytes += r.bytes ?? 0;
+        if (r.state === 'done') bytesDone += r.bytes ?? 0;
+        if (LIVE_JOB_STATES.includes(r.state)) bytesLive += r.bytes ?? 0;
+      }
+      return { id: batch, kind: head.kind, assetId: head.asset_id, total, counts, bytes, bytesDone, bytesLive, createdAt: head.created_at };
+    })();
+  }
+
+  /** Batches with a job that is not done or cancelled (work left, or a failure to look at), newest first. */
+  openBatches(): number[] {
+    return this.openBatchesStmt.all().map((r) => r.batch_id);
+  }
+
+  /** A batch's failed, waiting and paused jobs (failed first), at most `limit`. */
+  batchAttention(batch: number, limit = 20): JobRecord[] {
+    return this.batchAttentionStmt.all(batch, limit).map(toRecord);
+  }
+
+  /** Ids of a batch's jobs in these states. */
+  batchJobIds(batch: number, states: readonly JobStateValue[]): number[] {
+    return this.batchIdsStmt.all({ batch, states: JSON.stringify(states) }).map((r) => r.id);
+  }
+
+  /** How many jobs of this kind and asset are queued, running, paused or waiting. */
+  countLive(kind: string, assetId: number): number {
+    return this.countLiveStmt.get({ kind, assetId })?.n ?? 0;
   }
 
   /** Moves the first due job (by next_run_at, then id) of one of `kinds` to running, counting an attempt. */
@@ -297,6 +399,11 @@ export class JobsQueries {
     if (f.assetId !== undefined) {
       params.assetId = f.assetId;
       where.push('asset_id = @assetId');
+    }
+    if (f.batched !== undefined) where.push(f.batched ? 'batch_id IS NOT NULL' : 'batch_id IS NULL');
+    if (f.batch !== undefined) {
+      params.batch = f.batch;
+      where.push('batch_id = @batch');
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT count(*) AS n FROM jobs ${clause}`).get(params) as { n: number }).n;

@@ -110,6 +110,8 @@ export class UploadsQueries {
   private readonly forAssetStmt: Statement<[number], Row>;
   private readonly upsertStmt: Statement<Record<string, string | number | null>>;
   private readonly deleteStmt: Statement<[number]>;
+  private readonly missingStmt: Statement<{ assetId: number; network: string; encryption: string | null }, { rel_path: string; sha256: string | null; size: number }>;
+  private readonly storedCountStmt: Statement<{ assetId: number; network: string; encryption: string | null }, { stored: number; total: number }>;
 
   constructor(db: Database) {
     this.reusableStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads
@@ -130,12 +132,28 @@ export class UploadsQueries {
         updated_at = excluded.updated_at
       RETURNING id`);
     this.deleteStmt = db.prepare('DELETE FROM uploads WHERE id = ?');
+    const stored = `EXISTS (SELECT 1 FROM uploads u WHERE u.network = @network AND u.sha256 = f.sha256
+      AND u.encryption IS @encryption AND u.storage_id IS NOT NULL)`;
+    this.missingStmt = db.prepare(`SELECT f.rel_path, f.sha256, f.size FROM files f
+      WHERE f.asset_id = @assetId AND (f.sha256 IS NULL OR NOT ${stored}) ORDER BY f.rel_path`);
+    this.storedCountStmt = db.prepare(`SELECT coalesce(sum(f.sha256 IS NOT NULL AND ${stored}), 0) AS stored, count(*) AS total
+      FROM files f WHERE f.asset_id = @assetId`);
   }
 
   /** A stored item holding this content on this network with this encryption, if any (never pay twice). */
   findReusable(network: string, sha256: string, encryption: string | null): UploadRecord | undefined {
     const r = this.reusableStmt.get({ network, sha256, encryption });
     return r ? toRecord(r) : undefined;
+  }
+
+  /** The asset's files whose content is not stored on this network with this encryption (no fingerprint counts as not stored). One query. */
+  missingFiles(assetId: number, network: string, encryption: string | null): { relPath: string; sha256: string | null; size: number }[] {
+    return this.missingStmt.all({ assetId, network, encryption }).map((r) => ({ relPath: r.rel_path, sha256: r.sha256, size: r.size }));
+  }
+
+  /** How many of the asset's files are stored on this network with this encryption, of how many. One query. */
+  storedCount(assetId: number, network: string, encryption: string | null): { stored: number; total: number } {
+    return this.storedCountStmt.get({ assetId, network, encryption }) ?? { stored: 0, total: 0 };
   }
 
   get(network: string, sha256: string, assetId: number, relPath: string): UploadRecord | undefined {

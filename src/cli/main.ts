@@ -364,20 +364,25 @@ async function storageCommand(backend: Backend, args: string[], values: { ether?
 
 const FINAL_JOB_STATES = new Set(['done', 'failed', 'cancelled']);
 
+type WatchedJob = Pick<EventPayload<'job.changed'>, 'id' | 'kind' | 'assetId' | 'state' | 'error'>;
+
 /**
- * Waits (running the jobs in this process) until every job in `ids` has ended. Stops early
- * when a job this run is watching goes 'waiting' on something only a person can do (funds).
+ * Waits (running the jobs in this process) until every job in `ids` and every batch in
+ * `batches` has ended. Jobs of a batch send no job.changed: a batch is followed by its
+ * coalesced jobs.batch events. Stops early when a job this run is watching goes 'waiting' on
+ * something only a person can do (funds), or fails.
  */
-async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiting: (j: EventPayload<'job.changed'>) => boolean): Promise<void> {
+async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiting: (j: WatchedJob) => boolean, batches: readonly number[] = []): Promise<void> {
   const state = await backend.call('jobs.list', { limit: 1000 });
   if (state.paused) throw new AtivoError('BUSY', 'Background work is paused: resume it (Activity panel, or the jobs.resumeAll command) and try again.');
   const paused = state.items.filter((j) => ids.includes(j.id) && j.state === 'paused');
   if (paused.length) throw new AtivoError('BUSY', `${paused.length} of these jobs are paused (job ${paused.map((j) => j.id).join(', ')}): resume them first.`);
   const pending = new Set(ids);
+  const pendingBatches = new Set(batches);
   const failures: string[] = [];
   const seen: { waiting: string | null } = { waiting: null };
   /** `live`: a change seen during this run; a job still 'waiting' from before is about to be retried. */
-  const settle = (j: EventPayload<'job.changed'>, live: boolean): void => {
+  const settle = (j: WatchedJob, live: boolean): void => {
     if (pending.has(j.id) && FINAL_JOB_STATES.has(j.state)) {
       pending.delete(j.id);
       if (j.state !== 'done') failures.push(j.error ?? j.state);
@@ -385,23 +390,39 @@ async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiti
       seen.waiting = j.error ?? 'waiting';
     }
   };
+  const since = new Date().toISOString();
+  const settleBatch = (b: EventPayload<'jobs.batch'>, live: boolean): void => {
+    // A batch event lists every job still waiting: only one that went waiting during this run counts.
+    for (const j of b.attention) if (j.state === 'waiting') settle(j, live && j.updatedAt >= since);
+    if (!pendingBatches.has(b.id)) return;
+    if (b.counts.failed + b.counts.cancelled > 0) {
+      const failed = b.attention.find((j) => j.state === 'failed');
+      failures.push(failed ? `${failed.label ?? `job ${failed.id}`}: ${failed.error ?? 'failed'}` : 'uploads were cancelled');
+    }
+    if (b.finished) pendingBatches.delete(b.id);
+  };
   // The queue's own timers are unref'd (they never keep a process alive): this one does, while we wait.
   const keepAlive = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => {
     const check = (): void => {
-      if (pending.size === 0 || seen.waiting !== null || failures.length > 0) {
+      if ((pending.size === 0 && pendingBatches.size === 0) || seen.waiting !== null || failures.length > 0) {
         off();
         clearInterval(keepAlive);
         resolve();
       }
     };
     const off = backend.subscribe((event, payload) => {
-      if (event !== 'job.changed') return;
-      settle(payload as EventPayload<'job.changed'>, true);
+      if (event === 'job.changed') settle(payload as EventPayload<'job.changed'>, true);
+      else if (event === 'jobs.batch') settleBatch(payload as EventPayload<'jobs.batch'>, true);
+      else return;
       check();
     });
-    void backend.call('jobs.list', { limit: 1000 }).then((l) => {
-      for (const j of l.items) settle({ ...j, detail: null }, false);
+    void Promise.all([backend.call('jobs.list', { limit: 1000, batched: false }), backend.call('jobs.batches', {})]).then(([l, open]) => {
+      for (const j of l.items) settle(j, false);
+      const stillOpen = new Set(open.items.map((b) => b.id));
+      for (const b of open.items) settleBatch({ ...b, finished: false }, false);
+      // A batch no longer open ended with every job done.
+      for (const b of [...pendingBatches]) if (!stillOpen.has(b)) pendingBatches.delete(b);
       check();
     });
   });
@@ -420,7 +441,7 @@ async function uploadCommand(backend: Backend, id: number, wait: boolean, print:
     return 0;
   }
   const ids = new Set(r.jobIds);
-  await waitForJobs(backend, r.jobIds, (j) => ids.has(j.id));
+  await waitForJobs(backend, r.unbatchedJobIds, (j) => ids.has(j.id) || (j.kind === 'upload' && j.assetId === id), r.batches);
   const stored = await backend.call('uploads.list', { assetId: id });
   print(stored, () => `Stored ${stored.items.length} file(s) on ${r.network}.`);
   return 0;

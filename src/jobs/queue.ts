@@ -1,8 +1,8 @@
 import type { Catalog } from '../catalog/db';
-import type {
-  JobsQueries} from '../catalog/jobs';
+import type { BatchSummary, JobsQueries } from '../catalog/jobs';
 import {
   FINAL_JOB_STATES,
+  LIVE_JOB_STATES,
   type JobListFilter,
   type JobPatch,
   type JobRecord,
@@ -68,7 +68,7 @@ export interface JobQueueOptions {
 export type JobEvent =
   /** A job was created or changed state (from: null when created). */
   | { type: 'state'; job: JobRecord; from: JobStateValue | null }
-  | { type: 'progress'; id: number; kind: string; assetId: number | null; progress: number; detail: string | null }
+  | { type: 'progress'; id: number; kind: string; assetId: number | null; batch: number | null; progress: number; detail: string | null }
   /** The queue-wide pause switch changed. */
   | { type: 'paused'; paused: boolean };
 
@@ -250,6 +250,105 @@ export class JobQueue {
     if (r.created) this.emitState(r.job, null);
     this.pump();
     return r;
+  }
+
+  /**
+   * Queues many jobs of one kind as one batch, in one transaction (20,000 file uploads take one
+   * commit, not 20,000). Jobs whose dedupe key is held by a live job are not queued again (that
+   * job is returned). `batch` is the new batch's id, or null when every job already existed.
+   */
+  enqueueBatch<C extends JsonObject = JsonObject>(kind: string, items: readonly EnqueueOptions<C>[]): { batch: number | null; jobs: JobRecord[]; created: number } {
+    if (!this.kinds.has(kind)) throw new AtivoError('INVALID_INPUT', `Unknown job kind "${kind}" (no handler registered).`);
+    const now = this.iso();
+    const rows = items.map((o) => {
+      let checkpoint: string;
+      try {
+        checkpoint = JSON.stringify(o.checkpoint ?? {});
+      } catch (e) {
+        throw new AtivoError('INVALID_INPUT', `The checkpoint of a new ${kind} job cannot be stored as JSON: ${errorMessage(e)}`, { cause: e });
+      }
+      return { kind, assetId: o.assetId, checkpoint, dedupeKey: o.dedupeKey, nextRunAt: this.iso(o.delayMs ?? 0) };
+    });
+    let r: ReturnType<JobsQueries['insertBatch']>;
+    try {
+      r = this.q.insertBatch(rows, now);
+    } catch (e) {
+      if (errnoCode(e) === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw new AtivoError('NOT_FOUND', 'A job names an asset that is not in the catalog.', { cause: e });
+      throw e;
+    }
+    let created = 0;
+    for (const j of r.jobs) {
+      if (!j.created) continue;
+      created++;
+      this.emitState(j.job, null);
+    }
+    this.pump();
+    return { batch: r.batch, jobs: r.jobs.map((j) => j.job), created };
+  }
+
+  /** A batch in numbers, or undefined. */
+  batchSummary(batch: number): BatchSummary | undefined {
+    return this.q.batchSummary(batch);
+  }
+
+  /** Batches with a job not done or cancelled, newest first. */
+  openBatches(): number[] {
+    return this.q.openBatches();
+  }
+
+  /** A batch's failed, waiting and paused jobs (failed first). */
+  batchAttention(batch: number, limit = 20): JobRecord[] {
+    return this.q.batchAttention(batch, limit);
+  }
+
+  /** Live (queued, running, paused, waiting) jobs of a kind for an asset. */
+  countLive(kind: string, assetId: number): number {
+    return this.q.countLive(kind, assetId);
+  }
+
+  /** The jobs running in this process now, with their latest progress and detail line. */
+  running(): { id: number; kind: string; assetId: number | null; batch: number | null; progress: number; detail: string | null }[] {
+    return [...this.runs.values()].map((r) => ({ id: r.job.id, kind: r.kind, assetId: r.job.assetId, batch: r.job.batch, progress: r.progress, detail: r.detail }));
+  }
+
+  /** Queues every failed job of a batch again (see retry); returns how many. */
+  retryBatch(batch: number): number {
+    let n = 0;
+    for (const id of this.q.batchJobIds(batch, ['failed'])) {
+      try {
+        this.retry(id);
+        n++;
+      } catch (e) {
+        if (!(e instanceof AtivoError)) throw e; // retried meanwhile, or its key is held: skip it
+      }
+    }
+    return n;
+  }
+
+  /** Cancels every job of a batch that has not finished; returns how many. */
+  async cancelBatch(batch: number): Promise<number> {
+    const ids = this.q.batchJobIds(batch, LIVE_JOB_STATES);
+    // Not-running ones first, in one go, so none of them starts meanwhile.
+    const running = ids.filter((id) => this.runs.has(id));
+    let n = 0;
+    for (const id of ids) {
+      if (this.runs.has(id)) continue;
+      try {
+        await this.cancel(id);
+        n++;
+      } catch (e) {
+        if (!(e instanceof AtivoError)) throw e;
+      }
+    }
+    for (const id of running) {
+      try {
+        await this.cancel(id);
+        n++;
+      } catch (e) {
+        if (!(e instanceof AtivoError)) throw e;
+      }
+    }
+    return n;
   }
 
   /** Pauses a queued or waiting job at once, or a running one once its handler has returned after the abort. */
@@ -534,7 +633,7 @@ export class JobQueue {
         }
         if (final || now - run.lastEventAt >= this.progressEventMs) {
           run.lastEventAt = now;
-          this.emit({ type: 'progress', id: run.job.id, kind: run.kind, assetId: run.job.assetId, progress: run.progress, detail: run.detail });
+          this.emit({ type: 'progress', id: run.job.id, kind: run.kind, assetId: run.job.assetId, batch: run.job.batch, progress: run.progress, detail: run.detail });
         }
       },
       wait: (message, retryAfterMs) => {

@@ -24,7 +24,8 @@ import { CERTIFICATE_VERSION, signCertificate, type CertificateBody } from '../c
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
 import type { StorageClient } from '../storage/client';
-import { encryptionOf, enqueueUpload } from '../storage/jobs';
+import { enqueueUploads } from '../storage/batch';
+import { UPLOAD_JOB_KIND, encryptionOf } from '../storage/jobs';
 
 export const PUBLISH_JOB_KIND = 'publish';
 
@@ -58,6 +59,9 @@ export interface PublishCheckpoint extends PublishTerms {
   previous?: PreviousVersion;
   manifestId?: string;
   manifestReceipt?: unknown;
+  /** The uploads were queued (as batch uploadBatch) and have not all ended yet. */
+  uploadsStarted?: boolean;
+  uploadBatch?: number | null;
   tx?: { hash: string; raw: string };
   tokenId?: string;
   txHash?: string;
@@ -108,31 +112,50 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
   if (asset.contentRoot !== cp.contentRoot) {
     throw new PermanentJobError(`${asset.name} changed since it was published (content root ${asset.contentRoot ?? 'none'}): rescan it and publish again.`);
   }
-  const files = catalog.files.all(cp.assetId);
   const encryption = encryptionOf(cp.encryptTo);
 
-  // 1. uploads
+  // 1. uploads: queued once as one batch; each later run only counts (one query), so a 20,000-file
+  // publication costs no more per finished upload than a small one.
   if (cp.step === undefined || cp.step === 'uploads') {
-    const missing = files.filter((f) => f.sha256 === null || !catalog.uploads.findReusable(cp.network, f.sha256, encryption)?.storageId);
-    if (missing.length > 0) {
-      for (const f of missing) {
-        if (f.sha256 === null) throw new PermanentJobError(`${f.relPath} has no fingerprint yet: rescan ${asset.name}.`);
-        enqueueUpload(queue, {
-          assetId: cp.assetId,
-          relPath: f.relPath,
-          path: join(asset.rootPath, f.relPath),
-          sha256: f.sha256,
-          size: f.size,
-          network: cp.network,
-          ...(cp.encryptTo ? { encryptTo: cp.encryptTo } : {}),
-        });
+    const { stored, total } = catalog.uploads.storedCount(cp.assetId, cp.network, encryption);
+    if (stored < total) {
+      if (queue.countLive(UPLOAD_JOB_KIND, cp.assetId) === 0) {
+        if (cp.uploadsStarted === true) {
+          // The uploads ended without storing every file: failed, or cancelled by the person.
+          const why = cp.uploadBatch != null ? queue.batchAttention(cp.uploadBatch, 1)[0]?.error : undefined;
+          save({ uploadsStarted: false }, stored / Math.max(1, total) / 2);
+          throw new PermanentJobError(
+            `${total - stored} of ${total} files were not uploaded${why ? ` (${why})` : ' (their uploads were cancelled)'}. Retry to upload them again.`,
+          );
+        }
+        // A retry of the publication retries its failed uploads first (same jobs, same checkpoints).
+        if (cp.uploadBatch != null) queue.retryBatch(cp.uploadBatch);
+        const missing = catalog.uploads.missingFiles(cp.assetId, cp.network, encryption);
+        const unhashed = missing.find((f) => f.sha256 === null);
+        if (unhashed) throw new PermanentJobError(`${unhashed.relPath} has no fingerprint yet: rescan ${asset.name}.`);
+        const queued = enqueueUploads(
+          queue,
+          missing.map((f) => ({
+            assetId: cp.assetId,
+            relPath: f.relPath,
+            path: join(asset.rootPath, f.relPath),
+            sha256: f.sha256 ?? '',
+            size: f.size,
+            network: cp.network,
+            ...(cp.encryptTo ? { encryptTo: cp.encryptTo } : {}),
+          })),
+        );
+        save({ uploadsStarted: true, uploadBatch: queued.batch ?? cp.uploadBatch ?? null }, stored / Math.max(1, total) / 2);
       }
-      ctx.progress((files.length - missing.length) / Math.max(1, files.length) / 2, `Uploading files: ${files.length - missing.length} of ${files.length} stored`);
-      ctx.wait(`Uploading files: ${files.length - missing.length} of ${files.length} stored`, deps.uploadsPollMs ?? 5_000);
+      const line = `Uploading files: ${stored.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} stored`;
+      ctx.progress(stored / Math.max(1, total) / 2, line);
+      ctx.wait(line, deps.uploadsPollMs ?? 5_000);
     }
     save({ step: 'manifest' }, 0.5);
     faultPoint('publish:after-uploads');
   }
+
+  const files = catalog.files.all(cp.assetId);
 
   // 2. manifest
   if (cp.step === 'manifest') {
