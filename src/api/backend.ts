@@ -195,6 +195,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const chain = new ChainService(dataDir, networks, wallets);
   const storage = new StorageService(chain, wallets);
   const jobs = new JobQueue(catalog, {
+    // Three uploads, a publication and the chain actions (approve, deny, withdraw) at once.
+    concurrency: 6,
     onError: (e) => {
       console.error('ativo: job queue:', toResultError(e).message);
     },
@@ -219,6 +221,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     uploads: catalog.uploads,
     stagingDir: join(dataDir, 'staging'),
     fundHint: 'fund it on the Wallet screen, or run `ativo storage fund --ether 0.01`',
+    // Small files are bound by round trips, not bytes: three at a time (45 vs 33 files/s on the
+    // sandbox; far more on a remote node). Their charges are then observed only when one runs alone.
+    concurrency: 3,
     clientFor: async (network) => {
       const current = networks.current();
       if (network !== current) {

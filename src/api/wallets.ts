@@ -18,8 +18,32 @@ export class Wallets {
     });
   }
 
+  /**
+   * The keychain's wallet list, kept for LIST_TTL_MS: every upload asks for the wallet in use,
+   * and each keychain read is a D-Bus round trip to the Secret Service (20,000 uploads, 20,000
+   * round trips). Changes made here drop it at once; another process's changes show within the TTL.
+   */
+  private listed: { at: number; list: ReturnType<Vault['list']> } | undefined;
+  private static readonly LIST_TTL_MS = 2_000;
+
+  private walletList(): ReturnType<Vault['list']> {
+    const now = Date.now();
+    if (this.listed === undefined || now - this.listed.at > Wallets.LIST_TTL_MS) {
+      const list = this.vault.list();
+      this.listed = { at: now, list };
+      list.catch(() => {
+        if (this.listed?.list === list) this.listed = undefined;
+      });
+    }
+    return this.listed.list;
+  }
+
+  private forget(): void {
+    this.listed = undefined;
+  }
+
   async state(): Promise<WalletState> {
-    const wallets = await this.vault.list();
+    const wallets = await this.walletList();
     const chosen = this.catalog.networks.setting('wallet');
     const current = wallets.find((w) => w.address === chosen)?.address ?? wallets[0]?.address ?? null;
     return { wallets, current };
@@ -40,11 +64,14 @@ export class Wallets {
   }
 
   async create(label?: string): Promise<WalletInfo> {
-    return this.adoptIfFirst(await this.vault.create(label));
+    this.forget();
+    const w = await this.vault.create(label).finally(() => { this.forget(); });
+    return this.adoptIfFirst(w);
   }
 
   async import(i: { privateKey?: string | undefined; mnemonic?: string | undefined; path?: string | undefined; label?: string | undefined }): Promise<WalletInfo> {
-    const w = i.privateKey !== undefined ? await this.vault.importPrivateKey(i.privateKey, i.label) : await this.vault.importMnemonic(i.mnemonic ?? '', i.label, i.path);
+    this.forget();
+    const w = await (i.privateKey !== undefined ? this.vault.importPrivateKey(i.privateKey, i.label) : this.vault.importMnemonic(i.mnemonic ?? '', i.label, i.path)).finally(() => { this.forget(); });
     return this.adoptIfFirst(w);
   }
 
@@ -57,7 +84,8 @@ export class Wallets {
 
   async remove(address: string): Promise<{ removed: true; address: string }> {
     const a = getAddress(address.toLowerCase());
-    await this.vault.remove(a);
+    this.forget();
+    await this.vault.remove(a).finally(() => { this.forget(); });
     if (this.catalog.networks.setting('wallet') === a) this.catalog.networks.setSetting('wallet', null);
     return { removed: true, address: a };
   }

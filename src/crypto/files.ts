@@ -107,16 +107,18 @@ async function transformFile(
       writing.catch(() => undefined); // observed by the next emit or the final await
     };
 
-    const bufs = [Buffer.allocUnsafe(BLOCK), Buffer.allocUnsafe(BLOCK)];
+    // Blocks no bigger than the file (+1 to see one that grew): many small files, small buffers.
+    const blockSize = Math.max(1, Math.min(BLOCK, (await input.stat()).size + 1));
+    const bufs = [Buffer.allocUnsafe(blockSize), Buffer.allocUnsafe(blockSize)];
     let which = 0;
     let consumed = 0;
-    reading = input.read(bufs[0] as Buffer, 0, BLOCK, null);
+    reading = input.read(bufs[0] as Buffer, 0, blockSize, null);
     for (;;) {
       const { bytesRead, buffer } = await reading;
       signal?.throwIfAborted();
       if (bytesRead === 0) break;
       which ^= 1;
-      reading = input.read(bufs[which] as Buffer, 0, BLOCK, null); // read ahead into the other buffer
+      reading = input.read(bufs[which] as Buffer, 0, blockSize, null); // read ahead into the other buffer
       const pieces: Buffer[] = [];
       await engine.update(buffer.subarray(0, bytesRead), pieces);
       if (pieces.length > 0) await emit(pieces);

@@ -107,6 +107,7 @@ describe('StorageClient (real anvil, node and Irys client)', () => {
     // quote vs charge: the node charges exactly its price for the raw item
     expect(r.quoted?.atomic).toBe(env.node.price(r.itemBytes).toString());
     expect(r.charged?.atomic).toBe(r.quoted?.atomic);
+    expect(r.chargeObserved).toBe(true);
     expect(BigInt(r.balanceBefore?.atomic ?? 0) - BigInt(r.balanceAfter?.atomic ?? 0)).toBe(env.node.price(r.itemBytes));
     expect(r.chargeMismatch).toBe(false);
     expect(r.warning).toBeNull();
@@ -202,6 +203,32 @@ describe('StorageClient (real anvil, node and Irys client)', () => {
     expect(after.chunkPosts - before.chunkPosts).toBe(Math.ceil(r.itemBytes / MiB));
     expect(r.id).toBe((await computeItemId(path, devPrivateKey(1), state?.tags ?? [], state?.anchor ?? '')).id);
     expect(await download(`${env.node.url}/${r.id}`)).toEqual({ status: 200, sha256: sha, bytes: size });
+  });
+
+  it('uploads at the same time: each is stored and paid once; overlapping uploads do not claim a charge, one alone does', async () => {
+    const paths = await Promise.all(
+      [0, 1, 2].map(async (i) => {
+        const path = join(env.dir, `together-${i}.bin`);
+        return { path, sha: await writeTestFile(path, 3 * MiB + i, 30 + i) };
+      }),
+    );
+    const balance0 = BigInt((await client.balance()).atomic);
+    const rs = await Promise.all(paths.map((p) => client.uploadFile(p.path, { expectedSha256: p.sha })));
+    const balance1 = BigInt((await client.balance()).atomic);
+    for (const [i, r] of rs.entries()) {
+      expect(r.reused).toBe(false);
+      expect(await download(`${env.node.url}/${r.id}`)).toEqual({ status: 200, sha256: paths[i]?.sha, bytes: 3 * MiB + i });
+      expect(r.quoted?.atomic).toBe(env.node.price(r.itemBytes).toString());
+      // The balance moved for all three at once: no upload may call that its own charge.
+      expect(r).toMatchObject({ charged: null, chargeObserved: false, chargeMismatch: false, warning: null, balanceAfter: null });
+    }
+    // Together they cost exactly the sum of their quotes: nothing was paid twice.
+    expect(balance0 - balance1).toBe(rs.reduce((sum, r) => sum + BigInt(r.quoted?.atomic ?? 0), 0n));
+    // Alone again: the charge is observed.
+    const alone = join(env.dir, 'alone.bin');
+    const r = await client.uploadFile(alone, { expectedSha256: await writeTestFile(alone, MiB, 40) });
+    expect(r).toMatchObject({ chargeObserved: true, chargeMismatch: false, warning: null });
+    expect(r.charged?.atomic).toBe(r.quoted?.atomic);
   });
 
   it('uploads an empty file, a tiny one, and one whose item is an exact multiple of the chunk size', async () => {

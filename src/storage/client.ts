@@ -143,8 +143,13 @@ export interface UploadFileResult {
   quoted: Amount | null;
   balanceBefore: Amount | null;
   balanceAfter: Amount | null;
-  /** Balance before − balance after: what the upload actually cost (null when reused). */
+  /**
+   * Balance before − balance after: what the upload actually cost. Null when reused, and when
+   * other uploads of this client ran at the same time (the balance change is theirs too).
+   */
   charged: Amount | null;
+  /** False when other uploads of this client overlapped this one, so its charge was not observed. */
+  chargeObserved: boolean;
   /** The charge differs from the quote. */
   chargeMismatch: boolean;
   /** A sentence for a person when chargeMismatch (or another oddity) is set. */
@@ -178,6 +183,8 @@ export class StorageClient {
   private readonly requestTimeoutMs: number;
   private readonly finishTimeoutMs: number;
   private nodePublicKey: string | undefined;
+  /** Uploads of this client sending now; each is flagged once another one overlaps it. */
+  private readonly inFlight = new Set<{ overlapped: boolean }>();
 
   private constructor(
     /** The underlying Irys client (exposed for tests and advanced use). */
@@ -454,10 +461,42 @@ export class StorageClient {
         progress('uploading', size, size);
         // Our own item (this upload's id): an earlier, interrupted run finished it. Paid once, then.
         if (existing.id === state.itemId) return this.finishedEarlier(base, existing.id, existing.receipt, state);
-        return { ...base, id: existing.id, receipt: existing.receipt, reused: true, resumed: false, sentBytes: 0, quoted: null, balanceBefore: null, balanceAfter: null, charged: null, chargeMismatch: false, warning: null, resume: state };
+        return { ...base, id: existing.id, receipt: existing.receipt, reused: true, resumed: false, sentBytes: 0, quoted: null, balanceBefore: null, balanceAfter: null, charged: null, chargeObserved: false, chargeMismatch: false, warning: null, resume: state };
       }
     }
 
+    // From the balance read before to the one after: other uploads of this wallet in that span
+    // change the balance too, so this upload's charge can only be observed when it ran alone.
+    const flight = { overlapped: this.inFlight.size > 0 };
+    for (const other of this.inFlight) other.overlapped = true;
+    this.inFlight.add(flight);
+    try {
+      return await this.sendNew(path, opts, { base, state, itemBytes, save, progress, flight });
+    } finally {
+      this.inFlight.delete(flight);
+    }
+  }
+
+  private async sendNew(
+    path: string,
+    opts: UploadFileOptions,
+    c: {
+      base: { sha256: string; size: number; itemBytes: number };
+      state: ResumeState;
+      itemBytes: number;
+      save: (patch: Partial<ResumeState>) => void;
+      progress: (phase: UploadProgress['phase'], bytes: number, total: number) => void;
+      flight: { overlapped: boolean };
+    },
+  ): Promise<UploadFileResult> {
+    const { base, itemBytes, progress, flight } = c;
+    const { sha256, size } = base;
+    const signal = opts.signal;
+    let state = c.state;
+    const save = (patch: Partial<ResumeState>): void => {
+      state = { ...state, ...patch };
+      c.save(patch);
+    };
     const quoted = toAmountBig(await this.priceOfItem(itemBytes));
     const before = await this.balanceAtomic();
     if (before < quoted) throw this.shortfall(quoted, before, path);
@@ -509,12 +548,16 @@ export class StorageClient {
     }
     await this.verifyReceipt(outcome.receipt, outcome.id);
     const receipt = outcome.receipt;
-    const after = await this.balanceAtomic().catch(() => undefined);
-    const charged = after === undefined ? undefined : before - after;
+    // Overlapped by another upload: the balance change is not this upload's alone; not observed.
+    const observed = !flight.overlapped;
+    const after = observed ? await this.balanceAtomic().catch(() => undefined) : undefined;
+    const charged = after === undefined || flight.overlapped ? undefined : before - after;
     const expected = quoted;
     const chargeMismatch = charged !== undefined && charged !== expected;
     let warning: string | null = null;
-    if (charged === undefined) {
+    if (!observed) {
+      warning = null;
+    } else if (charged === undefined) {
       warning = `The balance after uploading ${formatBytes(size)} could not be read, so the charge is unknown (quoted ${formatAtomic(quoted, this.ticker)}).`;
     } else if (chargeMismatch) {
       warning = `Storing ${formatBytes(size)} was quoted ${formatAtomic(expected, this.ticker)} but the balance went down by ${formatAtomic(charged, this.ticker)} (difference ${formatAtomic(charged - expected, this.ticker)}). Other activity on this storage account at the same time also changes the balance.`;
@@ -530,6 +573,7 @@ export class StorageClient {
       balanceBefore: this.amount(before),
       balanceAfter: after === undefined ? null : this.amount(after),
       charged: charged === undefined ? null : this.amount(charged),
+      chargeObserved: charged !== undefined,
       chargeMismatch,
       warning,
       resume: state,
@@ -550,6 +594,7 @@ export class StorageClient {
       balanceBefore: null,
       balanceAfter: null,
       charged: null,
+      chargeObserved: false,
       chargeMismatch: false,
       warning: `${formatBytes(base.size)} were stored by an earlier run of this upload that stopped before recording it; its charge was not observed.`,
       resume: state,

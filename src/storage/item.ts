@@ -79,7 +79,9 @@ export async function hashFile(path: string, opts: { signal?: AbortSignal; onByt
   }
   try {
     const hash = createHash('sha256');
-    const buf = Buffer.allocUnsafe(READ_BLOCK);
+    // No bigger than the file (+1 to see one that grew): small files must not cost 4 MiB each.
+    const size = (await fh.stat().catch(() => undefined))?.size ?? READ_BLOCK;
+    const buf = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, size + 1)));
     let bytes = 0;
     for (;;) {
       opts.signal?.throwIfAborted();

@@ -103,7 +103,10 @@ export interface UploadJobDeps {
   fundHint?: string;
   /** Retry policy of the kind (default: from 5 s, doubling, up to 5 min, 20 attempts). */
   retry?: Partial<RetryPolicy>;
-  /** Upload jobs running at once (default 1: uploads share the link, and one at a time keeps each charge exact). */
+  /**
+   * Upload jobs running at once (default 1). With more, uploads overlap and the client records a
+   * file's charge only when its upload ran alone (see UploadFileResult.chargeObserved).
+   */
   concurrency?: number;
   /**
    * Every progress report, unthrottled (the queue's progress events are throttled): the client's

@@ -18,7 +18,9 @@ export interface Serve {
 }
 
 export async function startServe(dataDir: string): Promise<Serve> {
-  const child = spawn('bash', [join(REPO, '.ci/with-keyring.sh'), process.execPath, join(REPO, 'src/cli/ativo.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
+  // ATIVO_BENCH_NODE_ARGS: extra node flags for the server (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env.ATIVO_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn('bash', [join(REPO, '.ci/with-keyring.sh'), process.execPath, ...nodeArgs, join(REPO, 'src/cli/ativo.js'), 'serve', '--port', '0', '--data-dir', dataDir], {
     cwd: REPO,
     env: { ...process.env, ATIVO_DATA_DIR: dataDir, ATIVO_KEYCHAIN_PREFIX: `ativo-bench-${randomBytes(4).toString('hex')}`, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

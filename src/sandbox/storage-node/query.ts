@@ -111,9 +111,12 @@ function transactions(store: Store, raw: Record<string, unknown>): unknown {
   if (a.ids !== undefined && a.ids !== null) {
     candidates = a.ids.map((id) => store.getItem(id)).filter((x): x is StoredItem => x !== undefined);
   } else if (tagFilters.some((t) => !t.neq)) {
-    const t = tagFilters.find((f) => !f.neq);
+    // The most selective tag (App-Name matches every item; Content-Sha256 one or two).
+    const size = (t: (typeof tagFilters)[number]): number => t.values.reduce((n, v) => n + store.idsWithTag(t.name, v).size, 0);
+    let best: (typeof tagFilters)[number] | undefined;
+    for (const t of tagFilters) if (!t.neq && (best === undefined || size(t) < size(best))) best = t;
     const ids = new Set<string>();
-    for (const v of t?.values ?? []) for (const id of store.idsWithTag(t?.name ?? '', v)) ids.add(id);
+    for (const v of best?.values ?? []) for (const id of store.idsWithTag(best?.name ?? '', v)) ids.add(id);
     candidates = [...ids].map((id) => store.getItem(id)).filter((x): x is StoredItem => x !== undefined);
   } else if (owners !== undefined) {
     const ids = new Set<string>();

@@ -9,7 +9,7 @@
  * and the node's identity: that RSA key plus an Ethereum key whose address receives funding,
  * generated on first start and kept in `<dataDir>/node-key.json` (mode 0600).
  */
-import { generateKeyPair as generateKeyPairCb } from 'node:crypto';
+import { constants, createPrivateKey, generateKeyPair as generateKeyPairCb, sign as signCb, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { deepHash, getCryptoDriver, stringToBuffer } from '@irys/bundles';
@@ -106,9 +106,32 @@ function receiptHash(r: Pick<Receipt, 'id' | 'version' | 'deadlineHeight' | 'tim
   ]);
 }
 
+/** Imported signing keys, per JWK (importing a 4096-bit key is costly: once per identity). */
+const keyObjects = new WeakMap<RsaJwk, KeyObject>();
+
+/**
+ * RSA-PSS-SHA256 with the largest salt, as the Arweave crypto driver signs (its verify accepts
+ * any salt length), but with Node's asynchronous sign: the 4096-bit private-key operation runs
+ * on the thread pool, not on the event loop the node and the app share.
+ */
+function rsaPssSign(jwk: RsaJwk, data: Uint8Array): Promise<Buffer> {
+  let key = keyObjects.get(jwk);
+  if (key === undefined) {
+    key = createPrivateKey({ key: jwk, format: 'jwk' });
+    keyObjects.set(jwk, key);
+  }
+  const k = key;
+  return new Promise((resolve, reject) => {
+    signCb('sha256', data, { key: k, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_MAX_SIGN }, (err, sig) => {
+      if (err) reject(err);
+      else resolve(sig);
+    });
+  });
+}
+
 export async function signReceipt(identity: Pick<NodeIdentity, 'jwk' | 'publicKey'>, fields: { id: string; timestamp: number; deadlineHeight: number }): Promise<Receipt> {
   const base = { id: fields.id, timestamp: fields.timestamp, version: RECEIPT_VERSION, deadlineHeight: fields.deadlineHeight } as const;
-  const sig = await getCryptoDriver().sign(identity.jwk, await receiptHash(base));
+  const sig = await rsaPssSign(identity.jwk, await receiptHash(base));
   return { ...base, public: identity.publicKey, signature: Buffer.from(sig).toString('base64url'), validatorSignatures: [] };
 }
 
