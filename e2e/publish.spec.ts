@@ -87,7 +87,17 @@ test('publish with a 70/30 split: activity reaches Certified, the publication ca
     await page.getByRole('button', { name: 'Resume all' }).click();
     await expect(page.getByRole('button', { name: 'Pause all' })).toBeVisible();
     await expect(publishRow.getByTestId('job-state')).toHaveText('Certified', { timeout: 180_000 });
-    await expect(page.locator('[data-testid="job-row"][data-kind="upload"]').first().getByTestId('job-state')).toHaveText('Stored');
+    // The file uploads ran as one batch (a card while they run, not a row per file): every one
+    // is stored, so its card is gone and no upload has a row of its own.
+    await expect(page.getByTestId('job-batch')).toHaveCount(0);
+    await expect(page.locator('[data-testid="job-row"][data-kind="upload"]')).toHaveCount(0);
+    const uploads = value<{ items: { state: string; batch: number | null }[]; total: number }>(
+      await server.call('jobs.list', { kind: 'upload', assetId: asset.id, limit: 100 }),
+    );
+    expect(uploads.total).toBe(2);
+    expect(uploads.items.map((j) => j.state)).toEqual(['done', 'done']);
+    expect(uploads.items[0]?.batch).not.toBeNull();
+    expect(new Set(uploads.items.map((j) => j.batch)).size).toBe(1);
     await expect(page.getByText('“Songbirds” is certified.')).toBeVisible();
     await audit(page, 'activity');
   });

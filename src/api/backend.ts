@@ -383,8 +383,16 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
     'jobs.batches': () => Promise.resolve({ items: batches.list() }),
     'jobs.retryBatch': (input) => {
-      if (!jobs.batchSummary(input.batch)) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
-      return Promise.resolve({ retried: jobs.retryBatch(input.batch) });
+      const b = jobs.batchSummary(input.batch);
+      if (!b) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
+      const retried = jobs.retryBatch(input.batch);
+      // A publication that failed because these uploads failed goes on with them.
+      if (b.assetId !== null) {
+        for (const p of jobs.list({ kind: PUBLISH_JOB_KIND, assetId: b.assetId, state: 'failed', limit: 10 }).items) {
+          if (p.checkpoint?.uploadBatch === input.batch) jobs.retry(p.id);
+        }
+      }
+      return Promise.resolve({ retried });
     },
     'jobs.cancelBatch': async (input) => {
       if (!jobs.batchSummary(input.batch)) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);

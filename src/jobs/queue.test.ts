@@ -562,4 +562,69 @@ describe('JobQueue', () => {
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => (e as Error).message === 'listener bug')).toBe(true);
   });
+
+  it('queues a batch in one transaction: one batch id, dedupe against live jobs, counts and bytes, retry and cancel of the batch', async () => {
+    const { catalog, queue, events } = setup({ concurrency: 3 });
+    const assetId = addAsset(catalog);
+    const gate = deferred();
+    queue.register<{ name: string; size: number; fail?: boolean }>('put', async (ctx) => {
+      if (ctx.checkpoint.fail === true) throw new PermanentJobError(`${ctx.checkpoint.name ?? '?'} is unreadable`);
+      await gate.promise;
+      return null;
+    });
+    // Queued on its own, not due for a minute (the fake clock does not move): it never runs here.
+    const single = queue.enqueue('put', { assetId, checkpoint: { name: 'c', size: 5 }, dedupeKey: 'put:c', delayMs: 60_000 });
+    const items = ['a', 'b', 'c', 'd'].map((name, i) => ({ assetId, checkpoint: { name, size: 10 * (i + 1), ...(name === 'd' ? { fail: true } : {}) }, dedupeKey: `put:${name}` }));
+    const r = queue.enqueueBatch('put', items);
+    // 'c' is already queued on its own: returned, not queued twice, and not part of the batch.
+    expect(r.created).toBe(3);
+    expect(r.batch).toBe(r.jobs[0]?.id);
+    expect(r.jobs.map((j) => j.batch)).toEqual([r.batch, r.batch, null, r.batch]);
+    expect(r.jobs[2]?.id).toBe(single.job.id);
+    expect(events.filter((e) => e.type === 'state' && e.from === null && e.job.batch === r.batch)).toHaveLength(3);
+    const batch = r.batch ?? -1;
+    const [a, b, , d] = r.jobs.map((j) => j.id);
+    expect(queue.enqueueBatch('put', items)).toMatchObject({ batch: null, created: 0 }); // all live: nothing new
+    expect(queue.list({ batched: false }).items.map((j) => j.id)).toEqual([single.job.id]);
+    expect(queue.list({ batch }).total).toBe(3);
+    expect(queue.countLive('put', assetId)).toBe(4);
+
+    queue.start();
+    await queue.settled(d ?? -1); // 'd' fails at once; 'a' and 'b' wait at the gate
+    expect(queue.batchSummary(batch)).toMatchObject({ id: batch, kind: 'put', assetId, total: 3, bytes: 10 + 20 + 40, bytesDone: 0, counts: { failed: 1, running: 2 } });
+    expect(queue.batchAttention(batch).map((j) => [j.id, j.state, j.error])).toEqual([[d, 'failed', 'd is unreadable']]);
+    expect(queue.openBatches()).toEqual([batch]);
+    expect(queue.running().map((j) => [j.id, j.batch]).sort()).toEqual([[a, batch], [b, batch]].sort());
+
+    gate.resolve();
+    await queue.settled(a ?? -1);
+    await queue.settled(b ?? -1);
+    expect(queue.batchSummary(batch)).toMatchObject({ total: 3, bytesDone: 30, bytesLive: 0, counts: { done: 2, failed: 1, queued: 0, running: 0 } });
+    expect(queue.openBatches()).toEqual([batch]); // a failure keeps it open
+
+    expect(queue.retryBatch(batch)).toBe(1);
+    await queue.settled(d ?? -1);
+    expect(queue.get(d ?? -1)?.attempts).toBe(1);
+    await queue.pauseAll();
+    expect(queue.retryBatch(batch)).toBe(1);
+    expect(queue.get(d ?? -1)?.state).toBe('queued'); // paused queue: it waits
+    // Cancelling a batch ends what is left, failures included (the person gives up on them).
+    expect(await queue.cancelBatch(batch)).toBe(1);
+    expect(queue.batchSummary(batch)?.counts).toMatchObject({ done: 2, failed: 0, cancelled: 1 });
+    expect(queue.openBatches()).toEqual([]);
+    expect(queue.countLive('put', assetId)).toBe(1); // only the single job
+  });
+
+  it('cancelling a batch also dismisses its failed jobs', async () => {
+    const { catalog, queue } = setup();
+    const assetId = addAsset(catalog);
+    queue.register('put', async () => { throw new PermanentJobError('gone'); });
+    const r = queue.enqueueBatch('put', [{ assetId }, { assetId }]);
+    queue.start();
+    for (const j of r.jobs) await queue.settled(j.id);
+    expect(queue.openBatches()).toEqual([r.batch]);
+    expect(await queue.cancelBatch(r.batch ?? -1)).toBe(2);
+    expect(queue.batchSummary(r.batch ?? -1)?.counts).toMatchObject({ failed: 0, cancelled: 2 });
+    expect(queue.openBatches()).toEqual([]);
+  });
 });

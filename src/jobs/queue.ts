@@ -325,8 +325,16 @@ export class JobQueue {
     return n;
   }
 
-  /** Cancels every job of a batch that has not finished; returns how many. */
+  /**
+   * Cancels every job of a batch that has not finished, and dismisses its failed ones (they move
+   * to cancelled: the person gave up on them); returns how many.
+   */
   async cancelBatch(batch: number): Promise<number> {
+    let dismissed = 0;
+    for (const id of this.q.batchJobIds(batch, ['failed'])) {
+      const job = this.q.get(id);
+      if (job && this.move(job, ['failed'], 'cancelled', { nextRunAt: null })) dismissed++;
+    }
     const ids = this.q.batchJobIds(batch, LIVE_JOB_STATES);
     // Not-running ones first, in one go, so none of them starts meanwhile.
     const running = ids.filter((id) => this.runs.has(id));
@@ -348,7 +356,7 @@ export class JobQueue {
         if (!(e instanceof AtivoError)) throw e;
       }
     }
-    return n;
+    return n + dismissed;
   }
 
   /** Pauses a queued or waiting job at once, or a running one once its handler has returned after the abort. */

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { call } from '../api/client';
 import type { Route } from '../state/router';
 import { NETWORK_TITLE } from '../lib/wallet';
-import { isActiveJob, loadNetwork, useApp } from '../state/store';
+import { activityCount, loadNetwork, useApp } from '../state/store';
 import { Icon } from './Icon';
 import type { IconName } from './Icon';
 
@@ -67,7 +67,7 @@ export function AppFrame({ children }: { children: ReactNode }) {
     loadNetwork();
   }, []);
   const section = sectionOf(route);
-  const activeJobs = useApp((s) => Object.values(s.jobs).filter(isActiveJob).length);
+  const activeJobs = useApp(activityCount);
   const unread = useApp((s) => s.unreadRequests);
 
   return (

@@ -30,13 +30,22 @@ export const kindText = (kind: string): string => KIND_TEXT[kind] ?? kind.charAt
 
 export const jobPercent = (j: Pick<LiveJob, 'progress'>): number => Math.max(0, Math.min(100, Math.floor(j.progress * 100)));
 
-/** "Queued", "Uploading 42%", "Waiting: …", "Registering", "Certified", "Failed: reason". */
+/** The phase an upload reports at the start of its detail line ("Encrypting 42% · 12 MB of 30 MB" → "Encrypting 42%"). */
+const UPLOAD_PHASE = /^(Hashing|Encrypting|Uploading) (\d{1,3})%/;
+
+/** An upload's phase and percent from its detail line, when it reports one. */
+export function uploadPhase(detail: string | null): string | null {
+  const m = detail === null ? null : UPLOAD_PHASE.exec(detail);
+  return m === null ? null : `${m[1] ?? ''} ${m[2] ?? ''}%`;
+}
+
+/** "Queued", "Encrypting 42%", "Uploading 42%", "Waiting: …", "Registering", "Certified", "Failed: reason". */
 export function jobStateText(j: Pick<LiveJob, 'kind' | 'state' | 'progress' | 'detail' | 'error'>): string {
   switch (j.state) {
     case 'queued':
       return 'Queued';
     case 'running':
-      return RUNNING_TEXT[j.kind] ?? `Uploading ${jobPercent(j)}%`;
+      return RUNNING_TEXT[j.kind] ?? uploadPhase(j.detail) ?? `Uploading ${jobPercent(j)}%`;
     case 'waiting':
       return `Waiting: ${j.error ?? j.detail ?? 'for other work to finish'}`;
     case 'paused':
@@ -55,3 +64,18 @@ export const canResume = (s: LiveJob['state']): boolean => s === 'paused';
 export const canCancel = (s: LiveJob['state']): boolean => s === 'queued' || s === 'running' || s === 'waiting' || s === 'paused';
 /** The queue retries failed jobs only (a cancelled one is published again instead). */
 export const canRetry = (s: LiveJob['state']): boolean => s === 'failed';
+
+/**
+ * Time left in words, as the backend's progress lines say it: "less than a minute left",
+ * "about 3 min left", "about 1 h 20 min left", "about 2 h left" (whole hours from 10 h on).
+ */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return 'less than a minute left';
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return `about ${minutes} min left`;
+  if (minutes >= 10 * 60) return `about ${Math.round(minutes / 60)} h left`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `about ${h} h left` : `about ${h} h ${m} min left`;
+}

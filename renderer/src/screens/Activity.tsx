@@ -1,6 +1,8 @@
 /**
- * Activity: the background job queue (file uploads, publications) with live progress from
- * `job.changed`, per-job Pause / Resume / Cancel / Retry, and a global Pause all / Resume all.
+ * Activity: the background job queue. Batches (a publication's file uploads, live from
+ * `jobs.batch`) are one card each (BatchCard); jobs on their own (publications, approvals,
+ * withdrawals) are rows with live progress from `job.changed` and per-job Pause / Resume /
+ * Cancel / Retry. A global Pause all / Resume all holds the whole queue.
  */
 import { useState } from 'react';
 import { call, messageOf } from '../api/client';
@@ -11,12 +13,30 @@ import { canCancel, canPause, canResume, canRetry, jobPercent, jobStateText, kin
 import { formatDate } from '../lib/format';
 import { useQuery } from '../hooks/useQuery';
 import { loadJobs, notify, useApp } from '../state/store';
-import type { LiveJob } from '../state/store';
+import type { AppState, LiveJob } from '../state/store';
+import { BatchCard } from './activity/BatchCard';
+import { useThrottled } from './activity/useThrottled';
 
 type JobItem = CommandOutput<'jobs.list'>['items'][number];
 type Action = 'pause' | 'resume' | 'cancel' | 'retry';
 
 const ACTION_TEXT: Record<Action, string> = { pause: 'Pause', resume: 'Resume', cancel: 'Cancel', retry: 'Retry' };
+
+/** The list of jobs on their own refetches at most this often while jobs change. */
+const LIST_REFETCH_MS = 500;
+
+const SHORT_BALANCE = /storage balance is short/i;
+
+/** The live batches' ids, newest first, as one string (a stable selector value: the cards subscribe to their own batch). */
+const batchIdsKey = (s: AppState): string =>
+  Object.keys(s.batches)
+    .map(Number)
+    .sort((a, b) => b - a)
+    .join(',');
+
+/** Some batch has a job waiting because the storage balance is short. */
+const batchesShortOfStorage = (s: AppState): boolean =>
+  Object.values(s.batches).some((b) => b.counts.waiting > 0 && b.attention.some((j) => j.state === 'waiting' && j.error !== null && SHORT_BALANCE.test(j.error)));
 
 function useAssetNames(ids: number[]): Record<number, string> {
   const key = ids.length === 0 ? null : `names:${ids.join(',')}`;
@@ -103,21 +123,30 @@ function JobRow({ job, name, onDone }: { job: LiveJob & { createdAt: string; att
 }
 
 export function ActivityScreen() {
-  const version = useApp((s) => s.jobsVersion);
+  const version = useThrottled(
+    useApp((s) => s.jobsVersion),
+    LIST_REFETCH_MS,
+  );
   const live = useApp((s) => s.jobs);
   const paused = useApp((s) => s.jobsPaused);
+  const batchKey = useApp(batchIdsKey);
+  const batchIds = batchKey === '' ? [] : batchKey.split(',').map(Number);
+  const batchesShort = useApp(batchesShortOfStorage);
   const [busyAll, setBusyAll] = useState(false);
-  const q = useQuery(`jobs:${version}`, () => call('jobs.list', { limit: 200 }));
+  const q = useQuery(`jobs:${version}`, () => call('jobs.list', { batched: false, limit: 200 }));
   const items: JobItem[] = q.data?.items ?? [];
   const names = useAssetNames([...new Set(items.map((j) => j.assetId).filter((id): id is number => id !== null))].sort((a, b) => a - b));
   const queuePaused = q.data?.paused ?? paused;
   const network = useApp((s) => s.network);
   const [funding, setFunding] = useState(false);
-  const storageShort = items.some((j) => {
-    const state = live[j.id]?.state ?? j.state;
-    const error = live[j.id]?.error ?? j.error;
-    return state === 'waiting' && error !== null && /storage balance is short/i.test(error);
-  });
+  const storageShort =
+    batchesShort ||
+    items.some((j) => {
+      const state = live[j.id]?.state ?? j.state;
+      const error = live[j.id]?.error ?? j.error;
+      return state === 'waiting' && error !== null && SHORT_BALANCE.test(error);
+    });
+  const anything = items.length > 0 || batchIds.length > 0;
 
   const fund = async (): Promise<void> => {
     setFunding(true);
@@ -153,7 +182,7 @@ export function ActivityScreen() {
           <p className="page-sub">Uploads and publications run here in the background, even while you work elsewhere in Ativo.</p>
         </div>
         <div className="page-actions">
-          {items.length > 0 && (
+          {anything && (
             <button type="button" className="button" onClick={() => void toggleAll()} disabled={busyAll}>
               {queuePaused ? 'Resume all' : 'Pause all'}
             </button>
@@ -198,11 +227,21 @@ export function ActivityScreen() {
         </div>
       )}
 
-      {q.data === null && q.error === null ? (
-        <div className="panel panel-muted" role="status">
-          Loading…
+      {batchIds.length > 0 && (
+        <div className="batch-list" data-testid="job-batches">
+          {batchIds.map((id) => (
+            <BatchCard key={id} id={id} />
+          ))}
         </div>
-      ) : q.data !== null && items.length === 0 ? (
+      )}
+
+      {q.data === null && q.error === null ? (
+        batchIds.length === 0 && (
+          <div className="panel panel-muted" role="status">
+            Loading…
+          </div>
+        )
+      ) : q.data !== null && !anything ? (
         <div className="card activity-empty" data-testid="activity-empty">
           <h2>Nothing running</h2>
           <p className="muted">

@@ -13,6 +13,7 @@ import { PublicationCard, PublishProgress } from './PublicationCard';
 import { FileTable } from './FileTable';
 import { PublishFailed } from './asset/PublishFailed';
 import { VersionHistory } from './asset/VersionHistory';
+import { BatchProgressLine } from './activity/BatchCard';
 import './asset/asset.css';
 
 function Skipped({ asset }: { asset: AssetDetail }) {
@@ -58,6 +59,12 @@ export function AssetScreen({ id }: { id: number }) {
     for (const j of Object.values(s.jobs)) {
       if (j.kind === 'publish' && j.assetId === id && j.state !== 'done' && j.state !== 'failed' && j.state !== 'cancelled' && (found === undefined || j.id > found.id)) found = j;
     }
+    return found;
+  });
+  /** The asset's newest live batch (a publication's file uploads), shown under the publishing status. */
+  const batch = useApp((s) => {
+    let found: (typeof s.batches)[number] | undefined;
+    for (const b of Object.values(s.batches)) if (b.assetId === id && (found === undefined || b.id > found.id)) found = b;
     return found;
   });
   /** The asset's newest publish job, when it failed (a later success or retry replaces it). */
@@ -194,6 +201,8 @@ export function AssetScreen({ id }: { id: number }) {
       ) : (
         asset.publication !== null && <PublicationCard asset={asset} publication={asset.publication} />
       )}
+
+      {batch !== undefined && <BatchProgressLine batch={batch} name={asset.name} />}
 
       <VersionHistory asset={asset} />
 

@@ -32,6 +32,9 @@ export interface LiveJob {
   error: string | null;
 }
 
+/** A batch of jobs (a publication's file uploads) as the UI knows it, live from `jobs.batch`. */
+export type BatchState = EventPayload<'jobs.batch'>;
+
 export interface Notice {
   id: number;
   tone: 'info' | 'success' | 'error';
@@ -65,6 +68,14 @@ export interface AppState {
   jobsPaused: boolean;
   /** Bumped when a job appears or changes state: the Activity list refetches. */
   jobsVersion: number;
+  /**
+   * Batches by id (a publication's file uploads: one summary instead of a job each), live from
+   * `jobs.batch`. A batch leaves the map when it finished without failures; one with failed jobs
+   * stays (it offers Retry) until those are retried or the app reloads it from `jobs.batches`.
+   */
+  batches: Record<number, BatchState>;
+  /** What the Activity badge counts (see activityCount); kept up to date as events arrive. */
+  activeCount: number;
   /** Unread access requests (the Inbox badge), live from `access.changed`. */
   unreadRequests: number;
   /** Bumped when access requests change: the Inbox refetches. */
@@ -89,6 +100,8 @@ export const useApp = create<AppState>()(() => ({
   jobs: {},
   jobsPaused: false,
   jobsVersion: 0,
+  batches: {},
+  activeCount: 0,
   unreadRequests: 0,
   accessVersion: 0,
   earningsVersion: 0,
@@ -136,18 +149,160 @@ export function refreshAll(): void {
 /** Jobs that count as "in progress" (the Activity badge). */
 export const isActiveJob = (j: Pick<LiveJob, 'state'>): boolean => j.state === 'running' || j.state === 'waiting' || j.state === 'queued';
 
-/** Seeds the live job map from the backend (quietly: the Activity screen reports errors). */
-export function loadJobs(): void {
-  call('jobs.list', { limit: 1000 }).then(
-    (r) => {
-      const jobs: Record<number, LiveJob> = {};
-      for (const j of r.items) {
-        const prev = get().jobs[j.id];
-        jobs[j.id] = { id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, detail: prev?.detail ?? null, error: j.error };
+/** A batch still has work going on (queued, running or waiting jobs): it counts as one on the badge. */
+export const isActiveBatch = (b: Pick<BatchState, 'counts'>): boolean => b.counts.queued + b.counts.running + b.counts.waiting > 0;
+
+/** Nothing of the batch is left to run (every job done, failed or cancelled). */
+const batchFinished = (b: Pick<BatchState, 'counts'>): boolean => b.counts.queued + b.counts.running + b.counts.waiting + b.counts.paused === 0;
+
+/** A finished batch without failures has nothing left to show. */
+const batchGone = (b: BatchState): boolean => b.finished && b.counts.failed === 0;
+
+/**
+ * The Activity badge: jobs on their own that are in progress, plus batches with work left (one
+ * each). Kept in the state (updated once per event flush), so reading it costs nothing.
+ */
+export const activityCount = (s: Pick<AppState, 'activeCount'>): number => s.activeCount;
+
+function countActive(jobs: Record<number, LiveJob>, batches: Record<number, BatchState>): number {
+  let n = 0;
+  for (const j of Object.values(jobs)) if (isActiveJob(j)) n++;
+  for (const b of Object.values(batches)) if (isActiveBatch(b)) n++;
+  return n;
+}
+
+// Events arrive much faster than a person can read (20,000 uploads): they are buffered and
+// applied in one state update per flush. A timer, not requestAnimationFrame: the queue must
+// keep up in a background tab too (where animation frames stop).
+const FLUSH_MS = 50;
+let pendingJobs: EventPayload<'job.changed'>[] = [];
+const pendingBatches = new Map<number, BatchState>();
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+/**
+ * Event stamps while a seed (loadJobs) is in flight, so its answer, which may be older than an
+ * event that arrived meanwhile, does not overwrite what the event said.
+ */
+let stamp = 0;
+const jobStamps = new Map<number, number>();
+const batchStamps = new Map<number, number>();
+let loadsInFlight = 0;
+
+function scheduleFlush(): void {
+  flushTimer ??= setTimeout(flushEvents, FLUSH_MS);
+}
+
+/** Applies the buffered job and batch events in one `set` (the Activity list refetches at most once). */
+function flushEvents(): void {
+  flushTimer = null;
+  const jobEvents = pendingJobs;
+  pendingJobs = [];
+  const batchEvents = [...pendingBatches.values()];
+  pendingBatches.clear();
+  if (jobEvents.length === 0 && batchEvents.length === 0) return;
+
+  const s = get();
+  const finishedPublications: EventPayload<'job.changed'>[] = [];
+  let jobs = s.jobs;
+  let changedState = false;
+  let active = s.activeCount;
+  if (jobEvents.length > 0) {
+    jobs = { ...s.jobs };
+    for (const j of jobEvents) {
+      const prev = jobs[j.id];
+      if (prev?.state !== j.state) {
+        changedState = true;
+        if (j.kind === 'publish' && (j.state === 'done' || j.state === 'failed')) finishedPublications.push(j);
       }
-      set((st) => ({ jobs, jobsPaused: r.paused, jobsVersion: st.jobsVersion + 1 }));
+      if (prev !== undefined && isActiveJob(prev)) active--;
+      if (isActiveJob(j)) active++;
+      jobs[j.id] = { id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, detail: j.detail, error: j.error };
+    }
+  }
+  let batches = s.batches;
+  if (batchEvents.length > 0) {
+    const next = new Map(Object.values(s.batches).map((b) => [b.id, b]));
+    for (const b of batchEvents) {
+      const prev = next.get(b.id);
+      if (prev !== undefined && isActiveBatch(prev)) active--;
+      if (batchGone(b)) {
+        next.delete(b.id);
+      } else {
+        next.set(b.id, b);
+        if (isActiveBatch(b)) active++;
+      }
+    }
+    batches = Object.fromEntries(next);
+  }
+  set((st) => ({ jobs, batches, activeCount: Math.max(0, active), jobsVersion: changedState ? st.jobsVersion + 1 : st.jobsVersion }));
+
+  for (const b of batchEvents) {
+    // The asset screen shows the publication's progress; its state may have moved on.
+    if (b.finished && b.assetId !== null) bumpAsset(b.assetId);
+  }
+  for (const j of finishedPublications) tellPublication(j);
+}
+
+/** Seeds the live job map (jobs on their own) and the batches from the backend (quietly: the Activity screen reports errors). */
+export function loadJobs(): void {
+  // Events that arrived before the question are applied first (their transitions notify);
+  // those arriving while it is asked are stamped and win over the answer.
+  if (flushTimer !== null) {
+    clearTimeout(flushTimer);
+    flushEvents();
+  }
+  const since = stamp;
+  loadsInFlight++;
+  const settle = (): void => {
+    loadsInFlight--;
+    if (loadsInFlight === 0) {
+      jobStamps.clear();
+      batchStamps.clear();
+    }
+  };
+  // The batches are optional for the seed: a failure there must not keep the jobs from loading.
+  const batchesCall = call('jobs.batches', {}).then(
+    (r) => r.items,
+    () => null,
+  );
+  Promise.all([call('jobs.list', { batched: false, limit: 1000 }), batchesCall]).then(
+    ([r, seeded]) => {
+      const s = get();
+      const seededJobs = new Map<number, LiveJob>();
+      for (const j of r.items) {
+        const prev = s.jobs[j.id];
+        seededJobs.set(j.id, { id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, detail: prev?.detail ?? null, error: j.error });
+      }
+      // Jobs an event told us about after the question was asked: the event is newer (and one
+      // still buffered must find the state before it, so that its transition notifies).
+      for (const [id, at] of jobStamps) {
+        if (at <= since) continue;
+        const cur = s.jobs[id];
+        if (cur !== undefined) seededJobs.set(id, cur);
+        else seededJobs.delete(id);
+      }
+      const jobs = Object.fromEntries(seededJobs);
+      let batches = s.batches;
+      if (seeded !== null) {
+        const next = new Map<number, BatchState>();
+        for (const b of seeded) {
+          const view: BatchState = { ...b, finished: batchFinished(b) };
+          if (!batchGone(view)) next.set(b.id, view);
+        }
+        // Batches an event told us about after the question was asked: the event is newer.
+        for (const [id, at] of batchStamps) {
+          if (at <= since) continue;
+          const cur = s.batches[id];
+          if (cur !== undefined) next.set(id, cur);
+          else next.delete(id);
+        }
+        batches = Object.fromEntries(next);
+      }
+      set((st) => ({ jobs, batches, activeCount: countActive(jobs, batches), jobsPaused: r.paused, jobsVersion: st.jobsVersion + 1 }));
+      settle();
     },
-    () => undefined,
+    () => {
+      settle();
+    },
   );
 }
 
@@ -225,13 +380,20 @@ function handleChanged(c: EventPayload<'asset.changed'>): void {
 }
 
 function handleJob(j: EventPayload<'job.changed'>): void {
-  const prev = get().jobs[j.id];
-  const changedState = prev?.state !== j.state;
-  set((st) => ({
-    jobs: { ...st.jobs, [j.id]: { id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, detail: j.detail, error: j.error } },
-    jobsVersion: changedState ? st.jobsVersion + 1 : st.jobsVersion,
-  }));
-  if (!changedState || j.kind !== 'publish' || (j.state !== 'done' && j.state !== 'failed')) return;
+  if (loadsInFlight > 0) jobStamps.set(j.id, ++stamp);
+  pendingJobs.push(j);
+  scheduleFlush();
+}
+
+function handleBatch(b: EventPayload<'jobs.batch'>): void {
+  if (loadsInFlight > 0) batchStamps.set(b.id, ++stamp);
+  // Only the latest summary of a batch matters.
+  pendingBatches.set(b.id, b);
+  scheduleFlush();
+}
+
+/** "“Songbirds” is certified." / "Publishing “Songbirds” failed: …" (once per finished publish job). */
+function tellPublication(j: EventPayload<'job.changed'>): void {
   const assetId = j.assetId;
   if (assetId !== null) bumpAsset(assetId);
   const tell = (name: string): void => {
@@ -306,6 +468,7 @@ export function wireEvents(): () => void {
     on('scan.progress', handleProgress),
     on('asset.changed', handleChanged),
     on('job.changed', handleJob),
+    on('jobs.batch', handleBatch),
     on('jobs.paused', (p) => {
       set((st) => ({ jobsPaused: p.paused, jobsVersion: st.jobsVersion + 1 }));
     }),
@@ -332,6 +495,8 @@ export function wireEvents(): () => void {
   return () => {
     for (const off of offs) off();
     window.removeEventListener('hashchange', onHash);
+    if (flushTimer !== null) clearTimeout(flushTimer);
+    flushTimer = null;
   };
 }
 

@@ -1,0 +1,293 @@
+/**
+ * One batch of jobs (a publication's file uploads) as a card: how many files are stored, the
+ * bytes and time left, the uploads running now, the jobs that need a person (failed with Retry,
+ * waiting with the reason, paused with Resume), and Retry failed / Cancel remaining for the
+ * whole batch. 20,000 uploads are one card, not 20,000 rows.
+ */
+import { memo, useState } from 'react';
+import { call, messageOf } from '../../api/client';
+import { Icon } from '../../components/Icon';
+import { ConfirmDialog } from '../../components/Modal';
+import { ProgressBar } from '../../components/ProgressBar';
+import { formatBytes, formatCount } from '../../lib/format';
+import { formatEta, jobPercent, kindText, uploadPhase } from '../../lib/jobs';
+import { loadJobs, notify, useApp } from '../../state/store';
+import type { BatchState } from '../../state/store';
+import { useAssetName } from './names';
+
+type JobView = BatchState['attention'][number];
+type BatchCounts = BatchState['counts'];
+
+/** Jobs of the batch not finished yet (queued, running, waiting or paused). */
+export const remainingOf = (c: BatchCounts): number => c.queued + c.running + c.waiting + c.paused;
+
+/** "Uploading files", or for another kind of batch "Approval jobs". */
+const batchTitle = (kind: string): string => (kind === 'upload' ? 'Uploading files' : `${kindText(kind)} jobs`);
+
+/** What the batch's items are called: "file"/"files" for uploads, else "job"/"jobs". */
+const itemWord = (kind: string, n: number): string => (kind === 'upload' ? (n === 1 ? 'file' : 'files') : n === 1 ? 'job' : 'jobs');
+
+/** "1,234 of 20,000 files stored · 3 running · 2 failed" */
+export function batchSummary(b: Pick<BatchState, 'kind' | 'total' | 'counts'>): string {
+  const c = b.counts;
+  const parts = [`${formatCount(c.done)} of ${formatCount(b.total)} ${itemWord(b.kind, b.total)} ${b.kind === 'upload' ? 'stored' : 'done'}`];
+  if (c.running > 0) parts.push(`${formatCount(c.running)} running`);
+  if (c.waiting > 0) parts.push(`${formatCount(c.waiting)} waiting`);
+  if (c.paused > 0) parts.push(`${formatCount(c.paused)} paused`);
+  if (c.failed > 0) parts.push(`${formatCount(c.failed)} failed`);
+  if (c.cancelled > 0) parts.push(`${formatCount(c.cancelled)} cancelled`);
+  return parts.join(' · ');
+}
+
+/** Percent done: by bytes when the batch knows its size, else by finished jobs. */
+export function batchPercent(b: Pick<BatchState, 'bytes' | 'bytesDone' | 'total' | 'counts'>): number {
+  const ratio = b.bytes > 0 ? b.bytesDone / b.bytes : b.total > 0 ? b.counts.done / b.total : 0;
+  return Math.max(0, Math.min(100, Math.floor(ratio * 100)));
+}
+
+/** "12 MB of 40 MB · about 3 min left" (no estimate when the backend has none yet); null without sizes. */
+export function batchBytesLine(b: Pick<BatchState, 'bytes' | 'bytesDone' | 'etaSeconds' | 'finished'>): string | null {
+  if (b.bytes <= 0) return null;
+  const eta = !b.finished && b.etaSeconds !== null ? formatEta(b.etaSeconds) : '';
+  const line = `${formatBytes(Math.min(b.bytesDone, b.bytes))} of ${formatBytes(b.bytes)}`;
+  return eta === '' ? line : `${line} · ${eta}`;
+}
+
+/**
+ * The file a job is about: its label (an upload's path in the asset), else the path its error
+ * starts with ("data/a.csv: /home/…/a.csv changed on disk since it was scanned …").
+ */
+function fileOf(job: Pick<JobView, 'error' | 'label'>): string | null {
+  if (job.label !== null) return job.label;
+  const m = job.error === null ? null : /^([^\s:]{1,300}): /.exec(job.error);
+  return m?.[1] ?? null;
+}
+
+type JobAction = 'retry' | 'resume';
+
+/** Waiting jobs listed by name (the rest are counted). */
+const WAITING_SHOWN = 3;
+
+function AttentionRow({ job, assetName, kind }: { job: JobView; assetName: string; kind: string }) {
+  const [busy, setBusy] = useState(false);
+  const file = fileOf(job);
+  const what = `${kind === 'upload' ? 'upload' : kindText(kind).toLowerCase()} #${job.id}${file !== null ? ` (${file})` : ''} of ${assetName}`;
+  const action: JobAction | null = job.state === 'failed' ? 'retry' : job.state === 'paused' ? 'resume' : null;
+  const act = async (a: JobAction): Promise<void> => {
+    setBusy(true);
+    try {
+      await call(`jobs.${a}`, { id: job.id });
+    } catch (e) {
+      notify('error', `Could not ${a} ${what}: ${messageOf(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  // The file is named on the row already: "a.csv: … changed on disk" says the rest.
+  const reason = job.error !== null && file !== null && job.error.startsWith(`${file}: `) ? job.error.slice(file.length + 2) : job.error;
+  const text =
+    job.state === 'failed'
+      ? `Failed: ${reason ?? 'unknown error'}`
+      : job.state === 'waiting'
+        ? `Waiting: ${reason ?? 'for other work to finish'}`
+        : job.state === 'paused'
+          ? 'Paused'
+          : job.state;
+  return (
+    <li className={`batch-attention-row batch-attention-${job.state}`} data-testid="batch-attention" data-job-id={job.id} data-state={job.state}>
+      <div className="batch-attention-main">
+        <span className="batch-file">{file ?? `${kindText(kind)} #${job.id}`}</span>
+        <span className={`job-state job-state-${job.state}`}>{text}</span>
+      </div>
+      {action !== null && (
+        <button type="button" className="button button-sm" onClick={() => void act(action)} disabled={busy} aria-label={`${action === 'retry' ? 'Retry' : 'Resume'} ${what}`}>
+          {busy ? 'Working…' : action === 'retry' ? 'Retry' : 'Resume'}
+        </button>
+      )}
+    </li>
+  );
+}
+
+function RunningRow({ job, kind }: { job: BatchState['running'][number]; kind: string }) {
+  const phase = uploadPhase(job.detail);
+  const pct = jobPercent(job);
+  // "Encrypting 42% · 12 MB of 30 MB": the phase is the heading of the row, the rest its detail.
+  const rest = job.detail !== null && phase !== null ? job.detail.slice(phase.length).replace(/^\s*·\s*/, '') : job.detail;
+  return (
+    <li className="batch-running-row" data-testid="batch-running" data-job-id={job.id}>
+      <div className="batch-running-head">
+        <span className="batch-file">{job.label ?? `${kindText(kind)} #${job.id}`}</span>
+        <span className="job-state">{phase ?? `${kind === 'upload' ? 'Uploading' : 'Running'} ${pct}%`}</span>
+      </div>
+      <ProgressBar value={pct} label={`${job.label ?? `${kindText(kind)} #${job.id}`} progress`} />
+      {rest !== null && rest !== '' && <span className="hint">{rest}</span>}
+    </li>
+  );
+}
+
+/** A batch's card on the Activity screen (renders nothing once the batch left the store). */
+export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
+  const b = useApp((s) => s.batches[id]);
+  const name = useAssetName(b?.assetId ?? null);
+  const [busy, setBusy] = useState<'retry' | 'cancel' | null>(null);
+  const [confirmCancel, setConfirmCancel] = useState(false);
+  if (b === undefined) return null;
+
+  const remaining = remainingOf(b.counts);
+  const plural_ = (n: number): string => `${formatCount(n)} ${itemWord(b.kind, n)}`;
+  const titleId = `batch-${b.id}-title`;
+  const subject = b.kind === 'upload' ? `uploads of ${name}` : `${kindText(b.kind).toLowerCase()} jobs of ${name}`;
+  const pct = batchPercent(b);
+  const bytesLine = batchBytesLine(b);
+  // Failed and paused jobs each need their own button; waiting ones mostly share a reason
+  // (the storage balance): a few of them say it.
+  const failedRows = b.attention.filter((j) => j.state === 'failed');
+  const pausedRows = b.attention.filter((j) => j.state === 'paused');
+  const waitingRows = b.attention.filter((j) => j.state === 'waiting').slice(0, WAITING_SHOWN);
+  const shown = [...failedRows, ...pausedRows, ...waitingRows];
+  const hidden: [number, string][] = [
+    [b.counts.failed - failedRows.length, 'failed'],
+    [b.counts.paused - pausedRows.length, 'paused'],
+    [b.counts.waiting - waitingRows.length, 'waiting'],
+  ];
+  const more = hidden.filter(([n]) => n > 0).map(([n, what]) => `${formatCount(n)} more ${what}`);
+
+  const retryFailed = async (): Promise<void> => {
+    setBusy('retry');
+    try {
+      const r = await call('jobs.retryBatch', { batch: b.id });
+      notify('info', r.retried === 0 ? `Nothing to retry in the ${subject}.` : `Retrying ${plural_(r.retried)} of “${name}”.`);
+    } catch (e) {
+      notify('error', `Could not retry the ${subject}: ${messageOf(e)}`);
+    } finally {
+      setBusy(null);
+      loadJobs();
+    }
+  };
+
+  /** Cancels what is left; with only failures left, gives up on them (they leave Activity). */
+  const cancelText = remaining > 0 ? 'Cancel remaining' : 'Dismiss failed';
+  const cancelRemaining = async (): Promise<void> => {
+    setBusy('cancel');
+    try {
+      const r = await call('jobs.cancelBatch', { batch: b.id });
+      notify('success', `Cancelled ${plural_(r.cancelled)} of “${name}”.`);
+      setConfirmCancel(false);
+    } catch (e) {
+      notify('error', `Could not cancel the ${subject}: ${messageOf(e)}`);
+    } finally {
+      setBusy(null);
+      loadJobs();
+    }
+  };
+
+  return (
+    <section className="card batch" aria-labelledby={titleId} data-testid="job-batch" data-batch-id={b.id} data-asset-id={b.assetId ?? undefined}>
+      <div className="batch-head">
+        <h2 id={titleId} className="batch-title">
+          {batchTitle(b.kind)} ·{' '}
+          {b.assetId !== null ? <a href={`#/assets/${b.assetId}`}>{name}</a> : <span>{name}</span>}
+        </h2>
+        <div className="job-actions">
+          {b.counts.failed > 0 && (
+            <button
+              type="button"
+              className="button button-sm"
+              onClick={() => void retryFailed()}
+              disabled={busy !== null}
+              aria-label={`Retry failed (${formatCount(b.counts.failed)}) ${subject}`}
+            >
+              <Icon name="refresh" size={16} />
+              {busy === 'retry' ? 'Retrying…' : `Retry failed (${formatCount(b.counts.failed)})`}
+            </button>
+          )}
+          {(remaining > 0 || b.counts.failed > 0) && (
+            <button
+              type="button"
+              className="button button-sm button-danger-outline"
+              onClick={() => {
+                setConfirmCancel(true);
+              }}
+              disabled={busy !== null}
+              aria-label={`${cancelText} ${subject}`}
+            >
+              {cancelText}
+            </button>
+          )}
+        </div>
+      </div>
+
+      <p className="batch-summary" data-testid="batch-summary">
+        {batchSummary(b)}
+      </p>
+      <ProgressBar value={pct} label={`${batchTitle(b.kind)} of ${name}`} />
+      {bytesLine !== null && (
+        <p className="hint batch-bytes" data-testid="batch-bytes">
+          {bytesLine}
+        </p>
+      )}
+
+      {b.running.length > 0 && (
+        <div className="batch-section">
+          <h3 className="batch-section-title">Running now</h3>
+          <ul className="batch-running">
+            {b.running.map((j) => (
+              <RunningRow key={j.id} job={j} kind={b.kind} />
+            ))}
+          </ul>
+        </div>
+      )}
+
+      {shown.length > 0 && (
+        <div className="batch-section">
+          <h3 className="batch-section-title">Needs attention</h3>
+          <ul className="batch-attention">
+            {shown.map((j) => (
+              <AttentionRow key={j.id} job={j} assetName={name} kind={b.kind} />
+            ))}
+            {more.length > 0 && (
+              <li className="muted batch-more" data-testid="batch-more">
+                …and {more.join(', ')}.
+              </li>
+            )}
+          </ul>
+        </div>
+      )}
+
+      {confirmCancel && (
+        <ConfirmDialog
+          title={remaining > 0 ? `Cancel the remaining ${subject}?` : `Give up on the failed ${subject}?`}
+          description={
+            <p>
+              {plural_(remaining + b.counts.failed)} not stored yet will not be uploaded. Files already stored stay stored, and publishing “{name}” again does
+              not pay for them twice.
+            </p>
+          }
+          confirmLabel={cancelText}
+          busy={busy === 'cancel'}
+          onConfirm={() => void cancelRemaining()}
+          onClose={() => {
+            setConfirmCancel(false);
+          }}
+        />
+      )}
+    </section>
+  );
+});
+
+/** A live batch under an asset's publishing status: files stored, bytes, time left; failures point to Activity. */
+export function BatchProgressLine({ batch, name }: { batch: BatchState; name: string }) {
+  const bytesLine = batchBytesLine(batch);
+  return (
+    <section className="card batch-line" aria-label={`${batchTitle(batch.kind)} of ${name}`} data-testid="asset-batch">
+      <p className="batch-summary">{batchSummary(batch)}</p>
+      <ProgressBar value={batchPercent(batch)} label={`${batchTitle(batch.kind)} of ${name}`} />
+      {bytesLine !== null && <p className="hint">{bytesLine}</p>}
+      {batch.counts.failed > 0 && (
+        <p className="hint batch-line-failed">
+          {batch.counts.failed === 1 ? 'One file failed' : `${formatCount(batch.counts.failed)} files failed`}: see <a href="#/activity">Activity</a> to retry.
+        </p>
+      )}
+    </section>
+  );
+}
