@@ -36,7 +36,7 @@ describe('BatchTracker', () => {
       catalog.close();
     });
     const assetId = catalog.assets.insert({ kind: 'dataset', name: 'd', rootPath: '/data/d' }, new Date().toISOString());
-    queue.register<{ relPath: string; size: number }>('upload', (ctx) => {
+    queue.register<{ relPath: string; size: number }, null>('upload', (ctx) => {
       if (ctx.checkpoint.relPath === 'bad.csv') return Promise.reject(new Error('bad.csv: unreadable'));
       return Promise.resolve(null);
     }, { retry: { maxAttempts: 1 } });
