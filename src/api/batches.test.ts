@@ -36,9 +36,10 @@ describe('BatchTracker', () => {
       catalog.close();
     });
     const assetId = catalog.assets.insert({ kind: 'dataset', name: 'd', rootPath: '/data/d' }, new Date().toISOString());
-    queue.register<{ relPath: string; size: number }, null>('upload', (ctx) => {
-      if (ctx.checkpoint.relPath === 'bad.csv') return Promise.reject(new Error('bad.csv: unreadable'));
-      return Promise.resolve(null);
+    queue.register<{ relPath: string; size: number }, null>('upload', async (ctx) => {
+      await Promise.resolve();
+      if (ctx.checkpoint.relPath === 'bad.csv') throw new Error('bad.csv: unreadable');
+      return null;
     }, { retry: { maxAttempts: 1 } });
     const sent: (JobBatchView & { finished: boolean })[] = [];
     const tracker = new BatchTracker(queue, (b) => sent.push(b), 60_000);
