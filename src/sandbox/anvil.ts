@@ -366,7 +366,14 @@ async function launch(bin: string, port: number, p: Paths, o: Required<Pick<Star
 }
 
 async function readDevAccounts(configPath: string): Promise<DevAccount[]> {
-  const cfg = await readJson(configPath);
+  // anvil may answer RPC a moment before it has finished writing this file (seen on a loaded
+  // machine): give it a few seconds to appear whole.
+  const deadline = Date.now() + 5_000;
+  let cfg = await readJson(configPath);
+  while ((!isObject(cfg) || !Array.isArray(cfg.available_accounts) || !Array.isArray(cfg.private_keys)) && Date.now() < deadline) {
+    await sleep(25);
+    cfg = await readJson(configPath);
+  }
   if (!isObject(cfg) || !Array.isArray(cfg.available_accounts) || !Array.isArray(cfg.private_keys)) {
     throw new SandboxError('START_FAILED', `anvil wrote no account list to ${configPath}.`);
   }
