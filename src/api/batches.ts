@@ -11,6 +11,7 @@
  */
 import type { JobRecord } from '../catalog/jobs';
 import type { JobQueue } from '../jobs/queue';
+import { formatEta } from '../storage/format';
 import type { JobBatchView, JobView } from './contract';
 
 /** A person-readable name for what a job works on: an upload's file path; null for other kinds. */
@@ -131,6 +132,7 @@ export class BatchTracker {
     this.samples.set(batch, list);
     const moving = s.counts.running + s.counts.queued > 0;
     const filesLeft = s.counts.queued + s.counts.running + s.counts.waiting + s.counts.paused;
+    const eta = moving ? estimateEta(list, filesLeft, Math.max(0, s.bytesLive - partial)) : null;
     return {
       id: s.id,
       kind: s.kind,
@@ -140,7 +142,8 @@ export class BatchTracker {
       bytes: s.bytes,
       bytesDone,
       createdAt: s.createdAt,
-      etaSeconds: moving ? estimateEta(list, filesLeft, Math.max(0, s.bytesLive - partial)) : null,
+      etaSeconds: eta,
+      etaText: eta === null ? null : formatEta(eta),
       running: runningViews,
       attention: this.jobs.batchAttention(batch, 20).map(jobView),
     };

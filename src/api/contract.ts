@@ -163,6 +163,8 @@ export const JobBatchView = z.object({
   bytesDone: z.number(),
   createdAt: z.string(),
   etaSeconds: z.number().nullable(),
+  /** etaSeconds in words, as the upload lines say it ("about 3 min left"); null with it. */
+  etaText: z.string().nullable(),
   running: z.array(RunningJob),
   /** Jobs that need a person: failed, waiting (with the reason in `error`) or paused; the first 20. */
   attention: z.array(JobView),

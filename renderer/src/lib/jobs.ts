@@ -47,6 +47,8 @@ export function jobStateText(j: Pick<LiveJob, 'kind' | 'state' | 'progress' | 'd
     case 'running':
       return RUNNING_TEXT[j.kind] ?? uploadPhase(j.detail) ?? `Uploading ${jobPercent(j)}%`;
     case 'waiting':
+      // A publication waiting for its uploads is busy, not stuck: "Uploading files: 1,234 of 20,000 stored".
+      if (j.kind === 'publish' && j.error?.startsWith('Uploading files') === true) return j.error;
       return `Waiting: ${j.error ?? j.detail ?? 'for other work to finish'}`;
     case 'paused':
       return 'Paused';
@@ -64,18 +66,3 @@ export const canResume = (s: LiveJob['state']): boolean => s === 'paused';
 export const canCancel = (s: LiveJob['state']): boolean => s === 'queued' || s === 'running' || s === 'waiting' || s === 'paused';
 /** The queue retries failed jobs only (a cancelled one is published again instead). */
 export const canRetry = (s: LiveJob['state']): boolean => s === 'failed';
-
-/**
- * Time left in words, as the backend's progress lines say it: "less than a minute left",
- * "about 3 min left", "about 1 h 20 min left", "about 2 h left" (whole hours from 10 h on).
- */
-export function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '';
-  if (seconds < 60) return 'less than a minute left';
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  if (minutes < 60) return `about ${minutes} min left`;
-  if (minutes >= 10 * 60) return `about ${Math.round(minutes / 60)} h left`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `about ${h} h left` : `about ${h} h ${m} min left`;
-}

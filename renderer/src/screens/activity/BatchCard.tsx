@@ -10,7 +10,7 @@ import { Icon } from '../../components/Icon';
 import { ConfirmDialog } from '../../components/Modal';
 import { ProgressBar } from '../../components/ProgressBar';
 import { formatBytes, formatCount } from '../../lib/format';
-import { formatEta, jobPercent, kindText, uploadPhase } from '../../lib/jobs';
+import { jobPercent, kindText, uploadPhase } from '../../lib/jobs';
 import { loadJobs, notify, useApp } from '../../state/store';
 import type { BatchState } from '../../state/store';
 import { useAssetName } from './names';
@@ -46,9 +46,9 @@ export function batchPercent(b: Pick<BatchState, 'bytes' | 'bytesDone' | 'total'
 }
 
 /** "12 MB of 40 MB · about 3 min left" (no estimate when the backend has none yet); null without sizes. */
-export function batchBytesLine(b: Pick<BatchState, 'bytes' | 'bytesDone' | 'etaSeconds' | 'finished'>): string | null {
+export function batchBytesLine(b: Pick<BatchState, 'bytes' | 'bytesDone' | 'etaText' | 'finished'>): string | null {
   if (b.bytes <= 0) return null;
-  const eta = !b.finished && b.etaSeconds !== null ? formatEta(b.etaSeconds) : '';
+  const eta = !b.finished && b.etaText !== null ? b.etaText : '';
   const line = `${formatBytes(Math.min(b.bytesDone, b.bytes))} of ${formatBytes(b.bytes)}`;
   return eta === '' ? line : `${line} · ${eta}`;
 }
