@@ -129,6 +129,28 @@ describe('upload jobs', () => {
     await env.stop();
   });
 
+  it('several uploads at once: files with the same bytes are stored and paid once (the others reuse the item)', async () => {
+    const queue = newQueue({ clientFor: () => funded, concurrency: 3 });
+    const content = `same bytes ${String(Date.now())}\n`;
+    const sha256 = createHash('sha256').update(content).digest('hex');
+    const inputs: UploadJobInput[] = [];
+    for (let i = 0; i < 5; i++) {
+      const path = join(env.dir, `copy-${String(i)}.txt`);
+      await writeFile(path, content);
+      inputs.push({ assetId, relPath: `copies/${String(i)}.txt`, path, sha256, size: content.length, network: 'sandbox' });
+    }
+    const before = env.node.stats();
+    const jobs = inputs.map((i) => enqueueUpload(queue, i).job);
+    queue.start();
+    const done = await Promise.all(jobs.map((j) => queue.settled(j.id)));
+    expect(done.map((j) => j.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    const results = done.map((j) => j.result as UploadJobResult);
+    expect(results.filter((r) => r.reused === null)).toHaveLength(1); // one upload, paid once
+    expect(new Set(results.map((r) => r.storageId)).size).toBe(1);
+    expect(env.node.stats().uploadsFinished - before.uploadsFinished).toBe(1);
+    for (const i of inputs) expect(uploads.get('sandbox', sha256, assetId, i.relPath)?.storageId).toBe(results[0]?.storageId);
+  });
+
   it('uploads a file, records storage id, receipt, quote and charge, and the bytes come back', async () => {
     const input = await newFile(5 * MiB + 3);
     const queue = newQueue({ clientFor: () => funded });

@@ -123,7 +123,15 @@ export interface UploadJobDeps {
 export const DEFAULT_UPLOAD_RETRY: Partial<RetryPolicy> = { baseMs: 5_000, factor: 2, maxDelayMs: 5 * 60_000, maxAttempts: 20 };
 
 /** The dedupe key of a file's upload job: one live job per file and network. */
-export const uploadDedupeKey = (i: Pick<UploadJobInput, 'network' | 'assetId' | 'relPath'>): string => `upload:${i.network}:${i.assetId}:${i.relPath}`;
+export const uploadDedupeKey = (i: Pick<UploadJobInput, 'network' | 'assetId' | 'relPath' | 'encryptTo'>): string =>
+  `${uploadKeyPrefix(i.network, i.assetId, encryptionOf(i.encryptTo) !== null)}${i.relPath}`;
+
+/**
+ * The dedupe keys of an asset's uploads on a network, plaintext or encrypted, all start with
+ * this ("upload:sandbox:7:", "upload-age:sandbox:7:"): a private publication never adopts a
+ * plaintext upload of the same file, and a publication asks about its own uploads only.
+ */
+export const uploadKeyPrefix = (network: string, assetId: number, encrypted: boolean): string => `${encrypted ? 'upload-age' : 'upload'}:${network}:${assetId}:`;
 
 /** The encryption marker of an upload: null (plaintext) or 'age:<sorted recipients>'. */
 export const encryptionOf = (encryptTo: readonly string[] | undefined): string | null =>
@@ -148,9 +156,47 @@ function checkInput(i: Partial<UploadJobInput>): asserts i is UploadJobInput {
   if (i.encryptTo !== undefined && (!Array.isArray(i.encryptTo) || i.encryptTo.some((r) => typeof r !== 'string'))) bad('its recipients are not a list of age recipients');
 }
 
+/**
+ * Runs one upload at a time per content (network + sha256 + encryption) in this process: with
+ * several uploads at once, two files with the same bytes (empty files, copies) would both miss
+ * the catalog and the node and be paid twice. The second waits, then finds the first's item.
+ */
+class ContentLocks {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async run<T>(key: string, signal: AbortSignal, f: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(key) ?? Promise.resolve();
+    let release = (): void => undefined;
+    const mine = new Promise<void>((r) => { release = r; });
+    const tail = before.then(() => mine);
+    this.tails.set(key, tail);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const stop = (): void => { reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')); };
+        if (signal.aborted) stop();
+        signal.addEventListener('abort', stop, { once: true });
+        void before.then(() => {
+          signal.removeEventListener('abort', stop);
+          resolve();
+        });
+      });
+      return await f();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
 export function registerUploadJobs(queue: JobQueue, deps: UploadJobDeps): void {
   const uploads = deps.uploads ?? new UploadsQueries(deps.catalog.db);
-  queue.register<JsonObject, UploadJobResult>(UPLOAD_JOB_KIND, (ctx) => runUpload(ctx, deps, uploads), {
+  const locks = new ContentLocks();
+  const run = (ctx: JobContext): Promise<UploadJobResult> => {
+    const cp = ctx.checkpoint as Partial<UploadCheckpoint>;
+    const key = `${String(cp.network)}|${String(cp.sha256)}|${encryptionOf(Array.isArray(cp.encryptTo) ? cp.encryptTo : undefined) ?? ''}`;
+    return locks.run(key, ctx.signal, () => runUpload(ctx, deps, uploads));
+  };
+  queue.register<JsonObject, UploadJobResult>(UPLOAD_JOB_KIND, run, {
     concurrency: deps.concurrency ?? 1,
     retry: { ...DEFAULT_UPLOAD_RETRY, ...deps.retry },
     isPermanent: (e) => isStorageError(e) && !e.transient && e.code !== 'INSUFFICIENT_BALANCE',
