@@ -33,7 +33,7 @@ import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion
 import { LICENSES, percentToBps } from '../publish/licenses';
 import { parseManifestText, verifyCertificate, type FilesSource } from '../publish/verify';
 import type { Certificate } from '../chain/certificate';
-import { UPLOAD_JOB_KIND } from '../storage/jobs';
+import { UPLOAD_JOB_KIND, uploadKeyPrefixOf } from '../storage/jobs';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
 import { FINAL_JOB_STATES, type JobRecord } from '../catalog/jobs';
@@ -255,7 +255,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   // ones before it do not (a publication's own poll shows their progress).
   jobs.on((ev) => {
     if (ev.type !== 'state' || ev.job.kind !== UPLOAD_JOB_KIND || !FINAL_JOB_STATES.includes(ev.job.state)) return;
-    if (ev.job.assetId === null || jobs.countLive(UPLOAD_JOB_KIND, ev.job.assetId) === 0) jobs.poke({ kind: PUBLISH_JOB_KIND });
+    const prefix = uploadKeyPrefixOf(ev.job.dedupeKey);
+    if (prefix === null || !jobs.hasLiveKeyPrefix(prefix)) jobs.poke({ kind: PUBLISH_JOB_KIND });
   });
   /**
    * The age recipient of a private asset. Its identity is created on first use and kept in the
@@ -386,10 +387,16 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const b = jobs.batchSummary(input.batch);
       if (!b) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
       const retried = jobs.retryBatch(input.batch);
-      // A publication that failed because these uploads failed goes on with them.
-      if (b.assetId !== null) {
+      // A publication of this asset that failed for want of uploaded files goes on with them.
+      if (b.assetId !== null && retried > 0) {
         for (const p of jobs.list({ kind: PUBLISH_JOB_KIND, assetId: b.assetId, state: 'failed', limit: 10 }).items) {
-          if (p.checkpoint?.uploadBatch === input.batch) jobs.retry(p.id);
+          const step = p.checkpoint?.step;
+          if (step !== undefined && step !== 'uploads') continue;
+          try {
+            jobs.retry(p.id);
+          } catch (e) {
+            if (!(e instanceof AtivoError)) throw e; // another publication of it is live: it picks the files up
+          }
         }
       }
       return Promise.resolve({ retried });

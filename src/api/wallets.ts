@@ -78,6 +78,7 @@ export class Wallets {
   async use(address: string): Promise<WalletState> {
     const a = getAddress(address.toLowerCase());
     if (!(await this.vault.has(a))) throw new AtivoError('NOT_FOUND', `No wallet ${a} in the keychain.`);
+    this.forget(); // it may have come from another process (the CLI) since the list was read
     this.catalog.networks.setSetting('wallet', a);
     return this.state();
   }

@@ -186,7 +186,9 @@ export class JobsQueries {
   private readonly openBatchesStmt: Statement<[], { batch_id: number }>;
   private readonly batchAttentionStmt: Statement<[number, number], JobRow>;
   private readonly batchIdsStmt: Statement<{ batch: number; states: string }, { id: number }>;
-  private readonly countLiveStmt: Statement<{ kind: string; assetId: number }, { n: number }>;
+  private readonly liveKeyPrefixStmt: Statement<{ lo: string; hi: string }, { id: number }>;
+  private readonly failedKeyPrefixStmt: Statement<{ lo: string; hi: string }, JobRow>;
+  private readonly cancelBatchStmt: Statement<{ batch: number; now: string }, JobRow>;
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
@@ -195,8 +197,12 @@ export class JobsQueries {
     );
     this.insertStmt = db.prepare(`INSERT INTO jobs (kind, asset_id, state, next_run_at, checkpoint, dedupe_key, created_at, updated_at)
       VALUES (@kind, @assetId, 'queued', @nextRunAt, @checkpoint, @dedupeKey, @now, @now) RETURNING ${COLUMNS}`);
-    this.dueStmt = db.prepare(`SELECT id, state FROM jobs
-      WHERE state IN ('queued', 'waiting') AND next_run_at <= @now AND kind IN (SELECT value FROM json_each(@kinds))
+    // The first due job of each state, by the (state, next_run_at) index in order, then the
+    // earlier of the two: no sort of every queued job (20,000 uploads) on each claim.
+    const firstDue = (state: string): string => `SELECT * FROM (SELECT id, state, next_run_at FROM jobs
+      WHERE state = '${state}' AND next_run_at <= @now AND kind IN (SELECT value FROM json_each(@kinds))
+      ORDER BY next_run_at, id LIMIT 1)`;
+    this.dueStmt = db.prepare(`SELECT id, state FROM (${firstDue('queued')} UNION ALL ${firstDue('waiting')})
       ORDER BY next_run_at, id LIMIT 1`);
     this.claimStmt = db.prepare(`UPDATE jobs SET state = 'running', attempts = attempts + 1, updated_at = @now
       WHERE id = @id AND state IN ('queued', 'waiting') RETURNING ${COLUMNS}`);
@@ -234,8 +240,12 @@ export class JobsQueries {
       WHERE batch_id = ? AND state IN ('failed', 'waiting', 'paused') ORDER BY state = 'failed' DESC, id LIMIT ?`);
     this.batchIdsStmt = db.prepare(`SELECT id FROM jobs
       WHERE batch_id = @batch AND state IN (SELECT value FROM json_each(@states)) ORDER BY id`);
-    this.countLiveStmt = db.prepare(`SELECT count(*) AS n FROM jobs
-      WHERE asset_id = @assetId AND kind = @kind AND state IN ('queued', 'running', 'paused', 'waiting')`);
+    // Key ranges [prefix, prefix + U+FFFF): on the live-key index (jobs_dedupe_live) for live jobs.
+    this.liveKeyPrefixStmt = db.prepare(`SELECT id FROM jobs INDEXED BY jobs_dedupe_live WHERE dedupe_key >= @lo AND dedupe_key < @hi
+      AND dedupe_key IS NOT NULL AND state IN ('queued', 'running', 'paused', 'waiting') LIMIT 1`);
+    this.failedKeyPrefixStmt = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE state = 'failed' AND dedupe_key >= @lo AND dedupe_key < @hi ORDER BY id`);
+    this.cancelBatchStmt = db.prepare(`UPDATE jobs SET state = 'cancelled', next_run_at = NULL, updated_at = @now
+      WHERE batch_id = @batch AND state IN ('queued', 'waiting', 'paused') RETURNING ${COLUMNS}`);
     this.getSetting = db.prepare('SELECT value FROM settings WHERE key = ?');
     this.putSetting = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
@@ -324,10 +334,21 @@ export class JobsQueries {
     return this.batchIdsStmt.all({ batch, states: JSON.stringify(states) }).map((r) => r.id);
   }
 
-  /** How many jobs of this kind and asset are queued, running, paused or waiting. */
-  countLive(kind: string, assetId: number): number {
-    return this.countLiveStmt.get({ kind, assetId })?.n ?? 0;
+  /** Is a job whose dedupe key starts with `prefix` queued, running, paused or waiting? */
+  hasLiveKeyPrefix(prefix: string): boolean {
+    return this.liveKeyPrefixStmt.get({ lo: prefix, hi: `${prefix}\uffff` }) !== undefined;
   }
+
+  /** Failed jobs whose dedupe key starts with `prefix`, oldest first. */
+  failedWithKeyPrefix(prefix: string): JobRecord[] {
+    return this.failedKeyPrefixStmt.all({ lo: prefix, hi: `${prefix}\uffff` }).map(toRecord);
+  }
+
+  /** Cancels a batch's queued, waiting and paused jobs in one statement (none can start meanwhile); returns them. */
+  cancelBatchNotRunning(batch: number, now: string): JobRecord[] {
+    return this.cancelBatchStmt.all({ batch, now }).map(toRecord);
+  }
+
 
   /** Moves the first due job (by next_run_at, then id) of one of `kinds` to running, counting an attempt. */
   claimNext(now: string, kinds: readonly string[]): { job: JobRecord; from: JobStateValue } | undefined {

@@ -108,7 +108,7 @@ async function transformFile(
     };
 
     // Blocks no bigger than the file (+1 to see one that grew): many small files, small buffers.
-    const blockSize = Math.max(1, Math.min(BLOCK, (await input.stat()).size + 1));
+    const blockSize = Math.max(64 * 1024, Math.min(BLOCK, (await input.stat()).size + 1));
     const bufs = [Buffer.allocUnsafe(blockSize), Buffer.allocUnsafe(blockSize)];
     let which = 0;
     let consumed = 0;

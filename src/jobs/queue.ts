@@ -301,10 +301,6 @@ export class JobQueue {
     return this.q.batchAttention(batch, limit);
   }
 
-  /** Live (queued, running, paused, waiting) jobs of a kind for an asset. */
-  countLive(kind: string, assetId: number): number {
-    return this.q.countLive(kind, assetId);
-  }
 
   /** The jobs running in this process now, with their latest progress and detail line. */
   running(): { id: number; kind: string; assetId: number | null; batch: number | null; progress: number; detail: string | null }[] {
@@ -327,36 +323,42 @@ export class JobQueue {
 
   /**
    * Cancels every job of a batch that has not finished, and dismisses its failed ones (they move
-   * to cancelled: the person gave up on them); returns how many.
+   * to cancelled: the person gave up on them); returns how many. The ones not running are
+   * cancelled in one statement, so none of them starts meanwhile; then the running ones.
    */
   async cancelBatch(batch: number): Promise<number> {
-    let dismissed = 0;
-    for (const id of this.q.batchJobIds(batch, ['failed'])) {
-      const job = this.q.get(id);
-      if (job && this.move(job, ['failed'], 'cancelled', { nextRunAt: null })) dismissed++;
-    }
-    const ids = this.q.batchJobIds(batch, LIVE_JOB_STATES);
-    // Not-running ones first, in one go, so none of them starts meanwhile.
-    const running = ids.filter((id) => this.runs.has(id));
     let n = 0;
-    for (const id of ids) {
-      if (this.runs.has(id)) continue;
+    for (const id of this.q.batchJobIds(batch, ['failed'])) if (this.dismiss(id)) n++;
+    const from = new Map(this.q.batchJobIds(batch, ['queued', 'waiting', 'paused']).map((id) => [id, this.q.get(id)?.state ?? 'queued']));
+    for (const job of this.q.cancelBatchNotRunning(batch, this.iso())) {
+      n++;
+      this.emitState(job, from.get(job.id) ?? 'queued');
+    }
+    for (const run of [...this.runs.values()].filter((r) => r.job.batch === batch)) {
       try {
-        await this.cancel(id);
+        await this.cancel(run.job.id);
         n++;
       } catch (e) {
         if (!(e instanceof AtivoError)) throw e;
       }
     }
-    for (const id of running) {
-      try {
-        await this.cancel(id);
-        n++;
-      } catch (e) {
-        if (!(e instanceof AtivoError)) throw e;
-      }
-    }
-    return n + dismissed;
+    return n;
+  }
+
+  /** A failed job is given up on: it moves to cancelled (it leaves its batch's open work). False if it was not failed. */
+  dismiss(id: number): boolean {
+    const job = this.q.get(id);
+    return job !== undefined && this.move(job, ['failed'], 'cancelled', { nextRunAt: null }) !== undefined;
+  }
+
+  /** Is a job whose dedupe key starts with `prefix` queued, running, paused or waiting? */
+  hasLiveKeyPrefix(prefix: string): boolean {
+    return this.q.hasLiveKeyPrefix(prefix);
+  }
+
+  /** Failed jobs whose dedupe key starts with `prefix`, oldest first. */
+  failedWithKeyPrefix(prefix: string): JobRecord[] {
+    return this.q.failedWithKeyPrefix(prefix);
   }
 
   /** Pauses a queued or waiting job at once, or a running one once its handler has returned after the abort. */

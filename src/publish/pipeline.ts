@@ -25,7 +25,7 @@ import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
 import type { StorageClient } from '../storage/client';
 import { enqueueUploads } from '../storage/batch';
-import { UPLOAD_JOB_KIND, encryptionOf } from '../storage/jobs';
+import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs';
 
 export const PUBLISH_JOB_KIND = 'publish';
 
@@ -59,9 +59,8 @@ export interface PublishCheckpoint extends PublishTerms {
   previous?: PreviousVersion;
   manifestId?: string;
   manifestReceipt?: unknown;
-  /** The uploads were queued (as batch uploadBatch) and have not all ended yet. */
+  /** Its uploads were queued and have not all ended yet. */
   uploadsStarted?: boolean;
-  uploadBatch?: number | null;
   tx?: { hash: string; raw: string };
   tokenId?: string;
   txHash?: string;
@@ -90,6 +89,40 @@ function faultPoint(point: string): void {
   if (process.env.ATIVO_FAULT === point) process.kill(process.pid, 'SIGKILL');
 }
 
+/**
+ * Queues the uploads of the files not stored yet, as one batch. An earlier failed upload of the
+ * same file and bytes is retried (same job, same checkpoint: a resume); one of other bytes (the
+ * file changed since) is dismissed, superseded by the new one.
+ */
+function queueUploads(queue: JobQueue, cp: PublishCheckpoint, rootPath: string, missing: { relPath: string; sha256: string | null; size: number }[], name: string): void {
+  const unhashed = missing.find((f) => f.sha256 === null);
+  if (unhashed) throw new PermanentJobError(`${unhashed.relPath} has no fingerprint yet: rescan ${name}.`);
+  const inputs = missing.map((f) => ({
+    assetId: cp.assetId,
+    relPath: f.relPath,
+    path: join(rootPath, f.relPath),
+    sha256: f.sha256 ?? '',
+    size: f.size,
+    network: cp.network,
+    ...(cp.encryptTo ? { encryptTo: cp.encryptTo } : {}),
+  }));
+  const wanted = new Map(inputs.map((i) => [uploadDedupeKey(i), i]));
+  for (const j of queue.failedWithKeyPrefix(uploadKeyPrefix(cp.network, cp.assetId, encryptionOf(cp.encryptTo) !== null))) {
+    const want = j.dedupeKey === null ? undefined : wanted.get(j.dedupeKey);
+    const same = want !== undefined && j.checkpoint?.sha256 === want.sha256 && j.checkpoint.path === want.path && encryptionOf(Array.isArray(j.checkpoint.encryptTo) ? (j.checkpoint.encryptTo as string[]) : undefined) === encryptionOf(want.encryptTo);
+    if (!same) {
+      queue.dismiss(j.id);
+      continue;
+    }
+    try {
+      queue.retry(j.id);
+    } catch {
+      queue.dismiss(j.id); // its key is held by a live job already: that one does the work
+    }
+  }
+  enqueueUploads(queue, inputs);
+}
+
 /** The publish job's dedupe key: one live publication per asset and network. */
 export const publishKey = (assetId: number, network: string): string => `publish:${network}:${assetId}`;
 
@@ -114,38 +147,23 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
   }
   const encryption = encryptionOf(cp.encryptTo);
 
-  // 1. uploads: queued once as one batch; each later run only counts (one query), so a 20,000-file
-  // publication costs no more per finished upload than a small one.
+  // 1. uploads: queued as one batch; each later run only counts (one query), so a 20,000-file
+  // publication costs no more per finished upload than a small one. "Its" uploads are the live
+  // upload jobs of this asset, network and encryption (dedupe keys with one prefix).
   if (cp.step === undefined || cp.step === 'uploads') {
     const { stored, total } = catalog.uploads.storedCount(cp.assetId, cp.network, encryption);
     if (stored < total) {
-      if (queue.countLive(UPLOAD_JOB_KIND, cp.assetId) === 0) {
+      const prefix = uploadKeyPrefix(cp.network, cp.assetId, encryption !== null);
+      if (!queue.hasLiveKeyPrefix(prefix)) {
         if (cp.uploadsStarted === true) {
-          // The uploads ended without storing every file: failed, or cancelled by the person.
-          const why = cp.uploadBatch != null ? queue.batchAttention(cp.uploadBatch, 1)[0]?.error : undefined;
+          // Its uploads ended without storing every file: failed, or cancelled by the person.
+          const failed = queue.failedWithKeyPrefix(prefix).at(-1);
           save({ uploadsStarted: false }, stored / Math.max(1, total) / 2);
-          throw new PermanentJobError(
-            `${total - stored} of ${total} files were not uploaded${why ? ` (${why})` : ' (their uploads were cancelled)'}. Retry to upload them again.`,
-          );
+          const why = failed ? `${typeof failed.checkpoint?.relPath === 'string' ? `${failed.checkpoint.relPath}: ` : ''}${failed.error ?? 'failed'}` : 'their uploads were cancelled';
+          throw new PermanentJobError(`${(total - stored).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files were not uploaded (${why}). Retry to upload them again.`);
         }
-        // A retry of the publication retries its failed uploads first (same jobs, same checkpoints).
-        if (cp.uploadBatch != null) queue.retryBatch(cp.uploadBatch);
-        const missing = catalog.uploads.missingFiles(cp.assetId, cp.network, encryption);
-        const unhashed = missing.find((f) => f.sha256 === null);
-        if (unhashed) throw new PermanentJobError(`${unhashed.relPath} has no fingerprint yet: rescan ${asset.name}.`);
-        const queued = enqueueUploads(
-          queue,
-          missing.map((f) => ({
-            assetId: cp.assetId,
-            relPath: f.relPath,
-            path: join(asset.rootPath, f.relPath),
-            sha256: f.sha256 ?? '',
-            size: f.size,
-            network: cp.network,
-            ...(cp.encryptTo ? { encryptTo: cp.encryptTo } : {}),
-          })),
-        );
-        save({ uploadsStarted: true, uploadBatch: queued.batch ?? cp.uploadBatch ?? null }, stored / Math.max(1, total) / 2);
+        queueUploads(queue, cp, asset.rootPath, catalog.uploads.missingFiles(cp.assetId, cp.network, encryption), asset.name);
+        save({ uploadsStarted: true }, stored / Math.max(1, total) / 2);
       }
       const line = `Uploading files: ${stored.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} stored`;
       ctx.progress(stored / Math.max(1, total) / 2, line);

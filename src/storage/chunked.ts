@@ -113,7 +113,8 @@ function fileSource(path: string, state: SourceState): { readable: Readable; sto
       // cost two 4 MiB buffers (20,000 small files made the garbage collector the busiest part).
       const size = (await fh.stat()).size;
       while (!halted()) {
-        const want = Math.max(1, Math.min(READ_BLOCK, size - pos + 1));
+        // Past the stat'ed size (the file grew: the upload will refuse it), full blocks again.
+        const want = pos <= size ? Math.min(READ_BLOCK, size - pos + 1) : READ_BLOCK;
         const buf = Buffer.allocUnsafe(want);
         const { bytesRead } = await fh.read(buf, 0, want, pos);
         if (halted()) return;

@@ -23,6 +23,8 @@ export const CONTENT_SHA256_TAG = 'Content-Sha256';
 export const ENCRYPTION_TAG = 'Ativo-Encryption';
 
 const READ_BLOCK = 4 * 1024 * 1024;
+/** The smallest read buffer (a file that grows after its stat is still read in blocks). */
+const SMALL_BLOCK = 64 * 1024;
 
 /**
  * A fresh anchor: 32 bytes, as the client makes them (32 random base64url characters: ANS-104
@@ -81,7 +83,7 @@ export async function hashFile(path: string, opts: { signal?: AbortSignal; onByt
     const hash = createHash('sha256');
     // No bigger than the file (+1 to see one that grew): small files must not cost 4 MiB each.
     const size = (await fh.stat().catch(() => undefined))?.size ?? READ_BLOCK;
-    const buf = Buffer.allocUnsafe(Math.max(1, Math.min(READ_BLOCK, size + 1)));
+    const buf = Buffer.allocUnsafe(Math.max(SMALL_BLOCK, Math.min(READ_BLOCK, size + 1)));
     let bytes = 0;
     for (;;) {
       opts.signal?.throwIfAborted();

@@ -133,6 +133,12 @@ export const uploadDedupeKey = (i: Pick<UploadJobInput, 'network' | 'assetId' | 
  */
 export const uploadKeyPrefix = (network: string, assetId: number, encrypted: boolean): string => `${encrypted ? 'upload-age' : 'upload'}:${network}:${assetId}:`;
 
+/** The prefix (see uploadKeyPrefix) of an upload job's dedupe key, or null for another key. */
+export function uploadKeyPrefixOf(key: string | null): string | null {
+  const m = key === null ? null : /^(upload(?:-age)?:[^:]+:\d+:)/.exec(key);
+  return m?.[1] ?? null;
+}
+
 /** The encryption marker of an upload: null (plaintext) or 'age:<sorted recipients>'. */
 export const encryptionOf = (encryptTo: readonly string[] | undefined): string | null =>
   encryptTo && encryptTo.length > 0 ? `age:${[...encryptTo].sort().join(',')}` : null;
