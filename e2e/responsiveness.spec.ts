@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { tempDir, value } from './helpers';
+import { screenshot } from './screenshots';
 
 const FILES = 20_000;
 const PUBLISH_WATCH_MS = 90_000;
@@ -64,6 +65,7 @@ test('a 20,000-file folder: ingest and publish with no renderer task over 100 ms
     // No row per upload: the card stands for the 20,000 jobs.
     expect(await page.locator('[data-testid="job-row"][data-kind="upload"]').count()).toBe(0);
     expect(await page.locator('[data-testid="job-batch"]').count()).toBe(1);
+    await screenshot(page, test.info(), 'activity');
   });
 
   await test.step('the asset screen: the file table renders a window of rows, not 20,000', async () => {

@@ -372,7 +372,7 @@ type WatchedJob = Pick<EventPayload<'job.changed'>, 'id' | 'kind' | 'assetId' | 
  * coalesced jobs.batch events. Stops early when a job this run is watching goes 'waiting' on
  * something only a person can do (funds), or fails.
  */
-async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiting: (j: WatchedJob) => boolean, batches: readonly number[] = []): Promise<void> {
+async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiting: (j: WatchedJob) => boolean, batches: readonly number[] = [], newBatch: number | null = null): Promise<void> {
   const state = await backend.call('jobs.list', { limit: 1000 });
   if (state.paused) throw new AtivoError('BUSY', 'Background work is paused: resume it (Activity panel, or the jobs.resumeAll command) and try again.');
   const paused = state.items.filter((j) => ids.includes(j.id) && j.state === 'paused');
@@ -380,7 +380,7 @@ async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiti
   const pending = new Set(ids);
   const pendingBatches = new Set(batches);
   const failures: string[] = [];
-  const seen: { waiting: string | null } = { waiting: null };
+  const seen: { waiting: string | null; paused: number } = { waiting: null, paused: 0 };
   /** `live`: a change seen during this run; a job still 'waiting' from before is about to be retried. */
   const settle = (j: WatchedJob, live: boolean): void => {
     if (pending.has(j.id) && FINAL_JOB_STATES.has(j.state)) {
@@ -391,11 +391,15 @@ async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiti
     }
   };
   const since = new Date().toISOString();
+  /** Failed + cancelled jobs of each watched batch when first seen (a batch made by this call: none). */
+  const baseline = new Map<number, number>(newBatch === null ? [] : [[newBatch, 0]]);
   const settleBatch = (b: EventPayload<'jobs.batch'>, live: boolean): void => {
     // A batch event lists every job still waiting: only one that went waiting during this run counts.
     for (const j of b.attention) if (j.state === 'waiting') settle(j, live && j.updatedAt >= since);
     if (!pendingBatches.has(b.id)) return;
-    if (b.counts.failed + b.counts.cancelled > 0) {
+    const ended = b.counts.failed + b.counts.cancelled;
+    if (!baseline.has(b.id)) baseline.set(b.id, ended);
+    if (ended > (baseline.get(b.id) ?? 0)) {
       const failed = b.attention.find((j) => j.state === 'failed');
       failures.push(failed ? `${failed.label ?? `job ${failed.id}`}: ${failed.error ?? 'failed'}` : 'uploads were cancelled');
     }
@@ -405,7 +409,7 @@ async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiti
   const keepAlive = setInterval(() => undefined, 60_000);
   await new Promise<void>((resolve) => {
     const check = (): void => {
-      if ((pending.size === 0 && pendingBatches.size === 0) || seen.waiting !== null || failures.length > 0) {
+      if ((pending.size === 0 && pendingBatches.size === 0) || seen.waiting !== null || seen.paused > 0 || failures.length > 0) {
         off();
         clearInterval(keepAlive);
         resolve();
@@ -419,6 +423,8 @@ async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiti
     });
     void Promise.all([backend.call('jobs.list', { limit: 1000, batched: false }), backend.call('jobs.batches', {})]).then(([l, open]) => {
       for (const j of l.items) settle(j, false);
+      const pausedIn = open.items.filter((b) => pendingBatches.has(b.id) && b.counts.paused > 0);
+      if (pausedIn.length > 0) seen.paused = pausedIn.reduce((n, b) => n + b.counts.paused, 0);
       const stillOpen = new Set(open.items.map((b) => b.id));
       for (const b of open.items) settleBatch({ ...b, finished: false }, false);
       // A batch no longer open ended with every job done.
@@ -427,6 +433,7 @@ async function waitForJobs(backend: Backend, ids: readonly number[], stopOnWaiti
     });
   });
   if (failures.length) throw new AtivoError('STORAGE_ERROR', `${failures.length} job(s) failed: ${failures[0] ?? ''}`);
+  if (seen.paused > 0) throw new AtivoError('BUSY', `${seen.paused} of these uploads are paused: resume them (Activity panel) and try again.`);
   if (seen.waiting !== null) throw new AtivoError('BUSY', `Uploads are waiting: ${seen.waiting}`);
 }
 
@@ -441,7 +448,9 @@ async function uploadCommand(backend: Backend, id: number, wait: boolean, print:
     return 0;
   }
   const ids = new Set(r.jobIds);
-  await waitForJobs(backend, r.unbatchedJobIds, (j) => ids.has(j.id) || (j.kind === 'upload' && j.assetId === id), r.batches);
+  // Batch ids are their first job's id: the batch this call made (if it queued any) is the newest.
+  const newBatch = r.queued > 0 && r.batches.length > 0 ? Math.max(...r.batches) : null;
+  await waitForJobs(backend, r.unbatchedJobIds, (j) => ids.has(j.id) || (j.kind === 'upload' && j.assetId === id), r.batches, newBatch);
   const stored = await backend.call('uploads.list', { assetId: id });
   print(stored, () => `Stored ${stored.items.length} file(s) on ${r.network}.`);
   return 0;
