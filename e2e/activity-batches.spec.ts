@@ -2,7 +2,7 @@
  * A publication's file uploads on the Activity screen as ONE batch card (not a row per file),
  * against a real `ativo serve` (sandbox chain and storage node, real keychain): the card's
  * count, progress bar and the jobs that need a person; the storage-short callout driven by the
- * batch's waiting uploads; Cancel remaining (with its confirmation); Retry failed after files
+ * batch's waiting uploads; Pause and Resume of the batch; Cancel remaining (with its confirmation); Retry failed after files
  * changed on disk; and the Activity badge counting a batch as one.
  *
  * The tests of this file share one server and run in order: the first two start with no
@@ -39,7 +39,7 @@ interface JobList {
   total: number;
 }
 
-test('uploads waiting for storage funds are one card; Cancel remaining asks first, then cancels them', async ({ page, server }) => {
+test('uploads waiting for storage funds are one card; Pause and Resume it; Cancel remaining asks first, then cancels them', async ({ page, server }) => {
   test.setTimeout(120_000);
   await ensureWallet(server);
   const folder = join(tempDir('ativo-e2e-batches-'), 'Ferns');
@@ -67,6 +67,17 @@ test('uploads waiting for storage funds are one card; Cancel remaining asks firs
     // The publication and its batch of uploads: two things in progress, not 31.
     await expect(page.getByTestId('activity-count')).toHaveText(/^2\b/);
     await audit(page, 'activity with a batch');
+  });
+
+  await test.step('Pause stops the whole batch; Resume queues it again', async () => {
+    await card.getByRole('button', { name: 'Pause uploads of Ferns' }).click();
+    await expect(card.getByTestId('batch-summary')).toHaveText(`0 of ${String(FILES)} files stored · ${String(FILES)} paused`);
+    await expect(card.getByRole('button', { name: 'Pause uploads of Ferns' })).toHaveCount(0);
+    const paused = value<JobList>(await server.call('jobs.list', { kind: 'upload', assetId: asset.id, batched: true, limit: 100 }));
+    expect(paused.items.every((j) => j.state === 'paused')).toBe(true);
+    await card.getByRole('button', { name: 'Resume uploads of Ferns' }).click();
+    // Back to waiting for funds.
+    await expect(card.getByTestId('batch-summary')).toHaveText(`0 of ${String(FILES)} files stored · ${String(FILES)} waiting`, { timeout: 30_000 });
   });
 
   await test.step('Cancel remaining asks first; Cancel in the dialog keeps the uploads', async () => {

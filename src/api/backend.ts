@@ -401,6 +401,14 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       }
       return Promise.resolve({ retried });
     },
+    'jobs.pauseBatch': async (input) => {
+      if (!jobs.batchSummary(input.batch)) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
+      return { paused: await jobs.pauseBatch(input.batch) };
+    },
+    'jobs.resumeBatch': (input) => {
+      if (!jobs.batchSummary(input.batch)) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
+      return Promise.resolve({ resumed: jobs.resumeBatch(input.batch) });
+    },
     'jobs.cancelBatch': async (input) => {
       if (!jobs.batchSummary(input.batch)) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
       return { cancelled: await jobs.cancelBatch(input.batch) };

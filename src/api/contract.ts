@@ -395,7 +395,11 @@ export const commands = {
   },
   /** Retries every failed job of a batch; returns how many were queued again. */
   'jobs.retryBatch': { input: z.object({ batch: Id }).strict(), output: z.object({ retried: z.number().int() }) },
-  /** Cancels every job of a batch that has not finished; returns how many were cancelled. */
+  /** Pauses every job of a batch that has not finished (running ones stop at once and resume from their checkpoints). */
+  'jobs.pauseBatch': { input: z.object({ batch: Id }).strict(), output: z.object({ paused: z.number().int() }) },
+  /** Queues a batch's paused jobs again. */
+  'jobs.resumeBatch': { input: z.object({ batch: Id }).strict(), output: z.object({ resumed: z.number().int() }) },
+  /** Cancels every job of a batch that has not finished, and gives up on its failed ones; returns how many. */
   'jobs.cancelBatch': { input: z.object({ batch: Id }).strict(), output: z.object({ cancelled: z.number().int() }) },
   'jobs.pause': { input: JobId, output: JobView },
   'jobs.resume': { input: JobId, output: JobView },

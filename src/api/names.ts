@@ -33,6 +33,8 @@ export const COMMAND_NAMES = [
   'jobs.resumeAll',
   'jobs.batches',
   'jobs.retryBatch',
+  'jobs.pauseBatch',
+  'jobs.resumeBatch',
   'jobs.cancelBatch',
   'storage.status',
   'storage.quote',

@@ -189,6 +189,8 @@ export class JobsQueries {
   private readonly liveKeyPrefixStmt: Statement<{ lo: string; hi: string }, { id: number }>;
   private readonly failedKeyPrefixStmt: Statement<{ lo: string; hi: string }, JobRow>;
   private readonly cancelBatchStmt: Statement<{ batch: number; now: string }, JobRow>;
+  private readonly pauseBatchStmt: Statement<{ batch: number; now: string }, JobRow>;
+  private readonly resumeBatchStmt: Statement<{ batch: number; now: string }, JobRow>;
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`);
@@ -246,6 +248,10 @@ export class JobsQueries {
     this.failedKeyPrefixStmt = db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE state = 'failed' AND dedupe_key >= @lo AND dedupe_key < @hi ORDER BY id`);
     this.cancelBatchStmt = db.prepare(`UPDATE jobs SET state = 'cancelled', next_run_at = NULL, updated_at = @now
       WHERE batch_id = @batch AND state IN ('queued', 'waiting', 'paused') RETURNING ${COLUMNS}`);
+    this.pauseBatchStmt = db.prepare(`UPDATE jobs SET state = 'paused', next_run_at = NULL, updated_at = @now
+      WHERE batch_id = @batch AND state IN ('queued', 'waiting') RETURNING ${COLUMNS}`);
+    this.resumeBatchStmt = db.prepare(`UPDATE jobs SET state = 'queued', next_run_at = @now, updated_at = @now
+      WHERE batch_id = @batch AND state = 'paused' RETURNING ${COLUMNS}`);
     this.getSetting = db.prepare('SELECT value FROM settings WHERE key = ?');
     this.putSetting = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
   }
@@ -342,6 +348,16 @@ export class JobsQueries {
   /** Failed jobs whose dedupe key starts with `prefix`, oldest first. */
   failedWithKeyPrefix(prefix: string): JobRecord[] {
     return this.failedKeyPrefixStmt.all({ lo: prefix, hi: `${prefix}\uffff` }).map(toRecord);
+  }
+
+  /** Pauses a batch's queued and waiting jobs in one statement; returns them. */
+  pauseBatchNotRunning(batch: number, now: string): JobRecord[] {
+    return this.pauseBatchStmt.all({ batch, now }).map(toRecord);
+  }
+
+  /** Queues a batch's paused jobs again (due now) in one statement; returns them. */
+  resumeBatch(batch: number, now: string): JobRecord[] {
+    return this.resumeBatchStmt.all({ batch, now }).map(toRecord);
   }
 
   /** Cancels a batch's queued, waiting and paused jobs in one statement (none can start meanwhile); returns them. */

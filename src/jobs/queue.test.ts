@@ -629,4 +629,30 @@ describe('JobQueue', () => {
     expect(queue.batchSummary(r.batch ?? -1)?.counts).toMatchObject({ failed: 0, cancelled: 2 });
     expect(queue.openBatches()).toEqual([]);
   });
+
+  it('pauses a batch (queued ones in one go, running ones stop with their checkpoint) and resumes it', async () => {
+    const { catalog, queue } = setup({ concurrency: 2 });
+    const assetId = addAsset(catalog);
+    const started: number[] = [];
+    queue.register<{ step: number }>('put', async (ctx) => {
+      started.push(ctx.job.id);
+      if (started.length === 1) {
+        // The first run works until it is interrupted, having saved a step.
+        ctx.saveCheckpoint({ step: 1 });
+        await untilAborted(ctx.signal);
+      }
+      return null;
+    }, { concurrency: 1 });
+    const r = queue.enqueueBatch('put', [{ assetId }, { assetId }, { assetId }]);
+    const batch = r.batch ?? -1;
+    queue.start();
+    await queue.settled(r.jobs[0]?.id ?? -1, ['running']);
+    expect(await queue.pauseBatch(batch)).toBe(3);
+    expect(queue.batchSummary(batch)?.counts).toMatchObject({ paused: 3, running: 0, queued: 0 });
+    expect(queue.get(r.jobs[0]?.id ?? -1)?.checkpoint).toEqual({ step: 1 }); // kept for the resume
+    expect(started).toEqual([r.jobs[0]?.id]); // nothing else started meanwhile
+    expect(queue.resumeBatch(batch)).toBe(3);
+    for (const j of r.jobs) await queue.settled(j.id);
+    expect(queue.batchSummary(batch)?.counts).toMatchObject({ done: 3 });
+  });
 });

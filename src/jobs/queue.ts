@@ -2,7 +2,6 @@ import type { Catalog } from '../catalog/db';
 import type { BatchSummary, JobsQueries } from '../catalog/jobs';
 import {
   FINAL_JOB_STATES,
-  LIVE_JOB_STATES,
   type JobListFilter,
   type JobPatch,
   type JobRecord,
@@ -343,6 +342,33 @@ export class JobQueue {
       }
     }
     return n;
+  }
+
+  /** Pauses a batch: the jobs not running in one statement, then the running ones (they stop and keep their checkpoints). Returns how many. */
+  async pauseBatch(batch: number): Promise<number> {
+    const from = new Map(this.q.batchJobIds(batch, ['queued', 'waiting']).map((id) => [id, this.q.get(id)?.state ?? 'queued']));
+    let n = 0;
+    for (const job of this.q.pauseBatchNotRunning(batch, this.iso())) {
+      n++;
+      this.emitState(job, from.get(job.id) ?? 'queued');
+    }
+    for (const run of [...this.runs.values()].filter((r) => r.job.batch === batch)) {
+      try {
+        await this.pause(run.job.id);
+        n++;
+      } catch (e) {
+        if (!(e instanceof AtivoError)) throw e;
+      }
+    }
+    return n;
+  }
+
+  /** Queues a batch's paused jobs again, due now; returns how many. */
+  resumeBatch(batch: number): number {
+    const resumed = this.q.resumeBatch(batch, this.iso());
+    for (const job of resumed) this.emitState(job, 'paused');
+    this.pump();
+    return resumed.length;
   }
 
   /** A failed job is given up on: it moves to cancelled (it leaves its batch's open work). False if it was not failed. */

@@ -129,7 +129,7 @@ function RunningRow({ job, kind }: { job: BatchState['running'][number]; kind: s
 export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
   const b = useApp((s) => s.batches[id]);
   const name = useAssetName(b?.assetId ?? null);
-  const [busy, setBusy] = useState<'retry' | 'cancel' | null>(null);
+  const [busy, setBusy] = useState<'retry' | 'cancel' | 'pause' | 'resume' | null>(null);
   const [confirmCancel, setConfirmCancel] = useState(false);
   if (b === undefined) return null;
 
@@ -165,6 +165,26 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
     }
   };
 
+  /** Pauses the batch (running files stop and keep their progress), or resumes what is paused. */
+  const pauseOrResume = async (what: 'pause' | 'resume'): Promise<void> => {
+    setBusy(what);
+    try {
+      if (what === 'pause') {
+        const r = await call('jobs.pauseBatch', { batch: b.id });
+        notify('info', `Paused ${plural_(r.paused)} of “${name}”.`);
+      } else {
+        const r = await call('jobs.resumeBatch', { batch: b.id });
+        notify('info', `Resumed ${plural_(r.resumed)} of “${name}”.`);
+      }
+    } catch (e) {
+      notify('error', `Could not ${what} the ${subject}: ${messageOf(e)}`);
+    } finally {
+      setBusy(null);
+      loadJobs();
+    }
+  };
+  const canPauseAll = b.counts.queued + b.counts.running + b.counts.waiting > 0;
+
   /** Cancels what is left; with only failures left, gives up on them (they leave Activity). */
   const cancelText = remaining > 0 ? 'Cancel remaining' : 'Dismiss failed';
   const cancelRemaining = async (): Promise<void> => {
@@ -189,6 +209,16 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
           {b.assetId !== null ? <a href={`#/assets/${b.assetId}`}>{name}</a> : <span>{name}</span>}
         </h2>
         <div className="job-actions">
+          {canPauseAll && (
+            <button type="button" className="button button-sm" onClick={() => void pauseOrResume('pause')} disabled={busy !== null} aria-label={`Pause ${subject}`}>
+              {busy === 'pause' ? 'Pausing…' : 'Pause'}
+            </button>
+          )}
+          {b.counts.paused > 0 && (
+            <button type="button" className="button button-sm" onClick={() => void pauseOrResume('resume')} disabled={busy !== null} aria-label={`Resume ${subject}`}>
+              {busy === 'resume' ? 'Resuming…' : `Resume (${formatCount(b.counts.paused)})`}
+            </button>
+          )}
           {b.counts.failed > 0 && (
             <button
               type="button"
