@@ -185,7 +185,7 @@ export class JobsQueries {
   private readonly batchHeadStmt: Statement<[number], { kind: string; asset_id: number | null; created_at: string }>;
   private readonly openBatchesStmt: Statement<[], { batch_id: number }>;
   private readonly batchAttentionStmt: Statement<[number, number], JobRow>;
-  private readonly batchIdsStmt: Statement<{ batch: number; states: string }, { id: number }>;
+  private readonly batchIdsStmt: Statement<{ batch: number; states: string }, { id: number; state: JobStateValue }>;
   private readonly liveKeyPrefixStmt: Statement<{ lo: string; hi: string }, { id: number }>;
   private readonly failedKeyPrefixStmt: Statement<{ lo: string; hi: string }, JobRow>;
   private readonly cancelBatchStmt: Statement<{ batch: number; now: string }, JobRow>;
@@ -240,7 +240,7 @@ export class JobsQueries {
       WHERE batch_id IS NOT NULL AND state IN ('queued', 'running', 'paused', 'waiting', 'failed') ORDER BY batch_id DESC`);
     this.batchAttentionStmt = db.prepare(`SELECT ${COLUMNS} FROM jobs
       WHERE batch_id = ? AND state IN ('failed', 'waiting', 'paused') ORDER BY state = 'failed' DESC, id LIMIT ?`);
-    this.batchIdsStmt = db.prepare(`SELECT id FROM jobs
+    this.batchIdsStmt = db.prepare(`SELECT id, state FROM jobs
       WHERE batch_id = @batch AND state IN (SELECT value FROM json_each(@states)) ORDER BY id`);
     // Key ranges [prefix, prefix + U+FFFF): on the live-key index (jobs_dedupe_live) for live jobs.
     this.liveKeyPrefixStmt = db.prepare(`SELECT id FROM jobs INDEXED BY jobs_dedupe_live WHERE dedupe_key >= @lo AND dedupe_key < @hi
@@ -337,7 +337,12 @@ export class JobsQueries {
 
   /** Ids of a batch's jobs in these states. */
   batchJobIds(batch: number, states: readonly JobStateValue[]): number[] {
-    return this.batchIdsStmt.all({ batch, states: JSON.stringify(states) }).map((r) => r.id);
+    return this.batchJobStates(batch, states).map((r) => r.id);
+  }
+
+  /** A batch's jobs in these states, with their state. */
+  batchJobStates(batch: number, states: readonly JobStateValue[]): { id: number; state: JobStateValue }[] {
+    return this.batchIdsStmt.all({ batch, states: JSON.stringify(states) });
   }
 
   /** Is a job whose dedupe key starts with `prefix` queued, running, paused or waiting? */

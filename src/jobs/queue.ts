@@ -328,33 +328,25 @@ export class JobQueue {
   async cancelBatch(batch: number): Promise<number> {
     let n = 0;
     for (const id of this.q.batchJobIds(batch, ['failed'])) if (this.dismiss(id)) n++;
-    const from = new Map(this.q.batchJobIds(batch, ['queued', 'waiting', 'paused']).map((id) => [id, this.q.get(id)?.state ?? 'queued']));
-    for (const job of this.q.cancelBatchNotRunning(batch, this.iso())) {
-      n++;
-      this.emitState(job, from.get(job.id) ?? 'queued');
-    }
-    for (const run of [...this.runs.values()].filter((r) => r.job.batch === batch)) {
-      try {
-        await this.cancel(run.job.id);
-        n++;
-      } catch (e) {
-        if (!(e instanceof AtivoError)) throw e;
-      }
-    }
-    return n;
+    return n + (await this.stopBatch(batch, ['queued', 'waiting', 'paused'], (now) => this.q.cancelBatchNotRunning(batch, now), (id) => this.cancel(id)));
   }
 
   /** Pauses a batch: the jobs not running in one statement, then the running ones (they stop and keep their checkpoints). Returns how many. */
-  async pauseBatch(batch: number): Promise<number> {
-    const from = new Map(this.q.batchJobIds(batch, ['queued', 'waiting']).map((id) => [id, this.q.get(id)?.state ?? 'queued']));
+  pauseBatch(batch: number): Promise<number> {
+    return this.stopBatch(batch, ['queued', 'waiting'], (now) => this.q.pauseBatchNotRunning(batch, now), (id) => this.pause(id));
+  }
+
+  /** Moves a batch's jobs in `from` with one statement (announcing each), then ends its running ones one by one. */
+  private async stopBatch(batch: number, from: JobStateValue[], update: (now: string) => JobRecord[], stopRunning: (id: number) => Promise<JobRecord>): Promise<number> {
+    const before = new Map(this.q.batchJobStates(batch, from).map((j) => [j.id, j.state]));
     let n = 0;
-    for (const job of this.q.pauseBatchNotRunning(batch, this.iso())) {
+    for (const job of update(this.iso())) {
       n++;
-      this.emitState(job, from.get(job.id) ?? 'queued');
+      this.emitState(job, before.get(job.id) ?? 'queued');
     }
     for (const run of [...this.runs.values()].filter((r) => r.job.batch === batch)) {
       try {
-        await this.pause(run.job.id);
+        await stopRunning(run.job.id);
         n++;
       } catch (e) {
         if (!(e instanceof AtivoError)) throw e;
