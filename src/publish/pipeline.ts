@@ -159,7 +159,10 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
           // Its uploads ended without storing every file: failed, or cancelled by the person.
           const failed = queue.failedWithKeyPrefix(prefix).at(-1);
           save({ uploadsStarted: false }, stored / Math.max(1, total) / 2);
-          const why = failed ? `${typeof failed.checkpoint?.relPath === 'string' ? `${failed.checkpoint.relPath}: ` : ''}${failed.error ?? 'failed'}` : 'their uploads were cancelled';
+          const file = typeof failed?.checkpoint?.relPath === 'string' ? failed.checkpoint.relPath : null;
+          const error = failed?.error ?? 'failed';
+          // The upload's error usually names its file already ("a.csv: … changed on disk …").
+          const why = failed ? (file === null || error.startsWith(`${file}:`) ? error : `${file}: ${error}`) : 'their uploads were cancelled';
           throw new PermanentJobError(`${(total - stored).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files were not uploaded (${why}). Retry to upload them again.`);
         }
         queueUploads(queue, cp, asset.rootPath, catalog.uploads.missingFiles(cp.assetId, cp.network, encryption), asset.name);
