@@ -387,16 +387,15 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const b = jobs.batchSummary(input.batch);
       if (!b) throw new AtivoError('NOT_FOUND', `No batch ${input.batch}.`);
       const retried = jobs.retryBatch(input.batch);
-      // A publication of this asset that failed for want of uploaded files goes on with them.
-      if (b.assetId !== null && retried > 0) {
-        for (const p of jobs.list({ kind: PUBLISH_JOB_KIND, assetId: b.assetId, state: 'failed', limit: 10 }).items) {
-          const step = p.checkpoint?.step;
-          if (step !== undefined && step !== 'uploads') continue;
-          try {
-            jobs.retry(p.id);
-          } catch (e) {
-            if (!(e instanceof AtivoError)) throw e; // another publication of it is live: it picks the files up
-          }
+      // The asset's latest publication, when it failed for want of these files (still the asset's
+      // content, still at its uploads step), goes on with them.
+      const asset = b.assetId === null ? undefined : catalog.assets.get(b.assetId);
+      const p = asset === undefined ? undefined : jobs.list({ kind: PUBLISH_JOB_KIND, assetId: asset.id, limit: 1 }).items[0];
+      if (retried > 0 && p?.state === 'failed' && p.checkpoint?.contentRoot === asset?.contentRoot && (p.checkpoint?.step ?? 'uploads') === 'uploads') {
+        try {
+          jobs.retry(p.id);
+        } catch (e) {
+          if (!(e instanceof AtivoError)) throw e; // another publication of it is live: it picks the files up
         }
       }
       return Promise.resolve({ retried });
