@@ -24,7 +24,7 @@ import { id as topicOf, zeroPadValue, toBeHex, type Wallet } from 'ethers';
 import type { Catalog } from '../catalog/db';
 import type { AccessRequestRecord } from '../catalog/access';
 import type { JobRecord } from '../catalog/jobs';
-import { broadcastTx, isChainError, registryInterface, type ChainConnection, type RegistryClient } from '../chain/client';
+import { broadcastTx, isChainError, registryInterface, withAccountLock, type ChainConnection, type RegistryClient } from '../chain/client';
 import { createGrant } from '../crypto/grant';
 import { CryptoError } from '../crypto/errors';
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
@@ -202,10 +202,14 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
       if (req === null) throw new PermanentJobError(`Access request #${cp.requestId} does not exist on this chain.`);
       checkSameRequest(req, row);
       const call = kind === 'approve' ? registry.calls.approve(BigInt(cp.requestId), cp.grantId ?? '') : registry.calls.deny(BigInt(cp.requestId), cp.reason ?? '');
-      const prepared = await registry.prepare(signer, call);
-      // Saved before it leaves: after a crash we wait for this very transaction.
-      save({ tx: { hash: prepared.hash, raw: prepared.raw } }, 0.6);
-      faultPoint('access:after-tx-saved');
+      // Prepared, saved and sent under the wallet's lock: no other job takes the same nonce.
+      await withAccountLock(conn, cp.owner, async () => {
+        const prepared = await registry.prepare(signer, call);
+        // Saved before it leaves: after a crash we wait for this very transaction.
+        save({ tx: { hash: prepared.hash, raw: prepared.raw } }, 0.6);
+        faultPoint('access:after-tx-saved');
+        await broadcastTx(conn, { raw: prepared.raw, hash: prepared.hash, action: kind }).catch(() => undefined); // its errors are handled below
+      });
     }
     const tx = cp.tx;
     if (tx === undefined) throw new Error('unreachable: no transaction recorded');

@@ -14,6 +14,7 @@ import {
   sendTx,
   txStatus,
   waitForTx,
+  withAccountLock,
   type ChainError,
   type RegisterParams,
   type SplitEntry,
@@ -515,6 +516,25 @@ describe('transactions', () => {
     expect(mined.result.requestId).toBe(1n);
     expect(await txStatus(chain.conn, prepared.hash)).toBe('mined');
     expect(await registry.requestCount()).toBe(1n);
+  });
+
+  it('two durable sends from one wallet at once (prepare, save, broadcast) take different nonces under the account lock', async () => {
+    const tokenId = await register('lk');
+    const durableSend = (value: bigint): Promise<string> =>
+      withAccountLock(chain.conn, buyer.address, async () => {
+        const prepared = await prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, value));
+        await new Promise((r) => setTimeout(r, 20)); // the checkpoint write
+        return broadcastTx(chain.conn, prepared);
+      });
+    const before = await chain.conn.provider.getTransactionCount(buyer.address, 'pending');
+    const hashes = await Promise.all([durableSend(PRICE), durableSend(PRICE)]);
+    const receipts = await Promise.all(hashes.map((h) => waitForTx(chain.conn, h)));
+    expect(receipts.map((r) => r.status)).toEqual([1, 1]);
+    const nonces = await Promise.all(hashes.map(async (h) => (await chain.conn.provider.getTransaction(h))?.nonce));
+    expect(nonces.sort()).toEqual([before, before + 1]);
+    // Without the lock both would have read the same pending nonce.
+    const [a, b] = await Promise.all([prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, PRICE)), prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, PRICE))]);
+    expect(a.nonce).toBe(b.nonce);
   });
 
   it('a transaction that reverts on chain (gas estimation skipped) is explained from its receipt', async () => {

@@ -148,6 +148,15 @@ async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Runs `fn` holding the account's send lock (the one sendTx takes): a durable job that prepares
+ * a transaction, saves it, then broadcasts it does all three inside, so two jobs signing from one
+ * wallet never pick the same pending nonce.
+ */
+export function withAccountLock<T>(conn: Pick<ChainConnection, 'url'>, from: string, fn: () => Promise<T>): Promise<T> {
+  return withLock(`${conn.url}|${from.toLowerCase()}`, fn);
+}
+
 /** Prepares and broadcasts; returns as soon as the node accepted the transaction. */
 export async function sendTx(conn: ChainConnection, signer: Signer, call: TxCall, opts: PrepareOptions = {}): Promise<SentTx & { prepared: PreparedTx }> {
   let from: string;

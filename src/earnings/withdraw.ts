@@ -9,7 +9,7 @@
  * the account), it is dropped and the job starts over, which is safe for the same reason.
  */
 import type { Wallet } from 'ethers';
-import { broadcastTx, txStatus, type ChainConnection, type RegistryClient } from '../chain/client';
+import { broadcastTx, txStatus, withAccountLock, type ChainConnection, type RegistryClient } from '../chain/client';
 import { isChainError } from '../chain/errors';
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
@@ -80,10 +80,14 @@ async function runWithdraw(ctx: JobContext, deps: WithdrawDeps): Promise<JsonObj
     const amount = await registry.withdrawable(cp.account);
     if (amount === 0n) throw new PermanentJobError('Nothing to withdraw: the balance on chain is 0.');
     const signer = (await deps.signer(cp.account)).connect(conn.provider);
-    const prepared = await registry.prepare(signer, registry.calls.withdraw());
-    // Saved before it leaves: after a crash we wait for this very transaction.
-    save({ amountWei: amount.toString(), tx: { hash: prepared.hash, raw: prepared.raw, nonce: prepared.nonce } }, 0.3);
-    faultPoint('withdraw:after-tx-saved');
+    // Prepared, saved and sent under the wallet's lock: no other job takes the same nonce.
+    await withAccountLock(conn, cp.account, async () => {
+      const prepared = await registry.prepare(signer, registry.calls.withdraw());
+      // Saved before it leaves: after a crash we wait for this very transaction.
+      save({ amountWei: amount.toString(), tx: { hash: prepared.hash, raw: prepared.raw, nonce: prepared.nonce } }, 0.3);
+      faultPoint('withdraw:after-tx-saved');
+      await broadcastTx(conn, { raw: prepared.raw, hash: prepared.hash, action: 'withdraw' }).catch(() => undefined); // its errors are handled below
+    });
   }
 
   if (cp.tx !== undefined && cp.txHash === undefined) {

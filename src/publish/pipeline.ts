@@ -19,7 +19,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import type { Catalog } from '../catalog/db';
-import { broadcastTx, type ChainConnection, type RegistryClient } from '../chain/client';
+import { broadcastTx, withAccountLock, type ChainConnection, type RegistryClient } from '../chain/client';
 import { CERTIFICATE_VERSION, signCertificate, type CertificateBody } from '../chain/certificate';
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
@@ -230,19 +230,23 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
         const reg = (await registry.events(0)).find((e) => e.name === 'Registered' && e.tokenId === existing);
         save({ step: 'certificate', tokenId: existing.toString(), txHash: reg?.transactionHash ?? '', blockNumber: reg?.blockNumber ?? 0 }, 0.9);
       } else {
-        const prepared = await registry.prepare(
-          signer,
-          registry.calls.register({
-            contentRoot: `0x${cp.contentRoot}`,
-            manifestId: cp.manifestId ?? '',
-            termsHash: termsHash(cp.terms),
-            price: BigInt(cp.priceWei),
-            split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })),
-          }),
-        );
-        // Saved before it leaves: after a crash we wait for this very transaction.
-        save({ tx: { hash: prepared.hash, raw: prepared.raw } }, 0.75);
-        faultPoint('publish:after-tx-saved');
+        // Prepared, saved and sent under the wallet's lock: no other job takes the same nonce.
+        await withAccountLock(conn, cp.owner, async () => {
+          const prepared = await registry.prepare(
+            signer,
+            registry.calls.register({
+              contentRoot: `0x${cp.contentRoot}`,
+              manifestId: cp.manifestId ?? '',
+              termsHash: termsHash(cp.terms),
+              price: BigInt(cp.priceWei),
+              split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })),
+            }),
+          );
+          // Saved before it leaves: after a crash we wait for this very transaction.
+          save({ tx: { hash: prepared.hash, raw: prepared.raw } }, 0.75);
+          faultPoint('publish:after-tx-saved');
+          await broadcastTx(conn, { raw: prepared.raw, hash: prepared.hash, action: 'register' });
+        });
       }
     }
     if (cp.tx !== undefined) {
