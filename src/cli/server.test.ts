@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -95,6 +95,29 @@ describe('browser shell server', () => {
     expect(cross.headers['access-control-allow-origin']).toBeUndefined();
     const form = await http(server.port, '/api/assets.list', { method: 'POST', headers: { ...host(), Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
     expect(form.status).toBe(415);
+  });
+
+  it('keeps an idle connection open past 5 s: a client busy for a few seconds reuses it safely', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const get = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: server.port, path: '/api/app.info', method: 'POST', agent, headers: { ...host(), ...json, Authorization: `Bearer ${server.token}` } }, (res) => {
+          res.resume();
+          res.on('end', () => { resolve(res.statusCode ?? 0); });
+        });
+        req.on('socket', (sock) => sockets.add(sock));
+        req.on('error', reject);
+        req.end('{}');
+      });
+    try {
+      expect(await get()).toBe(200);
+      await new Promise((r) => setTimeout(r, 6_000)); // past Node's default 5 s keep-alive
+      expect(await get()).toBe(200);
+      expect(sockets.size).toBe(1); // the same connection, still open
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('runs commands with the same envelope as IPC, and typed errors for bad payloads', async () => {

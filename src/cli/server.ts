@@ -222,6 +222,12 @@ export async function startShellServer(
     });
   });
 
+  // Keep idle connections longer than Node's 5 s: a client whose event loop was busy for a few
+  // seconds (a page, the CLI, a test) would otherwise send its next request on a socket the
+  // server just closed, and get "other side closed" (seen in CI after a long synchronous step).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   const wanted = opts.port ?? 0;
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
