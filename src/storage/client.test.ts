@@ -85,6 +85,34 @@ describe('StorageClient (real anvil, node and Irys client)', () => {
     expect(await client.balance()).toEqual(balance);
   });
 
+  it('prepareFile fixes an item id with nothing sent; the upload sends exactly that item, and refuses another', async () => {
+    const path = join(env.dir, 'prepared.bin');
+    const sha = await writeTestFile(path, 2 * MiB + 3, 11);
+    const before = env.node.stats();
+    const prepared = await client.prepareFile(path, { expectedSha256: sha, tags: [{ name: 'Type', value: 'grant' }] });
+    expect(prepared.id.length).toBeGreaterThan(20);
+    // Nothing reached the node: the id is known, the item is not stored.
+    expect(env.node.stats()).toEqual(before);
+    expect(await client.findById(prepared.id)).toBeUndefined();
+    // Same bytes already stored under another id do not stand in for it (no dedupe).
+    await client.uploadFile(path, {});
+    const r = await client.uploadFile(path, { resume: prepared.resume, expectedId: prepared.id });
+    expect(r).toMatchObject({ id: prepared.id, reused: false });
+    expect(await client.findById(prepared.id)).toMatchObject({ id: prepared.id });
+
+    // Another client (another key) cannot send the item under that id: refused at the signed header, never stored.
+    const other = await env.client(2, { chunkSize: MiB });
+    await other.fund(parseEther('0.1'));
+    const again = await client.prepareFile(path, {});
+    const sent = env.node.stats();
+    await expect(other.uploadFile(path, { resume: again.resume, expectedId: again.id })).rejects.toMatchObject({ code: 'ITEM_MISMATCH' });
+    expect(await client.findById(again.id)).toBeUndefined();
+    expect(env.node.stats().itemsStored).toBe(sent.itemsStored);
+    // The file changed since it was prepared: refused, nothing sent.
+    await writeTestFile(path, 2 * MiB + 3, 12);
+    await expect(client.uploadFile(path, { resume: again.resume, expectedId: again.id })).rejects.toMatchObject({ code: 'ITEM_MISMATCH' });
+  });
+
   it('uploads in chunks, verifies the receipt, records quote and charge, serves the bytes back', async () => {
     const path = join(env.dir, 'twenty.bin');
     const size = 20 * MiB + 5;

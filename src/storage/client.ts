@@ -19,6 +19,7 @@ import {
   CONTENT_SHA256_TAG,
   ENCRYPTION_TAG,
   APP_NAME,
+  computeItemId,
   fileTags,
   hashFile,
   headerLength,
@@ -126,6 +127,19 @@ export interface UploadFileOptions {
   onQuote?: (q: { quoted: Amount; balanceBefore: Amount; itemBytes: number }) => void | Promise<void>;
   /** Look for an item with the same content already stored by this wallet and reuse it (default true). */
   dedupe?: boolean;
+  /**
+   * Send exactly the item prepareFile fixed (pass its resume state too): refuse (ITEM_MISMATCH,
+   * nothing sent) when the header signed now has another id. Implies dedupe false: an item
+   * referenced by id (on chain, in a manifest) must be that item, not one with the same bytes.
+   */
+  expectedId?: string;
+}
+
+/** An item whose id is fixed before anything is sent (see StorageClient.prepareFile). */
+export interface PreparedItem {
+  id: string;
+  /** Pass as `resume` (with `expectedId: id`) to upload exactly this item. */
+  resume: ResumeState;
 }
 
 export interface UploadFileResult {
@@ -401,6 +415,26 @@ export class StorageClient {
   }
 
   /**
+   * Fixes the id of a file's item before anything is sent: hashes the file and signs its header
+   * here (nothing leaves this computer). uploadFile with the returned resume state and
+   * `expectedId` later sends exactly that item, so the id can be published first (on chain, in
+   * a manifest, in a grant's approval) and the bytes only after.
+   */
+  async prepareFile(path: string, opts: Pick<UploadFileOptions, 'expectedSha256' | 'expectedSize' | 'tags' | 'contentType' | 'encryption' | 'signal'> = {}): Promise<PreparedItem> {
+    opts.signal?.throwIfAborted();
+    const hashed = await hashFile(path, { signal: opts.signal }).catch((e: unknown) => {
+      throw isStorageError(e) ? e : unreadable(path, e);
+    });
+    if ((opts.expectedSize !== undefined && hashed.bytes !== opts.expectedSize) || (opts.expectedSha256 !== undefined && hashed.sha256 !== opts.expectedSha256.toLowerCase())) {
+      throw new StorageError('FILE_CHANGED', `${path} changed on disk since it was scanned. Nothing was uploaded; rescan the asset.`);
+    }
+    const tags = fileTags(hashed.sha256, { contentType: opts.contentType, encryption: opts.encryption ?? null, extra: opts.tags });
+    const anchor = newAnchor();
+    const { id } = await computeItemId(path, this.irys.tokenConfig.getSigner(), tags, anchor);
+    return { id, resume: { sha256: hashed.sha256, size: hashed.bytes, tags, anchor, chunkSize: this.chunkSize, uploadId: null, itemId: id } };
+  }
+
+  /**
    * Uploads a file as one data item, in chunks, resumably. Never reads the file whole into
    * memory; sends nothing unless the file matches expectedSha256/expectedSize (and refuses to
    * send the signed header chunk if the bytes read while uploading do not); reuses an item of
@@ -433,6 +467,9 @@ export class StorageClient {
     size = hashed.bytes;
 
     const prev = opts.resume;
+    if (opts.expectedId !== undefined && (prev?.sha256 !== sha256 || prev.size !== size || !isAnchor(prev.anchor))) {
+      throw new StorageError('ITEM_MISMATCH', `${path} is not the file whose storage id was fixed before (${opts.expectedId}): its bytes changed. Nothing was uploaded.`);
+    }
     let state: ResumeState;
     if (prev && prev.sha256 === sha256 && prev.size === size && isAnchor(prev.anchor) && Array.isArray(prev.tags) && prev.chunkSize > 0) {
       state = { ...prev, tags: prev.tags.map((t) => ({ name: t.name, value: t.value })) };
@@ -455,7 +492,7 @@ export class StorageClient {
     const itemBytes = headerLength(this.irys.tokenConfig.getSigner(), state.tags, state.anchor) + size;
     const base = { sha256, size, itemBytes };
 
-    if (opts.dedupe !== false) {
+    if (opts.dedupe !== false && opts.expectedId === undefined) {
       const existing = await this.findExisting(sha256, { encrypted: state.tags.some((t) => t.name === ENCRYPTION_TAG) });
       if (existing) {
         progress('uploading', size, size);
@@ -521,7 +558,12 @@ export class StorageClient {
           requestTimeoutMs: this.requestTimeoutMs,
           finishTimeoutMs: this.finishTimeoutMs,
           onUploadId: (uploadId, chunkSize) => { save({ uploadId, chunkSize }); },
-          onItemId: (itemId) => { save({ itemId }); },
+          onItemId: (itemId) => {
+            if (opts.expectedId !== undefined && itemId !== opts.expectedId) {
+              throw new StorageError('ITEM_MISMATCH', `The storage item about to be sent for ${path} has the id ${itemId}, not ${opts.expectedId} as fixed before (another key or other tags). Nothing was stored.`);
+            }
+            save({ itemId });
+          },
           onProgress: (b) => { progress('uploading', b, size); },
         });
         break;

@@ -22,7 +22,9 @@ export type StorageErrorCode =
   /** The node refused the item or the request (4xx other than the above): retrying will not help. */
   | 'REJECTED'
   /** Funding the account failed (chain transaction or the node refused the funding tx). */
-  | 'FUNDING_FAILED';
+  | 'FUNDING_FAILED'
+  /** The item about to be sent is not the one whose id was fixed in advance (other bytes, tags or key): never stored. */
+  | 'ITEM_MISMATCH';
 
 const TRANSIENT: ReadonlySet<StorageErrorCode> = new Set(['NODE_UNREACHABLE', 'NODE_ERROR', 'UPLOAD_EXPIRED']);
 
