@@ -312,7 +312,7 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
     }
   });
 
-  for (const point of ['access:after-tx-saved', 'access:after-broadcast']) {
+  for (const point of ['access:after-tx-saved', 'access:after-broadcast', 'access:before-deliver']) {
     it(`an approval killed at ${point} finishes after a restart with exactly one approve transaction`, async () => {
       const requestId = await request(`crash ${point}`);
       const row = await rowOf(requestId);
@@ -343,6 +343,117 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
       const audit = await backend.call('audit.list', {});
       expect(audit.intact).toBe(true);
       expect(audit.items.filter((e) => e.details.requestId === requestId.toString())).toHaveLength(1);
+      // The grant named on chain is stored and opens the asset (delivered after the restart).
+      const onChain = await registry.request(requestId);
+      expect(onChain?.grantId).toBe(done.grantId);
+      const st = await backend.call('chain.status', {});
+      expect(await grantItems(st.storageUrl ?? '', requestId)).toEqual([onChain?.grantId]);
     });
   }
+
+  /** What a buyer watching the storage node finds for a request: the ids of items tagged as its grant. */
+  async function grantItems(storageUrl: string, requestId: bigint): Promise<string[]> {
+    const query = `query { transactions(tags: [{ name: "Type", values: ["grant"] }, { name: "Request-Id", values: ["${requestId}"] }], limit: 100) { edges { node { id } } } }`;
+    const res = await fetch(new URL('/graphql', storageUrl), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    expect(res.status).toBe(200);
+    const data = (await res.json()) as { data: { transactions: { edges: { node: { id: string } }[] } } };
+    return data.data.transactions.edges.map((e) => e.node.id);
+  }
+
+  it('attack: the approval dies after the grant is made; the buyer finds no key, cancels after the timeout, and the approval is never delivered', async () => {
+    const requestId = await request('grant thief');
+    const row = await rowOf(requestId);
+    await backend.close();
+    conn.close();
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dataDir, prefix, String(row.id), owner], { cwd: REPO, env: { ...process.env, ATIVO_FAULT: 'access:after-grant' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exit = await new Promise<{ signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (_code, signal) => { resolve({ signal }); }));
+    expect(exit.signal, out).toBe('SIGKILL');
+
+    // The thief's view, with the app down and its job stopped right after making the grant:
+    // nothing on storage names this request.
+    const idle = await createBackend({ dataDir, keychainPrefix: prefix, keystoreScryptN: 1024, runJobs: false });
+    try {
+      const st = await idle.call('chain.status', {});
+      expect(await grantItems(st.storageUrl ?? '', requestId)).toEqual([]);
+      const c = await connectChain(st.rpcUrl);
+      try {
+        const reg = await RegistryClient.open(c, st.registry ?? '');
+        const onChain = await reg.request(requestId);
+        const latest = await c.provider.getBlock('latest');
+        await c.provider.send('evm_increaseTime', [(onChain?.cancellableAt ?? 0) - (latest?.timestamp ?? 0) + 1]);
+        await c.provider.send('evm_mine', []);
+        const before = await reg.withdrawable(buyer.address);
+        await (await reg.cancel(buyer.connect(c.provider), requestId)).wait();
+        expect(await reg.withdrawable(buyer.address)).toBe(before + PRICE);
+      } finally {
+        c.close();
+      }
+    } finally {
+      await idle.close();
+    }
+
+    // The app comes back: the approval does not go on, and the key is never stored.
+    backend = await open();
+    const failed = await until('the approval to stop', async () => {
+      const d = await backend.call('access.get', { id: row.id });
+      return d.action?.state === 'failed' ? d : undefined;
+    });
+    expect(failed.action?.error).toMatch(/cancelled on chain already/);
+    await connect();
+    expect((await registry.request(requestId))?.status).toBe('cancelled');
+    const st = await backend.call('chain.status', {});
+    expect(await grantItems(st.storageUrl ?? '', requestId)).toEqual([]);
+  });
+
+  it('the approval job itself refuses a request past its timeout (whatever the inbox says), before signing anything', async () => {
+    const requestId = await request('late, inbox not told');
+    const row = await rowOf(requestId);
+    await backend.close();
+    conn.close();
+    const sb = await startAnvil({ dataDir: join(dataDir, 'sandbox') });
+    let nonce: number;
+    try {
+      const reg = await RegistryClient.open(sb.conn, sb.registry?.address ?? '');
+      const onChain = await reg.request(requestId);
+      const latest = await sb.conn.provider.getBlock('latest');
+      await sb.conn.provider.send('evm_increaseTime', [(onChain?.cancellableAt ?? 0) - (latest?.timestamp ?? 0) + 1]);
+      await sb.conn.provider.send('evm_mine', []);
+      nonce = await sb.conn.provider.getTransactionCount(owner);
+    } finally {
+      await sb.stop();
+    }
+    // The inbox row is still "pending": the worker runs the job as the app would.
+    const child = spawn(process.execPath, ['--import', 'tsx', WORKER, dataDir, prefix, String(row.id), owner], { cwd: REPO, env: { ...process.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => child.on('exit', resolve));
+    expect(out).toMatch(/failed Request #\d+ waited past its time limit .* Nothing was signed or sent\./);
+    backend = await open();
+    await connect();
+    expect(await conn.provider.getTransactionCount(owner)).toBe(nonce);
+    expect((await registry.request(requestId))?.status).toBe('pending');
+    const st = await backend.call('chain.status', {});
+    expect(await grantItems(st.storageUrl ?? '', requestId)).toEqual([]);
+  });
+
+  it('an approval for a request past its timeout is refused before anything is signed; denying it still refunds', async () => {
+    const requestId = await request('too late');
+    const row = await rowOf(requestId);
+    const onChain = await registry.request(requestId);
+    const latest = await conn.provider.getBlock('latest');
+    await conn.provider.send('evm_increaseTime', [(onChain?.cancellableAt ?? 0) - (latest?.timestamp ?? 0) + 1]);
+    await conn.provider.send('evm_mine', []);
+    const nonce = await conn.provider.getTransactionCount(owner);
+    await until('the request to expire', async () => (await backend.call('access.get', { id: row.id })).state === 'expired');
+    await expect(backend.call('access.approve', { ids: [row.id] })).rejects.toThrow(/time limit.*can no longer be approved.*Deny it/);
+    expect(await conn.provider.getTransactionCount(owner)).toBe(nonce);
+    const st = await backend.call('chain.status', {});
+    expect(await grantItems(st.storageUrl ?? '', requestId)).toEqual([]);
+    await backend.call('access.deny', { ids: [row.id], reason: 'too late' });
+    await settled(row.id, 'denied');
+  });
 });

@@ -2,20 +2,30 @@
  * Approving and denying access requests as durable jobs (one job per request), each step
  * idempotent and recorded in the job's checkpoint:
  *
- *   access.approve   1. grant   private asset: the asset's age identity encrypted to the requester's
- *                               recipient, staged to a file, uploaded (tags App-Name=Ativo, Type=grant,
- *                               Request-Id, Token-Id). The staged bytes are kept until the job ends,
- *                               so a retry uploads the same bytes (the storage client finds them
- *                               stored and does not pay again); a grant already recorded for the
- *                               request is reused. Public asset: grant id ''.
- *                    2. tx      approve(requestId, grantId) signed; hash + raw saved BEFORE broadcast,
- *                               so a restart waits for that very transaction. A request already
- *                               approved on chain is adopted (nothing sent).
- *                    3. audit   one hash-chained audit entry (exactly once: looked up by tx first)
+ *   access.approve   1. grant    private asset: the version's age identity encrypted to the
+ *                                requester's recipient, staged to a file, and its storage item
+ *                                SIGNED HERE, NOT SENT: its id is fixed before anything leaves
+ *                                (StorageClient.prepareFile). The staged bytes and the prepared
+ *                                item (anchor, tags, id) are kept beside each other until the job
+ *                                ends, so every run for the request names the same grant id.
+ *                                Public asset: grant id ''.
+ *                    2. tx       approve(requestId, grantId) signed; hash + raw saved BEFORE
+ *                                broadcast, so a restart waits for that very transaction; then
+ *                                waited for until MINED (the payment is credited to the split in
+ *                                that transaction). A request already approved on chain is adopted.
+ *                    3. deliver  only now is the grant uploaded, exactly the item prepared
+ *                                (expectedId): a durable step, retried until it is stored.
+ *                    4. audit    one hash-chained audit entry (exactly once: looked up by tx first)
  *   access.deny      tx (deny(requestId, reason), same care) → audit
  *
- * Nothing is "approved" in the catalog before the chain says so: a failed step leaves the
- * request pending (with its uploaded grant kept for the next try).
+ * Why this order (issue 12, attack 1): a grant readable on storage before the approval is mined
+ * let a buyer take the key AND, after the timeout, cancel and take the payment back. Now no grant
+ * is readable for a request whose payment is not credited: if the approval never lands (failed,
+ * delayed, front-run by the buyer's cancel, a crash), the grant was never sent. An approval for a
+ * request past its timeout (the buyer may cancel it) is refused before anything is signed.
+ *
+ * Nothing is "approved" in the catalog before the chain says so and the grant is stored: a failed
+ * step leaves the request pending (with its prepared grant kept for the next try).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,8 +59,9 @@ export interface AccessActionCheckpoint {
   /** Deny only. */
   reason?: string;
   auto?: boolean;
-  step?: 'grant' | 'tx' | 'audit';
+  step?: 'grant' | 'tx' | 'deliver' | 'audit';
   grantId?: string;
+  /** The prepared grant item (its anchor and tags fix its id); uploaded only after the approval is mined. */
   resume?: ResumeState | null;
   tx?: { hash: string; raw: string };
   txHash?: string;
@@ -67,6 +78,8 @@ export interface AccessJobDeps {
   signer(owner: string): Promise<Wallet>;
   /** The age identity (AGE-SECRET-KEY-1…) of a private asset of the catalog, or null if the keychain has none. */
   assetIdentity(assetId: number): Promise<string | null>;
+  /** Chain time (seconds) of the latest block; defaults to the connection's provider. */
+  chainNow?(conn: ChainConnection): Promise<number>;
   /** After the job changed the request (approved/denied): announce it. */
   onChanged?: (rowId: number) => void;
 }
@@ -126,6 +139,40 @@ export function grantFile(stagingDir: string, network: string, requestId: string
   return join(stagingDir, `grant-${network}-${requestId}-${bind}.age`);
 }
 
+/** The prepared storage item of a staged grant (its id, anchor and tags), kept beside it. */
+const preparedFile = (grant: string): string => `${grant}.item.json`;
+
+function readPrepared(grant: string): { id: string; resume: ResumeState } | null {
+  try {
+    const v = JSON.parse(readFileSync(preparedFile(grant), 'utf8')) as { id?: unknown; resume?: unknown };
+    if (typeof v.id !== 'string' || typeof v.resume !== 'object' || v.resume === null) return null;
+    if (!existsSync(grant)) return null;
+    return { id: v.id, resume: v.resume as ResumeState };
+  } catch {
+    return null;
+  }
+}
+
+async function chainTime(deps: AccessJobDeps, conn: ChainConnection): Promise<number> {
+  if (deps.chainNow) return deps.chainNow(conn);
+  const b = await conn.provider.getBlock('latest');
+  if (!b) throw new Error('The chain gave no latest block; trying again.');
+  return b.timestamp;
+}
+
+/**
+ * A request past its timeout may be cancelled by its requester at any moment (and the payment
+ * taken back): refused before anything is signed. The owner can still deny it (a refund).
+ */
+async function refuseIfTimedOut(deps: AccessJobDeps, conn: ChainConnection, req: { cancellableAt: number }, requestId: string): Promise<void> {
+  const now = await chainTime(deps, conn);
+  if (now >= req.cancellableAt) {
+    throw new PermanentJobError(
+      `Request #${requestId} waited past its time limit (${new Date(req.cancellableAt * 1000).toISOString().replace('.000Z', 'Z')}), so the buyer can now take the payment back: it can no longer be approved. Nothing was signed or sent. Deny it to return the payment, and ask the buyer to request again.`,
+    );
+  }
+}
+
 /**
  * The request on chain must be the one in the inbox: request ids are per registry, so after the
  * profile's chain or registry changed the same id can name another buyer's request.
@@ -173,7 +220,12 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
     checkSameRequest(req, row);
     if (req.status === wanted) {
       const found = await eventTx(registry, kind === 'approve' ? 'AccessGranted' : 'AccessDenied', cp.requestId, row.blockNumber);
-      save({ step: 'audit', adopted: true, txHash: found?.hash ?? '', blockNumber: found?.blockNumber ?? 0, ...(kind === 'approve' ? { grantId: req.grantId } : {}) }, 0.9);
+      const adopted = { adopted: true, txHash: found?.hash ?? '', blockNumber: found?.blockNumber ?? 0 };
+      // Approved on chain with a grant this computer prepared (a run that stopped after the
+      // approval was mined): deliver it. Another grant id was delivered by whoever prepared it.
+      const prepared = kind === 'approve' && req.grantId !== '' ? readPrepared(grantFile(deps.stagingDir, cp.network, cp.requestId, registry.address, row.recipient)) : null;
+      if (kind === 'approve' && prepared?.id === req.grantId) save({ step: 'deliver', ...adopted, grantId: req.grantId, resume: prepared.resume }, 0.7);
+      else save({ step: 'audit', ...adopted, ...(kind === 'approve' ? { grantId: req.grantId } : {}) }, 0.9);
     } else if (req.status !== 'pending') {
       throw new PermanentJobError(`Access request #${cp.requestId} was ${req.status} on chain already: it cannot be ${verb} now.`);
     } else {
@@ -181,14 +233,14 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
       if (owner?.toLowerCase() !== cp.owner.toLowerCase()) {
         throw new PermanentJobError(`Asset token #${cp.tokenId} is owned by ${owner ?? 'nobody'}, not by ${cp.owner}: only its owner can answer request #${cp.requestId}.`);
       }
+      if (kind === 'approve') await refuseIfTimedOut(deps, conn, req, cp.requestId);
     }
   }
 
   // 1. grant (approve only)
   if (kind === 'approve' && (cp.step === undefined || cp.step === 'grant')) {
-    const grantId = await buildAndUploadGrant(ctx, cp, deps, registry.address, save);
-    catalog.access.saveGrant(cp.rowId, grantId, new Date().toISOString());
-    save({ step: 'tx', grantId }, 0.5);
+    const prepared = await prepareGrant(ctx, cp, deps, registry.address);
+    save({ step: 'tx', grantId: prepared.id, resume: prepared.resume }, 0.3);
     faultPoint('access:after-grant');
   }
   if (kind === 'deny' && cp.step === undefined) save({ step: 'tx' }, 0.1);
@@ -201,6 +253,8 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
       const req = await registry.request(BigInt(cp.requestId));
       if (req === null) throw new PermanentJobError(`Access request #${cp.requestId} does not exist on this chain.`);
       checkSameRequest(req, row);
+      if (req.status !== 'pending') throw new Error(`Request #${cp.requestId} is ${req.status} on chain now; looking again.`);
+      if (kind === 'approve') await refuseIfTimedOut(deps, conn, req, cp.requestId);
       const call = kind === 'approve' ? registry.calls.approve(BigInt(cp.requestId), cp.grantId ?? '') : registry.calls.deny(BigInt(cp.requestId), cp.reason ?? '');
       // Prepared, saved and sent under the wallet's lock: no other job takes the same nonce.
       await withAccountLock(conn, cp.owner, async () => {
@@ -213,6 +267,7 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
     }
     const tx = cp.tx;
     if (tx === undefined) throw new Error('unreachable: no transaction recorded');
+    const afterTx = kind === 'approve' && (cp.grantId ?? '') !== '' ? 'deliver' : 'audit';
     ctx.progress(0.7, kind === 'approve' ? 'Approving on chain' : 'Denying on chain');
     try {
       await broadcastTx(conn, { raw: tx.raw, hash: tx.hash, action: kind });
@@ -231,12 +286,12 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
     faultPoint('access:after-broadcast');
     try {
       const mined = await registry.resume(kind, tx.hash);
-      save({ step: 'audit', txHash: tx.hash, blockNumber: mined.receipt.blockNumber }, 0.9);
+      save({ step: afterTx, txHash: tx.hash, blockNumber: mined.receipt.blockNumber }, 0.7);
     } catch (e) {
       const req = await registry.request(BigInt(cp.requestId)).catch(() => null);
-      if (req?.status === wanted) {
+      if (req?.status === wanted && (kind === 'deny' || req.grantId === (cp.grantId ?? ''))) {
         const found = await eventTx(registry, kind === 'approve' ? 'AccessGranted' : 'AccessDenied', cp.requestId, row.blockNumber);
-        save({ step: 'audit', adopted: true, txHash: found?.hash ?? '', blockNumber: found?.blockNumber ?? 0 }, 0.9);
+        save({ step: afterTx, adopted: true, txHash: found?.hash ?? '', blockNumber: found?.blockNumber ?? 0 }, 0.7);
       } else if (isChainError(e) && e.code === 'TX_NOT_FOUND' && req?.status === 'pending') {
         // Dropped by the node: sign again (the next run sends a new transaction).
         save({ tx: undefined }, 0.5);
@@ -247,7 +302,15 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
     }
   }
 
-  // 3. audit
+  // 3. deliver: the approval is mined (the payment credited); only now is the grant stored.
+  if (cp.step === 'deliver') {
+    faultPoint('access:before-deliver');
+    await deliverGrant(ctx, cp, deps, registry.address, save);
+    catalog.access.saveGrant(cp.rowId, cp.grantId ?? '', new Date().toISOString());
+    save({ step: 'audit' }, 0.9);
+  }
+
+  // 4. audit
   if (cp.step === 'audit') {
     faultPoint('access:before-audit');
     const now = new Date().toISOString();
@@ -275,15 +338,22 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
       catalog.access.setState(cp.network, cp.requestId, wanted, cp.blockNumber ?? row.blockNumber, now, kind === 'approve' ? { grantId: cp.grantId ?? '' } : { reason: cp.reason ?? '' });
       if (kind === 'approve' && txHash !== '') catalog.access.saveGrantTx(cp.rowId, txHash);
     });
-    rmSync(grantFile(deps.stagingDir, cp.network, cp.requestId, registry.address, row.recipient), { force: true });
+    const staged = grantFile(deps.stagingDir, cp.network, cp.requestId, registry.address, row.recipient);
+    rmSync(staged, { force: true });
+    rmSync(preparedFile(staged), { force: true });
     deps.onChanged?.(cp.rowId);
     return { requestId: cp.requestId, txHash, ...(kind === 'approve' ? { grantId: cp.grantId ?? '' } : {}), adopted: cp.adopted === true };
   }
   throw new PermanentJobError(`Unknown ${kind} step ${String(cp.step)}.`);
 }
 
-async function buildAndUploadGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, registryAddress: string, save: (p: Partial<AccessActionCheckpoint>, progress: number) => void): Promise<string> {
-  if (cp.grantId !== undefined) return cp.grantId;
+/**
+ * Makes the grant and fixes its storage id without sending anything: the staged bytes and the
+ * prepared item are written once per request (registry and recipient), so every later run, and
+ * a new job for the same request, names the same grant.
+ */
+async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, registryAddress: string): Promise<{ id: string; resume: ResumeState | null }> {
+  if (cp.grantId !== undefined && (cp.grantId === '' || cp.resume)) return { id: cp.grantId, resume: cp.resume ?? null };
   const { catalog } = deps;
   const row = catalog.access.get(cp.rowId);
   if (!row) throw new PermanentJobError(`Access request #${cp.requestId} is no longer in the catalog.`);
@@ -292,46 +362,58 @@ async function buildAndUploadGrant(ctx: JobContext, cp: AccessActionCheckpoint, 
   }
   const asset = catalog.assets.get(row.assetId);
   if (!asset) throw new PermanentJobError(`Asset ${row.assetId} is no longer in the catalog: request #${cp.requestId} cannot be approved from here.`);
-  if (asset.visibility === 'public') return ''; // nothing to decrypt
-  const recorded = catalog.access.grant(cp.rowId)?.grantId;
-  if (recorded) return recorded;
+  if (asset.visibility === 'public') return { id: '', resume: null }; // nothing to decrypt
 
   const file = grantFile(deps.stagingDir, cp.network, cp.requestId, registryAddress, row.recipient);
-  if (!existsSync(file)) {
-    const identity = await deps.assetIdentity(asset.id);
-    if (identity === null) throw new PermanentJobError(`The key of the private asset ${asset.name} is not in this computer's keychain: its files cannot be opened for the requester.`);
-    if (asset.contentRoot === null) throw new PermanentJobError(`${asset.name} has no complete scan: rescan it before approving.`);
-    ctx.progress(0.1, 'Making the grant');
-    let bytes: Uint8Array;
-    try {
-      bytes = await createGrant(identity, row.recipient, { assetId: cp.tokenId, contentRoot: asset.contentRoot });
-    } catch (e) {
-      if (e instanceof CryptoError) {
-        throw new PermanentJobError(`The requester's key "${row.recipient.slice(0, 80)}" cannot receive a grant (${e.message}): deny request #${cp.requestId} instead (the payment goes back to them).`);
-      }
-      throw e;
+  const earlier = readPrepared(file);
+  if (earlier) return earlier;
+  const identity = await deps.assetIdentity(asset.id);
+  if (identity === null) throw new PermanentJobError(`The key of the private asset ${asset.name} is not in this computer's keychain: its files cannot be opened for the requester.`);
+  if (asset.contentRoot === null) throw new PermanentJobError(`${asset.name} has no complete scan: rescan it before approving.`);
+  ctx.progress(0.1, 'Making the grant');
+  let bytes: Uint8Array;
+  try {
+    bytes = await createGrant(identity, row.recipient, { assetId: cp.tokenId, contentRoot: asset.contentRoot });
+  } catch (e) {
+    if (e instanceof CryptoError) {
+      throw new PermanentJobError(`The requester's key "${row.recipient.slice(0, 80)}" cannot receive a grant (${e.message}): deny request #${cp.requestId} instead (the payment goes back to them).`);
     }
-    mkdirSync(deps.stagingDir, { recursive: true });
-    writeFileSync(`${file}.tmp`, bytes);
-    renameSync(`${file}.tmp`, file); // the same bytes from now on: an upload retried is found, not paid again
+    throw e;
   }
-  ctx.progress(0.2, 'Uploading the grant');
+  mkdirSync(deps.stagingDir, { recursive: true });
+  writeFileSync(`${file}.tmp`, bytes);
+  renameSync(`${file}.tmp`, file);
+  ctx.progress(0.2, 'Signing the grant');
   const storage = await deps.storage(cp.network);
-  const r = await storage.uploadFile(file, {
-    contentType: 'application/octet-stream',
-    encryption: `age:${row.recipient}`,
-    tags: [
-      { name: 'Type', value: 'grant' },
-      { name: 'Request-Id', value: cp.requestId },
-      { name: 'Token-Id', value: cp.tokenId },
-    ],
-    resume: cp.resume ?? null,
-    onResumeState: (s) => {
-      save({ resume: s }, 0.3);
-    },
+  const prepared = await storage.prepareFile(file, { contentType: 'application/octet-stream', encryption: `age:${row.recipient}`, tags: grantTags(cp) });
+  // Written once: from here on this request's grant is this item, whatever run delivers it.
+  writeFileSync(`${preparedFile(file)}.tmp`, JSON.stringify(prepared));
+  renameSync(`${preparedFile(file)}.tmp`, preparedFile(file));
+  return prepared;
+}
+
+const grantTags = (cp: AccessActionCheckpoint): { name: string; value: string }[] => [
+  { name: 'Type', value: 'grant' },
+  { name: 'Request-Id', value: cp.requestId },
+  { name: 'Token-Id', value: cp.tokenId },
+];
+
+/** Stores exactly the prepared grant (its id is on chain already); retried until stored. */
+async function deliverGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, registryAddress: string, save: (p: Partial<AccessActionCheckpoint>, progress: number) => void): Promise<void> {
+  const row = deps.catalog.access.get(cp.rowId);
+  if (!row) throw new PermanentJobError(`Access request #${cp.requestId} is no longer in the catalog.`);
+  const grantId = cp.grantId ?? '';
+  const storage = await deps.storage(cp.network);
+  if ((await storage.findById(grantId).catch(() => undefined)) !== undefined) return; // stored by an earlier run
+  const file = grantFile(deps.stagingDir, cp.network, cp.requestId, registryAddress, row.recipient);
+  if (!existsSync(file) || !cp.resume) {
+    throw new PermanentJobError(`Request #${cp.requestId} is approved on chain, but the key prepared for the buyer is no longer on this computer (the staging folder was cleared), so it could not be delivered. Contact the buyer.`);
+  }
+  ctx.progress(0.75, 'Delivering the grant');
+  await storage.uploadFile(file, {
+    resume: cp.resume,
+    expectedId: grantId,
+    onResumeState: (s) => { save({ resume: s }, 0.8); },
     signal: ctx.signal,
   });
-  // Sanity: what was stored is what we staged.
-  if (r.size !== readFileSync(file).length) throw new Error('The grant uploaded does not match the staged file; trying again.');
-  return r.id;
 }

@@ -240,6 +240,14 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       if (kind === 'approve' && r.assetId === null) {
         throw new AtivoError('INVALID_INPUT', `Request ${id} is for asset token #${r.tokenId}, which is not an asset of this catalog: approve it from the Ativo that published it (or deny it here).`);
       }
+      if (kind === 'approve' && r.state === 'expired') {
+        // Past its timeout the buyer may take the payment back at any moment: an approval could
+        // lose the race and must not hand over a key (issue 12). Denying still refunds them.
+        throw new AtivoError(
+          'INVALID_INPUT',
+          `Request ${id} waited past its time limit, so the buyer can now take the payment back: it can no longer be approved. Deny it to return the payment, and ask the buyer to request again.`,
+        );
+      }
       if (r.state !== 'pending' && r.state !== 'expired') {
         throw new AtivoError('INVALID_INPUT', `Request ${id} is ${r.state} already: only pending requests can be ${kind === 'approve' ? 'approved' : 'denied'}.`);
       }

@@ -114,6 +114,13 @@ export function InboxScreen({ selected }: { selected: number | null }) {
     if (r) loadedIds.add(r.id);
   }
   const picked = [...checked].filter((id) => loadedIds.has(id));
+  // A request past its time limit can only be denied (the buyer may take the payment back).
+  const expiredIds = new Set<number>();
+  for (let i = 0; i < Math.min(total, 1000); i++) {
+    const r = list.row(i);
+    if (r?.state === 'expired') expiredIds.add(r.id);
+  }
+  const pickedExpired = picked.filter((id) => expiredIds.has(id)).length;
   const actionable: number[] = [];
   const jobs = useApp((s) => s.jobs);
   for (let i = 0; i < Math.min(total, 1000); i++) {
@@ -223,11 +230,12 @@ export function InboxScreen({ selected }: { selected: number | null }) {
           </label>
           <span className="inbox-picked" aria-live="polite">
             {picked.length > 0 ? `${picked.length} selected` : ''}
+            {pickedExpired > 0 ? ` (${plural(pickedExpired, 'expired request')} can only be denied)` : ''}
           </span>
           <button
             type="button"
             className="button button-sm button-primary"
-            disabled={picked.length === 0}
+            disabled={picked.length === 0 || pickedExpired > 0}
             onClick={() => {
               setBulk('approve');
             }}

@@ -14,7 +14,7 @@ import type { RequestDetail as Detail, RequestView } from './model';
 import { StateChip } from './RequestList';
 import { shortAddress } from '../../lib/wallet';
 
-const STEP_TEXT = ['Encrypting the grant for the requester', 'Storing the grant', 'Sending the approval on chain'];
+const STEP_TEXT = ['Preparing the key for the requester', 'Approving on chain (the payment is released to you and your contributors)', 'Delivering the key to the requester'];
 
 function HashLine({ value, label, testId }: { value: string; label: string; testId?: string }) {
   return (
@@ -143,18 +143,25 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
         <p className="muted">No message.</p>
       )}
 
+      {isActionable(chip) && d.state === 'expired' && (
+        <p className="muted" data-testid="expired-note">
+          This request waited past its time limit, so the requester can take the payment back: it can no longer be approved. Deny it to return the payment now.
+        </p>
+      )}
       {isActionable(chip) && (
         <div className="inbox-actions">
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() => {
-              setDialog('approve');
-            }}
-          >
-            <Icon name="check" size={16} />
-            Approve
-          </button>
+          {d.state !== 'expired' && (
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => {
+                setDialog('approve');
+              }}
+            >
+              <Icon name="check" size={16} />
+              Approve
+            </button>
+          )}
           <button
             type="button"
             className="button button-danger-outline"

@@ -25,8 +25,8 @@ export function ApproveDialog({ ids, subject, onClose, onDone }: { ids: number[]
         <>
           <p>{subject}</p>
           <p>
-            Ativo encrypts the asset’s key to the requester, stores that grant, then sends the approval on chain: the payment held in escrow goes to
-            the asset’s payees. Each approval runs in the background and resumes if Ativo restarts.
+            Ativo sends the approval on chain first: the payment held in escrow goes to the asset’s payees. Only once that is confirmed does the
+            requester receive the key to this version. Each approval runs in the background and resumes if Ativo restarts.
           </p>
         </>
       }

@@ -23,8 +23,11 @@ export type Chip =
   | { kind: 'expired' }
   | { kind: 'cancelled' };
 
-/** The approval job reports 0.1–0.2 while it makes the grant, up to 0.5 while it stores it, then the chain. */
-export const approveStep = (progress: number): number => (progress < 0.2 ? 1 : progress < 0.5 ? 2 : 3);
+/**
+ * The approval job reports up to 0.3 while it makes (and signs) the grant, up to 0.7 while the
+ * approval is sent and mined, then stores the grant: the key leaves only after the payment is in.
+ */
+export const approveStep = (progress: number): number => (progress < 0.3 ? 1 : progress < 0.7 ? 2 : 3);
 
 const IN_PROGRESS: readonly JobState[] = ['queued', 'running', 'waiting', 'paused'];
 
