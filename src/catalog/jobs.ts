@@ -455,6 +455,14 @@ export class JobsQueries {
     return { items: rows.map(toRecord), total };
   }
 
+  /**
+   * SQLite's data_version for this connection: it changes when ANOTHER connection (another
+   * process: the CLI, the app, `ativo serve`) commits to the database, never for our own writes.
+   */
+  dataVersion(): number {
+    return this.db.pragma('data_version', { simple: true }) as number;
+  }
+
   /** The queue-wide pause switch (settings 'jobs.paused'); a damaged value reads as not paused. */
   globalPaused(): boolean {
     const r = this.getSetting.get(PAUSED_KEY);

@@ -3,6 +3,8 @@ import { formatEther } from 'ethers';
 import type { Backend } from '../api/backend';
 import type { CommandOutput, EventPayload } from '../api/contract';
 import { AtivoError } from '../util/errors';
+import { WITHDRAW_JOB_KIND } from '../earnings/withdraw';
+import { followJobElsewhere } from './follow';
 import { table } from './format';
 import { UsageError, type Print } from './usage';
 
@@ -125,11 +127,12 @@ export async function earningsCommand(backend: Backend, args: string[], values: 
     }
     case 'withdraw': {
       const w = await backend.call('earnings.withdraw', {});
-      if (values.wait !== true || !(await backend.call('jobs.list', { limit: 1 })).runner) {
+      if (values.wait !== true) {
         print(w, () => `Withdrawing ${eth(w.amountWei)} (job ${w.jobId}); the app or \`ativo serve\` carries it on. Follow it with: ativo earnings withdraw --wait`);
         return 0;
       }
-      const j = await waitForJob(backend, w.jobId);
+      // Here, or (the app or `ativo serve` runs the jobs) followed from the catalog.
+      const j = (await backend.call('jobs.list', { limit: 1 })).runner ? await waitForJob(backend, w.jobId) : await followJobElsewhere(backend, w.jobId, { kind: WITHDRAW_JOB_KIND });
       if (j.state !== 'done') throw new AtivoError('CHAIN_ERROR', `The withdrawal (job ${w.jobId}) ${j.state}: ${j.error ?? 'no reason given'}`);
       const latest = (await backend.call('earnings.payouts', { offset: 0, limit: 50 })).items.find((p) => p.kind === 'withdrawal');
       const out = { jobId: w.jobId, amountWei: latest?.amountWei ?? w.amountWei, txHash: latest?.txHash ?? null };

@@ -11,6 +11,7 @@ import { describeMissing } from '../api/networks';
 import { VERSION } from '../api/version';
 import { AtivoError } from '../util/errors';
 import { formatBytes, table } from './format';
+import { followJobElsewhere } from './follow';
 import { startShellServer } from './server';
 import { UsageError } from './usage';
 import { ACCESS_HELP, accessCommand } from './access';
@@ -492,12 +493,27 @@ async function publishCommand(
     }
     return 0;
   }
-  if (values.wait !== true || !(await backend.call('jobs.list', { limit: 1 })).runner) {
+  if (values.wait !== true) {
     print(job, () => `Publishing asset #${id} on ${job.network} (job ${job.jobId}); the app or \`ativo serve\` carries it on. Follow it with: ativo publish ${id} --wait`);
     return 0;
   }
   const jobId = job.jobId;
-  await waitForJobs(backend, [jobId], (j) => j.kind === 'upload' && j.assetId === id);
+  if ((await backend.call('jobs.list', { limit: 1 })).runner) {
+    await waitForJobs(backend, [jobId], (j) => j.kind === 'upload' && j.assetId === id);
+  } else {
+    // The app or `ativo serve` runs the jobs: follow the publication from the catalog.
+    const end = await followJobElsewhere(backend, jobId, {
+      kind: 'publish',
+      blocked: async () => {
+        const waiting = await backend.call('jobs.list', { kind: 'upload', assetId: id, state: 'waiting', limit: 1 });
+        const j = waiting.items[0];
+        return j?.error && /balance/i.test(j.error) ? j.error : null;
+      },
+      onDetail: values.json === true ? undefined : (line) => { process.stderr.write(`Publishing asset #${id}: ${line}\n`); },
+    });
+    if (end.blocked !== null) throw new AtivoError('BUSY', `Uploads are waiting: ${end.blocked}`);
+    if (end.state !== 'done') throw new AtivoError('BUSY', `The publication of asset #${id} (job ${jobId}) ${end.state === 'failed' ? 'failed' : 'was cancelled'}: ${end.error ?? 'no reason given'}`);
+  }
   const { certificate } = await backend.call('assets.certificate', { id });
   print(certificate, () => {
     const c = certificate as { chain?: { tokenId?: string; txHash?: string }; asset?: { contentRoot?: string } };

@@ -43,7 +43,8 @@ describe('JobQueue', () => {
   const open = (file: string, clock: FakeClock, options: JobQueueOptions = {}) => {
     const catalog = Catalog.open(file);
     const errors: unknown[] = [];
-    const queue = new JobQueue(catalog, { clock, onError: (e) => { errors.push(e); }, ...options });
+    // The fake-clock tests are about scheduling: no watching for other processes (tested below, on the real clock).
+    const queue = new JobQueue(catalog, { clock, watchMs: 0, onError: (e) => { errors.push(e); }, ...options });
     const events: JobEvent[] = [];
     queue.on((e) => { events.push(e); });
     let closed = false;
@@ -66,6 +67,34 @@ describe('JobQueue', () => {
   };
 
   const addAsset = (catalog: Catalog): number => catalog.assets.insert({ kind: 'dataset', name: 'd', rootPath: `/data/${Math.random()}` }, new Date().toISOString());
+
+  it('a job queued by another process (another connection to the catalog) starts in the running queue without a poke', async () => {
+    const file = join(tmp(), 'catalog.sqlite');
+    // The runner (the app, `ativo serve`): real clock, looks every 50 ms.
+    const runner = Catalog.open(file);
+    const queue = new JobQueue(runner, { watchMs: 50 });
+    const ran: number[] = [];
+    queue.register('note', (ctx) => { ran.push(ctx.job.id); return Promise.resolve(null); });
+    queue.start();
+    // The CLI: its own connection and queue, never started (it does not run jobs).
+    const cli = Catalog.open(file);
+    cleanups.push(async () => { await queue.stop(); runner.close(); cli.close(); });
+    const other = new JobQueue(cli);
+    other.register('note', () => Promise.resolve(null));
+    const { job } = other.enqueue('note', {});
+    const done = await queue.settled(job.id);
+    expect(done.state).toBe('done');
+    expect(ran).toEqual([job.id]);
+    // The pause switch set by the other process is seen too.
+    await other.pauseAll();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(queue.isPaused()).toBe(true);
+    const second = other.enqueue('note', {}).job;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(queue.get(second.id)?.state).toBe('queued');
+    other.resumeAll();
+    expect((await queue.settled(second.id)).state).toBe('done');
+  });
 
   it('runs a job through queued → running → done, storing its result, with throttled progress', async () => {
     const { catalog, queue, clock, events, transitions } = setup({ progressWriteMs: 1000, progressEventMs: 200 });

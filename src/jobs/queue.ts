@@ -62,6 +62,12 @@ export interface JobQueueOptions {
   progressEventMs?: number;
   /** Where a listener's exception (or an unexpected internal failure) is reported (default console.error). */
   onError?: (error: unknown) => void;
+  /**
+   * While started, how often to look whether another process changed the database (SQLite's
+   * data_version): work queued, retried or resumed by the CLI while the app runs the jobs starts
+   * within this time (default 1000 ms; 0: never look).
+   */
+  watchMs?: number;
 }
 
 export type JobEvent =
@@ -143,6 +149,9 @@ export class JobQueue {
   private cancelTimer: (() => void) | undefined;
   private pumping = false;
   private pumpAgain = false;
+  private readonly watchMs: number;
+  private cancelWatch: (() => void) | undefined;
+  private seenVersion = -1;
 
   constructor(catalog: Catalog, options: JobQueueOptions = {}) {
     this.q = catalog.jobs;
@@ -153,6 +162,7 @@ export class JobQueue {
     this.progressWriteMs = options.progressWriteMs ?? 1000;
     this.progressEventMs = options.progressEventMs ?? 200;
     this.onError = options.onError ?? ((e) => { console.error('[jobs]', e); });
+    this.watchMs = options.watchMs ?? 1000;
     this.paused = this.q.globalPaused();
   }
 
@@ -484,7 +494,37 @@ export class JobQueue {
     // Handlers still finishing after a stop({ graceMs }) are ours, not a dead process's.
     for (const job of this.q.recoverRunning(this.iso(), [...this.runs.keys()])) this.emitState(job, 'running');
     this.started = true;
+    this.seenVersion = this.q.dataVersion();
+    this.watch();
     this.pump();
+  }
+
+  /**
+   * Looks every watchMs whether another process committed to the catalog; if so, re-reads the
+   * pause switch and schedules again (a job it queued or retried is due now). One cheap pragma
+   * per tick, no query when nothing changed.
+   */
+  private watch(): void {
+    if (this.watchMs <= 0 || !this.started) return;
+    this.cancelWatch = this.clock.setTimer(this.watchMs, () => {
+      this.cancelWatch = undefined;
+      if (!this.started) return;
+      try {
+        const v = this.q.dataVersion();
+        if (v !== this.seenVersion) {
+          this.seenVersion = v;
+          const paused = this.q.globalPaused();
+          if (paused !== this.paused) {
+            this.paused = paused;
+            this.emit({ type: 'paused', paused });
+          }
+          this.pump();
+        }
+      } catch (e) {
+        this.onError(e);
+      }
+      this.watch();
+    });
   }
 
   /**
@@ -495,6 +535,8 @@ export class JobQueue {
   async stop(options: { graceMs?: number } = {}): Promise<void> {
     this.started = false;
     this.clearTimer();
+    this.cancelWatch?.();
+    this.cancelWatch = undefined;
     const runs = [...this.runs.values()];
     for (const run of runs) if (!run.intent) this.interrupt(run, 'requeue', 'stop');
     const all = Promise.all(runs.map((r) => r.done)).then(() => undefined);
