@@ -4,6 +4,7 @@ import { balanceOf, connectChain, RegistryClient, sendEther, type ChainConnectio
 import { SANDBOX_MNEMONIC, attachAnvil, startAnvil, type AnvilSandbox, type AttachedSandbox } from '../sandbox/anvil';
 import { attachStorageNode, startStorageNode, type StorageNode } from '../sandbox/storage-node';
 import { AtivoError } from '../util/errors';
+import { isProcessAlive } from '../util/process';
 import type { NetworkName } from './contract';
 import { describeMissing, type Networks } from './networks';
 import type { Wallets } from './wallets';
@@ -57,9 +58,20 @@ export class ChainService {
     if (open) {
       // Only the first caller to see a stale handle reconnects; the others wait for its result.
       const again = (): Promise<ChainHandle> => (this.handle === open ? this.reconnect() : this.chain());
-      return open.then((h) => (h.network === network ? h : again()), again);
+      return open.then((h) => (h.network === network && this.alive(h) ? h : again()), again);
     }
     return this.reconnect();
+  }
+
+  /**
+   * A shared sandbox lives as long as the process that started it: once that process (or its
+   * anvil) is gone, we attach to the one another process runs now, or start it again ourselves
+   * (its state was saved when it stopped). Two pid checks, no I/O.
+   */
+  private alive(h: ChainHandle): boolean {
+    if (h.mode !== 'sandbox-shared') return true;
+    const a = this.attached;
+    return a !== undefined && isProcessAlive(a.pid) && isProcessAlive(a.ownerPid);
   }
 
   private reconnect(): Promise<ChainHandle> {

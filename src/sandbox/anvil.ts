@@ -578,6 +578,8 @@ export interface AttachedSandbox {
   rpcUrl: string;
   chainId: number;
   pid: number;
+  /** The Ativo process that started (owns) this anvil: when it exits, the anvil stops with it. */
+  ownerPid: number;
   registryAddress: string | null;
   conn: ChainConnection;
   /** Closes our connection only: the anvil belongs to the process that started it. */
@@ -601,5 +603,5 @@ export async function attachAnvil(dataDirIn: string): Promise<AttachedSandbox | 
   const rpcUrl = `http://${SANDBOX_HOST}:${info.port}`;
   const conn = await connectChain(rpcUrl, { expectedChainId: SANDBOX_CHAIN_ID, timeoutMs: 10_000 });
   const registryAddress = recordedRegistry(await readJson(p.sandbox))?.address ?? null;
-  return { rpcUrl, chainId: SANDBOX_CHAIN_ID, pid: info.pid, registryAddress, conn, close: () => { conn.close(); } };
+  return { rpcUrl, chainId: SANDBOX_CHAIN_ID, pid: info.pid, ownerPid: info.parentPid, registryAddress, conn, close: () => { conn.close(); } };
 }
