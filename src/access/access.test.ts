@@ -47,6 +47,8 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
   let owner: string;
   let assetId: number;
   let tokenId: bigint;
+  /** The published asset's license terms, as a buyer reads them. */
+  let terms: { termsHash: string; price: bigint };
   let conn: ChainConnection;
   let registry: RegistryClient;
   const requester = { identity: '', recipient: '' };
@@ -65,7 +67,7 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
     registry = await RegistryClient.open(conn, st.registry ?? '');
   };
   const request = async (message: string, from = buyer): Promise<bigint> => {
-    const sent = await registry.requestAccess(from.connect(conn.provider), tokenId, requester.recipient, PRICE, { message });
+    const sent = await registry.requestAccess(from.connect(conn.provider), tokenId, requester.recipient, terms, { message });
     return (await sent.wait()).result.requestId;
   };
   const rowOf = async (requestId: bigint) =>
@@ -95,6 +97,7 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
     const pub = await until('the publication', async () => (await backend.call('assets.get', { id: assetId })).publication, 120_000);
     tokenId = BigInt(pub.tokenId ?? '0');
     await connect();
+    terms = { termsHash: (await registry.asset(tokenId))?.termsHash ?? '', price: PRICE };
     Object.assign(requester, await generateIdentity());
   });
   afterAll(async () => {
@@ -203,7 +206,7 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
     let requestId: bigint;
     try {
       const reg = await RegistryClient.open(sb.conn, registry.address);
-      requestId = (await (await reg.requestAccess(devWallet(7).connect(sb.conn.provider), tokenId, requester.recipient, PRICE, { message: 'while you were away' })).wait()).result.requestId;
+      requestId = (await (await reg.requestAccess(devWallet(7).connect(sb.conn.provider), tokenId, requester.recipient, terms, { message: 'while you were away' })).wait()).result.requestId;
     } finally {
       await sb.stop();
     }

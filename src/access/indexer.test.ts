@@ -7,6 +7,8 @@ import { tempDir } from '../test-support/fs';
 import { AccessIndexer } from './indexer';
 
 const PRICE = 10n ** 15n;
+/** Every asset here is registered under these terms, and requested under them. */
+const TERMS = { termsHash: hex32('t'), price: PRICE };
 const TIMEOUT = 3600;
 
 let chain: TestChain;
@@ -42,7 +44,7 @@ afterEach(async () => {
 });
 
 async function register(by: Wallet, price = PRICE): Promise<bigint> {
-  const sent = await chain.registry.register(by, { contentRoot: hex32(`ix-root-${roots++}-${Date.now()}`), manifestId: 'm', termsHash: hex32('t'), price, split: [{ payee: by.address, bps: 10_000 }] });
+  const sent = await chain.registry.register(by, { contentRoot: hex32(`ix-root-${roots++}-${Date.now()}`), manifestId: 'm', termsHash: TERMS.termsHash, price, split: [{ payee: by.address, bps: 10_000 }] });
   return (await sent.wait()).result.tokenId;
 }
 
@@ -73,7 +75,7 @@ describe('access indexer', () => {
     // Buyers request concurrently while indexers come and go.
     const senders = buyers.map(async (b, i) => {
       for (let k = i; k < N; k += buyers.length) {
-        await chain.registry.requestAccess(b, k % 10 === 0 ? foreign : token, AGE_RECIPIENT, PRICE, { message: `request ${k}` });
+        await chain.registry.requestAccess(b, k % 10 === 0 ? foreign : token, AGE_RECIPIENT, TERMS, { message: `request ${k}` });
         sent++;
       }
     });
@@ -120,7 +122,7 @@ describe('access indexer', () => {
   it('follows approvals, denials, cancellations, expiry and transfers', async () => {
     const token = await register(owner);
     const ix = indexer();
-    const req = async (b: Wallet) => (await (await chain.registry.requestAccess(b, token, AGE_RECIPIENT, PRICE, { message: 'hi' })).wait()).result.requestId;
+    const req = async (b: Wallet) => (await (await chain.registry.requestAccess(b, token, AGE_RECIPIENT, TERMS, { message: 'hi' })).wait()).result.requestId;
     const [b1, b2, b3, b4] = buyers as [Wallet, Wallet, Wallet, Wallet];
     const r1 = await req(b1);
     const r2 = await req(b2);
@@ -157,10 +159,10 @@ describe('access indexer', () => {
     const token = await register(owner);
     const ix = indexer();
     const [b1, b2] = buyers as [Wallet, Wallet];
-    const r1 = (await (await chain.registry.requestAccess(b1, token, AGE_RECIPIENT, PRICE)).wait()).result.requestId;
+    const r1 = (await (await chain.registry.requestAccess(b1, token, AGE_RECIPIENT, TERMS)).wait()).result.requestId;
     await ix.syncOnce();
     await (await chain.registry.approve(owner, r1, 'g')).wait();
-    await (await chain.registry.requestAccess(b2, token, AGE_RECIPIENT, PRICE)).wait();
+    await (await chain.registry.requestAccess(b2, token, AGE_RECIPIENT, TERMS)).wait();
     await ix.syncOnce();
     expect(catalog.access.byRequestId('test', r1.toString())?.state).toBe('approved');
     expect(requestIdsInCatalog()).toHaveLength(2);

@@ -193,7 +193,7 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
   }, SLOW);
 
   it('refuses clearly: an unknown token, a certificate of another chain, too little ETH, a bad request id', async () => {
-    const unknown = await cli(['access', 'request', '999']);
+    const unknown = await cli(['access', 'request', '999', '--terms-hash', cert.license.termsHash]);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/There is no asset #999 on the sandbox network/);
 
@@ -210,7 +210,7 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
     const asset = await registry.asset(BigInt(cert.chain.tokenId));
     await (await registry.updateTerms(ownerSigner, BigInt(cert.chain.tokenId), asset?.termsHash ?? '', parseEther('5000'))).wait();
     try {
-      const poor = await cli(['access', 'request', cert.chain.tokenId, '--json']);
+      const poor = await cli(['access', 'request', cert.chain.tokenId, '--terms-hash', asset?.termsHash ?? '', '--json']);
       expect(poor.status).toBe(1);
       expect(poor.stderr).toMatch(/Not enough ETH: requesting access to asset #\d+ costs 5000\.0 ETH plus about [\d.]+ ETH of network fee .* and 0x[0-9a-fA-F]{40} has [\d.]+ ETH on sandbox\. Add at least [\d.]+ ETH/);
       expect(await registry.requestCount()).toBe(count);
@@ -219,6 +219,11 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
     }
 
     expect((await cli(['access', 'status', '0'])).status).toBe(2);
+    // A bare token id says nothing of the terms the person read: it is not enough.
+    const unpinned = await cli(['access', 'request', cert.chain.tokenId]);
+    expect(unpinned.status).toBe(2);
+    expect(unpinned.stderr).toMatch(/say which license terms you accept: give the asset's certificate file \(it holds the terms\) instead of the token id, or add --terms-hash/);
+    expect(await registry.requestCount()).toBe(count);
     const none = await cli(['access', 'status', '424242']);
     expect(none.status).toBe(1);
     expect(none.stderr).toMatch(/There is no access request #424242/);
@@ -320,7 +325,7 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
 
     const publicFiles = { 'readme.txt': `public ${randomBytes(8).toString('hex')}\n`, 'data/x.csv': 'a,b\n1,2\n' };
     const token = await registerPublic(publicFiles, (rel) => rel);
-    const r = await json<{ requestId: string; amountWei: string }>(['access', 'request', token]);
+    const r = await json<{ requestId: string; amountWei: string }>(['access', 'request', token, '--terms-hash', '11'.repeat(32)]);
     expect(r.amountWei).toBe('0');
     await (await registry.approve(ownerSigner, BigInt(r.requestId), '')).wait();
     const out = join(dir.path, 'public-out');
@@ -328,7 +333,7 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
     for (const [rel, content] of Object.entries(publicFiles)) expect(readFileSync(join(out, rel), 'utf8')).toBe(content);
 
     const evil = await registerPublic({ 'evil.txt': `evil ${randomBytes(8).toString('hex')}` }, () => '../evil.txt');
-    const r2 = await json<{ requestId: string }>(['access', 'request', evil]);
+    const r2 = await json<{ requestId: string }>(['access', 'request', evil, '--terms-hash', '11'.repeat(32)]);
     await (await registry.approve(ownerSigner, BigInt(r2.requestId), '')).wait();
     const f = await cli(['access', 'fetch', r2.requestId, '--out', join(dir.path, 'evil-out')]);
     expect(f.status).toBe(1);
@@ -339,13 +344,40 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
 
     // Files that do not hash to the registered content root are not kept.
     const wrong = await registerPublic({ 'a.txt': `a ${randomBytes(8).toString('hex')}` }, (rel) => rel, (m) => contentRoot(`${m}extra`));
-    const r3 = await json<{ requestId: string }>(['access', 'request', wrong]);
+    const r3 = await json<{ requestId: string }>(['access', 'request', wrong, '--terms-hash', '11'.repeat(32)]);
     await (await registry.approve(ownerSigner, BigInt(r3.requestId), '')).wait();
     const f3 = await cli(['access', 'fetch', r3.requestId, '--out', join(dir.path, 'wrong-out')]);
     expect(f3.status).toBe(1);
     expect(f3.stderr).toMatch(/hash to the content root [0-9a-f]{64}, not the registered [0-9a-f]{64}: they were not kept/);
     expect(existsSync(join(dir.path, 'wrong-out'))).toBe(false);
     expect(leftovers(dir.path)).toEqual([]);
+  }, SLOW);
+
+  it('attack 6: once the owner changes the terms (same price) after the buyer read the certificate, its request is refused and nothing is paid', async () => {
+    const tokenId = BigInt(cert.chain.tokenId);
+    const asset = await registry.asset(tokenId);
+    const count = await registry.requestCount();
+    const { escrowed } = await registry.totals();
+    const balance = await conn.provider.getBalance(requester);
+    await (await registry.updateTerms(ownerSigner, tokenId, '22'.repeat(32), asset?.price ?? 0n)).wait();
+    try {
+      const r = await cli(['access', 'request', certFile]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toContain(`The owner of asset #${tokenId} has changed its license terms since the version you read, so nothing was sent or paid.`);
+      // The certificate's hash with the token id is the same statement: refused too.
+      const again = await cli(['access', 'request', cert.chain.tokenId, '--terms-hash', cert.license.termsHash]);
+      expect(again.status).toBe(1);
+      expect(again.stderr).toContain('has changed its license terms');
+      expect(await registry.requestCount()).toBe(count);
+      expect((await registry.totals()).escrowed).toBe(escrowed);
+      expect(await conn.provider.getBalance(requester)).toBe(balance);
+      // Having read the new terms, the person asks under them.
+      const ok = await json<{ requestId: string; amountWei: string }>(['access', 'request', cert.chain.tokenId, '--terms-hash', `0x${'22'.repeat(32)}`]);
+      expect(ok.amountWei).toBe(cert.license.price);
+      expect((await registry.request(BigInt(ok.requestId)))?.termsHash).toBe(`0x${'22'.repeat(32)}`);
+    } finally {
+      await (await registry.updateTerms(ownerSigner, tokenId, asset?.termsHash ?? '', asset?.price ?? 0n)).wait();
+    }
   }, SLOW);
 
   it('a request the owner leaves unanswered past its timeout reads as expired (the chain\'s clock decides)', async () => {

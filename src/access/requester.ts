@@ -31,10 +31,27 @@ export interface RequestResult {
 }
 
 /**
- * Sends `requestAccess(tokenId, recipient)` from `signer` paying the asset's current price.
- * Refuses before sending anything when the token does not exist or the wallet cannot pay.
+ * What the person read and accepted when deciding to ask: the license terms' hash (from the
+ * certificate or the asset page they read, never re-read just before sending) and, when they
+ * saw it, the price.
  */
-export async function requestAccess(chain: RequesterChain, signer: Wallet, recipient: string, tokenId: bigint, message: string): Promise<RequestResult> {
+export interface AcceptedOffer {
+  /** keccak256 of the license terms, 64 hex digits (0x optional). */
+  termsHash: string;
+  /** Wei; when absent the asset's current price is paid. */
+  price?: bigint;
+}
+
+const sameHash = (a: string, b: string): boolean => a.replace(/^0x/i, '').toLowerCase() === b.replace(/^0x/i, '').toLowerCase();
+
+/**
+ * Sends `requestAccess(tokenId, recipient, message, termsHash)` from `signer`, paying the
+ * price. The request names the terms the person accepted: if the owner has changed them since
+ * (even at the same price), it is refused, here before sending or on chain if the change is
+ * mined first, and nothing is paid. Also refuses before sending anything when the token does
+ * not exist, the price differs from the one accepted, or the wallet cannot pay.
+ */
+export async function requestAccess(chain: RequesterChain, signer: Wallet, recipient: string, tokenId: bigint, accepted: AcceptedOffer, message: string): Promise<RequestResult> {
   const { registry, conn } = chain;
   const asset = await registry.asset(tokenId);
   if (asset === null) {
@@ -43,18 +60,32 @@ export async function requestAccess(chain: RequesterChain, signer: Wallet, recip
       `There is no asset #${tokenId} on the ${chain.network} network (registry ${registry.address}, chain ${chain.chainId}): check the token id, or switch to the network its certificate names.`,
     );
   }
+  if (!sameHash(asset.termsHash, accepted.termsHash)) {
+    throw new AtivoError(
+      'INVALID_INPUT',
+      `The owner of asset #${tokenId} has changed its license terms since the version you read, so nothing was sent or paid. Read its current terms (its latest certificate holds them) and request again if you accept them.`,
+    );
+  }
+  if (accepted.price !== undefined && accepted.price !== asset.price) {
+    throw new AtivoError(
+      'INVALID_INPUT',
+      `The owner of asset #${tokenId} has changed its price from ${eth(accepted.price)} to ${eth(asset.price)} since you read it, so nothing was sent or paid. Request again if you accept the new price.`,
+    );
+  }
+  // The terms hash and price go on chain as read: a change mined before this request reverts it.
+  const offer = { termsHash: accepted.termsHash, price: accepted.price ?? asset.price };
   const from = signer.address;
   const balance = await balanceOf(conn, from);
   const fee = await estimatedFee(conn);
   const short = (): AtivoError =>
     new AtivoError(
       'INVALID_INPUT',
-      `Not enough ETH: requesting access to asset #${tokenId} costs ${eth(asset.price)} plus about ${eth(fee)} of network fee (${eth(asset.price + fee)} in all), and ${from} has ${eth(balance)} on ${chain.network}. Add at least ${eth(asset.price + fee - balance)} to it${chain.network === 'sandbox' ? ' (`ativo sandbox fund`)' : ''}.`,
+      `Not enough ETH: requesting access to asset #${tokenId} costs ${eth(offer.price)} plus about ${eth(fee)} of network fee (${eth(offer.price + fee)} in all), and ${from} has ${eth(balance)} on ${chain.network}. Add at least ${eth(offer.price + fee - balance)} to it${chain.network === 'sandbox' ? ' (`ativo sandbox fund`)' : ''}.`,
     );
-  if (balance < asset.price) throw short();
+  if (balance < offer.price) throw short();
   let sent;
   try {
-    sent = await registry.requestAccess(signer, tokenId, recipient, asset.price, { message });
+    sent = await registry.requestAccess(signer, tokenId, recipient, offer, { message });
   } catch (e) {
     if (isChainError(e) && e.code === 'INSUFFICIENT_FUNDS') throw short();
     throw e;

@@ -21,7 +21,8 @@ export function createRequesterHandlers(ctx: BackendContext): Pick<Handlers, Req
       const w = await ctx.wallets.current();
       const { recipient } = await ctx.wallets.vault.getOrCreateRequesterIdentity(w.address);
       const signer = await ctx.wallets.vault.signer(w.address, chain.conn.provider);
-      return requestAccess(chain, signer, recipient, BigInt(input.tokenId), input.message);
+      const accepted = { termsHash: input.termsHash, ...(input.priceWei !== undefined ? { price: BigInt(input.priceWei) } : {}) };
+      return requestAccess(chain, signer, recipient, BigInt(input.tokenId), accepted, input.message);
     },
     'access.status': async (input) => requestStatus(await requesterChain(), BigInt(input.requestId)),
     'access.fetch': async (input) => {

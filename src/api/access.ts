@@ -356,7 +356,8 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
         const mine = new Set((await ctx.wallets.vault.list().catch(() => [])).map((w) => w.address.toLowerCase()));
         const buyer = (await simulatedBuyer(mine)).connect(h.conn.provider);
         const { recipient } = await generateIdentity();
-        const sent = await h.registry.requestAccess(buyer, BigInt(token.tokenId), recipient, onChain.price, { message: input.message });
+        // The simulated buyer decides on what it just read: this asset's terms and price.
+        const sent = await h.registry.requestAccess(buyer, BigInt(token.tokenId), recipient, onChain, { message: input.message });
         const mined = await sent.wait();
         // Show it without waiting for the next poll (the runner's poller will see it too).
         await indexerFor(network).syncOnce().catch(() => undefined);

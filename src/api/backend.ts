@@ -430,7 +430,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
     'storage.quote': async (input) => (await storage.client()).quote(input.bytes),
     'storage.fund': async (input) => {
-      const r = await (await storage.client()).fund(parseEther(input.ether));
+      const r = await storage.fund(parseEther(input.ether));
       jobs.poke({ kind: 'upload' }); // uploads waiting for funds go now
       return r;
     },

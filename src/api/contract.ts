@@ -563,8 +563,20 @@ export const commands = {
     output: z.object({ requestId: z.string(), requester: z.string(), txHash: z.string() }),
   },
   // Access requests, requester side (the CLI's `ativo access …`).
+  /**
+   * `termsHash` (and `priceWei`, when known) are the license terms and price the person read
+   * when deciding (a certificate's): the request is refused, and nothing paid, if the owner has
+   * changed them since. Never fill them in from the chain just before sending.
+   */
   'access.request': {
-    input: z.object({ tokenId: ChainId, message: z.string().max(1024).default('') }).strict(),
+    input: z
+      .object({
+        tokenId: ChainId,
+        termsHash: z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be the license terms hash: 64 hex digits'),
+        priceWei: Wei.optional(),
+        message: z.string().max(1024).default(''),
+      })
+      .strict(),
     output: z.object({ requestId: z.string(), tokenId: z.string(), amountWei: Wei, txHash: z.string(), requester: z.string() }),
   },
   'access.status': {

@@ -1,4 +1,4 @@
-import { StorageClient } from '../storage/client';
+import { StorageClient, type FundResult } from '../storage/client';
 import { AtivoError } from '../util/errors';
 import type { ChainService } from './chain';
 import type { Wallets } from './wallets';
@@ -31,6 +31,17 @@ export class StorageService {
       });
     }
     return this.cached.client;
+  }
+
+  /**
+   * Funds the current wallet's storage balance. The transfer goes through the chain module's
+   * send path on the current network's connection, under the wallet's send lock: it never takes
+   * the nonce of a publication, approval or withdrawal this process is sending at the same time.
+   */
+  async fund(wei: bigint): Promise<FundResult> {
+    const client = await this.client();
+    const h = await this.chain.chain();
+    return client.fund(wei, h.conn);
   }
 
   close(): void {

@@ -23,9 +23,10 @@ describe('raw log decoding', () => {
     const [, owner, buyer, partner, other] = chain.signers as [Wallet, Wallet, Wallet, Wallet, Wallet];
     const price = 10n ** 16n + 7n;
     const tokenId = (await (await registry.register(owner, { contentRoot: hex32('abi'), manifestId: 'm-abi', termsHash: hex32('t'), price, split: [{ payee: owner.address, bps: 6_000 }, { payee: partner.address, bps: 4_000 }] })).wait()).result.tokenId;
-    const r1 = (await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, price, { message: 'ünïcode ✓' })).wait()).result.requestId;
-    const r2 = (await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, price)).wait()).result.requestId;
-    const r3 = (await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, price)).wait()).result.requestId;
+    const terms = { termsHash: hex32('t'), price };
+    const r1 = (await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, terms, { message: 'ünïcode ✓' })).wait()).result.requestId;
+    const r2 = (await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, terms)).wait()).result.requestId;
+    const r3 = (await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, terms)).wait()).result.requestId;
     await (await registry.approve(owner, r1, 'grant-item-id')).wait(); // AccessGranted + 2 × Credited
     await (await registry.deny(owner, r2, 'not for this use')).wait(); // AccessDenied + Refunded
     await increaseTime(conn, 61);

@@ -48,6 +48,8 @@ export interface AccessRequestRecord {
   cancellableAt: number;
   /** Set when approved. */
   grantId: string;
+  /** The asset's terms hash the request was made under (0x-prefixed 32-byte hex). */
+  termsHash: string;
 }
 
 interface LogMeta {
@@ -129,6 +131,7 @@ export function requestFromResult(requestId: bigint, r: Result): AccessRequestRe
     createdAt: Number(asBigInt(field(r, 'createdAt'), 'createdAt')),
     cancellableAt: Number(asBigInt(field(r, 'cancellableAt'), 'cancellableAt')),
     grantId: asString(field(r, 'grantId'), 'grantId'),
+    termsHash: asString(field(r, 'termsHash'), 'termsHash'),
   };
 }
 

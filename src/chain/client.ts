@@ -99,6 +99,18 @@ export interface RegisterParams {
   split: SplitEntry[];
 }
 
+/**
+ * What a requester read and accepts when it asks for access: the asset's terms hash and price
+ * at the time it decided (an AssetRecord it read will do). The request is refused on chain if
+ * either has changed since, so read them when the person decides, not just before sending.
+ */
+export interface AcceptedTerms {
+  /** 64 hex digits (0x optional). */
+  termsHash: string;
+  /** Wei. */
+  price: bigint;
+}
+
 // ------------------------------------------------------------------ input normalisation
 
 const invalid = (message: string) => new ChainError('INVALID_ARGUMENT', message);
@@ -197,8 +209,9 @@ export class RegistryClient {
   register(signer: Signer, p: RegisterParams, opts?: PrepareOptions): Promise<Sent<RegisterResult>> {
     return this.write(signer, () => this.calls.register(p), opts);
   }
-  requestAccess(signer: Signer, tokenId: bigint | number, recipient: string, price: bigint, opts?: PrepareOptions & { message?: string }): Promise<Sent<RequestAccessResult>> {
-    return this.write(signer, () => this.calls.requestAccess(tokenId, recipient, price, opts?.message ?? ''), opts);
+  /** Asks for access under `terms` (the terms hash and price the requester read), paying that price. */
+  requestAccess(signer: Signer, tokenId: bigint | number, recipient: string, terms: AcceptedTerms, opts?: PrepareOptions & { message?: string }): Promise<Sent<RequestAccessResult>> {
+    return this.write(signer, () => this.calls.requestAccess(tokenId, recipient, terms, opts?.message ?? ''), opts);
   }
   approve(signer: Signer, requestId: bigint | number, grantId: string, opts?: PrepareOptions): Promise<Sent<ApproveResult>> {
     return this.write(signer, () => this.calls.approve(requestId, grantId), opts);
@@ -234,9 +247,10 @@ export class RegistryClient {
       });
       return this.call('register', [contentRoot, p.manifestId, termsHash, toWei(p.price, 'price'), payees, bps]);
     },
-    requestAccess: (tokenId: bigint | number, recipient: string, price: bigint, message = ''): TxCall & { action: 'requestAccess' } => {
+    requestAccess: (tokenId: bigint | number, recipient: string, terms: AcceptedTerms, message = ''): TxCall & { action: 'requestAccess' } => {
       if (new TextEncoder().encode(message).length > 1024) throw invalid('The message to the owner is too long: keep it under 1024 bytes.');
-      return this.call('requestAccess', [toId(tokenId, 'asset id'), checkAgeRecipient(recipient), message], toWei(price, 'payment'));
+      const termsHash = toBytes32(terms.termsHash, 'terms hash');
+      return this.call('requestAccess', [toId(tokenId, 'asset id'), checkAgeRecipient(recipient), message, termsHash], toWei(terms.price, 'payment'));
     },
     approve: (requestId: bigint | number, grantId: string): TxCall & { action: 'approve' } =>
       this.call('approve', [toId(requestId, 'request id'), grantId], 0n, 'approve(uint256,string)'),

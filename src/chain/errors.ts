@@ -174,6 +174,8 @@ export function explainRevert(revert: DecodedRevert, action?: RegistryAction): s
   switch (revert.name) {
     case 'WrongPrice':
       return `The price is ${eth(a[0])} but ${eth(a[1])} was sent.`;
+    case 'TermsChanged':
+      return "The owner changed this asset's license terms after you read them, so your request was refused and its price was not taken. Read the new terms and request again if you accept them.";
     case 'NotTokenOwner':
       return (action !== undefined ? OWNER_ACTIONS[action] : undefined) ?? `Only the owner of asset #${num(a[0])} can do this.`;
     case 'UnknownRequest':
@@ -314,7 +316,7 @@ function findUrl(err: unknown): string | undefined {
 
 const SIG_ACTIONS: Record<string, RegistryAction> = {
   'register(bytes32,string,bytes32,uint256,address[],uint16[])': 'register',
-  'requestAccess(uint256,string,string)': 'requestAccess',
+  'requestAccess(uint256,string,string,bytes32)': 'requestAccess',
   'approve(uint256,string)': 'approve',
   'deny(uint256,string)': 'deny',
   'cancel(uint256)': 'cancel',

@@ -39,7 +39,7 @@ afterEach(() => {
 
 async function request(n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
-    const sent = await chain.registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, PRICE, { message: `r${seq++}` });
+    const sent = await chain.registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, { termsHash: hex32('t'), price: PRICE }, { message: `r${seq++}` });
     await sent.wait();
   }
 }

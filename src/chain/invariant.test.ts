@@ -2,7 +2,9 @@
  * Random sequences of registry operations from several accounts, checked step by step against
  * a model: the contract's ether always equals escrow + unwithdrawn balances, every account's
  * withdrawable balance and ether balance match the model to the wei, and the totals rebuilt
- * from events agree with the view functions.
+ * from events agree with the view functions. Owners change terms (sometimes at the same
+ * price) and buyers request with the terms they read earlier: a request naming stale terms
+ * is refused, before sending or once mined, and takes nothing but its gas.
  */
 import type { TransactionReceipt, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,12 +20,17 @@ interface ModelAsset {
   price: bigint;
   root: string;
   split: { actor: number; bps: number }[];
+  termsHash: string;
+  /** Terms it had before (what a buyer who read it earlier still holds). */
+  oldTerms: string[];
 }
 interface ModelRequest {
   requestId: bigint;
   tokenId: bigint;
   requester: number;
   amount: bigint;
+  /** The terms the request was made under. */
+  termsHash: string;
   status: 'pending' | 'approved' | 'denied' | 'cancelled';
   cancellableAt: number;
 }
@@ -98,24 +105,39 @@ describe('registry invariants', () => {
             'BadSplit',
           );
         } else {
-          const a = { owner, price: rnd.pick(prices), root: hex32(`root-${step}`), split: randomSplit() };
-          const m = await (await registry.register(actors[owner]!, { contentRoot: a.root, manifestId: `m-${step}`, termsHash: hex32(`t-${step}`), price: a.price, split: toSplit(a.split) })).wait();
+          const a = { owner, price: rnd.pick(prices), root: hex32(`root-${step}`), split: randomSplit(), termsHash: hex32(`t-${step}`), oldTerms: [] };
+          const m = await (await registry.register(actors[owner]!, { contentRoot: a.root, manifestId: `m-${step}`, termsHash: a.termsHash, price: a.price, split: toSplit(a.split) })).wait();
           eth[owner]! -= gas(m.receipt);
           assets.push({ ...a, tokenId: m.result.tokenId });
           count('register');
         }
       } else if (roll < 0.42) {
-        // requestAccess (sometimes the wrong amount)
+        // requestAccess (sometimes the wrong amount, sometimes under terms the owner has replaced)
         const who = rnd.int(actors.length);
         const a = rnd.pick(assets);
-        if (rnd.next() < 0.15) {
-          await expectRevert(registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, a.price + 1n), 'WrongPrice');
+        const variant = rnd.next();
+        if (variant < 0.15) {
+          await expectRevert(registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, { termsHash: a.termsHash, price: a.price + 1n }), 'WrongPrice');
+        } else if (variant < 0.3) {
+          // Terms read before an updateTerms (or never the asset's), at the right price.
+          const stale = a.oldTerms.length > 0 && rnd.next() < 0.8 ? rnd.pick(a.oldTerms) : hex32(`never-${step}`);
+          if (rnd.next() < 0.5) {
+            await expectRevert(registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, { termsHash: stale, price: a.price }), 'TermsChanged');
+          } else {
+            // Sent as if estimated before the change was mined: it reverts on chain, costing gas only.
+            const sent = await registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, { termsHash: stale, price: a.price }, { gasLimit: 400_000n });
+            await expectRevert(sent.wait(), 'TermsChanged');
+            const receipt = await conn.provider.getTransactionReceipt(sent.hash);
+            expect(receipt?.status).toBe(0);
+            eth[who]! -= gas(receipt!);
+            count('mined:TermsChanged');
+          }
         } else {
-          const m = await (await registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, a.price)).wait();
+          const m = await (await registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, { termsHash: a.termsHash, price: a.price })).wait();
           const block = await conn.provider.getBlock(m.receipt.blockNumber);
           eth[who]! -= gas(m.receipt) + a.price;
           escrow += a.price;
-          requests.push({ requestId: m.result.requestId, tokenId: a.tokenId, requester: who, amount: a.price, status: 'pending', cancellableAt: block!.timestamp + DEFAULT_ACCESS_TIMEOUT_SECONDS });
+          requests.push({ requestId: m.result.requestId, tokenId: a.tokenId, requester: who, amount: a.price, termsHash: a.termsHash, status: 'pending', cancellableAt: block!.timestamp + DEFAULT_ACCESS_TIMEOUT_SECONDS });
           count('requestAccess');
         }
       } else if (roll < 0.62 && pending().length > 0) {
@@ -161,6 +183,22 @@ describe('registry invariants', () => {
       } else if (roll < 0.75) {
         await increaseTime(conn, (2 + rnd.int(6)) * 24 * 3600);
         count('time');
+      } else if (roll < 0.82) {
+        // updateTerms: new terms, often at the same price; by someone else it is refused
+        const a = rnd.pick(assets);
+        const next = hex32(`t-${step}-new`);
+        const price = rnd.next() < 0.6 ? a.price : rnd.pick(prices);
+        if (rnd.next() < 0.15) {
+          const notOwner = (a.owner + 1 + rnd.int(actors.length - 1)) % actors.length;
+          await expectRevert(registry.updateTerms(actors[notOwner]!, a.tokenId, next, price), 'NotTokenOwner');
+        } else {
+          const m = await (await registry.updateTerms(actors[a.owner]!, a.tokenId, next, price)).wait();
+          eth[a.owner]! -= gas(m.receipt);
+          a.oldTerms.push(a.termsHash);
+          a.termsHash = next;
+          a.price = price;
+          count('updateTerms');
+        }
       } else if (roll < 0.9) {
         // withdraw everything (or be told there is nothing)
         const who = rnd.int(actors.length);
@@ -219,10 +257,29 @@ describe('registry invariants', () => {
     for (const g of events) {
       if (g.name === 'AccessGranted') expect(creditedPerRequest.get(g.requestId) ?? 0n).toBe(g.amount);
     }
-    for (const r of requests) expect((await registry.request(r.requestId))?.status).toBe(r.status);
+    for (const r of requests) {
+      // Each request keeps the terms it was made under, whatever the asset's terms became.
+      expect(await registry.request(r.requestId)).toMatchObject({ status: r.status, termsHash: r.termsHash, amount: r.amount });
+    }
+    for (const a of assets) expect(await registry.asset(a.tokenId)).toMatchObject({ termsHash: a.termsHash, price: a.price, owner: addr(a.owner) });
 
     // The run exercised every path.
-    for (const k of ['register', 'requestAccess', 'approve', 'deny', 'cancel', 'withdraw', 'transfer', 'revert:WrongPrice', 'revert:NotTokenOwner', 'revert:TooEarly', 'revert:NothingToWithdraw']) {
+    for (const k of [
+      'register',
+      'requestAccess',
+      'approve',
+      'deny',
+      'cancel',
+      'withdraw',
+      'transfer',
+      'updateTerms',
+      'mined:TermsChanged',
+      'revert:WrongPrice',
+      'revert:TermsChanged',
+      'revert:NotTokenOwner',
+      'revert:TooEarly',
+      'revert:NothingToWithdraw',
+    ]) {
       expect(counts[k] ?? 0, `${k} never happened: ${JSON.stringify(counts)}`).toBeGreaterThan(0);
     }
   });

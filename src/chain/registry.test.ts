@@ -62,8 +62,15 @@ async function register(label: string, over: Partial<RegisterParams> = {}, signe
   return (await (await registry.register(signer, params(label, over))).wait()).result.tokenId;
 }
 
+/** The terms a buyer reads on the asset's page: its current terms hash, and `price` (default: its price). */
+async function accepted(tokenId: bigint, price?: bigint): Promise<{ termsHash: string; price: bigint }> {
+  const a = await registry.asset(tokenId);
+  if (a === null) throw new Error(`no asset #${tokenId}`);
+  return { termsHash: a.termsHash, price: price ?? a.price };
+}
+
 async function request(tokenId: bigint, signer: Wallet = buyer, value: bigint = PRICE): Promise<bigint> {
-  return (await (await registry.requestAccess(signer, tokenId, AGE_RECIPIENT, value)).wait()).result.requestId;
+  return (await (await registry.requestAccess(signer, tokenId, AGE_RECIPIENT, await accepted(tokenId, value))).wait()).result.requestId;
 }
 
 /** Sends raw calldata to the registry (for inputs the typed client refuses to build). */
@@ -199,7 +206,7 @@ describe('register', () => {
     expect(e.message).toBe('The content root must be 32 bytes written as 64 hex digits, not "abc".');
     e = await chainFailure(registry.register(owner, params('v', { split: [{ payee: 'nope', bps: 10_000 }] })));
     expect(e.message).toBe('The payee 1 "nope" is not a valid Ethereum address.');
-    e = await chainFailure(registry.requestAccess(buyer, 1n, 'not-a-key', PRICE));
+    e = await chainFailure(registry.requestAccess(buyer, 1n, 'not-a-key', { termsHash: hex32('terms-v'), price: PRICE }));
     expect(e.message).toBe('"not-a-key" is not an age public key (it should look like age1...).');
   });
 });
@@ -208,7 +215,7 @@ describe('requestAccess', () => {
   it('escrows exactly the price and records the request', async () => {
     const tokenId = await register('r');
     const before = await registry.totals();
-    const mined = await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, PRICE, { message: 'For a thesis on 🌍 soils' })).wait();
+    const mined = await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, { termsHash: hex32('terms-r'), price: PRICE }, { message: 'For a thesis on 🌍 soils' })).wait();
     expect(mined.result).toEqual({ requestId: 1n, tokenId, amount: PRICE });
     expect(eventsNamed(mined.events, 'AccessRequested')[0]).toMatchObject({ requestId: 1n, tokenId, requester: buyer.address, recipient: AGE_RECIPIENT, amount: PRICE, message: 'For a thesis on 🌍 soils' });
     const after = await registry.totals();
@@ -225,6 +232,7 @@ describe('requestAccess', () => {
       createdAt: block!.timestamp,
       cancellableAt: block!.timestamp + DEFAULT_ACCESS_TIMEOUT_SECONDS,
       grantId: '',
+      termsHash: hex32('terms-r'),
     });
     expect(await registry.requestCount()).toBe(1n);
     expect(await registry.request(2n)).toBeNull();
@@ -232,18 +240,18 @@ describe('requestAccess', () => {
 
   it('refuses a message over 1024 bytes, in the client and on chain', async () => {
     const tokenId = await register('long-message');
-    await expect(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, PRICE, { message: 'é'.repeat(513) })).rejects.toThrow(/too long/);
-    const e = await chainFailure(rawRegistryCall(buyer, 'requestAccess', [tokenId, AGE_RECIPIENT, 'x'.repeat(1025)], PRICE));
+    await expect(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, await accepted(tokenId), { message: 'é'.repeat(513) })).rejects.toThrow(/too long/);
+    const e = await chainFailure(rawRegistryCall(buyer, 'requestAccess', [tokenId, AGE_RECIPIENT, 'x'.repeat(1025), hex32('terms-long-message')], PRICE));
     expect(e.message).toMatch(/message/i);
   });
 
   it('says what the price is when the wrong amount is sent', async () => {
     const tokenId = await register('p');
-    let e = await chainFailure(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, PRICE / 2n));
+    let e = await chainFailure(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, await accepted(tokenId, PRICE / 2n)));
     expect(e.code).toBe('REVERTED');
     expect(revertName(e)).toBe('WrongPrice');
     expect(e.message).toBe('The price is 0.01 ETH but 0.005 ETH was sent.');
-    e = await chainFailure(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, ETH));
+    e = await chainFailure(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, await accepted(tokenId, ETH)));
     expect(e.message).toBe('The price is 0.01 ETH but 1 ETH was sent.');
     expect((await registry.totals()).escrowed).toBe(0n);
   });
@@ -256,10 +264,10 @@ describe('requestAccess', () => {
   });
 
   it('fails for an unknown asset and an empty recipient', async () => {
-    let e = await chainFailure(registry.requestAccess(buyer, 9n, AGE_RECIPIENT, PRICE));
+    let e = await chainFailure(registry.requestAccess(buyer, 9n, AGE_RECIPIENT, { termsHash: hex32('terms-e'), price: PRICE }));
     expect(e.message).toBe('Asset #9 does not exist on this registry.');
     const tokenId = await register('e');
-    e = await chainFailure(rawRegistryCall(buyer, 'requestAccess', [tokenId, '', ''], PRICE));
+    e = await chainFailure(rawRegistryCall(buyer, 'requestAccess', [tokenId, '', '', hex32('terms-e')], PRICE));
     expect(revertName(e)).toBe('EmptyRecipient');
   });
 });
@@ -418,7 +426,7 @@ describe('updateTerms', () => {
     const mined = await (await registry.updateTerms(owner, tokenId, hex32('t2'), 2n * PRICE)).wait();
     expect(mined.result).toEqual({ tokenId, termsHash: hex32('t2'), price: 2n * PRICE });
     expect((await registry.asset(tokenId))).toMatchObject({ termsHash: hex32('t2'), price: 2n * PRICE });
-    e = await chainFailure(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, PRICE));
+    e = await chainFailure(registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, { termsHash: hex32('t2'), price: PRICE }));
     expect(e.message).toBe('The price is 0.02 ETH but 0.01 ETH was sent.');
     await request(tokenId, buyer, 2n * PRICE);
     const approved = await (await registry.approve(owner, pending, 'g')).wait();
@@ -496,7 +504,7 @@ describe('reentrancy', () => {
   it('a contract requester gets its refund after a deny', async () => {
     await attackerCall('setMode', [Mode.ReenterWithdrawSwallow]);
     const tokenId = await register('attack2');
-    await attackerCall('requestAccess', [tokenId, AGE_RECIPIENT], stranger, PRICE);
+    await attackerCall('requestAccess', [tokenId, AGE_RECIPIENT, hex32('terms-attack2')], stranger, PRICE);
     await (await registry.deny(owner, 2n, 'no')).wait();
     expect(await registry.withdrawable(attacker)).toBe(2n * PRICE);
     await attackerCall('withdraw');
@@ -508,7 +516,7 @@ describe('reentrancy', () => {
 describe('transactions', () => {
   it('prepare gives the hash before anything is sent; broadcast is idempotent; resume decodes', async () => {
     const tokenId = await register('tx');
-    const prepared = await prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, PRICE));
+    const prepared = await prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, await accepted(tokenId)));
     expect(await txStatus(chain.conn, prepared.hash)).toBe('unknown');
     expect(await broadcastTx(chain.conn, prepared)).toBe(prepared.hash);
     expect(await broadcastTx(chain.conn, prepared)).toBe(prepared.hash); // after a crash, say
@@ -522,7 +530,7 @@ describe('transactions', () => {
     const tokenId = await register('lk');
     const durableSend = (value: bigint): Promise<string> =>
       withAccountLock(chain.conn, buyer.address, async () => {
-        const prepared = await prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, value));
+        const prepared = await prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, await accepted(tokenId, value)));
         await new Promise((r) => setTimeout(r, 20)); // the checkpoint write
         return broadcastTx(chain.conn, prepared);
       });
@@ -533,7 +541,8 @@ describe('transactions', () => {
     const nonces = await Promise.all(hashes.map(async (h) => (await chain.conn.provider.getTransaction(h))?.nonce));
     expect(nonces.sort()).toEqual([before, before + 1]);
     // Without the lock both would have read the same pending nonce.
-    const [a, b] = await Promise.all([prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, PRICE)), prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, PRICE))]);
+    const terms = await accepted(tokenId);
+    const [a, b] = await Promise.all([prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, terms)), prepareTx(chain.conn, buyer, registry.calls.requestAccess(tokenId, AGE_RECIPIENT, terms))]);
     expect(a.nonce).toBe(b.nonce);
   });
 

@@ -223,7 +223,11 @@ export async function txStatus(conn: ChainConnection, hash: string): Promise<'un
   }
 }
 
-/** Re-runs a reverted transaction as a call on the state before its block to recover the reason. */
+/**
+ * Re-runs a reverted transaction as a call to recover the reason: on the state before its
+ * block, then (when it was a transaction earlier in the same block that made it fail, as when
+ * an owner's `updateTerms` is mined just ahead of a request) on the state after it.
+ */
 async function explainFailedTx(conn: ChainConnection, receipt: TransactionReceipt, action?: RegistryAction): Promise<ChainError> {
   const base = { url: conn.url, txHash: receipt.hash, ...(action !== undefined ? { action } : {}) };
   const tx = await conn.provider.getTransaction(receipt.hash).catch(() => null);
@@ -231,17 +235,13 @@ async function explainFailedTx(conn: ChainConnection, receipt: TransactionReceip
     return new ChainError('REVERTED', `Transaction ${receipt.hash} ran out of gas.`, base);
   }
   if (tx !== null) {
-    try {
-      await conn.provider.call({
-        from: tx.from,
-        data: tx.data,
-        value: tx.value,
-        blockTag: Math.max(0, receipt.blockNumber - 1),
-        ...(tx.to !== null ? { to: tx.to } : {}),
-      });
-    } catch (e) {
-      const err = toChainError(e, { url: conn.url, ...(action !== undefined ? { action } : {}) });
-      if (err.code === 'REVERTED') return new ChainError('REVERTED', err.message, { ...base, ...err.details, txHash: receipt.hash }, { cause: e });
+    for (const blockTag of [Math.max(0, receipt.blockNumber - 1), receipt.blockNumber]) {
+      try {
+        await conn.provider.call({ from: tx.from, data: tx.data, value: tx.value, blockTag, ...(tx.to !== null ? { to: tx.to } : {}) });
+      } catch (e) {
+        const err = toChainError(e, { url: conn.url, ...(action !== undefined ? { action } : {}) });
+        if (err.code === 'REVERTED') return new ChainError('REVERTED', err.message, { ...base, ...err.details, txHash: receipt.hash }, { cause: e });
+      }
     }
   }
   return new ChainError('REVERTED', `Transaction ${receipt.hash} was reverted by the chain.`, base);

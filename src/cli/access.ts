@@ -6,12 +6,17 @@ import { AtivoError } from '../util/errors';
 import { formatBytes } from './format';
 import { UsageError, type Print } from './usage';
 
-export const ACCESS_HELP = `  access request <tokenId|certificate.json> [--message M]
-                                                   request access (pays the price from the current wallet)
+export const ACCESS_HELP = `  access request <certificate.json|tokenId --terms-hash H> [--message M]
+                                                   request access under the license terms you read
+                                                   (the certificate's, or the terms hash H; refused,
+                                                   and nothing paid, if the owner changed them), paying
+                                                   the price from the current wallet
   access status <requestId>                        a request's state
   access fetch <requestId> --out <dir>             download, decrypt and verify what a grant opens`;
 
 const ID = /^[1-9]\d{0,77}$/;
+const TERMS_HASH = /^(0x)?[0-9a-fA-F]{64}$/;
+const WEI = /^\d{1,78}$/;
 
 /** wei as ETH without float rounding ("0.01", "1", "0"). */
 function ether(wei: string): string {
@@ -21,9 +26,27 @@ function ether(wei: string): string {
   return `${whole}${frac ? `.${frac}` : ''} ETH`;
 }
 
-/** The token id an argument names: a number, or a certificate file (checked against the current network). */
-async function tokenIdOf(backend: Backend, arg: string): Promise<string> {
-  if (ID.test(arg)) return arg;
+/** What a request accepts: the token, and the license terms (and price, from a certificate) the person read. */
+interface Offer {
+  tokenId: string;
+  termsHash: string;
+  priceWei?: string;
+}
+
+/**
+ * The asset an argument names and the terms the person accepts: a certificate file (its terms
+ * and price, checked against the current network), or a token id with `--terms-hash`.
+ */
+async function offerOf(backend: Backend, arg: string, termsHash: string | undefined): Promise<Offer> {
+  if (termsHash !== undefined && !TERMS_HASH.test(termsHash)) throw new UsageError(`--terms-hash must be the hash of the license terms you read: 64 hex digits, not "${termsHash}"`);
+  if (ID.test(arg)) {
+    if (termsHash === undefined) {
+      throw new UsageError(
+        `say which license terms you accept: give the asset's certificate file (it holds the terms) instead of the token id, or add --terms-hash with the hash of the terms you read: ativo access request ${arg} --terms-hash 0x…`,
+      );
+    }
+    return { tokenId: arg, termsHash };
+  }
   if (/^\d+$/.test(arg)) throw new UsageError(`"${arg}" is not an asset token id (token ids start at 1)`);
   let cert: unknown;
   try {
@@ -34,6 +57,13 @@ async function tokenIdOf(backend: Backend, arg: string): Promise<string> {
   const c = typeof cert === 'object' && cert !== null ? (cert as { chain?: { tokenId?: unknown; chainId?: unknown; registry?: unknown } }).chain : undefined;
   const tokenId = typeof c?.tokenId === 'string' || typeof c?.tokenId === 'number' ? String(c.tokenId) : '';
   if (c === undefined || !ID.test(tokenId)) throw new UsageError(`${arg} is not an Ativo certificate with a token id (chain.tokenId): was the asset registered?`);
+  const license = (cert as { license?: { termsHash?: unknown; price?: unknown } }).license;
+  const certTerms = typeof license?.termsHash === 'string' && TERMS_HASH.test(license.termsHash) ? license.termsHash : undefined;
+  if (certTerms === undefined) throw new UsageError(`${arg} is not an Ativo certificate with license terms (license.termsHash): ask the owner for its certificate`);
+  if (termsHash !== undefined && termsHash.replace(/^0x/i, '').toLowerCase() !== certTerms.replace(/^0x/i, '').toLowerCase()) {
+    throw new UsageError(`--terms-hash ${termsHash} is not the terms hash of the certificate ${arg} (${certTerms}): give one or the other`);
+  }
+  const price = typeof license?.price === 'string' && WEI.test(license.price) ? license.price : undefined;
   const s = await backend.call('chain.status', {});
   const chainId = Number(c.chainId);
   const registry = typeof c.registry === 'string' ? c.registry : '';
@@ -43,7 +73,7 @@ async function tokenIdOf(backend: Backend, arg: string): Promise<string> {
       `The certificate ${arg} is for chain ${String(c.chainId)} (registry ${registry || '?'}), but Ativo is on ${s.network} (chain ${s.chainId}, registry ${s.registry ?? 'none'}): switch to the certificate's network (\`ativo network use …\`) and request again. Nothing was paid.`,
     );
   }
-  return tokenId;
+  return { tokenId, termsHash: certTerms, ...(price !== undefined ? { priceWei: price } : {}) };
 }
 
 function requestIdOf(arg: string | undefined, usage: string): string {
@@ -52,13 +82,18 @@ function requestIdOf(arg: string | undefined, usage: string): string {
   return arg;
 }
 
-export async function accessCommand(backend: Backend, args: string[], values: { message?: string | undefined; out?: string | undefined }, print: Print): Promise<number> {
+export async function accessCommand(
+  backend: Backend,
+  args: string[],
+  values: { message?: string | undefined; out?: string | undefined; 'terms-hash'?: string | undefined },
+  print: Print,
+): Promise<number> {
   const [sub, arg] = args;
   switch (sub) {
     case 'request': {
-      if (arg === undefined) throw new UsageError('give the asset: ativo access request <tokenId|certificate.json> [--message M]');
-      const tokenId = await tokenIdOf(backend, arg);
-      const r = await backend.call('access.request', { tokenId, message: values.message ?? '' });
+      if (arg === undefined) throw new UsageError('give the asset: ativo access request <certificate.json|tokenId --terms-hash H> [--message M]');
+      const offer = await offerOf(backend, arg, values['terms-hash']);
+      const r = await backend.call('access.request', { ...offer, message: values.message ?? '' });
       print(r, () =>
         [
           `Requested access to asset #${r.tokenId}: request #${r.requestId}.`,

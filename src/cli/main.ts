@@ -91,6 +91,7 @@ const OPTIONS = {
   private: { type: 'boolean', default: false },
   license: { type: 'string' },
   terms: { type: 'string' },
+  'terms-hash': { type: 'string' },
   price: { type: 'string' },
   split: { type: 'string' },
   folder: { type: 'string', multiple: true },

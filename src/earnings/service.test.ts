@@ -91,7 +91,7 @@ describe('earnings service', () => {
     const snap = await snapshot(sb.conn);
     // More approvals, indexed...
     const a = await registry.asset(1n);
-    const req = await (await registry.requestAccess(sb.devSigner(2), 1n, 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq', a?.price ?? 0n)).wait();
+    const req = await (await registry.requestAccess(sb.devSigner(2), 1n, 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq', { termsHash: a?.termsHash ?? '', price: a?.price ?? 0n })).wait();
     await (await registry.approve(wallet, req.result.requestId, 'g')).wait();
     await new Promise((r) => setTimeout(r, 1100)); // past the 1 s freshness window
     const more = await backend.call('earnings.summary', {});

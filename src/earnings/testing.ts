@@ -39,17 +39,22 @@ export async function seedEarnings(registry: RegistryClient, owner: Signer, buye
     { price: 2_000_000_000_000_003n, split: [{ payee: p2, bps: 7000 }, { payee: p3, bps: 2000 }, { payee: me, bps: 1000 }] },
   ];
   const assets: SeededAsset[] = [];
+  /** Each asset's license terms, as its buyers read them (by token id). */
+  const terms = new Map<string, { termsHash: string; price: bigint }>();
   for (const s of specs) {
+    const termsHash = randomBytes(32).toString('hex');
     const sent = await registry.register(owner, {
       contentRoot: randomBytes(32).toString('hex'),
       manifestId: `manifest-${randomBytes(4).toString('hex')}`,
-      termsHash: randomBytes(32).toString('hex'),
+      termsHash,
       price: s.price,
       split: s.split,
     });
     const { result } = await sent.wait();
     assets.push({ tokenId: result.tokenId.toString(), price: s.price, split: s.split });
+    terms.set(result.tokenId.toString(), { termsHash, price: s.price });
   }
+  const termsOf = (a: SeededAsset) => terms.get(a.tokenId) ?? { termsHash: '', price: a.price };
   let approved = 0;
   let denied = 0;
   let pending = 0;
@@ -57,7 +62,7 @@ export async function seedEarnings(registry: RegistryClient, owner: Signer, buye
     const a = assets[i % assets.length];
     const buyer = buyers[i % buyers.length];
     if (!a || !buyer) throw new Error('seedEarnings needs assets and buyers');
-    const req = await (await registry.requestAccess(buyer, BigInt(a.tokenId), TEST_RECIPIENT, a.price, { message: `request ${i}` })).wait();
+    const req = await (await registry.requestAccess(buyer, BigInt(a.tokenId), TEST_RECIPIENT, termsOf(a), { message: `request ${i}` })).wait();
     if (i === n - 1) {
       pending++;
     } else if (i % 5 === 4) {
@@ -70,7 +75,7 @@ export async function seedEarnings(registry: RegistryClient, owner: Signer, buye
   }
   const first = assets[0];
   if (first) {
-    const own = await (await registry.requestAccess(owner, BigInt(first.tokenId), TEST_RECIPIENT, first.price)).wait();
+    const own = await (await registry.requestAccess(owner, BigInt(first.tokenId), TEST_RECIPIENT, termsOf(first))).wait();
     await (await registry.deny(owner, own.result.requestId, 'my own')).wait();
     denied++;
   }

@@ -77,7 +77,7 @@ describe('startAnvil', () => {
     const owner = first.devSigner(1);
     const buyer = first.devSigner(2);
     const tokenId = (await (await registry.register(owner, { contentRoot: hex32('persist'), manifestId: 'm', termsHash: hex32('t'), price: 1000n, split: [{ payee: owner.address, bps: 10_000 }] })).wait()).result.tokenId;
-    const requestId = (await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, 1000n)).wait()).result.requestId;
+    const requestId = (await (await registry.requestAccess(buyer, tokenId, AGE_RECIPIENT, { termsHash: hex32('t'), price: 1000n })).wait()).result.requestId;
     await (await registry.approve(owner, requestId, 'grant')).wait();
     const someone = randomAddress();
     await first.fundAccount(someone, 10n ** 18n);

@@ -48,11 +48,11 @@ describe('StorageClient (real anvil, node and Irys client)', () => {
     expect(q.price.atomic).toBe(env.node.price(q.itemBytes).toString());
     expect(q.price.formatted).toMatch(/^0\.\d+ ETH$/);
     expect((await client.balance()).atomic).toBe('0');
-    const funded = await client.fund(parseEther('0.5'));
+    const funded = await client.fund(parseEther('0.5'), env.conn);
     expect(funded.status).toBe('credited');
     expect(funded.txHash).toMatch(/^0x[0-9a-f]{64}$/);
     expect(await client.balance()).toEqual({ atomic: parseEther('0.5').toString(), formatted: '0.5 ETH' });
-    await expect(client.fund(0n)).rejects.toMatchObject({ code: 'FUNDING_FAILED' });
+    await expect(client.fund(0n, env.conn)).rejects.toMatchObject({ code: 'FUNDING_FAILED' });
   });
 
   it('signs deterministically: the same key, data, tags and anchor give the same item id', async () => {
@@ -178,7 +178,7 @@ describe('StorageClient (real anvil, node and Irys client)', () => {
     const r = await client.uploadFile(path, {
       onQuote: async (q) => {
         quoted = BigInt(q.quoted.atomic);
-        await client.fund(1n); // 1 wei credited between the quote and the charge
+        await client.fund(1n, env.conn); // 1 wei credited between the quote and the charge
       },
     });
     expect(r.quoted?.atomic).toBe(quoted.toString());

@@ -5,13 +5,14 @@
  *
  *   const client = await StorageClient.create({ network: 'sandbox', nodeUrl, rpcUrl, privateKey });
  *   await client.quote(file.size);                         // { price: { atomic, formatted }, … }
- *   await client.fund(parseEther('0.01'));                 // ETH to the node's address, then credited
+ *   await client.fund(parseEther('0.01'), conn);           // ETH to the node's address (under the wallet's send lock), then credited
  *   await client.uploadFile(path, { expectedSha256, onProgress, signal, resume, onResumeState });
  */
 import { stat } from 'node:fs/promises';
 import { Uploader } from '@irys/upload';
 import { Ethereum } from '@irys/upload-ethereum';
-import { JsonRpcProvider, Network, Wallet, getAddress } from 'ethers';
+import { Wallet, getAddress } from 'ethers';
+import { sendEther, type ChainConnection } from '../chain/client';
 import { chunkedUpload, type IrysClient, type StorageReceipt } from './chunked';
 import { StorageError, isStorageError, networkErrorCode, nodeErrorText, unreachable } from './errors';
 import { amount, formatAtomic, formatBytes, type Amount } from './format';
@@ -184,6 +185,15 @@ interface GqlNode {
   receipt?: { deadlineHeight?: unknown; signature?: unknown; timestamp?: unknown; version?: unknown } | null;
 }
 
+/** An RPC URL in one spelling (scheme and host lower case, no trailing slash), to compare endpoints. */
+function endpoint(url: string): string {
+  try {
+    return new URL(url).href.replace(/\/+$/, '');
+  } catch {
+    return url.replace(/\/+$/, '');
+  }
+}
+
 export class StorageClient {
   readonly network: string;
   readonly nodeUrl: string;
@@ -277,30 +287,38 @@ export class StorageClient {
   }
 
   /**
-   * Funds this wallet's balance on the node: sends `amountWei` to the node's address with
-   * ethers (waiting for it to be mined), then posts the tx hash to the node. (The client's own
-   * fund() waits for 5 confirmations through a slow poll.)
+   * Funds this wallet's balance on the node: sends `amountWei` to the node's address through
+   * the chain module's send path on `chain`, under the wallet's send lock (so it never takes
+   * the nonce of another transaction this process is preparing or sending from the wallet),
+   * waits for it to be mined, then posts the tx hash to the node. (The Irys client's own fund()
+   * signs outside that lock and waits for 5 confirmations through a slow poll.)
+   *
+   * `chain` is the connection the wallet's other transactions go through (the lock is per
+   * endpoint and account); it must reach the chain this client funds on (its rpcUrl).
    */
-  async fund(amountWei: bigint | string): Promise<FundResult> {
+  async fund(amountWei: bigint | string, chain: ChainConnection): Promise<FundResult> {
     const value = BigInt(amountWei);
     if (value <= 0n) throw new StorageError('FUNDING_FAILED', 'The amount to fund must be more than 0.');
+    if (endpoint(chain.url) !== endpoint(this.rpcUrl)) {
+      throw new StorageError(
+        'FUNDING_FAILED',
+        `The storage node at ${this.nodeUrl} is paid on the chain at ${this.rpcUrl}, but this payment would have gone through ${chain.url}, so nothing was sent. Try again; if it happens again, restart Ativo.`,
+      );
+    }
     const to = await this.nodeAddress();
-    const chainId = await this.rpcChainId();
-    const network = Network.from(chainId);
-    const provider = new JsonRpcProvider(this.rpcUrl, network, { staticNetwork: network, pollingInterval: 250 });
-    let txHash: string;
+    let txHash: string | undefined;
     try {
-      const wallet = new Wallet(this.privateKey, provider);
-      const tx = await wallet.sendTransaction({ to, value });
-      txHash = tx.hash;
-      const mined = await tx.wait(1, 10 * 60_000);
-      if (mined?.status !== 1) throw new StorageError('FUNDING_FAILED', `The funding transaction ${tx.hash} failed on the chain.`);
+      const sent = await sendEther(chain, new Wallet(this.privateKey, chain.provider), to, value);
+      txHash = sent.hash;
+      await sent.wait({ timeoutMs: 10 * 60_000 });
     } catch (e) {
-      if (isStorageError(e)) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      throw new StorageError('FUNDING_FAILED', `Could not send ${formatAtomic(value, this.ticker)} to the storage node's address ${to}: ${msg}`, { cause: e });
-    } finally {
-      provider.destroy();
+      const what = formatAtomic(value, this.ticker);
+      throw new StorageError(
+        'FUNDING_FAILED',
+        txHash === undefined ? `Could not send ${what} to the storage node's address ${to}: ${msg}` : `Sent ${what} to the storage node's address ${to} in ${txHash}, but it did not go through: ${msg}`,
+        { cause: e },
+      );
     }
     let res: { status: number; data?: unknown };
     try {
@@ -311,23 +329,6 @@ export class StorageClient {
       throw new StorageError('FUNDING_FAILED', `Sent ${formatAtomic(value, this.ticker)} in ${txHash}, but the storage node did not credit it: ${msg}`, { cause: e });
     }
     return { txHash, amount: this.amount(value), status: res.status === 202 ? 'pending' : 'credited' };
-  }
-
-  private async rpcChainId(): Promise<number> {
-    try {
-      const r = await fetch(this.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      const j = (await r.json()) as { result?: unknown };
-      if (typeof j.result !== 'string') throw new Error(`unexpected answer ${JSON.stringify(j).slice(0, 200)}`);
-      return Number(BigInt(j.result));
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new StorageError('FUNDING_FAILED', `The chain at ${this.rpcUrl} is not reachable: ${msg}`, { cause: e });
-    }
   }
 
   /** The node's receipt-signing public key (GET /public), cached. */

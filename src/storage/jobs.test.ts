@@ -222,7 +222,7 @@ describe('upload jobs', () => {
     expect(waiting.attempts).toBe(0); // waiting does not use up attempts
     expect(env.node.stats().uploadsCreated).toBe(stats.uploadsCreated); // nothing was sent
 
-    await poor.fund(parseEther('0.01'));
+    await poor.fund(parseEther('0.01'), env.conn);
     const done = queue.settled(job.id);
     expect(queue.poke({ kind: 'upload' })).toBe(1);
     const rec = await done;

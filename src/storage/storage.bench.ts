@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseEther } from 'ethers';
 import { startTestAnvil } from '../sandbox/storage-node/testing';
+import { connectChain } from '../chain/client';
 import { StorageClient } from './client';
 import { fileTags, hashFile, newAnchor, signFileItem } from './item';
 import { devPrivateKey, writeTestFile } from './testing';
@@ -73,7 +74,12 @@ export async function benchUpload(): Promise<string[]> {
     const path = join(dir, 'bench.bin');
     const sha256 = await writeTestFile(path, SIZE, 9);
     const clients = await Promise.all([1, 2, 3].map((i) => StorageClient.create({ network: 'sandbox', nodeUrl: url, rpcUrl: anvil.rpcUrl, privateKey: devPrivateKey(i), chunkSize: CHUNK, batchSize: BATCH })));
-    for (const c of clients) await c.fund(parseEther('10'));
+    const conn = await connectChain(anvil.rpcUrl);
+    try {
+      for (const c of clients) await c.fund(parseEther('10'), conn);
+    } finally {
+      conn.close();
+    }
     const [ativo] = clients;
     if (!ativo) throw new Error('no client');
     const tags = fileTags(sha256);

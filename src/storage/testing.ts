@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEther } from 'ethers';
+import { connectChain, type ChainConnection } from '../chain/client';
 import { startStorageNode, type StartStorageNodeOptions, type StorageNode } from '../sandbox/storage-node';
 import { devPrivateKey, startTestAnvil, type TestAnvil } from '../sandbox/storage-node/testing';
 import { StorageClient, type StorageClientOptions } from './client';
@@ -42,6 +43,8 @@ export async function writeTestFile(path: string, bytes: number, seed = 1): Prom
 
 export interface StorageTestEnv {
   anvil: TestAnvil;
+  /** A chain connection to the anvil (what clients fund through). */
+  conn: ChainConnection;
   /** The current node (replaced by restartNode). */
   node: StorageNode;
   nodeDir: string;
@@ -50,7 +53,7 @@ export interface StorageTestEnv {
   network: string;
   /** A storage client for anvil dev account `account` (not funded). */
   client(account: number, opts?: Partial<StorageClientOptions>): Promise<StorageClient>;
-  /** Funds `client`'s balance on the node with `ether` ETH (the client's fast path). */
+  /** Funds `client`'s balance on the node with `ether` ETH (the client's fast path, through `conn`). */
   fund(client: StorageClient, ether?: string): Promise<void>;
   /** Stops the node (nothing listens on its port until restartNode()). */
   stopNode(): Promise<void>;
@@ -62,6 +65,7 @@ export interface StorageTestEnv {
 export async function startStorageTestEnv(nodeOptions: Partial<StartStorageNodeOptions> = {}): Promise<StorageTestEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'ativo-storage-'));
   const anvil = await startTestAnvil();
+  const conn = await connectChain(anvil.rpcUrl);
   const nodeDir = join(dir, 'node');
   const start = (port?: number): Promise<StorageNode> =>
     startStorageNode({ identityKeyBits: 2048, ...nodeOptions, dataDir: nodeDir, rpcUrl: anvil.rpcUrl, ...(port === undefined ? {} : { port }) });
@@ -69,6 +73,7 @@ export async function startStorageTestEnv(nodeOptions: Partial<StartStorageNodeO
   const port = node.port;
   const env: StorageTestEnv = {
     anvil,
+    conn,
     get node() {
       return node;
     },
@@ -79,7 +84,7 @@ export async function startStorageTestEnv(nodeOptions: Partial<StartStorageNodeO
       return StorageClient.create({ network: 'sandbox', nodeUrl: node.url, rpcUrl: anvil.rpcUrl, privateKey: devPrivateKey(account), ...opts });
     },
     fund: async (client, ether = '1') => {
-      await client.fund(parseEther(ether));
+      await client.fund(parseEther(ether), conn);
     },
     stopNode: () => node.stop(),
     restartNode: async () => {
@@ -89,6 +94,7 @@ export async function startStorageTestEnv(nodeOptions: Partial<StartStorageNodeO
     },
     stop: async () => {
       await node.stop();
+      conn.close();
       await anvil.stop();
       await rm(dir, { recursive: true, force: true });
     },

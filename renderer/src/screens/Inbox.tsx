@@ -66,7 +66,7 @@ function EmptyInbox({ filtered }: { filtered: boolean }) {
       <h2>No access requests yet</h2>
       <p className="muted">
         When someone wants one of your certified assets, they request access on chain and pay its price into escrow (for example with{' '}
-        <code className="mono-text">ativo access request &lt;token id&gt;</code>). The request appears here within seconds. Approve it and they receive
+        <code className="mono-text">ativo access request &lt;certificate.json&gt;</code>). The request appears here within seconds. Approve it and they receive
         the files; deny it and they are refunded.
       </p>
       {network === 'sandbox' && (

@@ -12,6 +12,10 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
  * back to the requester). A requester whose request is left unanswered can cancel it after
  * `accessTimeout()` seconds and get the escrow back.
  *
+ * A request pins the license terms: the buyer names the terms hash it read, and the request
+ * is refused (`TermsChanged`) if the owner changed the terms in the meantime, even at the same
+ * price. The request records that hash; it is what an approval grants access under.
+ *
  * Money flow (pull payments only):
  *   requestAccess      msg.value           -> escrow (totalEscrowed)
  *   approve            escrow              -> payees' withdrawable balances
@@ -65,6 +69,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         RequestStatus status;
         string recipient;
         string grantId;
+        bytes32 termsHash;
     }
 
     /// What `assetOf` returns.
@@ -78,7 +83,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint16[] bps;
     }
 
-    /// What `requestOf` returns. `cancellableAt` is when the requester may cancel.
+    /// What `requestOf` returns. `cancellableAt` is when the requester may cancel; `termsHash`
+    /// is the asset's terms the request was made (and is answered) under.
     struct RequestInfo {
         uint256 tokenId;
         address requester;
@@ -88,6 +94,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint64 createdAt;
         uint64 cancellableAt;
         string grantId;
+        bytes32 termsHash;
     }
 
     // ---------------------------------------------------------------- events
@@ -133,6 +140,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     error DuplicatePayee(address payee);
     error BadSplit(uint256 totalBps);
     error WrongPrice(uint256 expected, uint256 sent);
+    error TermsChanged(bytes32 expected, bytes32 current);
     error EmptyRecipient();
     error NotTokenOwner(uint256 tokenId, address caller);
     error UnknownRequest(uint256 requestId);
@@ -204,7 +212,10 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         emit Registered(tokenId, msg.sender, contentRoot, manifestId, termsHash, price);
     }
 
-    /// @notice Changes an asset's terms and price. Pending requests keep the amount they escrowed.
+    /**
+     * @notice Changes an asset's terms and price. Pending requests keep the amount they escrowed
+     * and the terms they were made under; requests naming the old terms are refused from now on.
+     */
     function updateTerms(uint256 tokenId, bytes32 termsHash, uint256 price) external nonReentrant {
         _onlyTokenOwner(tokenId);
         Asset storage a = _assets[tokenId];
@@ -241,19 +252,26 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     // ---------------------------------------------------------------- access requests
 
     /**
-     * @notice Requests access to an asset, escrowing exactly its current price.
+     * @notice Requests access to an asset under the terms the requester read, escrowing exactly
+     * the asset's current price.
      * @param recipient the requester's age recipient (X25519 public key, "age1..."), to which
      * the owner encrypts the grant.
      * @param message a note to the owner (why, who); only in the event, at most 1024 bytes.
+     * @param expectedTermsHash the terms hash the requester read and accepts; the request
+     * reverts with TermsChanged unless it is the asset's current one (so an `updateTerms` mined
+     * first, even at the same price, cannot bind the requester to terms it never saw).
      */
-    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message)
+    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message, bytes32 expectedTermsHash)
         external
         payable
         nonReentrant
         returns (uint256 requestId)
     {
         _requireOwned(tokenId);
-        uint256 price = _assets[tokenId].price;
+        Asset storage a = _assets[tokenId];
+        bytes32 termsHash = a.termsHash;
+        if (expectedTermsHash != termsHash) revert TermsChanged(expectedTermsHash, termsHash);
+        uint256 price = a.price;
         if (msg.value != price) revert WrongPrice(price, msg.value);
         if (bytes(recipient).length == 0) revert EmptyRecipient();
         _checkLength("recipient", bytes(recipient).length, MAX_RECIPIENT_LENGTH);
@@ -267,6 +285,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         r.createdAt = uint64(block.timestamp);
         r.status = RequestStatus.Pending;
         r.recipient = recipient;
+        r.termsHash = termsHash;
         totalEscrowed += msg.value;
 
         emit AccessRequested(requestId, tokenId, msg.sender, recipient, msg.value, message);
@@ -275,6 +294,10 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     /**
      * @notice Grants a pending request (token owner only). The escrow is credited to the
      * asset's payees by their shares; the rounding remainder goes to the first payee.
+     * Access is granted under the terms the request was made under (`requestOf(id).termsHash`),
+     * whatever the asset's terms are now: the requester paid for those, and a later
+     * `updateTerms` does not change what it agreed to. (An owner who will not grant under them
+     * denies, which refunds the requester.)
      * @param grantId where the encrypted grant was stored (may be empty for public assets).
      */
     function approve(uint256 requestId, string calldata grantId) external nonReentrant {
@@ -344,7 +367,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
             status: r.status,
             createdAt: r.createdAt,
             cancellableAt: r.createdAt + accessTimeout,
-            grantId: r.grantId
+            grantId: r.grantId,
+            termsHash: r.termsHash
         });
     }
 

@@ -6,7 +6,10 @@ interface IAtivoRegistryForBench {
     function register(bytes32 contentRoot, string calldata manifestId, bytes32 termsHash, uint256 price, address[] calldata payees, uint16[] calldata bps)
         external
         returns (uint256);
-    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message) external payable returns (uint256);
+    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message, bytes32 expectedTermsHash)
+        external
+        payable
+        returns (uint256);
     function approve(uint256 requestId, string calldata grantId) external;
 }
 
@@ -16,6 +19,9 @@ interface IAtivoRegistryForBench {
  * chain in seconds.
  */
 contract PayoutBurst {
+    /// The terms this bench's asset is registered under (and its requests accept).
+    bytes32 public constant TERMS_HASH = bytes32(uint256(1));
+
     IAtivoRegistryForBench public immutable registry;
     uint256 public tokenId;
     uint256 public price;
@@ -30,14 +36,14 @@ contract PayoutBurst {
         uint16[] memory bps = new uint16[](1);
         bps[0] = 10_000;
         price = price_;
-        tokenId = registry.register(contentRoot, "bench-manifest", bytes32(uint256(1)), price_, payees, bps);
+        tokenId = registry.register(contentRoot, "bench-manifest", TERMS_HASH, price_, payees, bps);
     }
 
     /// `n` requests, each approved at once; send n * price.
     function burst(uint256 n) external payable {
         require(msg.value == n * price, "send n * price");
         for (uint256 i = 0; i < n; ++i) {
-            uint256 id = registry.requestAccess{value: price}(tokenId, "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq", "");
+            uint256 id = registry.requestAccess{value: price}(tokenId, "age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq", "", TERMS_HASH);
             registry.approve(id, "");
         }
     }

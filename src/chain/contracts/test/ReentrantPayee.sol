@@ -5,7 +5,10 @@ pragma solidity ^0.8.24;
 interface IAtivoRegistryForTest {
     function withdraw() external;
     function withdrawTo(address payable to) external;
-    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message) external payable returns (uint256);
+    function requestAccess(uint256 tokenId, string calldata recipient, string calldata message, bytes32 expectedTermsHash)
+        external
+        payable
+        returns (uint256);
     function cancel(uint256 requestId) external;
 }
 
@@ -40,8 +43,8 @@ contract ReentrantPayee {
         mode = mode_;
     }
 
-    function requestAccess(uint256 tokenId, string calldata recipient) external payable returns (uint256) {
-        return registry.requestAccess{value: msg.value}(tokenId, recipient, "");
+    function requestAccess(uint256 tokenId, string calldata recipient, bytes32 termsHash) external payable returns (uint256) {
+        return registry.requestAccess{value: msg.value}(tokenId, recipient, "", termsHash);
     }
 
     function cancel(uint256 requestId) external {
@@ -70,7 +73,7 @@ contract ReentrantPayee {
                 lastReentryError = err;
             }
         } else if (m == Mode.ReenterRequest) {
-            try registry.requestAccess{value: 0}(1, "age1reentry", "") returns (uint256) {} catch (bytes memory err) {
+            try registry.requestAccess{value: 0}(1, "age1reentry", "", bytes32(0)) returns (uint256) {} catch (bytes memory err) {
                 reentryFailures += 1;
                 lastReentryError = err;
             }
