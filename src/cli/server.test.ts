@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,13 @@ describe('browser shell server', () => {
     expect((await api('assets.list', { ...auth(), Origin: `http://127.0.0.1:${server.port + 1}` })).status).toBe(403);
     const form = await http(server.port, '/api/assets.list', { method: 'POST', headers: { ...host(), ...auth(), 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
     expect(form.status).toBe(415);
+  });
+
+  it('over HTTP, a wallet backup goes to the exports folder only: a path is refused before the backend runs', async () => {
+    const target = join(dir.path, 'elsewhere.json');
+    const r = await api('wallet.export', auth(), JSON.stringify({ address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', password: 'long enough', path: target }));
+    expect(JSON.parse(r.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/exports folder: give a file name/) as unknown } });
+    expect(existsSync(target)).toBe(false);
   });
 
   it('keeps an idle connection open past 5 s: a client busy for a few seconds reuses it safely', async () => {

@@ -187,6 +187,12 @@ export async function startShellServer(
           send(res, 400, JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: `The request body is not valid JSON (${e instanceof Error ? e.message : String(e)}).` } }), 'application/json');
           return;
         }
+        if (name === 'wallet.export' && typeof input === 'object' && input !== null && 'path' in input) {
+          // Whoever holds the token must not choose where a key backup lands (a folder another
+          // program serves, say): over HTTP it goes to the data dir's exports folder, by file name.
+          send(res, 200, JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: 'In the browser, Ativo saves wallet backups in its own exports folder: give a file name, without a folder.' } }), 'application/json');
+          return;
+        }
         const result = await backend.invoke(name, input);
         send(res, 200, JSON.stringify(result), 'application/json');
         return;

@@ -280,6 +280,7 @@ export function createWebBridge(loc: Location = window.location): { bridge: Ativ
       return events.on(event, listener as Listener);
     },
     pickFolder: () => Promise.resolve(null),
+    pickSaveFile: () => Promise.resolve(null),
     pathForFile: () => null,
   });
   return { bridge, connection: events };
