@@ -6,9 +6,10 @@
  *   Each server gets its own keychain namespace (`ATIVO_KEYCHAIN_PREFIX=ativo-e2e-<random>`),
  *   so tests never touch the person's real Ativo wallets; wallets a test file leaves behind
  *   are removed through the API before its server stops. `server.call()` runs a command
- *   over HTTP with the session token. A file can change the server's environment with
+ *   over HTTP with the session token (an Authorization header). A file can change the server's environment with
  *   `test.use({ serverEnv: { ... } })`.
- * - `page`: opens the server's token URL (which sets the session cookie) and fails the test
+ * - `page`: opens the server's link (its `#token=…` fragment signs the tab in: the page keeps
+ *   the token in sessionStorage and sends it as a header; no cookie) and fails the test
  *   on any console error or warning and on any uncaught page error.
  *
  * The server serves out/renderer: run `npm run build` before the e2e tests.
@@ -27,8 +28,10 @@ const READY = /Ativo is running at (http:\/\/\S+)/;
 const START_TIMEOUT_MS = 60_000;
 
 export interface AtivoServer {
-  /** The link `ativo serve` printed (carries the session token). */
+  /** The link `ativo serve` printed (carries the session token in its fragment, `#token=…`). */
   openUrl: string;
+  /** The session token (sent as `Authorization: Bearer …`). */
+  token: string;
   /** Origin + "/" without the token. */
   url: string;
   dataDir: string;
@@ -45,6 +48,7 @@ export type ApiResult = { ok: true; value: unknown } | { ok: false; error: { cod
 class RunningServer implements AtivoServer {
   openUrl = '';
   url = '';
+  token = '';
   private log = '';
   private hasExited = false;
   private readonly child: ChildProcess;
@@ -81,10 +85,9 @@ class RunningServer implements AtivoServer {
   }
 
   async call(name: string, input: unknown = {}): Promise<ApiResult> {
-    const token = new URL(this.openUrl).searchParams.get('token') ?? '';
     const res = await fetch(`${this.url}api/${name}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${this.token}` },
       body: JSON.stringify(input),
     });
     return (await res.json()) as ApiResult;
@@ -111,6 +114,7 @@ class RunningServer implements AtivoServer {
         this.openUrl = m[1];
         const u = new URL(m[1]);
         this.url = `${u.origin}/`;
+        this.token = /^#token=(.+)$/.exec(u.hash)?.[1] ?? '';
         return this;
       }
       if (this.hasExited) throw new Error(`ativo serve exited before it was ready (code ${String(this.child.exitCode)}):\n${this.log}`);

@@ -3,18 +3,21 @@
  * keychain (gnome-keyring under .ci/with-keyring.sh; this server's own namespace, see
  * fixtures.ts) and the real sandbox chain (anvil): the empty state, creating a wallet (100
  * test ETH on the sandbox) and getting 10 more, importing a private key or a recovery phrase
- * and switching to it, a bad key (inline error, never echoed), an encrypted backup download,
+ * and switching to it, a bad key (inline error, never echoed), an encrypted backup file (written
+ * by Ativo into its exports folder, never sent to the page, never over an existing file),
  * removing a wallet, and the network switcher with testnet settings and an unreachable RPC.
  *
  * Every test starts with no wallets on the sandbox: afterEach removes what it created.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Wallet } from 'ethers';
 import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { value } from './helpers';
+import { audit, value } from './helpers';
 import type { AtivoServer } from './fixtures';
-import { screenshot } from './screenshots';
+import { screenshot, screenshotSizes } from './screenshots';
 
 /** Hardhat / anvil dev account #1 (public test key). */
 const DEV_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
@@ -207,42 +210,98 @@ test('import: a bad key is refused inline and never shown; a private key and a r
   });
 });
 
-test('export a backup (an encrypted keystore download), then remove the wallet', async ({ page, server }) => {
+test('export a backup (an encrypted keystore file Ativo writes, never sent to the page), then remove the wallet', async ({ page, server }, testInfo) => {
+  test.setTimeout(120_000);
   const address = await createWallet(server, 'Backup me');
   await openWallet(page);
   await expect(page.getByTestId('wallet-label')).toHaveText('Backup me');
+  const exportsDir = join(server.dataDir, 'exports');
+  const suggested = `ativo-wallet-${address.slice(0, 10)}-${new Date().toISOString().slice(0, 10)}.json`;
 
   const dialog = page.getByRole('dialog', { name: 'Export a backup of “Backup me”' });
+  const password = dialog.getByLabel('Password', { exact: true });
+  const again = dialog.getByLabel('Password again');
+  const fileName = dialog.getByLabel('File name');
+  const save = dialog.getByRole('button', { name: 'Save backup' });
   await test.step('the passwords are checked: 8 characters at least, typed twice the same', async () => {
     await page.getByRole('button', { name: 'Export backup' }).click();
     await expect(dialog).toBeVisible();
-    const password = dialog.getByLabel('Password', { exact: true });
-    const again = dialog.getByLabel('Password again');
     await expect(password).toHaveAttribute('type', 'password');
     await password.fill('short');
     await again.fill('short');
-    await dialog.getByRole('button', { name: 'Download backup' }).click();
+    await save.click();
     await expect(dialog.getByRole('alert')).toHaveText(/at least 8 characters/);
     await expect(password).toBeFocused();
     await password.fill('correct horse battery');
     await again.fill('correct horse battery!');
-    await dialog.getByRole('button', { name: 'Download backup' }).click();
+    await save.click();
     await expect(dialog.getByRole('alert')).toHaveText(/do not match/);
     await expect(again).toHaveValue('');
     await again.fill('correct horse battery');
   });
 
-  await test.step('the download is a keystore of this address', async () => {
-    const downloaded = page.waitForEvent('download');
-    await dialog.getByRole('button', { name: 'Download backup' }).click();
-    const download = await downloaded;
-    expect(download.suggestedFilename()).toBe(`ativo-wallet-${address}.json`);
-    const keystore = JSON.parse(readFileSync(await download.path(), 'utf8')) as { address?: string; version?: number; Crypto?: unknown; crypto?: unknown };
-    expect(keystore.address).toBe(address.slice(2).toLowerCase());
-    expect(keystore.version).toBe(3);
-    expect(keystore.Crypto ?? keystore.crypto).toBeTruthy();
+  await test.step('where it goes: the exports folder on the computer running Ativo, under a name one may change', async () => {
+    await expect(fileName).toHaveValue(suggested);
+    await expect(dialog.getByTestId('exports-dir')).toHaveText(exportsDir);
+    await expect(dialog).toContainText('Saved on the computer running Ativo, in its exports folder');
+    await expect(dialog).toContainText('Ativo never replaces an existing file.');
+    await fileName.fill('../outside.json');
+    await save.click();
+    await expect(dialog.getByRole('alert')).toHaveText('Type a file name only, without a folder, for example ativo-wallet.json.');
+    await expect(fileName).toBeFocused();
+    await expect(fileName).toHaveAttribute('aria-invalid', 'true');
+    await fileName.fill(suggested);
+    await expect(dialog.getByRole('alert')).toHaveCount(0);
+    await expect(fileName).toHaveAttribute('aria-invalid', 'false');
+    await audit(page, 'export backup dialog');
+    await screenshotSizes(page, testInfo, 'wallet-export');
+  });
+
+  const saved = join(exportsDir, suggested);
+  await test.step('saved: the dialog shows the full path; the file is 0600 and ethers opens it with the password', async () => {
+    await save.click();
+    await expect(dialog.getByTestId('backup-saved')).toBeVisible({ timeout: 60_000 });
+    await expect(dialog.getByRole('heading', { name: 'Backup saved' })).toBeVisible();
+    await expect(dialog.getByTestId('backup-path')).toHaveText(saved);
+    await expect(dialog.getByRole('button', { name: 'Done' })).toBeFocused();
+    expect(statSync(saved).mode & 0o777).toBe(0o600);
+    const keystore = readFileSync(saved, 'utf8');
+    expect((await Wallet.fromEncryptedJson(keystore, 'correct horse battery')).address).toBe(address);
+    // The page never saw the keystore: not its ciphertext, not its fields.
+    const parsed = JSON.parse(keystore) as { crypto?: { ciphertext: string }; Crypto?: { ciphertext: string } };
+    const ciphertext = (parsed.crypto ?? parsed.Crypto)?.ciphertext ?? '';
+    expect(ciphertext.length).toBeGreaterThan(0);
+    const html = await page.content();
+    expect(html).not.toContain(ciphertext);
+    expect(html).not.toContain('kdfparams');
+    await audit(page, 'backup saved');
+    await screenshotSizes(page, testInfo, 'wallet-export-saved');
+    await dialog.getByRole('button', { name: 'Done' }).click();
     await expect(dialog).toBeHidden();
-    await expect(page.getByRole('status').filter({ hasText: `ativo-wallet-${address}.json` })).toBeVisible();
+  });
+
+  await test.step('the same name again is refused: the file stays as it was', async () => {
+    const before = readFileSync(saved, 'utf8');
+    await page.getByRole('button', { name: 'Export backup' }).click();
+    await password.fill('another good password');
+    await again.fill('another good password');
+    await save.click();
+    await expect(dialog.getByRole('alert')).toHaveText(`A file already exists at ${saved}. Ativo never replaces a file: choose another name. Then type the password twice again.`);
+    await expect(fileName).toBeFocused();
+    await expect(fileName).toHaveAttribute('aria-invalid', 'true');
+    await expect(password).toHaveValue('');
+    expect(readFileSync(saved, 'utf8')).toBe(before);
+    await page.keyboard.press('Escape');
+    await expect(dialog).toBeHidden();
+  });
+
+  await test.step('over the API: the answer is a path, never key material; a path of the caller\'s choosing is refused', async () => {
+    const r = await server.call('wallet.export', { address, password: 'correct horse battery', fileName: 'from-the-api.json' });
+    expect(r).toEqual({ ok: true, value: { address, path: join(exportsDir, 'from-the-api.json') } });
+    const outside = join(server.dataDir, 'outside.json');
+    const refused = await server.call('wallet.export', { address, password: 'correct horse battery', path: outside });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/exports folder: give a file name/) as unknown } });
+    expect(existsSync(outside)).toBe(false);
   });
 
   await test.step('remove it: a confirmation that the key leaves the keychain, then the empty state', async () => {

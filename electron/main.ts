@@ -3,7 +3,7 @@
  * All of Ativo runs in the backend (src/api); heavy work runs in its worker threads.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { createBackend, type Backend } from '../src/api/backend';
@@ -39,11 +39,28 @@ function trustedSender(e: IpcMainInvokeEvent): boolean {
   return isOwnPage(frame.url);
 }
 
+/**
+ * Paths the person chose in the native save dialog, each good for one `wallet.export`: the
+ * renderer cannot make the backend write a key backup anywhere the person did not pick.
+ */
+const chosenSavePaths = new Set<string>();
+
+/** A wallet.export whose `path` did not come from the save dialog (a `fileName` or none is fine). */
+function unchosenExportPath(input: unknown): boolean {
+  if (typeof input !== 'object' || input === null || !('path' in input)) return false;
+  const path = input.path;
+  if (typeof path === 'string' && chosenSavePaths.delete(path)) return false;
+  return true;
+}
+
 function registerIpc(b: Backend): void {
   for (const name of COMMAND_NAMES) {
     // backend.invoke validates the payload with the command's zod schema and never throws.
     ipcMain.handle(commandChannel(name), (e, input: unknown) => {
       if (!trustedSender(e)) return { ok: false, error: { code: 'INVALID_INPUT', message: 'Untrusted sender.' } };
+      if (name === 'wallet.export' && unchosenExportPath(input)) {
+        return { ok: false, error: { code: 'INVALID_INPUT', message: 'Choose where to save the backup in the save dialog, then try again.' } };
+      }
       return b.invoke(name, input);
     });
   }
@@ -51,6 +68,21 @@ function registerIpc(b: Backend): void {
     if (!trustedSender(e) || !win) return null;
     const r = await dialog.showOpenDialog(win, { title: 'Add a folder to Ativo', properties: ['openDirectory'] });
     return r.canceled ? null : (r.filePaths[0] ?? null);
+  });
+  ipcMain.handle('ativo:dialog.pickSaveFile', async (e, defaultName: unknown) => {
+    if (!trustedSender(e) || !win) return null;
+    // A suggested name only: no folder, no control characters.
+    // eslint-disable-next-line no-control-regex -- control characters are what this removes
+    const name = typeof defaultName === 'string' ? basename(defaultName).replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) : '';
+    const r = await dialog.showSaveDialog(win, {
+      title: 'Save the wallet backup',
+      defaultPath: join(app.getPath('documents'), name === '' ? 'ativo-wallet.json' : name),
+      filters: [{ name: 'Encrypted keystore', extensions: ['json'] }],
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    });
+    if (r.canceled || r.filePath === '') return null;
+    chosenSavePaths.add(r.filePath);
+    return r.filePath;
   });
   b.subscribe((event, payload) => {
     if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, { event, payload });

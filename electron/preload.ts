@@ -31,6 +31,7 @@ const bridge: AtivoBridge = {
     };
   },
   pickFolder: () => ipcRenderer.invoke('ativo:dialog.pickFolder') as Promise<string | null>,
+  pickSaveFile: (defaultName: string) => ipcRenderer.invoke('ativo:dialog.pickSaveFile', defaultName) as Promise<string | null>,
   pathForFile: (file: Blob) => (file instanceof File ? webUtils.getPathForFile(file) || null : null),
 };
 

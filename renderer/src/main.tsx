@@ -7,6 +7,7 @@ import './styles.css';
 
 // Electron's preload defines window.ativo; anywhere else this is the browser shell.
 if (window.ativo === undefined) {
+  // Takes the session token from the link's fragment (and out of the address bar).
   const { bridge, connection } = createWebBridge();
   window.ativo = bridge;
   useApp.setState({ connection: connection.state });
@@ -15,12 +16,6 @@ if (window.ativo === undefined) {
     // Events may have been missed while disconnected: refetch what is on screen.
     if (reconnected) refreshAll();
   });
-  // The session cookie is set; keep the token out of the address bar and history.
-  const url = new URL(window.location.href);
-  if (url.searchParams.has('token')) {
-    url.searchParams.delete('token');
-    window.history.replaceState(null, '', url.pathname + url.search + url.hash);
-  }
 }
 useApp.setState({ shell: window.ativo.shell, ...(window.ativo.shell === 'electron' ? { connection: 'open' as const } : {}) });
 

@@ -167,6 +167,8 @@ export function toResultError(e: unknown): { code: AtivoError['code']; message: 
 export async function createBackend(options: BackendOptions = {}): Promise<Backend> {
   const dataDir = resolve(options.dataDir ?? defaultDataDir());
   const catalogPath = join(dataDir, 'catalog.sqlite');
+  /** Wallet backups written without a chosen path (wallet.export). */
+  const exportsDir = join(dataDir, 'exports');
   const catalog = Catalog.open(catalogPath);
   const pool = new HashPool(options.hashWorkers);
   const listeners = new Set<EventListener>();
@@ -325,7 +327,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const handlers: Handlers = {
     ...access.handlers,
     ...earnings.handlers,
-    'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, platform: platform() }),
+    'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, exportsDir, platform: platform() }),
     'assets.add': async (input) => {
       if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);
       return withPublication(await ingestor.add(input.path, { kind: input.kind, name: input.name }));
@@ -364,7 +366,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'wallet.list': () => wallets.state(),
     'wallet.create': async (input) => announce('wallet', await withStarterFunds(await wallets.create(input.label))),
     'wallet.import': async (input) => announce('wallet', await withStarterFunds(await wallets.import(input))),
-    'wallet.export': async (input) => ({ address: input.address, keystore: await wallets.vault.exportKeystore(input.address, input.password) }),
+    'wallet.export': (input) => wallets.exportToFile(input, exportsDir),
     'wallet.remove': async (input) => announce('wallet', await wallets.remove(input.address)),
     'wallet.use': async (input) => announce('wallet', await withStarterFunds(await wallets.use(input.address))),
     'wallet.balance': async (input) => chain.balance(await addressOrCurrent(input.address)),

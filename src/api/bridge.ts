@@ -15,6 +15,11 @@ export interface AtivoBridge {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
   /** Native folder dialog (Electron). Resolves null where there is none (browser shell) or on cancel. */
   pickFolder(): Promise<string | null>;
+  /**
+   * Native save dialog (Electron) for a new file, suggesting `defaultName`; resolves the chosen
+   * absolute path, or null on cancel and where there is none (browser shell).
+   */
+  pickSaveFile(defaultName: string): Promise<string | null>;
   /** Absolute path of a dropped file or folder (Electron's webUtils); null in the browser shell. */
   pathForFile(file: Blob): string | null;
 }

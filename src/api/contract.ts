@@ -87,6 +87,15 @@ const AbsolutePath = z
   .max(4096, 'path is too long')
   .refine((p) => !p.includes('\0'), 'path contains a NUL byte');
 
+/** A file name without a folder (no separator, no control character, not `.` or `..`). */
+const FileName = z
+  .string()
+  .trim()
+  .min(1, 'a file name is required')
+  .max(200, 'file name is too long')
+  // eslint-disable-next-line no-control-regex -- control characters are what this refuses
+  .refine((n) => !/[/\\\u0000-\u001f\u007f]/.test(n) && n !== '.' && n !== '..', 'give a file name only, without a folder or control characters');
+
 export const NetworkName = z.enum(['sandbox', 'testnet', 'mainnet']);
 export const NetworkProfile = z.object({
   name: NetworkName,
@@ -255,7 +264,8 @@ const Amount = z.object({ atomic: z.string(), formatted: z.string() });
 export const commands = {
   'app.info': {
     input: z.object({}).strict(),
-    output: z.object({ version: z.string(), dataDir: z.string(), catalogPath: z.string(), platform: z.string() }),
+    // exportsDir: where wallet backups go when no path is given (the browser shell's only choice).
+    output: z.object({ version: z.string(), dataDir: z.string(), catalogPath: z.string(), exportsDir: z.string(), platform: z.string() }),
   },
   'assets.add': {
     input: z
@@ -340,8 +350,20 @@ export const commands = {
     output: WalletInfo,
   },
   'wallet.export': {
-    input: z.object({ address: Address, password: z.string().min(8, 'use a password of at least 8 characters').max(1000) }).strict(),
-    output: z.object({ address: z.string(), keystore: z.string() }),
+    // Writes an encrypted keystore FILE (mode 0600, never replacing one) and answers its path:
+    // key material never crosses the API, even encrypted. `path`: an absolute file path (the
+    // desktop app's save dialog, the CLI's --out); `fileName`: a bare name in the data dir's
+    // exports folder (the browser shell, which may not send `path`); neither: a dated default there.
+    input: z
+      .object({
+        address: Address,
+        password: z.string().min(8, 'use a password of at least 8 characters').max(1000),
+        path: AbsolutePath.optional(),
+        fileName: FileName.optional(),
+      })
+      .strict()
+      .refine((v) => v.path === undefined || v.fileName === undefined, 'give either a path or a file name, not both'),
+    output: z.object({ address: z.string(), path: z.string() }),
   },
   'wallet.remove': {
     input: z.object({ address: Address }).strict(),

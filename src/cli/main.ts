@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +37,9 @@ Commands:
   wallet create [--label L]                        a new wallet
   wallet import [--mnemonic] [--path P] [--label L]  import a private key (or a recovery phrase)
                                                    read from stdin or a hidden prompt, never argv
-  wallet export <address> [--out FILE]             an encrypted JSON keystore (password from
-                                                   ATIVO_WALLET_PASSWORD, stdin or a prompt)
+  wallet export <address> [--out FILE]             write an encrypted JSON keystore to a new file
+                                                   (default: the data dir's exports folder; password
+                                                   from ATIVO_WALLET_PASSWORD, stdin or a prompt)
   wallet use <address> | wallet remove <address>
   wallet balance [address]                         balance on the current network
   network status                                   the chain in use (starts the sandbox if needed)
@@ -308,13 +309,9 @@ async function walletCommand(
     case 'export': {
       const a = needAddress();
       const password = await readNewPassword('ATIVO_WALLET_PASSWORD');
-      const r = await backend.call('wallet.export', { address: a, password });
-      if (values.out !== undefined) {
-        writeFileSync(values.out, r.keystore, { mode: 0o600, flag: 'wx' });
-        print({ address: r.address, file: resolve(values.out) }, () => `Wrote the encrypted keystore of ${r.address} to ${values.out ?? ''}.`);
-      } else {
-        out(r.keystore);
-      }
+      // The backend writes the file (0600, never over an existing one); no key material comes back.
+      const r = await backend.call('wallet.export', { address: a, password, ...(values.out !== undefined ? { path: resolve(values.out) } : {}) });
+      print({ address: r.address, file: r.path }, () => `Wrote the encrypted keystore of ${r.address} to ${r.path}.`);
       return 0;
     }
     case 'balance': {

@@ -1,10 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createBackend, type Backend } from '../api/backend';
-import { startShellServer, type ShellServer } from './server';
+import { EVENTS_PROTOCOL, startShellServer, TOKEN_PROTOCOL_PREFIX, type ShellServer } from './server';
 import { tempDir, writeTree } from '../test-support/fs';
 
 interface Reply {
@@ -33,7 +33,6 @@ describe('browser shell server', () => {
   let dir: { path: string; cleanup: () => void };
   let backend: Backend;
   let server: ShellServer;
-  let cookie: string;
   const json = { 'Content-Type': 'application/json' };
 
   beforeAll(async () => {
@@ -45,12 +44,6 @@ describe('browser shell server', () => {
     writeFileSync(join(dir.path, 'secret.txt'), 'outside the bundle');
     backend = await createBackend({ dataDir: join(dir.path, 'data') });
     server = await startShellServer(backend, { rendererDir: renderer });
-    const login = await http(server.port, `/?token=${server.token}`, { headers: { Host: `127.0.0.1:${server.port}` } });
-    expect(login.status).toBe(302);
-    const setCookie = String(login.headers['set-cookie']);
-    expect(setCookie).toMatch(/HttpOnly/);
-    expect(setCookie).toMatch(/SameSite=Strict/);
-    cookie = setCookie.split(';')[0] ?? '';
   });
   afterAll(async () => {
     await server.close();
@@ -59,42 +52,70 @@ describe('browser shell server', () => {
   });
 
   const host = (): Record<string, string> => ({ Host: `127.0.0.1:${server.port}` });
+  const auth = (): Record<string, string> => ({ Authorization: `Bearer ${server.token}` });
+  const api = (name: string, headers: Record<string, string>, body = '{}'): Promise<Reply> =>
+    http(server.port, `/api/${name}`, { method: 'POST', headers: { ...host(), ...json, ...headers }, body });
 
-  it('listens on loopback only and prints a link carrying the token', () => {
+  it('listens on loopback only and prints a link carrying the token in its fragment (never sent to a server)', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(server.openUrl).toBe(`${server.url}?token=${server.token}`);
+    expect(server.openUrl).toBe(`${server.url}#token=${server.token}`);
+    expect(new URL(server.openUrl).search).toBe('');
     expect(server.token.length).toBeGreaterThanOrEqual(32);
   });
 
-  it('refuses every request without the token, and a wrong token', async () => {
-    expect((await http(server.port, '/', { headers: host() })).status).toBe(401);
-    expect((await http(server.port, '/api/assets.list', { method: 'POST', headers: { ...host(), ...json }, body: '{}' })).status).toBe(401);
-    expect((await http(server.port, '/?token=wrong', { headers: host() })).status).toBe(403);
-    expect((await http(server.port, '/', { headers: { ...host(), Cookie: `ativo_session_${server.port}=wrong` } })).status).toBe(401);
-    expect(cookie.startsWith(`ativo_session_${server.port}=`)).toBe(true);
-    expect((await http(server.port, '/', { headers: { ...host(), Authorization: 'Bearer wrong' } })).status).toBe(401);
+  it('never sets a cookie: not on the page, not for a token in the query (the old link), not on an API answer', async () => {
+    const page = await http(server.port, '/', { headers: host() });
+    const oldLink = await http(server.port, `/?token=${server.token}`, { headers: host() });
+    const call = await api('app.info', auth());
+    for (const r of [page, oldLink, call]) expect(r.headers['set-cookie']).toBeUndefined();
+    expect(oldLink.status).toBe(200); // just the page: the query means nothing to the server
+    expect(call.status).toBe(200);
   });
 
-  it('serves the renderer with a CSP once the cookie is set, never files outside it', async () => {
-    const page = await http(server.port, '/', { headers: { ...host(), Cookie: cookie } });
+  it('refuses every API call without the header, with a wrong token, and with the token only in a cookie or the query', async () => {
+    expect((await api('assets.list', {})).status).toBe(401);
+    expect((await api('assets.list', { Authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await api('assets.list', { Authorization: `Bearer ${server.token}x` })).status).toBe(401);
+    expect((await api('assets.list', { Authorization: server.token })).status).toBe(401);
+    expect((await api('assets.list', { Cookie: `ativo_session_${server.port}=${server.token}` })).status).toBe(401);
+    expect((await http(server.port, `/api/assets.list?token=${server.token}`, { method: 'POST', headers: { ...host(), ...json }, body: '{}' })).status).toBe(401);
+    const ok = await api('assets.list', auth());
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ ok: true });
+  });
+
+  it('serves the renderer (no secrets in it) without the token, with a CSP; never files outside it', async () => {
+    const page = await http(server.port, '/', { headers: host() });
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>Ativo</title>');
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self'/);
-    const js = await http(server.port, '/assets/app.js', { headers: { ...host(), Cookie: cookie } });
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    const js = await http(server.port, '/assets/app.js', { headers: host() });
     expect(js.headers['content-type']).toMatch(/javascript/);
-    const escape = await http(server.port, '/..%2fsecret.txt', { headers: { ...host(), Cookie: cookie } });
+    const escape = await http(server.port, '/..%2fsecret.txt', { headers: host() });
     expect(escape.status).toBe(403);
     expect(escape.body).not.toContain('outside the bundle');
-    expect((await http(server.port, '/library/42', { headers: { ...host(), Cookie: cookie } })).body).toContain('<title>Ativo</title>');
+    expect((await http(server.port, '/library/42', { headers: host() })).body).toContain('<title>Ativo</title>');
   });
 
-  it('refuses another Host (DNS rebinding) and another Origin (CSRF)', async () => {
-    expect((await http(server.port, '/', { headers: { Host: 'evil.example:80', Cookie: cookie } })).status).toBe(403);
-    const cross = await http(server.port, '/api/assets.list', { method: 'POST', headers: { ...host(), ...json, Cookie: cookie, Origin: 'http://evil.example' }, body: '{}' });
+  it('refuses another Host (DNS rebinding), even with the token, and another Origin (CSRF)', async () => {
+    expect((await http(server.port, '/', { headers: { Host: 'evil.example:80' } })).status).toBe(403);
+    expect((await http(server.port, '/', { headers: { Host: `evil.example:${server.port}` } })).status).toBe(403);
+    expect((await http(server.port, '/api/app.info', { method: 'POST', headers: { Host: `attacker.test:${server.port}`, ...json, ...auth() }, body: '{}' })).status).toBe(403);
+    expect((await api('app.info', { ...auth(), Host: `localhost:${server.port}` })).status).toBe(200);
+    const cross = await api('assets.list', { ...auth(), Origin: 'http://evil.example' });
     expect(cross.status).toBe(403);
     expect(cross.headers['access-control-allow-origin']).toBeUndefined();
-    const form = await http(server.port, '/api/assets.list', { method: 'POST', headers: { ...host(), Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
+    expect((await api('assets.list', { ...auth(), Origin: `http://127.0.0.1:${server.port + 1}` })).status).toBe(403);
+    const form = await http(server.port, '/api/assets.list', { method: 'POST', headers: { ...host(), ...auth(), 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=b' });
     expect(form.status).toBe(415);
+  });
+
+  it('over HTTP, a wallet backup goes to the exports folder only: a path is refused before the backend runs', async () => {
+    const target = join(dir.path, 'elsewhere.json');
+    const r = await api('wallet.export', auth(), JSON.stringify({ address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266', password: 'long enough', path: target }));
+    expect(JSON.parse(r.body)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT', message: expect.stringMatching(/exports folder: give a file name/) as unknown } });
+    expect(existsSync(target)).toBe(false);
   });
 
   it('keeps an idle connection open past 5 s: a client busy for a few seconds reuses it safely', async () => {
@@ -140,9 +161,9 @@ describe('browser shell server', () => {
 
   it('pushes events over the WebSocket only to an authorized same-origin client', async () => {
     const url = `ws://127.0.0.1:${server.port}/api/events`;
-    const refused = (headers: Record<string, string>): Promise<number> =>
+    const refused = (headers: Record<string, string>, protocols: string[] = []): Promise<number> =>
       new Promise((ok) => {
-        const ws = new WebSocket(url, { headers });
+        const ws = new WebSocket(url, protocols, { headers });
         ws.on('unexpected-response', (_req, res) => {
           ok(res.statusCode ?? 0);
         });
@@ -150,14 +171,21 @@ describe('browser shell server', () => {
           ok(-1);
         });
       });
+    const own = `http://127.0.0.1:${server.port}`;
     expect(await refused({})).toBe(403);
-    expect(await refused({ Cookie: cookie, Origin: 'http://evil.example' })).toBe(403);
+    expect(await refused({ Origin: own, Cookie: `ativo_session_${server.port}=${server.token}` })).toBe(403);
+    expect(await refused({ Origin: own }, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}wrong`])).toBe(403);
+    expect(await refused({ Origin: 'http://evil.example' }, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${server.token}`])).toBe(403);
+    expect(await refused({ Origin: own, Host: `evil.example:${server.port}` }, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${server.token}`])).toBe(403);
 
-    const ws = new WebSocket(url, { headers: { Cookie: cookie, Origin: `http://127.0.0.1:${server.port}` } });
+    // As a browser does it: the token offered as a subprotocol; the server answers with the
+    // events protocol, never echoing the token.
+    const ws = new WebSocket(url, [EVENTS_PROTOCOL, `${TOKEN_PROTOCOL_PREFIX}${server.token}`], { headers: { Origin: own } });
     await new Promise((ok, fail) => {
       ws.once('open', ok);
       ws.once('error', fail);
     });
+    expect(ws.protocol).toBe(EVENTS_PROTOCOL);
     const received: { event: string; payload: { phase?: string } }[] = [];
     const sawDone = new Promise<void>((ok) => {
       ws.on('message', (m: Buffer) => {

@@ -28,34 +28,55 @@ const TYPES: Record<string, string> = {
 
 export interface ShellServer {
   url: string;
-  /** The URL a person opens: it carries the session token once, then a cookie does. */
+  /**
+   * The link a person opens: the session token rides in the fragment (`#token=…`), which a
+   * browser never sends to any server; the page keeps it in its tab and sends it as a header.
+   */
   openUrl: string;
   token: string;
   port: number;
   close(): Promise<void>;
 }
 
+/** The WebSocket subprotocol the event socket speaks (the token rides in a second one). */
+export const EVENTS_PROTOCOL = 'ativo.events';
+/** Prefix of the subprotocol carrying the session token (browsers cannot set WebSocket headers). */
+export const TOKEN_PROTOCOL_PREFIX = 'ativo.token.';
+
 const sameSecret = (a: string, b: string): boolean => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
+  // timingSafeEqual needs equal lengths; the length of a random token is no secret.
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-function cookieToken(req: IncomingMessage, name: string): string | undefined {
-  const header = req.headers.cookie;
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return v.join('=');
+const bearer = (req: IncomingMessage): string | undefined => {
+  const auth = req.headers.authorization;
+  return auth?.startsWith('Bearer ') === true ? auth.slice(7) : undefined;
+};
+
+/** The token a WebSocket upgrade offers as a subprotocol (`ativo.token.<token>`). */
+const protocolToken = (req: IncomingMessage): string | undefined => {
+  const header = req.headers['sec-websocket-protocol'];
+  if (header === undefined) return undefined;
+  for (const p of header.split(',')) {
+    const t = p.trim();
+    if (t.startsWith(TOKEN_PROTOCOL_PREFIX)) return t.slice(TOKEN_PROTOCOL_PREFIX.length);
   }
   return undefined;
-}
+};
 
 /**
  * The browser shell: the same backend behind HTTP + WebSocket on 127.0.0.1.
- * Every request needs the per-start session token (cookie or `Authorization: Bearer`);
- * the Host must be the loopback address (DNS rebinding); API calls and the event socket
- * refuse other origins; POST bodies must be JSON (no form-based CSRF).
+ *
+ * The per-start session token is as good as the wallet (it runs every command), so it never
+ * sits where a browser would hand it to another server: no cookie at all (cookies ignore
+ * ports: every other server on 127.0.0.1 would get it). The link carries it in the fragment;
+ * the page keeps it in its tab (sessionStorage) and sends `Authorization: Bearer <token>` with
+ * every API call, and a `ativo.token.<token>` subprotocol when opening the event socket.
+ * Static files (the renderer bundle, no secrets) are served without it. Every request must
+ * name the loopback Host with this port (DNS rebinding); API calls and the event socket refuse
+ * other Origins; POST bodies must be JSON.
  */
 export async function startShellServer(
   backend: Backend,
@@ -67,16 +88,12 @@ export async function startShellServer(
   }
   const token = opts.token ?? randomBytes(24).toString('base64url');
   let port = 0;
-  // Cookies ignore ports: one name per server, so two `ativo serve` on this machine don't clash.
-  const cookieName = (): string => `ativo_session_${port}`;
   const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
   const ownOrigins = (): string[] => allowedHosts().map((h) => `http://${h}`);
 
   const authorized = (req: IncomingMessage): boolean => {
-    const c = cookieToken(req, cookieName());
-    if (c !== undefined && sameSecret(c, token)) return true;
-    const auth = req.headers.authorization;
-    return auth?.startsWith('Bearer ') === true && sameSecret(auth.slice(7), token);
+    const given = bearer(req);
+    return given !== undefined && sameSecret(given, token);
   };
   const hostOk = (req: IncomingMessage): boolean => allowedHosts().includes(req.headers.host ?? '');
   const originOk = (req: IncomingMessage): boolean => {
@@ -144,26 +161,11 @@ export async function startShellServer(
         return;
       }
       const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-      const given = url.searchParams.get('token');
-      if (given !== null && req.method === 'GET') {
-        if (!sameSecret(given, token)) {
-          send(res, 403, 'This link is not valid (Ativo makes a new one each time it starts). Use the link printed by `ativo serve`.');
+      if (url.pathname.startsWith('/api/')) {
+        if (!authorized(req)) {
+          send(res, 401, 'Open Ativo with the link printed when it started: that link signs the browser tab in (the session token travels in an Authorization header).');
           return;
         }
-        url.searchParams.delete('token');
-        res.writeHead(302, {
-          'Set-Cookie': `${cookieName()}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-          Location: url.pathname + url.search,
-          'Cache-Control': 'no-store',
-        });
-        res.end();
-        return;
-      }
-      if (!authorized(req)) {
-        send(res, 401, 'Open Ativo with the link printed by `ativo serve` (it carries this session\'s token).');
-        return;
-      }
-      if (url.pathname.startsWith('/api/')) {
         if (req.method !== 'POST') {
           send(res, 405, 'Use POST', 'text/plain; charset=utf-8', { Allow: 'POST' });
           return;
@@ -185,6 +187,12 @@ export async function startShellServer(
           send(res, 400, JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: `The request body is not valid JSON (${e instanceof Error ? e.message : String(e)}).` } }), 'application/json');
           return;
         }
+        if (name === 'wallet.export' && typeof input === 'object' && input !== null && 'path' in input) {
+          // Whoever holds the token must not choose where a key backup lands (a folder another
+          // program serves, say): over HTTP it goes to the data dir's exports folder, by file name.
+          send(res, 200, JSON.stringify({ ok: false, error: { code: 'INVALID_INPUT', message: 'In the browser, Ativo saves wallet backups in its own exports folder: give a file name, without a folder.' } }), 'application/json');
+          return;
+        }
         const result = await backend.invoke(name, input);
         send(res, 200, JSON.stringify(result), 'application/json');
         return;
@@ -201,11 +209,22 @@ export async function startShellServer(
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    // Answer with the events protocol, never echo the token one (a browser that offered
+    // subprotocols drops a handshake that selects none).
+    handleProtocols: (offered) => (offered.has(EVENTS_PROTOCOL) ? EVENTS_PROTOCOL : false),
+  });
   const sockets = new Set<WebSocket>();
+  const socketAuthorized = (req: IncomingMessage): boolean => {
+    if (authorized(req)) return true;
+    const given = protocolToken(req);
+    return given !== undefined && sameSecret(given, token);
+  };
   server.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== '/api/events' || !hostOk(req) || !originOk(req) || !authorized(req)) {
+    if (path !== '/api/events' || !hostOk(req) || !originOk(req) || !socketAuthorized(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;
     }
@@ -240,7 +259,7 @@ export async function startShellServer(
   const url = `http://127.0.0.1:${port}/`;
   return {
     url,
-    openUrl: `${url}?token=${token}`,
+    openUrl: `${url}#token=${token}`,
     token,
     port,
     close: async () => {

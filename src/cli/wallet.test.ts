@@ -45,9 +45,26 @@ describe('ativo wallet (real OS keychain)', () => {
     const out = join(dir.path, 'backup.json');
     const exp = run(['wallet', 'export', HARDHAT0.address, '--out', out], undefined, { ATIVO_WALLET_PASSWORD: 'correct horse battery' });
     expect(exp.status, exp.stderr).toBe(0);
+    expect(exp.stdout.trim()).toBe(`Wrote the encrypted keystore of ${HARDHAT0.address} to ${out}.`);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     const decrypted = await Wallet.fromEncryptedJson(readFileSync(out, 'utf8'), 'correct horse battery');
     expect(decrypted.address).toBe(HARDHAT0.address);
+
+    // Never over an existing file (the backup just written stays as it was).
+    const before = readFileSync(out, 'utf8');
+    const again = run(['wallet', 'export', HARDHAT0.address, '--out', out], undefined, { ATIVO_WALLET_PASSWORD: 'another password' });
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/already exists .*never replaces a file: choose another name/);
+    expect(readFileSync(out, 'utf8')).toBe(before);
+
+    // Without --out: a new file in the data dir's exports folder; stdout has its path, never the keystore.
+    const dflt = run(['wallet', 'export', HARDHAT0.address, '--json'], undefined, { ATIVO_WALLET_PASSWORD: 'correct horse battery' });
+    expect(dflt.status, dflt.stderr).toBe(0);
+    const { file } = JSON.parse(dflt.stdout) as { address: string; file: string };
+    expect(file.startsWith(join(dir.path, 'data', 'exports', `ativo-wallet-${HARDHAT0.address.slice(0, 10)}-`))).toBe(true);
+    expect(dflt.stdout).not.toMatch(/ciphertext|kdfparams/);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect((await Wallet.fromEncryptedJson(readFileSync(file, 'utf8'), 'correct horse battery')).address).toBe(HARDHAT0.address);
 
     // The catalog and the data dir never hold the key.
     const grep = execFileSync('sh', ['-c', `grep -r -l -i -e ${HARDHAT0.key.slice(2)} ${JSON.stringify(join(dir.path, 'data'))} || true`]).toString();

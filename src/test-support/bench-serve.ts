@@ -38,7 +38,7 @@ export async function startServe(dataDir: string): Promise<Serve> {
     else await new Promise((r) => setTimeout(r, 50));
   }
   const url = new URL(openUrl);
-  const token = url.searchParams.get('token') ?? '';
+  const token = /^#token=(.+)$/.exec(url.hash)?.[1] ?? '';
   const call = async <T>(name: string, input: unknown = {}): Promise<T> => {
     const res = await fetch(`${url.origin}/api/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(input) });
     const r = (await res.json()) as { ok: true; value: T } | { ok: false; error: { message: string } };

@@ -89,10 +89,16 @@ export function AppFrame({ children }: { children: ReactNode }) {
           <span className="brand-name">Ativo</span>
         </div>
         <div className="topbar-right">
-          {connection !== 'open' && (
+          {connection !== 'open' && connection !== 'signed-out' && (
             <span className="conn" role="status">
               <span className="dot" aria-hidden="true" />
               {connection === 'connecting' ? 'Connecting to Ativo…' : 'Connection lost, reconnecting…'}
+            </span>
+          )}
+          {connection === 'signed-out' && (
+            <span className="conn conn-signed-out" role="alert" data-testid="signed-out">
+              <span className="dot" aria-hidden="true" />
+              Not connected: open the link Ativo showed when it started.
             </span>
           )}
           {network !== null && (

@@ -6,16 +6,16 @@
  * Each field is emptied as soon as its form is submitted, and error messages are scrubbed
  * of what was typed before they are shown.
  */
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { SyntheticEvent } from 'react';
-import { call, messageOf } from '../api/client';
+import { ApiError, call, getBridge, messageOf } from '../api/client';
 import type { WalletInfo } from '../api/client';
 import { Icon } from '../components/Icon';
 import { Modal } from '../components/Modal';
 import { FormError } from '../components/FormError';
 import { useAction } from '../hooks/useAction';
-import { downloadText, shortAddress, walletName } from '../lib/wallet';
-import { notify } from '../state/store';
+import { shortAddress, walletName } from '../lib/wallet';
+import { notify, useApp } from '../state/store';
 
 const DEFAULT_PATH = "m/44'/60'/0'/0/0";
 const MIN_PASSWORD = 8;
@@ -249,16 +249,57 @@ export function ImportWalletDialog({ onClose, onDone }: { onClose: () => void; o
   );
 }
 
+/** The suggested backup file name: the address's start (the file holds all of it) and today's date. */
+function backupName(address: string): string {
+  return `ativo-wallet-${address.slice(0, 10)}-${new Date().toISOString().slice(0, 10)}.json`;
+}
+
+/**
+ * Export a backup: Ativo writes an encrypted keystore FILE and says where; the key never comes
+ * back to the page (not even encrypted). In the desktop app the person picks the file in the
+ * system's save dialog. The browser shell has no such dialog, and the page may be one of many
+ * holding the session: there the file goes to Ativo's exports folder on the computer running
+ * Ativo (shown in full), under a name the person may change, and is never written over.
+ *
+ * The keychains Ativo uses offer no per-item confirmation it could ask for (see
+ * Wallets.exportToFile): the confirmation is the new password, typed twice.
+ */
 export function ExportBackupDialog({ wallet, onClose }: { wallet: WalletInfo; onClose: () => void }) {
+  const native = useApp((s) => s.shell) === 'electron';
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ field: 'password' | 'confirm' | 'form'; text: string } | null>(null);
+  const [error, setError] = useState<{ field: 'password' | 'confirm' | 'fileName' | 'form'; text: string } | null>(null);
+  const [fileName, setFileName] = useState(() => backupName(wallet.address));
+  const [exportsDir, setExportsDir] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string | null>(null);
   const passwordRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLInputElement>(null);
+  const fileNameRef = useRef<HTMLInputElement>(null);
+  const doneRef = useRef<HTMLButtonElement>(null);
   const formId = useId();
   const passwordId = useId();
   const confirmId = useId();
   const hintId = useId();
+  const fileNameId = useId();
+  const fileHintId = useId();
   const errorId = useId();
+
+  useEffect(() => {
+    if (native) return;
+    let live = true;
+    call('app.info', {}).then(
+      (info) => {
+        if (live) setExportsDir(info.exportsDir);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [native]);
+
+  useEffect(() => {
+    if (saved !== null) doneRef.current?.focus();
+  }, [saved]);
 
   const submit = async (e: Submit): Promise<void> => {
     e.preventDefault();
@@ -275,36 +316,82 @@ export function ExportBackupDialog({ wallet, onClose }: { wallet: WalletInfo; on
       confirmRef.current?.focus();
       return;
     }
+    const name = fileName.trim();
+    if (!native && (name === '' || /[/\\]/.test(name) || name === '.' || name === '..')) {
+      setError({ field: 'fileName', text: 'Type a file name only, without a folder, for example ativo-wallet.json.' });
+      fileNameRef.current?.focus();
+      return;
+    }
+    let target: { path: string } | { fileName: string };
+    if (native) {
+      setError(null);
+      const path = await getBridge().pickSaveFile(backupName(wallet.address));
+      // Cancelled: nothing is written, and the passwords stay typed for another try.
+      if (path === null) return;
+      target = { path };
+    } else {
+      target = { fileName: name };
+    }
     for (const r of [passwordRef, confirmRef]) if (r.current) r.current.value = '';
     setBusy(true);
     setError(null);
     try {
-      const out = await call('wallet.export', { address: wallet.address, password });
-      const fileName = `ativo-wallet-${wallet.address}.json`;
-      downloadText(fileName, out.keystore);
-      notify('success', `Backup of “${walletName(wallet)}” saved as ${fileName}. Keep the file and its password safe, apart from each other.`);
-      onClose();
+      const out = await call('wallet.export', { address: wallet.address, password, ...target });
+      setSaved(out.path);
+      notify('success', `Saved a backup of “${walletName(wallet)}”.`);
     } catch (err) {
-      setError({ field: 'form', text: scrub(messageOf(err), password) });
+      // INVALID_INPUT here is about the file (taken, or not a plain name); the rest about the wallet.
+      const aboutFile = !native && err instanceof ApiError && err.code === 'INVALID_INPUT';
+      setError({ field: aboutFile ? 'fileName' : 'form', text: `${scrub(messageOf(err), password)} Then type the password twice again.` });
       setBusy(false);
-      passwordRef.current?.focus();
+      (aboutFile ? fileNameRef : passwordRef).current?.focus();
     }
   };
 
-  const invalid = (f: 'password' | 'confirm'): boolean => error?.field === f;
+  const invalid = (f: 'password' | 'confirm' | 'fileName'): boolean => error?.field === f;
   const describedBy = (f: 'password' | 'confirm'): string => [hintId, ...(invalid(f) ? [errorId] : [])].join(' ');
+  const restoreText = (
+    <>
+      You need both the file and its password to restore <code className="mono-text">{shortAddress(wallet.address)}</code>: Ativo cannot recover a forgotten
+      password.
+    </>
+  );
+
+  if (saved !== null) {
+    return (
+      <Modal
+        title={`Export a backup of “${walletName(wallet)}”`}
+        onClose={onClose}
+        size="md"
+        footer={
+          <button ref={doneRef} type="button" className="button button-primary" onClick={onClose}>
+            Done
+          </button>
+        }
+      >
+        <div className="export-saved" data-testid="backup-saved">
+          <h3 className="export-saved-title">
+            <Icon name="check" size={18} /> Backup saved
+          </h3>
+          <p>{native ? 'Ativo saved the encrypted backup at:' : 'Ativo saved the encrypted backup on the computer running Ativo, at:'}</p>
+          <p className="path-readout mono-text" data-testid="backup-path">
+            {saved}
+          </p>
+          <p>
+            Only your user account on that computer can open the file. Keep a copy somewhere else too (a USB drive, your password manager), and keep the
+            password apart from it. {restoreText}
+          </p>
+        </div>
+      </Modal>
+    );
+  }
 
   return (
     <Modal
       title={`Export a backup of “${walletName(wallet)}”`}
-      description={
-        <p>
-          The backup is an encrypted keystore file (JSON) that most Ethereum wallets can import. You need both the file and this password to restore{' '}
-          <code className="mono-text">{shortAddress(wallet.address)}</code>: Ativo cannot recover a forgotten password.
-        </p>
-      }
+      description={<p>The backup is an encrypted keystore file (JSON) that most Ethereum wallets can import. {restoreText}</p>}
       onClose={onClose}
-      size="sm"
+      size="md"
       footer={
         <>
           <button type="button" className="button" onClick={onClose}>
@@ -312,7 +399,7 @@ export function ExportBackupDialog({ wallet, onClose }: { wallet: WalletInfo; on
           </button>
           <button type="submit" form={formId} className="button button-primary" disabled={busy}>
             <Icon name="download" size={16} />
-            {busy ? 'Encrypting…' : 'Download backup'}
+            {busy ? 'Encrypting…' : native ? 'Save backup…' : 'Save backup'}
           </button>
         </>
       }
@@ -347,6 +434,36 @@ export function ExportBackupDialog({ wallet, onClose }: { wallet: WalletInfo; on
             At least {MIN_PASSWORD} characters. A few random words make a strong one.
           </p>
         </div>
+        {!native && (
+          <div className="field">
+            <label htmlFor={fileNameId}>File name</label>
+            <input
+              ref={fileNameRef}
+              id={fileNameId}
+              className="input input-mono"
+              type="text"
+              value={fileName}
+              maxLength={200}
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={invalid('fileName')}
+              aria-describedby={`${fileHintId}${invalid('fileName') ? ` ${errorId}` : ''}`}
+              onChange={(ev) => {
+                setFileName(ev.target.value);
+                if (error?.field === 'fileName') setError(null);
+              }}
+            />
+            <p id={fileHintId} className="hint">
+              Saved on the computer running Ativo, in its exports folder
+              {exportsDir !== null ? (
+                <>
+                  : <span className="mono-text" data-testid="exports-dir">{exportsDir}</span>
+                </>
+              ) : null}
+              . Ativo never replaces an existing file.
+            </p>
+          </div>
+        )}
         {error !== null && <FormError id={errorId}>{error.text}</FormError>}
       </form>
     </Modal>
