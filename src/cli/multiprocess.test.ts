@@ -55,7 +55,9 @@ describe('ativo serve runs the jobs; the CLI and another client queue work and w
   };
   /** A buyer (a dev account, outside Ativo) pays for access; the owner approves from the other client. */
   const buyAndApprove = async (i: number): Promise<void> => {
-    const sent = await registry.requestAccess(devWallet(i).connect(conn.provider), tokenId, requester.recipient, parseEther('0.01'), { message: `buyer ${i}` });
+    const asset = await registry.asset(tokenId);
+    const terms = { termsHash: asset?.termsHash ?? '', price: parseEther('0.01') };
+    const sent = await registry.requestAccess(devWallet(i).connect(conn.provider), tokenId, requester.recipient, terms, { message: `buyer ${i}` });
     const requestId = (await sent.wait()).result.requestId.toString();
     const row = await until(`request ${requestId} in the inbox`, async () => (await client.call('access.list', { limit: 1000 })).items.find((r) => r.requestId === requestId));
     await client.call('access.approve', { ids: [row.id] });

@@ -102,7 +102,7 @@ describe('StorageClient (real anvil, node and Irys client)', () => {
 
     // Another client (another key) cannot send the item under that id: refused at the signed header, never stored.
     const other = await env.client(2, { chunkSize: MiB });
-    await other.fund(parseEther('0.1'));
+    await other.fund(parseEther('0.1'), env.conn);
     const again = await client.prepareFile(path, {});
     const sent = env.node.stats();
     await expect(other.uploadFile(path, { resume: again.resume, expectedId: again.id })).rejects.toMatchObject({ code: 'ITEM_MISMATCH' });
