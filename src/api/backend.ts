@@ -479,7 +479,10 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const latest = catalog.versions.latest(a.id);
       if (live === undefined && latest?.contentRoot === a.contentRoot) {
         const cert = catalog.certificates.forVersion(latest.id, network);
-        if (cert !== undefined) {
+        // Certified on this network's registry (a sandbox registry replaced by a newer contract, or
+        // a profile pointed at another registry, does not hold that certificate's registration).
+        const registry = cert !== undefined ? (await chain.chain()).registryAddress : null;
+        if (cert !== undefined && registry !== null && cert.registry.toLowerCase() === registry.toLowerCase()) {
           return { assetId: a.id, jobId: null, network, owner, version: latest.number, alreadyCertified: { version: latest.number, tokenId: cert.tokenId, certifiedAt: cert.createdAt } };
         }
       }

@@ -53,7 +53,7 @@ describe('startAnvil', () => {
     expect(sb.devAccounts).toHaveLength(10);
     expect(sb.devAccounts[0]!.address).toBe('0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266');
     expect(sb.notices).toEqual([]);
-    expect(sb.registry).toMatchObject({ deployedNow: true, outdated: false, accessTimeoutSeconds: 7 * 24 * 3600 });
+    expect(sb.registry).toMatchObject({ deployedNow: true, accessTimeoutSeconds: 7 * 24 * 3600 });
     const registry = await RegistryClient.open(sb.conn, sb.registry!.address);
     expect(await registry.accessTimeout()).toBe(7 * 24 * 3600);
 
@@ -86,7 +86,7 @@ describe('startAnvil', () => {
 
     const second = await start(dir);
     expect(second.notices).toEqual([]);
-    expect(second.registry).toMatchObject({ address: first.registry!.address, deployedNow: false, outdated: false });
+    expect(second.registry).toMatchObject({ address: first.registry!.address, deployedNow: false });
     const again = await RegistryClient.open(second.conn, second.registry!.address);
     expect((await again.asset(tokenId))?.owner).toBe(owner.address);
     expect((await again.request(requestId))?.status).toBe('approved');
@@ -97,6 +97,26 @@ describe('startAnvil', () => {
     expect(names).toEqual(['Transfer', 'Registered', 'AccessRequested', 'AccessGranted', 'Credited']);
     // The state that loaded fine is kept as the fallback.
     expect(existsSync(join(dir, 'anvil-state.json.bak'))).toBe(true);
+  });
+
+  it('a registry deployed by an older Ativo (other contract sources) is replaced by the current one, saying so', async () => {
+    const dir = await tempDir();
+    const first = await start(dir);
+    const oldRegistry = first.registry!.address;
+    await first.stop();
+    const recorded = JSON.parse(await readFile(join(dir, 'sandbox.json'), 'utf8')) as { chain: { registry: { sourceHash: string } } };
+    recorded.chain.registry.sourceHash = 'an-older-contract';
+    await writeFile(join(dir, 'sandbox.json'), JSON.stringify(recorded));
+
+    const sb = await start(dir);
+    expect(sb.registry?.address).not.toBe(oldRegistry);
+    expect(sb.registry).toMatchObject({ deployedNow: true });
+    expect(sb.notices.join(' ')).toMatch(/new registry contract.*publish them again/);
+    await sb.stop();
+    const third = await start(dir);
+    expect(third.registry).toMatchObject({ address: sb.registry?.address, deployedNow: false });
+    expect(third.notices).toEqual([]);
+    await third.stop();
   });
 
   it('a corrupt state file is moved aside and the chain starts fresh, saying so', async () => {

@@ -69,8 +69,6 @@ export interface SandboxRegistry {
   accessTimeoutSeconds: number;
   /** True if this start deployed it. */
   deployedNow: boolean;
-  /** True if it was deployed from different contract sources than the current artifact. */
-  outdated: boolean;
 }
 
 export interface StartAnvilOptions {
@@ -417,8 +415,15 @@ async function ensureRegistry(conn: ChainConnection, deployer: Wallet, p: Paths,
   const recorded = recordedRegistry(json);
   if (recorded !== undefined) {
     const code = await conn.provider.getCode(recorded.address);
-    if (code !== '0x') return { ...recorded, deployedNow: false, outdated: recorded.sourceHash !== REGISTRY_SOURCE_HASH };
-    notices.push(`The sandbox registry recorded at ${recorded.address} is not on the chain any more (the chain state was reset); a new one was deployed.`);
+    if (code !== '0x' && recorded.sourceHash === REGISTRY_SOURCE_HASH) return { ...recorded, deployedNow: false };
+    // A registry from an older Ativo (another contract: e.g. requests without pinned terms)
+    // cannot serve this one's calls: the sandbox gets the current contract. The old one stays on
+    // the chain with its registrations; assets certified there are published again here.
+    if (code !== '0x') {
+      notices.push(`This version of Ativo uses a new registry contract: a new sandbox registry was deployed. Assets certified on the sandbox before are on the old one (${recorded.address}): publish them again to sell them.`);
+    } else {
+      notices.push(`The sandbox registry recorded at ${recorded.address} is not on the chain any more (the chain state was reset); a new one was deployed.`);
+    }
   }
   const sent = await deployRegistry(conn, deployer, { accessTimeoutSeconds });
   const mined = await sent.wait({ timeoutMs: 30_000 });
@@ -431,7 +436,7 @@ async function ensureRegistry(conn: ChainConnection, deployer: Wallet, p: Paths,
   };
   const base = isObject(json) ? json : {};
   await writeJsonAtomic(p.sandbox, { ...base, chain: { chainId: SANDBOX_CHAIN_ID, registry } });
-  return { ...registry, deployedNow: true, outdated: false };
+  return { ...registry, deployedNow: true };
 }
 
 // ------------------------------------------------------------------ start
