@@ -1,4 +1,4 @@
-import { StorageClient, type FundResult } from '../storage/client';
+import type { FundResult, StorageClient } from '../storage/client';
 import { AtivoError } from '../util/errors';
 import type { ChainService } from './chain';
 import type { Wallets } from './wallets';
@@ -24,7 +24,10 @@ export class StorageService {
     const key = `${h.network}|${h.storageUrl}|${h.rpcUrl}|${w.address}`;
     if (this.cached?.key !== key) {
       const signer = await this.wallets.vault.signer(w.address);
-      const client = StorageClient.create({ network: h.network, nodeUrl: h.storageUrl, rpcUrl: h.rpcUrl, privateKey: signer.privateKey });
+      // Loaded on first use: the Irys client costs about a second of CPU and 75 MB to import,
+      // which commands that never touch storage (list, show, --version) should not pay.
+      const { StorageClient: Client } = await import('../storage/client');
+      const client = Client.create({ network: h.network, nodeUrl: h.storageUrl, rpcUrl: h.rpcUrl, privateKey: signer.privateKey });
       this.cached = { key, client };
       client.catch(() => {
         if (this.cached?.client === client) this.cached = undefined;
