@@ -390,5 +390,22 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
     const f = await cli(['access', 'fetch', r.requestId, '--out', join(dir.path, 'late')]);
     expect(f.status).toBe(1);
     expect(f.stderr).toMatch(/has not answered since .*you may cancel it to get your 0\.01 ETH back/);
+
+    // The requester cancels it from the CLI: the payment is withdrawable again, once.
+    const before = await registry.withdrawable(requester);
+    const c = await json<{ refundedWei: string; withdrawableWei: string; txHash: string }>(['access', 'cancel', r.requestId]);
+    expect(BigInt(c.refundedWei)).toBe(BigInt(r.amountWei));
+    expect(await registry.withdrawable(requester)).toBe(before + BigInt(r.amountWei));
+    expect(BigInt(c.withdrawableWei)).toBe(before + BigInt(r.amountWei));
+    expect((await registry.request(BigInt(r.requestId)))?.status).toBe('cancelled');
+    const twice = await cli(['access', 'cancel', r.requestId]);
+    expect(twice.status).toBe(1);
+    expect(twice.stderr).toContain(`Request #${r.requestId} was cancelled already`);
+    // A fresh request cannot be cancelled while its owner still has time to answer.
+    const fresh = await request();
+    const early = await cli(['access', 'cancel', fresh.requestId]);
+    expect(early.status).toBe(1);
+    expect(early.stderr).toMatch(new RegExp(`Request #${fresh.requestId} can be cancelled from \\S+; until then the owner .* still has time to answer it\\. Nothing was sent\\.`));
+    expect((await registry.request(BigInt(fresh.requestId)))?.status).toBe('pending');
   }, SLOW);
 });

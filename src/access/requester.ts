@@ -173,6 +173,53 @@ export async function requestStatus(chain: RequesterChain, requestId: bigint): P
   };
 }
 
+export interface CancelResult {
+  requestId: string;
+  tokenId: string;
+  refundedWei: string;
+  txHash: string;
+  /** What the requester may now withdraw from the registry (this refund included). */
+  withdrawableWei: string;
+}
+
+/**
+ * Cancels the signer's own request once its owner has let it pass its timeout: the payment goes
+ * back to the requester's withdrawable balance on the registry. Refuses, before sending anything,
+ * a request of another wallet, one whose owner still has time to answer, and one already
+ * answered or cancelled. (If the owner's answer is mined first, the chain refuses the cancel and
+ * nothing is lost: the answer stands.)
+ */
+export async function cancelRequest(chain: RequesterChain, signer: Wallet, requestId: bigint): Promise<CancelResult> {
+  const r = await mustGetRequest(chain, requestId);
+  const id = r.requestId.toString();
+  const from = await signer.getAddress();
+  if (r.requester.toLowerCase() !== from.toLowerCase()) {
+    throw new AtivoError('INVALID_INPUT', `Request #${id} was made by ${r.requester}, not by the wallet in use (${from}): switch to that wallet to cancel it.`);
+  }
+  const state = await stateOf(chain, r);
+  switch (state) {
+    case 'pending':
+      throw new AtivoError('BUSY', `Request #${id} can be cancelled from ${iso(r.cancellableAt)}; until then the owner of asset #${r.tokenId} still has time to answer it. Nothing was sent.`);
+    case 'approved':
+      throw new AtivoError('INVALID_INPUT', `Request #${id} was approved: its payment went to the asset's payees, and it cannot be cancelled.`);
+    case 'denied':
+      throw new AtivoError('INVALID_INPUT', `Request #${id} was denied: its ${eth(r.amount)} is already back in your withdrawable balance.`);
+    case 'cancelled':
+      throw new AtivoError('INVALID_INPUT', `Request #${id} was cancelled already: its ${eth(r.amount)} is in your withdrawable balance.`);
+    case 'expired':
+      break;
+  }
+  const sent = await chain.registry.cancel(signer.connect(chain.conn.provider), requestId);
+  const mined = await sent.wait();
+  return {
+    requestId: id,
+    tokenId: r.tokenId.toString(),
+    refundedWei: mined.result.refunded.toString(),
+    txHash: sent.hash,
+    withdrawableWei: (await chain.registry.withdrawable(from)).toString(),
+  };
+}
+
 /**
  * Why a request that is not approved cannot be fetched, as an actionable error (null when it
  * is approved).

@@ -1,10 +1,10 @@
 /** Access requests, requester side: request, status, fetch (issue 6). The chain is the source of truth. */
 import { fetchAccess } from '../access/fetch';
-import { requestAccess, requestStatus, type RequesterChain } from '../access/requester';
+import { cancelRequest, requestAccess, requestStatus, type RequesterChain } from '../access/requester';
 import { AtivoError } from '../util/errors';
 import type { BackendContext, Handlers } from './context';
 
-export type RequesterCommand = 'access.request' | 'access.status' | 'access.fetch';
+export type RequesterCommand = 'access.request' | 'access.status' | 'access.cancel' | 'access.fetch';
 
 export function createRequesterHandlers(ctx: BackendContext): Pick<Handlers, RequesterCommand> {
   const requesterChain = async (): Promise<RequesterChain> => {
@@ -25,6 +25,11 @@ export function createRequesterHandlers(ctx: BackendContext): Pick<Handlers, Req
       return requestAccess(chain, signer, recipient, BigInt(input.tokenId), accepted, input.message);
     },
     'access.status': async (input) => requestStatus(await requesterChain(), BigInt(input.requestId)),
+    'access.cancel': async (input) => {
+      const chain = await requesterChain();
+      const w = await ctx.wallets.current();
+      return cancelRequest(chain, await ctx.wallets.vault.signer(w.address, chain.conn.provider), BigInt(input.requestId));
+    },
     'access.fetch': async (input) => {
       const chain = await requesterChain();
       const w = await ctx.wallets.current();

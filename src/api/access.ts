@@ -25,6 +25,7 @@ export type AccessCommand =
   | 'access.simulateBuyer'
   | 'access.request'
   | 'access.status'
+  | 'access.cancel'
   | 'access.fetch'
   | 'audit.list';
 

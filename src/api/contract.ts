@@ -615,6 +615,11 @@ export const commands = {
       cancellableAt: z.string(),
     }),
   },
+  /** The requester takes back the payment of its own request the owner left past its timeout. */
+  'access.cancel': {
+    input: z.object({ requestId: ChainId }).strict(),
+    output: z.object({ requestId: z.string(), tokenId: z.string(), refundedWei: Wei, txHash: z.string(), withdrawableWei: Wei }),
+  },
   'access.fetch': {
     input: z.object({ requestId: ChainId, out: AbsolutePath }).strict(),
     output: z.object({ out: z.string(), files: z.number().int(), bytes: z.number(), contentRoot: z.string(), verified: z.boolean() }),

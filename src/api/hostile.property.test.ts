@@ -28,6 +28,7 @@ const ACTS_ON_VALID_INPUT = new Set<string>([
   'access.sync',
   'access.request',
   'access.status',
+  'access.cancel',
   'access.fetch',
   'access.simulateBuyer',
   'earnings.summary',

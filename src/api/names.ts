@@ -57,6 +57,7 @@ export const COMMAND_NAMES = [
   'access.simulateBuyer',
   'access.request',
   'access.status',
+  'access.cancel',
   'access.fetch',
   'audit.list',
   'earnings.summary',

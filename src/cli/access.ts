@@ -12,6 +12,7 @@ export const ACCESS_HELP = `  access request <certificate.json|tokenId --terms-h
                                                    and nothing paid, if the owner changed them), paying
                                                    the price from the current wallet
   access status <requestId>                        a request's state
+  access cancel <requestId>                        take back the payment of a request left unanswered past its time limit
   access fetch <requestId> --out <dir>             download, decrypt and verify what a grant opens`;
 
 const ID = /^[1-9]\d{0,77}$/;
@@ -109,7 +110,7 @@ export async function accessCommand(
       print(s, () => {
         const next: Record<typeof s.state, string> = {
           pending: `waiting for the owner's answer`,
-          expired: `the owner has not answered in time: you may cancel it to get your payment back`,
+          expired: `the owner has not answered in time: cancel it to get your payment back (ativo access cancel ${s.requestId})`,
           approved: `approved: ativo access fetch ${s.requestId} --out <dir>`,
           denied: `denied${s.reason !== null && s.reason.trim() !== '' ? `: ${s.reason}` : ' (no reason given)'}; the payment was credited back to ${s.requester}'s withdrawable balance`,
           cancelled: 'cancelled; the payment was credited back to the requester',
@@ -127,6 +128,12 @@ export async function accessCommand(
       });
       return 0;
     }
+    case 'cancel': {
+      const requestId = requestIdOf(arg, 'ativo access cancel <requestId>');
+      const r = await backend.call('access.cancel', { requestId });
+      print(r, () => `Cancelled request #${r.requestId}: ${ether(r.refundedWei)} is back in your withdrawable balance (now ${ether(r.withdrawableWei)}; tx ${r.txHash}). Withdraw it with: ativo earnings withdraw`);
+      return 0;
+    }
     case 'fetch': {
       const requestId = requestIdOf(arg, 'ativo access fetch <requestId> --out <dir>');
       if (values.out === undefined || values.out === '') throw new UsageError('say where to put the files: ativo access fetch <requestId> --out <dir> (a new or empty folder)');
@@ -135,8 +142,8 @@ export async function accessCommand(
       return 0;
     }
     case undefined:
-      throw new UsageError('ativo access request|status|fetch (see `ativo --help`)');
+      throw new UsageError('ativo access request|status|cancel|fetch (see `ativo --help`)');
     default:
-      throw new UsageError(`unknown access command "${sub}" (request, status or fetch)`);
+      throw new UsageError(`unknown access command "${sub}" (request, status, cancel or fetch)`);
   }
 }
