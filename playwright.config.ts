@@ -17,6 +17,8 @@ const debianChromium = {
 
 export default defineConfig({
   testDir: 'e2e',
+  // Builds the `ativo` bundle the fixtures spawn (see .ci/build-cli.js).
+  globalSetup: './.ci/cli-global-setup.ts',
   fullyParallel: false,
   workers: 2,
   retries: 0,

@@ -10,6 +10,8 @@ const benches: Bench[] = [{ name: 'ingest', run: benchIngest }];
 
 const optional: [string, string, string][] = [
   ['sandbox startup', '../src/sandbox/anvil.bench.ts', 'benchSandboxStartup'],
+  // `ativo --version` and `ativo list --json` against `node -e 0` (issue 13).
+  ['startup', '../src/cli/startup.bench.ts', 'benchStartup'],
   ['encryption', '../src/crypto/crypto.bench.ts', 'benchEncryption'],
   ['upload', '../src/storage/storage.bench.ts', 'benchUpload'],
   // 10,000 payouts indexed from the sandbox chain (< 10 s) and rendered in Chromium (no long task > 100 ms).
