@@ -155,6 +155,7 @@ test('a CLI request arrives within 5 s with a badge; approved in the UI, `access
       await expect(detail.getByTestId('request-message')).toHaveText('For a thesis on meadows.');
       await expect(detail.getByTestId('detail-requester')).toHaveText(requester.address);
       await expect(detail.getByTestId('detail-amount')).toHaveText('0.01 ETH');
+      await expect(detail.getByTestId('detail-deadline')).toContainText('after that the requester can cancel and take the payment back');
       await expect(detail.getByTestId('detail-tx')).toHaveText(/^0x[0-9a-f]{64}$/);
       await expect(detail).toContainText('This is their first request to you.');
       await expect(page.getByTestId('inbox-unread')).toHaveCount(0);

@@ -285,6 +285,7 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       message: r.message,
       state: r.state,
       createdAt: r.createdAt,
+      cancellableAt: r.cancellableAt,
       read: r.readAt !== null,
       txHash: r.txHash,
       action,

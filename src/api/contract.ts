@@ -201,6 +201,8 @@ export const AccessRequestView = z.object({
   state: AccessState,
   /** When the request was made (block time, ISO 8601). */
   createdAt: z.string(),
+  /** From then on (chain time, ISO 8601) the requester may cancel it and take the payment back; null if unknown. */
+  cancellableAt: z.string().nullable(),
   read: z.boolean(),
   txHash: z.string(),
   /** The approval or denial in progress or done: its durable job and, once sent, its tx. */

@@ -222,6 +222,16 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
           <dt>Requested</dt>
           <dd title={formatDate(d.createdAt)}>{ageText(d.createdAt, now)}</dd>
         </div>
+        {d.cancellableAt !== null && (d.state === 'pending' || d.state === 'expired') && (
+          <div className="fact fact-wide">
+            <dt>Decide by</dt>
+            <dd data-testid="detail-deadline">
+              {d.state === 'pending'
+                ? `${formatDate(d.cancellableAt)}: after that the requester can cancel and take the payment back`
+                : `${formatDate(d.cancellableAt)} (passed): the requester can now cancel and take the payment back`}
+            </dd>
+          </div>
+        )}
         <div className="fact fact-wide">
           <dt>Request transaction</dt>
           <HashLine value={d.txHash} label="Copy the request’s transaction hash" testId="detail-tx" />
