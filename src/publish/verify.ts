@@ -245,7 +245,10 @@ async function registrationCheck(cert: Certificate, deps: VerifyDeps): Promise<C
   } catch (e) {
     problems.push(shortErr(e));
   }
-  if (problems.length > 0 || !anchor.ok) return { name: 'registration', ok: false, detail: [...new Set(problems)].join('; ') };
+  if (problems.length > 0 || !anchor.ok) {
+    const against = anchor.ok ? ` (checked against ${anchor.registry}, ${anchor.trustedAs})` : '';
+    return { name: 'registration', ok: false, detail: `${[...new Set(problems)].join('; ')}${against}` };
+  }
   return { name: 'registration', ok: true, detail: `token #${cert.chain.tokenId} on chain ${cert.chain.chainId} at ${anchor.registry} (${anchor.trustedAs})${follows}` };
 }
 
