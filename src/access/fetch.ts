@@ -51,6 +51,8 @@ export interface FetchResult {
 
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 const MAX_GRANT_BYTES = 64 * 1024;
+/** An encrypted item's header may name this many recipients (Ativo's name one): its ciphertext is capped for that many. */
+const MAX_RECIPIENTS = 16;
 const ENCRYPTION_TAG = 'Ativo-Encryption';
 const CONTENT_SHA256_TAG = 'Content-Sha256';
 
@@ -308,7 +310,7 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
         // At most its size: stated by the manifest (exactly that many bytes), else by the node.
         const size = item.size ?? (await sizeFromNode(storageUrl, item));
         const exact = item.size !== null;
-        const storedMax = item.encrypted && exact ? encryptedSize(size) : size;
+        const storedMax = item.encrypted && exact ? encryptedSize(size, MAX_RECIPIENTS) : size;
         const res = await download(`${storageUrl}/${encodeURIComponent(item.id)}`, item.relPath, 30 * 60_000);
         if (res.body === null) throw storageError(`The storage node sent no data for ${item.relPath}.`);
         const source = Readable.fromWeb(res.body);

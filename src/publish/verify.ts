@@ -81,6 +81,9 @@ export interface VerifyDeps {
   certifiedHashes?: Map<string, string>;
 }
 
+/** An encrypted item's header may name this many recipients (Ativo's name one): its ciphertext is capped for that many. */
+export const MAX_RECIPIENTS = 16;
+
 /** The largest path manifest Ativo reads, whatever the file count. */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 /** One manifest entry at most: a 4,096-byte path, JSON-escaped (up to 6 characters a byte), its id and size. */
@@ -441,7 +444,7 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
     }
     if (!receiptIds.has(id)) problems.push(`${path}: item ${id} has no receipt in the certificate`);
     const plainMax = size ?? Math.max(0, budget);
-    const limits: ItemLimits = { encrypted: t.encrypted, plain: plainMax, exact: size !== null, stored: t.encrypted ? encryptedSize(plainMax) : plainMax };
+    const limits: ItemLimits = { encrypted: t.encrypted, plain: plainMax, exact: size !== null, stored: t.encrypted ? encryptedSize(plainMax, MAX_RECIPIENTS) : plainMax };
     try {
       const h = await hashItem(storageUrl, id, path, t.encrypted && decrypt ? from.identities : null, limits);
       if (size === null && (!t.encrypted || decrypt)) budget -= h.bytes; // plaintext bytes only
