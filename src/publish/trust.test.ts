@@ -25,8 +25,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../api/backend';
 import { signCertificate, type Certificate, type CertificateBody } from '../chain/certificate';
 import { RegistryClient, connectChain, deployRegistry, type ChainConnection } from '../chain/client';
+import { buildManifest, contentRoot } from '../ingest/manifest';
 import { SANDBOX_MNEMONIC } from '../sandbox/anvil';
 import { signReceipt, type RsaJwk } from '../sandbox/storage-node/receipts';
+import { StorageClient } from '../storage/client';
 import { verifyReceipt } from '../storage/receipts';
 import { coreutilsRoot, tempDir, writeTree } from '../test-support/fs';
 import { ATIVO_BIN } from '../test-support/run-cli';
@@ -471,6 +473,40 @@ describe('trust: forged certificates and hostile storage (issue 12, real sandbox
       const good = await cli(['access', 'fetch', requestId, '--out', out, '--json'], otherEnv);
       expect(good.status, good.stderr).toBe(0);
       expect(JSON.parse(good.stdout)).toMatchObject({ files: 3, verified: true });
+    }, SLOW);
+
+    it('access fetch of an asset whose manifest predates sizes caps each file at the size the node gives for it', async () => {
+      // Published the old way: a path manifest of ids only.
+      const storage = await StorageClient.create({ network: 'sandbox', nodeUrl: storageUrl, rpcUrl, privateKey: victimSigner.privateKey });
+      const content = `old ${randomBytes(16).toString('hex')}\n`;
+      const file = write('old.txt', content);
+      const up = await storage.uploadFile(file);
+      const manifest = await storage.uploadFile(write('old-manifest.json', { manifest: 'arweave/paths', version: '0.2.0', paths: { 'old.txt': { id: up.id } } }), {
+        contentType: 'application/x.irys-manifest+json',
+        tags: [{ name: 'Type', value: 'manifest' }],
+      });
+      const reg = await (
+        await registry.register(victimSigner, { contentRoot: `0x${contentRoot(buildManifest([{ relPath: 'old.txt', sha256: up.sha256 }]))}`, manifestId: manifest.id, termsHash: cert.license.termsHash, price: 0n, split: [{ payee: victim, bps: 10_000 }] })
+      ).wait();
+      const req = await cli(['access', 'request', reg.result.tokenId.toString(), '--json'], otherEnv);
+      expect(req.status, req.stderr).toBe(0);
+      const { requestId } = JSON.parse(req.stdout) as { requestId: string };
+      await (await registry.approve(victimSigner, BigInt(requestId), '')).wait();
+
+      hostile.huge.clear();
+      hostile.huge.add(up.id);
+      hostile.served = 0;
+      const parent = join(dir.path, 'downloads-old');
+      mkdirSync(parent);
+      const r = await cli(['access', 'fetch', requestId, '--out', join(parent, 'old')], otherEnv);
+      expect(r.status, r.stdout + r.stderr).toBe(1);
+      expect(r.stderr).toBe(`ativo: old.txt is larger than the ${Buffer.byteLength(content)} bytes it was published with: the storage node sent more, so the download was stopped there. Nothing was kept.\n`);
+      expect(readdirSync(parent)).toEqual([]);
+      expect(hostile.served, 'bytes the hostile node got to send').toBeLessThan(64 * 1024 * 1024);
+      hostile.huge.clear();
+      const good = await cli(['access', 'fetch', requestId, '--out', join(parent, 'old'), '--json'], otherEnv);
+      expect(good.status, good.stderr).toBe(0);
+      expect(readFileSync(join(parent, 'old', 'old.txt'), 'utf8')).toBe(content);
     }, SLOW);
   });
 });
