@@ -25,7 +25,7 @@ import { createDecryptStream, encryptedSize } from '../crypto/stream';
 import { readGrant } from '../crypto/grant';
 import { isCryptoError } from '../crypto/errors';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
-import { ByteLimit, SizeLimitError, readCapped } from '../storage/bounded';
+import { ByteLimit, SizeLimitError, readCapped, tagsOfItems, type ItemTag } from '../storage/bounded';
 import { AtivoError, errnoCode } from '../util/errors';
 import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
 
@@ -152,20 +152,11 @@ async function readManifest(storageUrl: string, manifestId: string): Promise<Man
 
 /** Each item's encryption marker and Content-Sha256 tag, from the node's GraphQL index. */
 async function itemTags(storageUrl: string, entries: ManifestItem[]): Promise<ItemInfo[]> {
-  const tags = new Map<string, { name: string; value: string }[]>();
-  const ids = [...new Set(entries.map((e) => e.id))];
-  for (let i = 0; i < ids.length; i += 100) {
-    const page = ids.slice(i, i + 100);
-    const query = `query { transactions(ids: ${JSON.stringify(page)}, first: 100) { edges { node { id tags { name value } } } } }`;
-    let body: { data?: { transactions?: { edges?: { node: { id: string; tags: { name: string; value: string }[] } }[] } } };
-    try {
-      const r = await fetch(`${storageUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(60_000) });
-      if (!r.ok) throw new Error(`HTTP ${r.status}`);
-      body = (await r.json()) as typeof body;
-    } catch (e) {
-      throw storageError(`Could not look up the asset's stored files at ${storageUrl}: ${msg(e)}.`, e);
-    }
-    for (const e of body.data?.transactions?.edges ?? []) tags.set(e.node.id, e.node.tags);
+  let tags: Map<string, ItemTag[]>;
+  try {
+    tags = await tagsOfItems(storageUrl, entries.map((e) => e.id));
+  } catch (e) {
+    throw storageError(`Could not look up the asset's stored files at ${storageUrl}: ${msg(e)}.`, e);
   }
   return entries.map((e) => {
     const t = tags.get(e.id);

@@ -610,6 +610,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
           givenRegistry: input.registry,
           storageUrl: sameChain ? h.storageUrl : null,
           storageKey,
+          ...(sameChain ? { storageNetwork: h.network } : {}),
           pool,
           ...(certified ? { certifiedHashes: parseManifestText(certified.manifest) } : {}),
         },

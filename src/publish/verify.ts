@@ -33,7 +33,7 @@ import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
 import { verifyCertificateSignature, type Certificate } from '../chain/certificate';
 import type { HashPool } from '../ingest/hash-pool';
 import { fingerprintFolder } from '../ingest/fingerprint';
-import { ByteLimit, readCapped } from '../storage/bounded';
+import { ByteLimit, readCapped, tagsOfItems } from '../storage/bounded';
 import { verifyReceiptFrom } from '../storage/receipts';
 
 export interface Check {
@@ -76,6 +76,8 @@ export interface VerifyDeps {
    * node); it throws an Error whose message says why it is not at hand. Null: not this network.
    */
   storageKey: (() => Promise<string>) | null;
+  /** The network whose storage node that key is (for messages; default: the one the certificate names). */
+  storageNetwork?: string;
   pool: HashPool;
   /** The per-file hashes the certificate was made with (relPath → sha256), when this catalog knows them. */
   certifiedHashes?: Map<string, string>;
@@ -155,18 +157,11 @@ async function storedHashes(storageUrl: string, manifestId: string, files: numbe
   const byId = new Map<string, string>();
   for (const e of entries) byId.set(e.id, e.relPath);
   const out = new Map<string, string>();
-  const ids = [...byId.keys()];
-  for (let i = 0; i < ids.length; i += 100) {
-    const page = ids.slice(i, i + 100);
-    const query = `query { transactions(ids: ${JSON.stringify(page)}, first: 100) { edges { node { id tags { name value } } } } }`;
-    const r = await fetch(`${storageUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(30_000) });
-    const body = (await r.json()) as { data?: { transactions?: { edges?: { node: { id: string; tags: { name: string; value: string }[] } }[] } } };
-    for (const e of body.data?.transactions?.edges ?? []) {
-      const sha = e.node.tags.find((t) => t.name === 'Content-Sha256')?.value;
-      if (e.node.tags.some((t) => t.name === 'Ativo-Encryption')) continue; // the ciphertext's hash, not the file's
-      const path = byId.get(e.node.id);
-      if (sha !== undefined && path !== undefined) out.set(path, sha);
-    }
+  for (const [id, tags] of await tagsOfItems(storageUrl, [...byId.keys()], 30_000)) {
+    if (tags.some((t) => t.name === 'Ativo-Encryption')) continue; // the ciphertext's hash, not the file's
+    const sha = tags.find((t) => t.name === 'Content-Sha256')?.value;
+    const path = byId.get(id);
+    if (sha !== undefined && path !== undefined) out.set(path, sha);
   }
   return out;
 }
@@ -257,10 +252,10 @@ async function registrationCheck(cert: Certificate, deps: VerifyDeps): Promise<C
 
 async function receiptsCheck(cert: Certificate, deps: VerifyDeps): Promise<Check> {
   const receipts = cert.storage.receipts;
-  const network = cert.storage.network;
+  const network = deps.storageNetwork ?? cert.storage.network;
   if (receipts.length === 0) return { name: 'receipts', ok: false, detail: 'the certificate holds no storage receipts' };
   if (deps.storageKey === null) {
-    return { name: 'receipts', ok: false, detail: `the key of the ${network} storage node is not known here, so its receipts cannot be checked: switch Ativo to the network the certificate names (${network})` };
+    return { name: 'receipts', ok: false, detail: `the key of the ${network} storage node is not known here, so its receipts cannot be checked: switch Ativo to the network the certificate names (${cert.storage.network})` };
   }
   let key: string;
   try {
@@ -293,7 +288,7 @@ export async function verifyCertificate(cert: Certificate, deps: VerifyDeps, sou
   if (folder !== undefined) {
     try {
       const fp = await fingerprintFolder(folder, deps.pool);
-      if (fp.contentRoot === cert.asset.contentRoot) {
+      if (fp.contentRoot === strip0x(cert.asset.contentRoot)) {
         checks.push({ name: 'files', ok: true, detail: `${fp.files.length} file(s) hash to the content root ${fp.contentRoot}` });
       } else {
         let named = '';
@@ -340,15 +335,8 @@ interface ItemTags {
 
 async function tagsOf(storageUrl: string, ids: string[]): Promise<Map<string, ItemTags>> {
   const out = new Map<string, ItemTags>();
-  for (let i = 0; i < ids.length; i += 100) {
-    const page = ids.slice(i, i + 100);
-    const query = `query { transactions(ids: ${JSON.stringify(page)}, first: 100) { edges { node { id tags { name value } } } } }`;
-    const r = await fetch(`${storageUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(30_000) });
-    if (!r.ok) throw new Error(`the storage node refused a search (HTTP ${r.status})`);
-    const body = (await r.json()) as { data?: { transactions?: { edges?: { node: { id: string; tags: { name: string; value: string }[] } }[] } } };
-    for (const e of body.data?.transactions?.edges ?? []) {
-      out.set(e.node.id, { sha256: e.node.tags.find((t) => t.name === 'Content-Sha256')?.value ?? null, encrypted: e.node.tags.some((t) => t.name === 'Ativo-Encryption') });
-    }
+  for (const [id, tags] of await tagsOfItems(storageUrl, ids)) {
+    out.set(id, { sha256: tags.find((t) => t.name === 'Content-Sha256')?.value ?? null, encrypted: tags.some((t) => t.name === 'Ativo-Encryption') });
   }
   return out;
 }
@@ -483,7 +471,7 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
   }
   const root = rootOf(buildManifest([...plain].map(([relPath, sha256]) => ({ relPath, sha256 }))));
   const how = `${plain.size} file(s) (${bytes} bytes) downloaded from storage${decrypt ? ' and decrypted' : ''}`;
-  if (root === cert.asset.contentRoot) {
+  if (root === strip0x(cert.asset.contentRoot)) {
     checks.push({ name: 'files', ok: true, detail: `${how} hash to the content root ${root}` });
   } else {
     const changed = certified ? [...plain].filter(([p, h]) => certified.get(p) !== h).map(([p]) => p) : [];

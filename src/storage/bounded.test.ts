@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ByteLimit, SizeLimitError, readCapped } from './bounded';
+import { ByteLimit, SizeLimitError, readCapped, tagsOfItems } from './bounded';
 
 /** A server whose /endless never ends (1 MiB chunks, as fast as the client reads), counting what it sent. */
 describe('capped downloads from a storage node that may lie', () => {
@@ -63,6 +63,12 @@ describe('capped downloads from a storage node that may lie', () => {
 
   it('readCapped refuses an answer whose declared length is over the cap without reading it', async () => {
     await expect(readCapped(`${url}/declared`, 1000, 'the grant')).rejects.toThrow(/^the grant is 1\.1 TB \(1,099,511,627,776 bytes\), more than the 1\.0 KB \(1,000 bytes\) it can be: the storage node is not serving what was published, so it was not downloaded$/);
+  });
+
+  it('a search answer (GraphQL) is capped too', async () => {
+    sent = 0;
+    await expect(tagsOfItems(url, ['a', 'b'])).rejects.toThrow(/^the storage node’s answer to a search is larger than the 16\.8 MB \(16,777,216 bytes\) it can be/);
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
   });
 
   it('ByteLimit fails the pipeline the moment more bytes pass than allowed, and with exact, when fewer do', async () => {

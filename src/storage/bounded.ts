@@ -24,13 +24,13 @@ const sizeWords = (n: number): string => (n < 1000 ? `${n} bytes` : `${formatByt
  * GETs `url` and returns its body, refusing (and aborting the download) as soon as more than
  * `max` bytes arrive. `what` names the document in messages ("the file list").
  */
-export async function readCapped(url: string, max: number, what: string, timeoutMs = 60_000): Promise<Buffer> {
+export async function readCapped(url: string, max: number, what: string, timeoutMs = 60_000, init: Pick<RequestInit, 'method' | 'headers' | 'body'> = {}): Promise<Buffer> {
   const abort = new AbortController();
   const timer = setTimeout(() => {
     abort.abort(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`));
   }, timeoutMs);
   try {
-    const res = await fetch(url, { signal: abort.signal });
+    const res = await fetch(url, { ...init, signal: abort.signal });
     if (!res.ok) {
       await res.body?.cancel().catch(() => undefined);
       throw new Error(`${what} could not be downloaded: the storage node answered HTTP ${res.status}`);
@@ -88,4 +88,46 @@ export class ByteLimit extends Transform {
     }
     cb();
   }
+}
+
+/** One GraphQL answer (a page of at most 100 items and their tags) is never larger than this. */
+export const MAX_GRAPHQL_BYTES = 16 * 1024 * 1024;
+
+export interface ItemTag {
+  name: string;
+  value: string;
+}
+
+/**
+ * The tags of stored items (GraphQL `transactions(ids: …)`, 100 a page), each answer read with a
+ * cap; items the node does not know are absent from the map. Throws an Error whose message is a
+ * sentence.
+ */
+export async function tagsOfItems(storageUrl: string, ids: readonly string[], timeoutMs = 60_000): Promise<Map<string, ItemTag[]>> {
+  const out = new Map<string, ItemTag[]>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 100) {
+    const page = unique.slice(i, i + 100);
+    const query = `query { transactions(ids: ${JSON.stringify(page)}, first: 100) { edges { node { id tags { name value } } } } }`;
+    const raw = await readCapped(`${storageUrl}/graphql`, MAX_GRAPHQL_BYTES, 'the storage node’s answer to a search', timeoutMs, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new Error('the storage node answered a search with something that is not JSON');
+    }
+    const edges = (body as { data?: { transactions?: { edges?: unknown } } } | null)?.data?.transactions?.edges;
+    if (!Array.isArray(edges)) continue;
+    for (const e of edges as unknown[]) {
+      const node = (e as { node?: { id?: unknown; tags?: unknown } } | null)?.node;
+      if (typeof node?.id !== 'string' || !Array.isArray(node.tags)) continue;
+      const tags = (node.tags as unknown[]).filter((t): t is ItemTag => typeof (t as ItemTag | null)?.name === 'string' && typeof (t as ItemTag).value === 'string');
+      out.set(node.id, tags);
+    }
+  }
+  return out;
 }
