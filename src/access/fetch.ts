@@ -5,9 +5,12 @@
  *   2. the grant (private assets) is downloaded and opened with the wallet's requester identity
  *      from the keychain; a grant made for another key is refused; its content root must be
  *      the one registered on chain;
- *   3. the path manifest named by the registration is downloaded; every file's item is
- *      streamed from the storage node, checked against its Content-Sha256 tag, decrypted
- *      (private items) and hashed on its way to disk, into a temp folder beside --out;
+ *   3. the path manifest named by the registration is downloaded (at most 64 MiB); every file's
+ *      item is streamed from the storage node, checked against its Content-Sha256 tag, decrypted
+ *      (private items) and hashed on its way to disk, into a temp folder beside --out. Each file
+ *      is capped at its size from the manifest (an older manifest without sizes: the size the
+ *      node gives for the item): the moment more bytes arrive the download is aborted and the
+ *      partial file deleted;
  *   4. only when the content root of what was written equals the on-chain root is the temp
  *      folder renamed to --out. On any failure the temp folder is removed: nothing half-written.
  */
@@ -18,10 +21,11 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getAddress } from 'ethers';
-import { createDecryptStream } from '../crypto/stream';
+import { createDecryptStream, encryptedSize } from '../crypto/stream';
 import { readGrant } from '../crypto/grant';
 import { isCryptoError } from '../crypto/errors';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
+import { ByteLimit, SizeLimitError, readCapped, tagsOfItems, type ItemTag } from '../storage/bounded';
 import { AtivoError, errnoCode } from '../util/errors';
 import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
 
@@ -47,6 +51,8 @@ export interface FetchResult {
 
 const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 const MAX_GRANT_BYTES = 64 * 1024;
+/** An encrypted item's header may name this many recipients (Ativo's name one): its ciphertext is capped for that many. */
+const MAX_RECIPIENTS = 16;
 const ENCRYPTION_TAG = 'Ativo-Encryption';
 const CONTENT_SHA256_TAG = 'Content-Sha256';
 
@@ -101,15 +107,20 @@ export function checkRelPath(p: string): string {
   return p;
 }
 
-interface ItemInfo {
+interface ManifestItem {
   relPath: string;
   id: string;
+  /** The file's size in bytes (plaintext) as the manifest states it; null in a manifest made before sizes were. */
+  size: number | null;
+}
+
+interface ItemInfo extends ManifestItem {
   encrypted: boolean;
   /** sha256 of the stored bytes, from the item's signed tags (null when it has none). */
   dataSha256: string | null;
 }
 
-async function readManifest(storageUrl: string, manifestId: string): Promise<{ relPath: string; id: string }[]> {
+async function readManifest(storageUrl: string, manifestId: string): Promise<ManifestItem[]> {
   const raw = await downloadSmall(`${storageUrl}/${encodeURIComponent(manifestId)}`, `the file list (manifest ${manifestId})`, MAX_MANIFEST_BYTES);
   let doc: unknown;
   try {
@@ -119,37 +130,33 @@ async function readManifest(storageUrl: string, manifestId: string): Promise<{ r
   }
   const paths = typeof doc === 'object' && doc !== null ? (doc as { paths?: unknown }).paths : undefined;
   if (typeof paths !== 'object' || paths === null) throw storageError(`The file list ${manifestId} is not a path manifest (it has no paths).`);
-  const out: { relPath: string; id: string }[] = [];
+  const out: ManifestItem[] = [];
   const seen = new Set<string>();
   for (const [relPath, v] of Object.entries(paths as Record<string, unknown>)) {
-    const id = typeof v === 'object' && v !== null ? (v as { id?: unknown }).id : undefined;
+    const entry = typeof v === 'object' && v !== null ? (v as { id?: unknown; size?: unknown }) : {};
+    const id = entry.id;
     if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw storageError(`The file list ${manifestId} has no valid item id for ${JSON.stringify(relPath)}.`);
+    const size = entry.size;
+    if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) {
+      throw storageError(`The file list ${manifestId} gives ${JSON.stringify(relPath)} a size that is not a whole number of bytes; nothing was downloaded.`);
+    }
     checkRelPath(relPath);
     // Two paths that differ only after NFC normalisation would collide on some file systems.
     const key = relPath.normalize('NFC');
     if (seen.has(key)) throw storageError(`The file list ${manifestId} names ${JSON.stringify(relPath)} twice.`);
     seen.add(key);
-    out.push({ relPath, id });
+    out.push({ relPath, id, size: typeof size === 'number' ? size : null });
   }
   return out;
 }
 
 /** Each item's encryption marker and Content-Sha256 tag, from the node's GraphQL index. */
-async function itemTags(storageUrl: string, entries: { relPath: string; id: string }[]): Promise<ItemInfo[]> {
-  const tags = new Map<string, { name: string; value: string }[]>();
-  const ids = [...new Set(entries.map((e) => e.id))];
-  for (let i = 0; i < ids.length; i += 100) {
-    const page = ids.slice(i, i + 100);
-    const query = `query { transactions(ids: ${JSON.stringify(page)}, first: 100) { edges { node { id tags { name value } } } } }`;
-    let body: { data?: { transactions?: { edges?: { node: { id: string; tags: { name: string; value: string }[] } }[] } } };
-    try {
-      const r = await fetch(`${storageUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(60_000) });
-      if (!r.ok) throw new Error(`HTTP ${r.status}`);
-      body = (await r.json()) as typeof body;
-    } catch (e) {
-      throw storageError(`Could not look up the asset's stored files at ${storageUrl}: ${msg(e)}.`, e);
-    }
-    for (const e of body.data?.transactions?.edges ?? []) tags.set(e.node.id, e.node.tags);
+async function itemTags(storageUrl: string, entries: ManifestItem[]): Promise<ItemInfo[]> {
+  let tags: Map<string, ItemTag[]>;
+  try {
+    tags = await tagsOfItems(storageUrl, entries.map((e) => e.id));
+  } catch (e) {
+    throw storageError(`Could not look up the asset's stored files at ${storageUrl}: ${msg(e)}.`, e);
   }
   return entries.map((e) => {
     const t = tags.get(e.id);
@@ -157,6 +164,27 @@ async function itemTags(storageUrl: string, entries: { relPath: string; id: stri
     const sha = t.find((x) => x.name === CONTENT_SHA256_TAG)?.value ?? null;
     return { ...e, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null };
   });
+}
+
+/**
+ * The size of a file whose manifest entry states none (made before manifests held sizes): the
+ * data size the storage node gives for its item (`GET /tx/{id}`), plaintext for a public item.
+ * For an encrypted item that is the ciphertext, so the plaintext is capped at it too.
+ */
+async function sizeFromNode(storageUrl: string, item: ItemInfo): Promise<number> {
+  let size: unknown;
+  try {
+    const doc = JSON.parse((await readCapped(`${storageUrl}/tx/${encodeURIComponent(item.id)}`, 1024 * 1024, `the description of ${item.relPath}`, 60_000)).toString('utf8')) as { dataSize?: unknown };
+    size = doc.dataSize;
+  } catch {
+    size = undefined;
+  }
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw storageError(
+      `The file list of this asset does not give the size of ${item.relPath}, and the storage node does not either, so it cannot be downloaded with a limit: ask the owner to publish the asset again with this version of Ativo. Nothing was kept.`,
+    );
+  }
+  return size;
 }
 
 /** A pass-through that hashes and counts what flows through it. */
@@ -270,17 +298,24 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
       const plain = new HashTap();
       try {
         await mkdir(dirname(dest), { recursive: true });
+        // At most its size: stated by the manifest (exactly that many bytes), else by the node.
+        const size = item.size ?? (await sizeFromNode(storageUrl, item));
+        const exact = item.size !== null;
+        const storedMax = item.encrypted && exact ? encryptedSize(size, MAX_RECIPIENTS) : size;
         const res = await download(`${storageUrl}/${encodeURIComponent(item.id)}`, item.relPath, 30 * 60_000);
         if (res.body === null) throw storageError(`The storage node sent no data for ${item.relPath}.`);
         const source = Readable.fromWeb(res.body);
         const sink = createWriteStream(dest, { flags: 'wx', mode: item.encrypted ? 0o600 : 0o644 });
         if (item.encrypted) {
           if (assetIdentity === null) throw new Error('unreachable: a private item without a grant');
-          await pipeline(source, stored, createDecryptStream([assetIdentity]), plain, sink);
+          await pipeline(source, new ByteLimit(storedMax, item.relPath), stored, createDecryptStream([assetIdentity]), new ByteLimit(size, item.relPath, exact), plain, sink);
         } else {
-          await pipeline(source, stored, plain, sink);
+          await pipeline(source, new ByteLimit(size, item.relPath, exact), stored, plain, sink);
         }
       } catch (e) {
+        // Nothing of a refused file stays on disk, not even until the temp folder is removed.
+        await rm(dest, { force: true }).catch(() => undefined);
+        if (e instanceof SizeLimitError) throw storageError(`${e.message}. Nothing was kept.`, e);
         if (e instanceof AtivoError) throw e;
         if (isCryptoError(e, 'WRONG_KEY')) throw new AtivoError('INVALID_INPUT', `${item.relPath} cannot be decrypted with the key the grant holds: the grant does not open this asset. Nothing was kept.`, { cause: e });
         if (isCryptoError(e)) throw storageError(`${item.relPath} as stored (item ${item.id}) could not be decrypted: ${e.message} Nothing was kept.`, e);

@@ -31,8 +31,9 @@ import { BatchTracker, jobView } from './batches';
 import { generateIdentity, recipientOf } from '../crypto/age';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion } from '../publish/pipeline';
 import { LICENSES, percentToBps } from '../publish/licenses';
-import { parseManifestText, verifyCertificate, type FilesSource } from '../publish/verify';
-import type { Certificate } from '../chain/certificate';
+import { parseManifestText, verifyCertificate, type FilesSource, type KnownRegistry } from '../publish/verify';
+import { parseCertificate, withEip712, type Certificate } from '../chain/certificate';
+import { nodeReceiptKey } from '../storage/receipts';
 import { UPLOAD_JOB_KIND, uploadKeyPrefixOf } from '../storage/jobs';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
@@ -44,7 +45,7 @@ import { formatEther } from 'ethers';
 import type { JsonObject } from '../jobs';
 import { isChainError } from '../chain/errors';
 import { onChain } from '../chain/provider';
-import { StorageNodeError } from '../sandbox/storage-node';
+import { StorageNodeError, readIdentityPublicKey } from '../sandbox/storage-node';
 import { SandboxError } from '../sandbox/anvil';
 import { parseEther } from 'ethers';
 import { isKeychainError } from '../vault/keychain';
@@ -550,16 +551,34 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const a = mustGet(input.id);
       const c = catalog.certificates.latest(a.id);
       if (!c) throw new AtivoError('NOT_FOUND', `${a.name} has no certificate yet: publish it first (ativo publish ${a.id}).`);
-      return Promise.resolve({ certificate: c.document as Record<string, unknown> });
+      // Exported with its eip712 section (added to a certificate made before it existed).
+      const doc = typeof c.document === 'object' && c.document !== null ? withEip712(c.document as Certificate) : c.document;
+      return Promise.resolve({ certificate: doc as Record<string, unknown> });
     },
     'certificates.verify': async (input) => {
-      const cert = input.certificate as unknown as Certificate;
-      if (typeof cert.chain !== 'object' || typeof cert.asset !== 'object' || typeof cert.storage !== 'object') {
-        throw new AtivoError('INVALID_INPUT', 'This is not an Ativo certificate (ativo-certificate.json).');
-      }
+      // Its shape first: nothing of a malformed certificate is checked (or trusted).
+      const parsed = parseCertificate(input.certificate);
+      if (!parsed.ok) throw new AtivoError('INVALID_INPUT', parsed.reason);
+      const cert = parsed.certificate;
       // The certificate's chain must be the one Ativo is on (the sandbox, or a configured network).
       const h = await chain.chain().catch(() => null);
       const sameChain = h !== null && h.chainId === cert.chain.chainId;
+      // The registries Ativo trusts: its network profiles' (the sandbox's is the one it deployed).
+      const known: KnownRegistry[] = networks
+        .state()
+        .profiles.flatMap((p) => (p.chainId !== null && p.registry !== null ? [{ network: p.name, chainId: p.chainId, registry: p.registry }] : []));
+      if (h !== null && h.registryAddress !== null && !known.some((k) => k.network === h.network)) known.push({ network: h.network, chainId: h.chainId, registry: h.registryAddress });
+      // The storage node's receipt key for that network: the sandbox's is pinned in its data dir.
+      const storageKey = sameChain
+        ? async (): Promise<string> => {
+            if (h.network === 'sandbox') {
+              const pinned = await readIdentityPublicKey(join(chain.storageDir, 'node-key.json'));
+              if (pinned !== null) return pinned;
+            }
+            if (h.storageUrl === null) throw new Error(`the ${h.network} network has no storage node set (ativo network set ${h.network} --storage URL)`);
+            return nodeReceiptKey(h.storageUrl);
+          }
+        : null;
       // The local asset the certificate belongs to (given, or the one this catalog certified as its token).
       const local =
         input.assetId !== undefined
@@ -590,7 +609,16 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       }
       const checks = await verifyCertificate(
         cert,
-        { conn: sameChain ? h.conn : null, storageUrl: sameChain ? h.storageUrl : null, pool, ...(certified ? { certifiedHashes: parseManifestText(certified.manifest) } : {}) },
+        {
+          conn: sameChain ? h.conn : null,
+          known,
+          givenRegistry: input.registry,
+          storageUrl: sameChain ? h.storageUrl : null,
+          storageKey,
+          ...(sameChain ? { storageNetwork: h.network } : {}),
+          pool,
+          ...(certified ? { certifiedHashes: parseManifestText(certified.manifest) } : {}),
+        },
         source,
       );
       return { ok: checks.every((c) => c.ok || c.skipped === true), checks };

@@ -529,7 +529,14 @@ export const commands = {
    */
   'certificates.verify': {
     input: z
-      .object({ certificate: z.record(z.string(), z.unknown()), folder: AbsolutePath.optional(), assetId: Id.optional(), fromStorage: z.boolean().default(false) })
+      .object({
+        certificate: z.record(z.string(), z.unknown()),
+        folder: AbsolutePath.optional(),
+        assetId: Id.optional(),
+        fromStorage: z.boolean().default(false),
+        /** A registry to trust besides the known networks' (the CLI's --registry): said so in the result. */
+        registry: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a registry address (0x and 40 hexadecimal digits)').optional(),
+      })
       .strict()
       .refine((v) => !(v.fromStorage && v.folder !== undefined), 'give either a folder or fromStorage, not both'),
     output: z.object({

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,7 @@ import type { AssetDetail, AssetKind, AssetSummary, EventPayload, NetworkName, N
 import { readNewPassword, readSecret } from './secrets';
 import { describeMissing } from '../api/networks';
 import { VERSION } from '../api/version';
-import { AtivoError } from '../util/errors';
+import { AtivoError, errnoCode } from '../util/errors';
 import { formatBytes, table } from './format';
 import { followJobElsewhere } from './follow';
 import { startShellServer } from './server';
@@ -53,11 +53,13 @@ Commands:
                                                    job); a changed folder becomes the next version
                                                    (only changed files are uploaded)
   certificate <id>                                 the signed ativo-certificate.json (latest version)
-  verify <ativo-certificate.json|id> [--folder F | --from-storage]
+  verify <ativo-certificate.json|id> [--folder F | --from-storage] [--registry 0x…]
                                                    check signature, registration, receipts, files:
                                                    against F, else the local asset's folder, else
                                                    (or with --from-storage) the files downloaded
-                                                   from storage (decrypted when the key is here)
+                                                   from storage (decrypted when the key is here).
+                                                   Only a known network's registry is trusted, or
+                                                   the one given with --registry
 ${ACCESS_HELP}
 ${AUDIT_HELP}
 ${CATALOG_HELP}
@@ -103,6 +105,28 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
+
+/** The largest certificate file `verify` reads (one for ~150,000 files, with their receipts). */
+const MAX_CERTIFICATE_BYTES = 256 * 1024 * 1024;
+
+/** Reads a certificate file: a JSON object, not larger than a certificate can be. */
+function readCertificateFile(path: string): Record<string, unknown> {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch (e) {
+    throw new UsageError(`cannot read the certificate ${path}: ${errnoCode(e) === 'ENOENT' ? 'there is no such file' : e instanceof Error ? e.message : String(e)}`);
+  }
+  if (size > MAX_CERTIFICATE_BYTES) throw new UsageError(`${path} is ${formatBytes(size)}, larger than a certificate can be (at most ${formatBytes(MAX_CERTIFICATE_BYTES)}): it is not an ativo-certificate.json`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`cannot read the certificate ${path}: ${e instanceof SyntaxError ? 'it is not JSON' : e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new UsageError(`${path} is not an Ativo certificate (ativo-certificate.json): it must hold a JSON object`);
+  return doc as Record<string, unknown>;
+}
 
 function parseId(raw: string | undefined): number {
   if (raw === undefined) throw new UsageError('give the asset id (see `ativo list`)');
@@ -636,7 +660,9 @@ async function main(argv: string[]): Promise<number> {
         return await publishCommand(backend, parseId(args[0]), values, print);
       case 'verify': {
         const target = args[0];
-        if (target === undefined) throw new UsageError('give a certificate file or an asset id: ativo verify <ativo-certificate.json|id> [--folder F | --from-storage]');
+        if (target === undefined) throw new UsageError('give a certificate file or an asset id: ativo verify <ativo-certificate.json|id> [--folder F | --from-storage] [--registry 0x…]');
+        const registry = values.registry;
+        if (registry !== undefined && !/^0x[0-9a-fA-F]{40}$/.test(registry)) throw new UsageError(`--registry must be a registry address, 0x and 40 hexadecimal digits (got "${registry.slice(0, 100)}")`);
         const fromStorage = values['from-storage'];
         if (fromStorage && values.folder !== undefined) throw new UsageError('give either --folder or --from-storage, not both');
         let certificate: Record<string, unknown>;
@@ -647,13 +673,15 @@ async function main(argv: string[]): Promise<number> {
           assetId = parseId(target);
           certificate = (await backend.call('assets.certificate', { id: assetId })).certificate;
         } else {
-          try {
-            certificate = JSON.parse(readFileSync(target, 'utf8')) as Record<string, unknown>;
-          } catch (e) {
-            throw new UsageError(`cannot read the certificate ${target}: ${e instanceof Error ? e.message : String(e)}`);
-          }
+          certificate = readCertificateFile(target);
         }
-        const r = await backend.call('certificates.verify', { certificate, fromStorage, ...(folder !== undefined ? { folder } : {}), ...(assetId !== undefined ? { assetId } : {}) });
+        const r = await backend.call('certificates.verify', {
+          certificate,
+          fromStorage,
+          ...(folder !== undefined ? { folder } : {}),
+          ...(assetId !== undefined ? { assetId } : {}),
+          ...(registry !== undefined ? { registry } : {}),
+        });
         const skipped = r.checks.filter((c) => c.skipped === true).map((c) => c.name);
         print(r, () =>
           [

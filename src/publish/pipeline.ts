@@ -180,14 +180,16 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
 
   // 2. manifest
   if (cp.step === 'manifest') {
-    const paths: Record<string, { id: string }> = {};
+    // Each file's size (plaintext bytes) beside its item: a downloader stops at it (a storage
+    // node cannot make `access fetch` or `verify --from-storage` take more).
+    const paths: Record<string, { id: string; size: number }> = {};
     for (const f of files) {
       const up = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption);
       if (!up?.storageId) {
         save({ step: 'uploads' }, 0.4);
         throw new Error(`${f.relPath} is not stored any more; uploading it again.`);
       }
-      paths[f.relPath] = { id: up.storageId };
+      paths[f.relPath] = { id: up.storageId, size: f.size };
     }
     // Deterministic bytes (sorted paths): the same publication re-uses the same manifest item.
     const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));

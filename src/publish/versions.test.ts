@@ -119,7 +119,7 @@ describe('versions and verify from storage (sandbox, real keychain)', () => {
     expect(check(v1, 'stored')?.ok).toBe(true);
     const latest = run(['verify', id, '--from-storage']).stdout;
     expect(latest).toMatch(/PASS {2}files +3 file\(s\) \(\d+ bytes\) downloaded from storage hash to the content root/);
-    expect(latest).toMatch(/PASS {2}registration +token #2 on chain 31337 at 0x[0-9a-fA-F]{40}, the next version after token #1\n/);
+    expect(latest).toMatch(/PASS {2}registration +token #2 on chain 31337 at 0x[0-9a-fA-F]{40} \(the sandbox network's registry\), the next version after token #1\n/);
     expect(run(['verify', id, '--from-storage', '--folder', folder]).status).toBe(2);
   });
 

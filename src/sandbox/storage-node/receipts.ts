@@ -12,10 +12,13 @@
 import { constants, createPrivateKey, generateKeyPair as generateKeyPairCb, sign as signCb, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { deepHash, getCryptoDriver, stringToBuffer } from '@irys/bundles';
 import { Wallet } from 'ethers';
 import { z } from 'zod';
+import { receiptHash, verifyReceipt } from '../../storage/receipts';
 import { writeFileAtomic } from './fsutil';
+
+/** The check itself lives with the storage code (production verifies receipts without the sandbox). */
+export { verifyReceipt };
 
 export const RECEIPT_VERSION = '1.0.0';
 
@@ -96,16 +99,6 @@ export async function loadOrCreateIdentity(path: string, rsaBits = 4096): Promis
   return { jwk, publicKey: jwk.n, address: wallet.address, created: true };
 }
 
-function receiptHash(r: Pick<Receipt, 'id' | 'version' | 'deadlineHeight' | 'timestamp'>): Promise<Uint8Array> {
-  return deepHash([
-    stringToBuffer('Bundlr'),
-    stringToBuffer(r.version),
-    stringToBuffer(r.id),
-    stringToBuffer(r.deadlineHeight.toString()),
-    stringToBuffer(r.timestamp.toString()),
-  ]);
-}
-
 /** Imported signing keys, per JWK (importing a 4096-bit key is costly: once per identity). */
 const keyObjects = new WeakMap<RsaJwk, KeyObject>();
 
@@ -135,12 +128,15 @@ export async function signReceipt(identity: Pick<NodeIdentity, 'jwk' | 'publicKe
   return { ...base, public: identity.publicKey, signature: Buffer.from(sig).toString('base64url'), validatorSignatures: [] };
 }
 
-/** The same check as the Irys client's `Utils.verifyReceipt`. */
-export async function verifyReceipt(r: ReceiptData): Promise<boolean> {
+/**
+ * The receipt key of the identity kept in `path`, or null when there is none (nothing is
+ * created): the sandbox network's pinned storage key, read without asking the node.
+ */
+export async function readIdentityPublicKey(path: string): Promise<string | null> {
   try {
-    return await getCryptoDriver().verify(r.public, await receiptHash(r), Buffer.from(r.signature, 'base64url'));
+    return KeyFile.parse(JSON.parse(await readFile(path, 'utf8'))).receipts.n;
   } catch {
-    return false;
+    return null;
   }
 }
 
