@@ -448,7 +448,7 @@ describe('trust: forged certificates and hostile storage (issue 12, real sandbox
     }, SLOW);
 
     it('access fetch stops an oversized file, deletes what it wrote and says so', async () => {
-      const req = await cli(['access', 'request', cert.chain.tokenId, '--json'], otherEnv);
+      const req = await cli(['access', 'request', cert.chain.tokenId, '--terms-hash', cert.license.termsHash, '--json'], otherEnv);
       expect(req.status, req.stderr).toBe(0);
       const { requestId } = JSON.parse(req.stdout) as { requestId: string };
       await (await registry.approve(victimSigner, BigInt(requestId), '')).wait();
@@ -488,7 +488,7 @@ describe('trust: forged certificates and hostile storage (issue 12, real sandbox
       const reg = await (
         await registry.register(victimSigner, { contentRoot: `0x${contentRoot(buildManifest([{ relPath: 'old.txt', sha256: up.sha256 }]))}`, manifestId: manifest.id, termsHash: cert.license.termsHash, price: 0n, split: [{ payee: victim, bps: 10_000 }] })
       ).wait();
-      const req = await cli(['access', 'request', reg.result.tokenId.toString(), '--json'], otherEnv);
+      const req = await cli(['access', 'request', reg.result.tokenId.toString(), '--terms-hash', cert.license.termsHash, '--json'], otherEnv);
       expect(req.status, req.stderr).toBe(0);
       const { requestId } = JSON.parse(req.stdout) as { requestId: string };
       await (await registry.approve(victimSigner, BigInt(requestId), '')).wait();
