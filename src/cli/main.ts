@@ -48,7 +48,7 @@ Commands:
                                                    (--wait: run the uploads here and wait for them)
   uploads <id>                                     what is stored for an asset
   storage status | quote <bytes> | fund --ether N  storage balance, price, funding
-  publish <id> [--private] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40] [--wait]
+  publish <id|folder> [--private] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40] [--wait]
                                                    rescan, upload, register on chain, certify (durable
                                                    job); a changed folder becomes the next version
                                                    (only changed files are uploaded)
@@ -656,8 +656,19 @@ async function main(argv: string[]): Promise<number> {
         return await storageCommand(backend, args, values, print);
       case 'upload':
         return await uploadCommand(backend, parseId(args[0]), values.wait, print);
-      case 'publish':
-        return await publishCommand(backend, parseId(args[0]), values, print);
+      case 'publish': {
+        const target = args[0];
+        // A folder (not an id): catalog it, or rescan it when it is in the catalog already, then publish.
+        if (target !== undefined && !/^\d+$/.test(target)) {
+          const path = resolve(target);
+          if (!existsSync(path)) throw new UsageError(`"${target}" is neither an asset id nor a folder that exists: give an asset id (see ativo list) or a folder to publish`);
+          if (!statSync(path).isDirectory()) throw new UsageError(`${path} is a file: give the folder that holds it, or an asset id`);
+          const a = await backend.call('assets.add', { path, kind: parseKind(values.kind) ?? 'dataset', ...(values.name !== undefined ? { name: values.name } : {}) });
+          if (!values.json) process.stderr.write(`Publishing ${a.name} (asset #${a.id}) from ${path}.\n`);
+          return await publishCommand(backend, a.id, values, print);
+        }
+        return await publishCommand(backend, parseId(target), values, print);
+      }
       case 'verify': {
         const target = args[0];
         if (target === undefined) throw new UsageError('give a certificate file or an asset id: ativo verify <ativo-certificate.json|id> [--folder F | --from-storage] [--registry 0x…]');
