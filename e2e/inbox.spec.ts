@@ -36,6 +36,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, deadl
 interface Certificate {
   asset: { name: string; contentRoot: string };
   chain: { tokenId: string; chainId: number; registry: string };
+  license: { termsHash: string };
 }
 
 /** Publishes a new asset (private, priced) through the backend and waits until it is certified. */
@@ -92,8 +93,9 @@ class Requester {
   }
 
   request(cert: Certificate | string, message: string): Promise<{ requestId: string; amountWei: string; requester: string }> {
-    const arg = typeof cert === 'string' ? cert : cert.chain.tokenId;
-    return this.json(['access', 'request', arg, '--message', message]);
+    // A certificate file holds the terms; with a token id the buyer names the terms hash it read.
+    const args = typeof cert === 'string' ? [cert] : [cert.chain.tokenId, '--terms-hash', cert.license.termsHash];
+    return this.json(['access', 'request', ...args, '--message', message]);
   }
 
   async tearDown(): Promise<void> {
