@@ -107,6 +107,7 @@ export class UploadsQueries {
   private readonly reusableStmt: Statement<{ network: string; sha256: string; encryption: string | null }, Row>;
   private readonly getStmt: Statement<{ network: string; sha256: string; assetId: number; relPath: string }, Row>;
   private readonly byIdStmt: Statement<[number], Row>;
+  private readonly byItemStmt: Statement<{ network: string; storageId: string }, Row>;
   private readonly forAssetStmt: Statement<[number], Row>;
   private readonly upsertStmt: Statement<Record<string, string | number | null>>;
   private readonly deleteStmt: Statement<[number]>;
@@ -120,6 +121,8 @@ export class UploadsQueries {
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads
       WHERE network = @network AND sha256 = @sha256 AND asset_id = @assetId AND rel_path = @relPath`);
     this.byIdStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads WHERE id = ?`);
+    this.byItemStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads WHERE storage_id = @storageId AND network = @network
+      ORDER BY source = 'uploaded' DESC, id LIMIT 1`);
     this.forAssetStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads WHERE asset_id = ? ORDER BY network, rel_path`);
     this.upsertStmt = db.prepare(`INSERT INTO uploads (asset_id, rel_path, sha256, network, storage_id, receipt, quoted_atomic,
         charged_atomic, bytes, item_bytes, data_sha256, encryption, source, charge_warning, created_at, updated_at)
@@ -158,6 +161,12 @@ export class UploadsQueries {
 
   get(network: string, sha256: string, assetId: number, relPath: string): UploadRecord | undefined {
     const r = this.getStmt.get({ network, sha256, assetId, relPath });
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** A record of the item with this storage id on this network (its receipt), if any. */
+  byStorageId(network: string, storageId: string): UploadRecord | undefined {
+    const r = this.byItemStmt.get({ network, storageId });
     return r ? toRecord(r) : undefined;
   }
 
