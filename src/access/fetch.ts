@@ -5,9 +5,11 @@
  *   2. the grant (private assets) is downloaded and opened with the wallet's requester identity
  *      from the keychain; a grant made for another key is refused; its content root must be
  *      the one registered on chain;
- *   3. the path manifest named by the registration is downloaded; every file's item is
- *      streamed from the storage node, checked against its Content-Sha256 tag, decrypted
- *      (private items) and hashed on its way to disk, into a temp folder beside --out;
+ *   3. the path manifest named by the registration is downloaded (a private asset's is
+ *      encrypted: the grant's key opens it); every file's item is streamed from the storage
+ *      node, checked against its Content-Sha256 tag (a private item's hash is in the encrypted
+ *      manifest), decrypted (private items) and hashed on its way to disk, into a temp folder
+ *      beside --out;
  *   4. only when the content root of what was written equals the on-chain root is the temp
  *      folder renamed to --out. On any failure the temp folder is removed: nothing half-written.
  */
@@ -22,6 +24,7 @@ import { createDecryptStream } from '../crypto/stream';
 import { readGrant } from '../crypto/grant';
 import { isCryptoError } from '../crypto/errors';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
+import { ManifestError, isEncryptedManifest, readManifest as decodeManifest, type ManifestEntry } from '../publish/manifest';
 import { AtivoError, errnoCode } from '../util/errors';
 import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
 
@@ -109,33 +112,31 @@ interface ItemInfo {
   dataSha256: string | null;
 }
 
-async function readManifest(storageUrl: string, manifestId: string): Promise<{ relPath: string; id: string }[]> {
+/** The file list named by the registration; a private asset's is encrypted: `identity` (the grant's) opens it. */
+async function readManifest(storageUrl: string, manifestId: string, identity: () => Promise<string>): Promise<ManifestEntry[]> {
   const raw = await downloadSmall(`${storageUrl}/${encodeURIComponent(manifestId)}`, `the file list (manifest ${manifestId})`, MAX_MANIFEST_BYTES);
-  let doc: unknown;
+  let entries: ManifestEntry[];
   try {
-    doc = JSON.parse(raw.toString('utf8'));
+    entries = await decodeManifest(raw, isEncryptedManifest(raw) ? [await identity()] : null);
   } catch (e) {
-    throw storageError(`The file list ${manifestId} is not a path manifest (not JSON).`, e);
+    if (e instanceof ManifestError && e.code === 'WRONG_KEY') throw new AtivoError('INVALID_INPUT', `The file list of this asset cannot be decrypted with the key the grant holds: the grant does not open this asset. Nothing was downloaded.`, { cause: e });
+    if (e instanceof ManifestError) throw storageError(`The file list ${manifestId} cannot be read: ${e.message}`, e);
+    throw e;
   }
-  const paths = typeof doc === 'object' && doc !== null ? (doc as { paths?: unknown }).paths : undefined;
-  if (typeof paths !== 'object' || paths === null) throw storageError(`The file list ${manifestId} is not a path manifest (it has no paths).`);
-  const out: { relPath: string; id: string }[] = [];
   const seen = new Set<string>();
-  for (const [relPath, v] of Object.entries(paths as Record<string, unknown>)) {
-    const id = typeof v === 'object' && v !== null ? (v as { id?: unknown }).id : undefined;
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw storageError(`The file list ${manifestId} has no valid item id for ${JSON.stringify(relPath)}.`);
+  for (const { relPath, id } of entries) {
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw storageError(`The file list ${manifestId} has no valid item id for ${JSON.stringify(relPath)}.`);
     checkRelPath(relPath);
     // Two paths that differ only after NFC normalisation would collide on some file systems.
     const key = relPath.normalize('NFC');
     if (seen.has(key)) throw storageError(`The file list ${manifestId} names ${JSON.stringify(relPath)} twice.`);
     seen.add(key);
-    out.push({ relPath, id });
   }
-  return out;
+  return entries;
 }
 
-/** Each item's encryption marker and Content-Sha256 tag, from the node's GraphQL index. */
-async function itemTags(storageUrl: string, entries: { relPath: string; id: string }[]): Promise<ItemInfo[]> {
+/** Each item's encryption marker and Content-Sha256 tag (a private item's hash is in the encrypted manifest instead), from the node's GraphQL index. */
+async function itemTags(storageUrl: string, entries: ManifestEntry[]): Promise<ItemInfo[]> {
   const tags = new Map<string, { name: string; value: string }[]>();
   const ids = [...new Set(entries.map((e) => e.id))];
   for (let i = 0; i < ids.length; i += 100) {
@@ -154,8 +155,8 @@ async function itemTags(storageUrl: string, entries: { relPath: string; id: stri
   return entries.map((e) => {
     const t = tags.get(e.id);
     if (t === undefined) throw storageError(`${e.relPath} (item ${e.id}) is not on the storage node ${storageUrl}.`);
-    const sha = t.find((x) => x.name === CONTENT_SHA256_TAG)?.value ?? null;
-    return { ...e, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null };
+    const sha = t.find((x) => x.name === CONTENT_SHA256_TAG)?.value ?? e.sha256 ?? null;
+    return { relPath: e.relPath, id: e.id, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null };
   });
 }
 
@@ -225,11 +226,9 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
   if (asset === null) throw new AtivoError('NOT_FOUND', `Asset #${r.tokenId} of request #${requestId} is no longer registered on ${chain.network}.`);
   const root = asset.contentRoot.replace(/^0x/i, '').toLowerCase();
   const storageUrl = (await deps.storageUrl()).replace(/\/+$/, '');
-  const items = await itemTags(storageUrl, await readManifest(storageUrl, asset.manifestId));
 
-  // The grant: only private items need it.
-  let assetIdentity: string | null = null;
-  if (items.some((i) => i.encrypted)) {
+  // The grant: only private assets need it (their file list and files are encrypted).
+  const openGrant = async (): Promise<string> => {
     if (r.grantId === '') throw new AtivoError('NOT_FOUND', `Request #${requestId} was approved without a grant, so the private files of asset #${r.tokenId} cannot be opened: ask its owner (${asset.owner}).`);
     const mine = await deps.requesterIdentity();
     if (mine === null) {
@@ -256,8 +255,12 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
     if (env.contentRoot !== undefined && env.contentRoot.replace(/^0x/i, '').toLowerCase() !== root) {
       throw new AtivoError('INVALID_INPUT', `The grant ${r.grantId} of request #${requestId} is for other content (root ${env.contentRoot.slice(0, 12)}…) than asset #${r.tokenId} (root ${root.slice(0, 12)}…); nothing was downloaded.`);
     }
-    assetIdentity = env.identity;
-  }
+    return env.identity;
+  };
+  let granted: Promise<string> | undefined;
+  const grantIdentity = (): Promise<string> => (granted ??= openGrant());
+  const items = await itemTags(storageUrl, await readManifest(storageUrl, asset.manifestId, grantIdentity));
+  const assetIdentity = items.some((i) => i.encrypted) ? await grantIdentity() : null;
 
   const parent = dirname(out);
   const tmp = await mkdtemp(join(parent, `.${basename(out)}.ativo-fetch-`));

@@ -33,7 +33,9 @@ import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion
 import { LICENSES, percentToBps } from '../publish/licenses';
 import { parseManifestText, verifyCertificate, type FilesSource } from '../publish/verify';
 import type { Certificate } from '../chain/certificate';
-import { UPLOAD_JOB_KIND, uploadKeyPrefixOf } from '../storage/jobs';
+import { UPLOAD_JOB_KIND, encryptionOf, uploadKeyPrefixOf, type UploadJobInput } from '../storage/jobs';
+import { DEDUPE_TAG } from '../storage/item';
+import { dedupeKey, dedupeTag } from '../crypto/dedupe';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
 import { FINAL_JOB_STATES, type JobRecord } from '../catalog/jobs';
@@ -250,6 +252,10 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       return storage.client();
     },
     signer: (owner) => wallets.vault.signer(owner),
+    identity: async (assetId) => {
+      const a = catalog.assets.get(assetId);
+      return a ? wallets.vault.getAssetIdentity(ctx.assetIdentityKey(a)) : null;
+    },
   });
   // The last upload of an asset to end (stored, failed or cancelled) wakes its publication; the
   // ones before it do not (a publication's own poll shows their progress).
@@ -439,10 +445,15 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       if (a.state !== 'ready' || a.contentRoot === null) throw new AtivoError('BUSY', `${a.name} has no complete scan yet: wait for it (or rescan) before uploading.`);
       const network = networks.current();
       const encryptTo = a.visibility === 'private' ? [await assetRecipient(a)] : undefined;
+      // Private items carry a keyed hash instead of their sha256 (src/crypto/dedupe.ts).
+      const identity = encryptTo ? await wallets.vault.getAssetIdentity(ctx.assetIdentityKey(a)) : null;
+      const key = identity === null ? undefined : dedupeKey(identity);
+      const privateInput = (sha256: string): Partial<UploadJobInput> =>
+        encryptTo === undefined ? {} : { encryptTo, ...(key ? { tags: [{ name: DEDUPE_TAG, value: dedupeTag(key, sha256, encryptionOf(encryptTo) ?? '') }] } : {}) };
       const files = catalog.files.all(a.id).filter((f) => f.sha256 !== null);
       const r = enqueueUploads(
         jobs,
-        files.map((f) => ({ assetId: a.id, relPath: f.relPath, path: join(a.rootPath, f.relPath), sha256: f.sha256 ?? '', size: f.size, network, ...(encryptTo ? { encryptTo } : {}) })),
+        files.map((f) => ({ assetId: a.id, relPath: f.relPath, path: join(a.rootPath, f.relPath), sha256: f.sha256 ?? '', size: f.size, network, ...privateInput(f.sha256 ?? '') })),
       );
       // Asked again: jobs already queued and waiting (for funds, for the node) try now.
       for (const j of r.jobs) if (j.batch !== r.batch || r.batch === null) jobs.poke({ id: j.id });

@@ -63,6 +63,8 @@ import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import { enqueueUploads } from '../storage/batch';
 import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs';
+import { dedupeKey } from '../crypto/dedupe';
+import { encodeManifest, type ManifestEntry } from './manifest';
 import { prepareFiles, prepareManifest } from './prepare';
 
 export const PUBLISH_JOB_KIND = 'publish';
@@ -124,6 +126,8 @@ export interface PublishDeps {
   uploadsPollMs?: number;
   /** How long to wait before trying the manifest's upload again when the storage balance is short (default 10 min; funding pokes the queue). */
   fundingRetryMs?: number;
+  /** Private assets: the age identity the publication's files are encrypted to (null when this keychain has none). */
+  identity(assetId: number, contentRoot: string): Promise<string | null>;
 }
 
 export const termsHash = (terms: string): string => keccak256(toUtf8Bytes(terms));
@@ -183,10 +187,11 @@ export function registerPublishJobs(queue: JobQueue, deps: PublishDeps): void {
   });
 }
 
-/** The manifest's paths in a stable order (by the path's UTF-8 bytes): the same ids give the same bytes. */
-function manifestBytes(paths: Record<string, { id: string }>): Buffer {
-  const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
-  return Buffer.from(JSON.stringify({ manifest: 'arweave/paths', version: '0.2.0', paths: sorted }));
+/** The age identity of a private publication, or a permanent failure saying it is missing. */
+async function identityOf(deps: PublishDeps, cp: PublishCheckpoint, name: string): Promise<string> {
+  const identity = await deps.identity(cp.assetId, cp.contentRoot);
+  if (identity === null) throw new PermanentJobError(`The key of the private asset ${name} is not in this computer's keychain, so its files cannot be published: publish it from the computer it was added on.`);
+  return identity;
 }
 
 async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): Promise<JsonObject> {
@@ -216,7 +221,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
       name: asset.name,
       rootPath: asset.rootPath,
       network: cp.network,
-      ...(cp.encryptTo ? { encryptTo: cp.encryptTo } : {}),
+      ...(cp.encryptTo ? { encryptTo: cp.encryptTo, dedupeKey: dedupeKey(await identityOf(deps, cp, asset.name)) } : {}),
       signal: ctx.signal,
       onProgress: (ready, total) => {
         ctx.progress((AT.manifest * ready) / Math.max(1, total), `Preparing files: ${ready.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} signed (nothing is sent before the registration)`);
@@ -230,34 +235,43 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
 
   // 2. manifest: from the ids of the stored and prepared items; prepared, not sent.
   if (cp.step === 'manifest') {
-    const paths: Record<string, { id: string }> = {};
+    const entries: ManifestEntry[] = [];
     for (const f of files) {
-      const id = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption)?.storageId ?? catalog.prepared.get(cp.network, f.sha256 ?? '', encryption)?.itemId;
+      const stored = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption);
+      const prepared = stored?.storageId ? undefined : catalog.prepared.get(cp.network, f.sha256 ?? '', encryption);
+      const id = stored?.storageId ?? prepared?.itemId;
       if (id === undefined) {
         save({ step: 'prepare' }, 0);
         throw new Error(`${f.relPath} has no storage id yet; preparing it again.`);
       }
-      paths[f.relPath] = { id };
+      // Private: the stored bytes' hash goes inside the encrypted manifest, not in a public tag.
+      const sha256 = encryption === null ? undefined : (stored?.dataSha256 ?? (prepared?.resume as { sha256?: string } | undefined)?.sha256 ?? undefined);
+      entries.push({ relPath: f.relPath, id, ...(sha256 !== undefined ? { sha256 } : {}) });
     }
-    const bytes = manifestBytes(paths);
+    const bytes = encodeManifest(entries);
     const storage = await deps.storage(cp.network);
+    const version = String(cp.previous ? cp.previous.number + 1 : 1);
+    const previousIds = [
+      ...(cp.previous?.manifestId ? [{ name: 'Ativo-Previous-Manifest', value: cp.previous.manifestId }] : []),
+      ...(cp.previous?.tokenId ? [{ name: 'Ativo-Previous-Token', value: cp.previous.tokenId }] : []),
+    ];
     const prepared = await prepareManifest(catalog, storage, deps.stagingDir, {
       network: cp.network,
       assetId: cp.assetId,
       bytes,
-      contentType: 'application/x.irys-manifest+json',
-      tags: [
-        { name: 'Type', value: 'manifest' },
-        { name: 'Ativo-Content-Root', value: cp.contentRoot },
-        ...(cp.previous
-          ? [
-              { name: 'Ativo-Version', value: String(cp.previous.number + 1) },
-              { name: 'Ativo-Previous-Root', value: cp.previous.contentRoot },
-              ...(cp.previous.manifestId ? [{ name: 'Ativo-Previous-Manifest', value: cp.previous.manifestId }] : []),
-              ...(cp.previous.tokenId ? [{ name: 'Ativo-Previous-Token', value: cp.previous.tokenId }] : []),
-            ]
-          : [{ name: 'Ativo-Version', value: '1' }]),
-      ],
+      // A private manifest is encrypted, and its tags carry no content root (issue 12, attack 7).
+      ...(cp.encryptTo
+        ? { encryptTo: cp.encryptTo, contentType: 'application/age-encrypted', tags: [{ name: 'Type', value: 'manifest' }, { name: 'Ativo-Version', value: version }, ...previousIds] }
+        : {
+            contentType: 'application/x.irys-manifest+json',
+            tags: [
+              { name: 'Type', value: 'manifest' },
+              { name: 'Ativo-Content-Root', value: cp.contentRoot },
+              { name: 'Ativo-Version', value: version },
+              ...(cp.previous ? [{ name: 'Ativo-Previous-Root', value: cp.previous.contentRoot }] : []),
+              ...previousIds,
+            ],
+          }),
       signal: ctx.signal,
     });
     save({ step: 'register', manifestId: prepared.itemId, manifestDoc: bytes.toString('utf8') }, AT.register);

@@ -14,11 +14,12 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/db';
 import type { PreparedItem } from '../catalog/prepared';
+import { dedupeTag } from '../crypto/dedupe';
 import { encryptFile } from '../crypto/files';
 import { PermanentJobError } from '../jobs';
 import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
-import { hashFile, type Tag } from '../storage/item';
+import { DEDUPE_TAG, hashFile, type Tag } from '../storage/item';
 import { contentKey, contentLocks, encryptionOf } from '../storage/jobs';
 
 export interface PrepareFilesInput {
@@ -29,6 +30,8 @@ export interface PrepareFilesInput {
   network: string;
   /** Private assets: the age recipients files are encrypted to. */
   encryptTo?: string[];
+  /** Private assets: the key of their items' Ativo-Dedupe tags (src/crypto/dedupe.ts). */
+  dedupeKey?: Uint8Array;
   signal: AbortSignal;
   /** Files whose ids are known (stored or prepared) so far, of how many. */
   onProgress?: (ready: number, total: number) => void;
@@ -107,7 +110,34 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
       record(catalog, { network, sha256: f.sha256, encryption: null, itemId: p.id, resume: p.resume, dataPath: null, assetId: input.assetId });
       return;
     }
-    // Private: the plaintext checked, then encrypted once to a staged copy whose item is signed.
+    // Private: no hash in the tags, a keyed one instead. Stored before by this wallet (the
+    // catalog lost it): found by that tag, reused.
+    if (input.dedupeKey === undefined) throw new PermanentJobError(`The key of the private asset ${input.name} is not at hand, so its files cannot be prepared.`);
+    const dedupe = dedupeTag(input.dedupeKey, f.sha256, encryption);
+    const existing = await client.findByDedupeTag([dedupe]);
+    if (existing) {
+      catalog.uploads.record(
+        {
+          assetId: input.assetId,
+          relPath: f.relPath,
+          sha256: f.sha256,
+          network,
+          storageId: existing.id,
+          receipt: existing.receipt,
+          quotedAtomic: null,
+          chargedAtomic: '0',
+          bytes: f.size,
+          itemBytes: null,
+          dataSha256: null,
+          encryption,
+          source: 'reused',
+          chargeWarning: null,
+        },
+        new Date().toISOString(),
+      );
+      return;
+    }
+    // The plaintext checked, then encrypted once to a staged copy whose item is signed.
     const checked = await hashFile(path, { signal: input.signal });
     if (checked.sha256 !== f.sha256 || checked.bytes !== f.size) throw changed(`sha256 ${checked.sha256}, the manifest says ${f.sha256}`);
     const dir = preparedDir(stagingDir);
@@ -115,7 +145,7 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
     const staged = join(dir, `${f.sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}.age`);
     try {
       const out = await encryptFile(path, staged, input.encryptTo ?? [], { signal: input.signal });
-      const p = await client.prepareFile(staged, { expectedSha256: out.sha256, expectedSize: out.bytes, encryption, signal: input.signal });
+      const p = await client.prepareFile(staged, { expectedSha256: out.sha256, expectedSize: out.bytes, encryption, tags: [{ name: DEDUPE_TAG, value: dedupe }], signal: input.signal });
       const rec = record(catalog, { network, sha256: f.sha256, encryption, itemId: p.id, resume: p.resume, dataPath: staged, assetId: input.assetId });
       if (rec.dataPath !== staged) await rm(staged, { force: true });
     } catch (e) {

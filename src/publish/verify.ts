@@ -9,9 +9,10 @@
  *                  From storage (no folder): every file of the manifest is downloaded (streamed,
  *                  nothing written to disk), decrypted when it is a private asset whose key is
  *                  at hand, and the content root recomputed from those bytes
- *   stored         (from storage) every stored item's bytes hash to its Content-Sha256 tag and
- *                  has a receipt in the certificate: what can be checked of a private asset
- *                  without its key (the `files` check is then skipped, saying why)
+ *   stored         (from storage) every stored item's bytes hash to its Content-Sha256 tag (a
+ *                  private asset's: to its hash in the encrypted file list) and has a receipt in
+ *                  the certificate. A private asset without its key: the certificate's items are
+ *                  on the node, encrypted (the `files` check is then skipped, saying why)
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform, Writable } from 'node:stream';
@@ -23,6 +24,7 @@ import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
 import { verifyCertificateSignature, type Certificate } from '../chain/certificate';
 import type { HashPool } from '../ingest/hash-pool';
 import { fingerprintFolder } from '../ingest/fingerprint';
+import { ManifestError, isEncryptedManifest, readManifest } from './manifest';
 import { verifyReceipt, type ReceiptData } from '../sandbox/storage-node/receipts';
 
 export interface Check {
@@ -74,9 +76,8 @@ const shortErr = (e: unknown): string => (e instanceof Error ? e.message : Strin
 async function storedHashes(storageUrl: string, manifestId: string): Promise<Map<string, string>> {
   const res = await fetch(`${storageUrl}/${manifestId}`, { signal: AbortSignal.timeout(30_000) });
   if (!res.ok) throw new Error(`the manifest ${manifestId} could not be downloaded (HTTP ${res.status})`);
-  const doc = (await res.json()) as { paths?: Record<string, { id?: string }> };
   const byId = new Map<string, string>();
-  for (const [path, v] of Object.entries(doc.paths ?? {})) if (typeof v.id === 'string') byId.set(v.id, path);
+  for (const e of await readManifest(new Uint8Array(await res.arrayBuffer()))) byId.set(e.id, e.relPath);
   const out = new Map<string, string>();
   const ids = [...byId.keys()];
   for (let i = 0; i < ids.length; i += 100) {
@@ -225,22 +226,60 @@ async function hashItem(storageUrl: string, id: string, identities: string[] | n
   return { stored: stored.digest('hex'), plain: plain.digest('hex'), bytes };
 }
 
+/**
+ * A private asset whose file list is encrypted, without its key: what can be checked is that the
+ * items of the certificate's receipts (its files and its file list) are on the node, encrypted.
+ */
+async function privateWithoutKey(cert: Certificate, storageUrl: string, from: Extract<FilesSource, { kind: 'storage' }>): Promise<Check[]> {
+  const ids = [...new Set((cert.storage.receipts as { id?: unknown }[]).flatMap((r) => (typeof r.id === 'string' ? [r.id] : [])))];
+  const why = from.noIdentity ?? 'no key for it in this keychain';
+  let stored: Check;
+  try {
+    const tags = await tagsOf(storageUrl, ids);
+    const missing = ids.filter((id) => tags.get(id) === undefined);
+    const plain = ids.filter((id) => tags.get(id)?.encrypted === false);
+    const problems = [missing.length ? `${missing.length} of the certificate's ${ids.length} stored item(s) are not on the storage node` : '', plain.length ? `${plain.length} item(s) are not encrypted` : ''].filter(Boolean);
+    stored = {
+      name: 'stored',
+      ok: problems.length === 0 && ids.includes(cert.storage.manifestId),
+      detail: problems.length === 0 ? `the certificate's ${ids.length} stored item(s) (files and file list) are on the storage node, encrypted; the file list itself is encrypted, so they were not matched to files` : problems.join('; '),
+    };
+  } catch (e) {
+    stored = { name: 'stored', ok: false, detail: `the storage node could not be searched: ${shortErr(e)}` };
+  }
+  return [
+    stored,
+    { name: 'files', ok: false, skipped: true, detail: `not checked: this is a private asset and its key is not available here (${why}), so its encrypted file list and files cannot be opened to recompute the content root` },
+  ];
+}
+
 /** The `stored` and `files` checks from the bytes on the storage network (no folder). */
 async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Extract<FilesSource, { kind: 'storage' }>, certified?: Map<string, string>): Promise<Check[]> {
   const manifestId = cert.storage.manifestId;
   let paths: [string, string][];
   let tags: Map<string, ItemTags>;
+  /** Private manifests hold each stored item's hash (their items' tags do not). */
+  let listed: Map<string, string | undefined>;
+  let privateList: boolean;
   const problems: string[] = [];
   try {
     const res = await fetch(`${storageUrl}/${manifestId}`, { signal: AbortSignal.timeout(60_000) });
     if (!res.ok) throw new Error(`the manifest ${manifestId} could not be downloaded (HTTP ${res.status})`);
     const raw = Buffer.from(await res.arrayBuffer());
-    const doc = JSON.parse(raw.toString('utf8')) as { paths?: Record<string, { id?: unknown }> };
-    paths = Object.entries(doc.paths ?? {}).flatMap(([p, v]) => (typeof v.id === 'string' ? [[p, v.id] as [string, string]] : []));
+    privateList = isEncryptedManifest(raw);
+    let entries;
+    try {
+      entries = await readManifest(raw, from.identities);
+    } catch (e) {
+      if (e instanceof ManifestError && e.code === 'ENCRYPTED') return await privateWithoutKey(cert, storageUrl, from);
+      throw e;
+    }
+    paths = entries.map((e) => [e.relPath, e.id]);
+    listed = new Map(entries.map((e) => [e.relPath, e.sha256]));
     tags = await tagsOf(storageUrl, [manifestId, ...paths.map(([, id]) => id)]);
     const mt = tags.get(manifestId);
     const mSha = createHash('sha256').update(raw).digest('hex');
-    if (mt?.sha256 !== mSha) problems.push(`the manifest's bytes do not match its Content-Sha256 tag`);
+    if (!privateList && mt?.sha256 !== mSha) problems.push(`the manifest's bytes do not match its Content-Sha256 tag`);
   } catch (e) {
     const detail = `the stored manifest ${manifestId} cannot be read: ${shortErr(e)}`;
     return [{ name: 'stored', ok: false, detail }, { name: 'files', ok: false, detail }];
@@ -259,7 +298,8 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
     if (!receiptIds.has(id)) problems.push(`${path}: item ${id} has no receipt in the certificate`);
     try {
       const h = await hashItem(storageUrl, id, t.encrypted && decrypt ? from.identities : null);
-      if (h.stored !== t.sha256) problems.push(`${path}: the stored bytes do not match their Content-Sha256 tag`);
+      const want = t.sha256 ?? listed.get(path);
+      if (want !== undefined && h.stored !== want) problems.push(`${path}: the stored bytes do not match ${t.sha256 !== null ? 'their Content-Sha256 tag' : 'their hash in the file list'}`);
       if (!t.encrypted || decrypt) {
         plain.set(path, h.plain);
         bytes += h.bytes;
@@ -275,7 +315,7 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
       ok: problems.length === 0,
       detail:
         problems.length === 0
-          ? `${paths.length} stored file item(s) and the manifest downloaded: their bytes${encrypted ? ' (encrypted)' : ''} match their Content-Sha256 tags and the certificate's receipts`
+          ? `${paths.length} stored file item(s) and the manifest downloaded: their bytes${encrypted ? ' (encrypted)' : ''} match ${privateList ? 'the hashes in the encrypted file list' : 'their Content-Sha256 tags'} and the certificate's receipts`
           : problems.slice(0, 10).join('; ') + (problems.length > 10 ? `; … ${problems.length - 10} more` : ''),
     },
   ];

@@ -17,6 +17,7 @@ import { StorageError, isStorageError, networkErrorCode, nodeErrorText, unreacha
 import { amount, formatAtomic, formatBytes, type Amount } from './format';
 import {
   CONTENT_SHA256_TAG,
+  DEDUPE_TAG,
   ENCRYPTION_TAG,
   APP_NAME,
   computeItemId,
@@ -406,6 +407,22 @@ export class StorageClient {
       const has = (name: string, value?: string): boolean => tags.some((t) => t.name === name && (value === undefined || t.value === value));
       return has('App-Name', APP_NAME) && has(CONTENT_SHA256_TAG, dataSha256) && has(ENCRYPTION_TAG) === encrypted;
     });
+  }
+
+  /**
+   * An encrypted item this wallet already stored whose DEDUPE_TAG is one of `values` (keyed
+   * hashes only the owner can compute: src/crypto/dedupe.ts), with a verified receipt, and the
+   * value it matched; undefined if none.
+   */
+  async findByDedupeTag(values: readonly string[]): Promise<(ExistingItem & { value: string }) | undefined> {
+    const wanted = values.filter((v) => /^[0-9a-f]{64}$/.test(v));
+    if (wanted.length === 0) return undefined;
+    const query = `query { transactions(owners: [${gqlString(this.address)}], tags: [{ name: "App-Name", values: [${gqlString(APP_NAME)}] }, { name: ${gqlString(DEDUPE_TAG)}, values: [${wanted.map(gqlString).join(', ')}] }], limit: 20, order: DESC) { edges { node { ${StorageClient.NODE_FIELDS} } } } }`;
+    const nodes = await this.graphql(query);
+    const valueOf = (tags: Tag[]): string => tags.find((t) => t.name === DEDUPE_TAG)?.value ?? '';
+    const found = await this.firstVerified(nodes, (tags) => tags.some((t) => t.name === 'App-Name' && t.value === APP_NAME) && tags.some((t) => t.name === ENCRYPTION_TAG) && wanted.includes(valueOf(tags)));
+    const tags = nodes.find((n) => n.id === found?.id)?.tags;
+    return found ? { ...found, value: valueOf(Array.isArray(tags) ? (tags as Tag[]) : []) } : undefined;
   }
 
   /** The item with this id, if the node has it (with a verified receipt). */

@@ -37,7 +37,7 @@ import type { ResumeState, StorageClient, UploadProgress } from './client';
 import { StorageError, isStorageError } from './errors';
 import { EtaTracker } from './eta';
 import { phaseLine, progressLine, type ProgressPhase } from './format';
-import { hashFile, isAnchor, type Tag } from './item';
+import { DEDUPE_TAG, hashFile, isAnchor, type Tag } from './item';
 
 export const UPLOAD_JOB_KIND = 'upload';
 
@@ -292,6 +292,34 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
 
   const client = await deps.clientFor(cp.network);
   const report = progressReporter(ctx, deps, encryption !== null);
+
+  // A private file has no hash in its tags: an earlier upload of it is found by its keyed tag.
+  const dedupe = encryption === null ? undefined : cp.tags?.find((t) => t.name === DEDUPE_TAG)?.value;
+  const found = dedupe === undefined ? undefined : await client.findByDedupeTag([dedupe]);
+  if (found) {
+    const row = uploads.record(
+      {
+        assetId: cp.assetId,
+        relPath: cp.relPath,
+        sha256: cp.sha256,
+        network: cp.network,
+        storageId: found.id,
+        receipt: found.receipt,
+        quotedAtomic: null,
+        chargedAtomic: '0',
+        bytes: cp.size,
+        itemBytes: null,
+        dataSha256: null,
+        encryption,
+        source: 'reused',
+        chargeWarning: null,
+      },
+      now(),
+    );
+    await removeStaged(cp.staged);
+    ctx.progress(1, 'Already stored');
+    return resultOf(row, 'node', false);
+  }
 
   // 2–3. Private files: check the plaintext, then encrypt once to a staged copy.
   let uploadPath = cp.path;
