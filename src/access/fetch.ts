@@ -21,6 +21,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getAddress } from 'ethers';
 import { createDecryptStream } from '../crypto/stream';
+import { replaceAgeHeader } from '../crypto/rewrap';
 import { readGrant } from '../crypto/grant';
 import { isCryptoError } from '../crypto/errors';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
@@ -110,6 +111,8 @@ interface ItemInfo {
   encrypted: boolean;
   /** sha256 of the stored bytes, from the item's signed tags (null when it has none). */
   dataSha256: string | null;
+  /** A file reused from an earlier version: its age header re-wrapped to this version's key (from the encrypted manifest). */
+  header: Buffer | null;
 }
 
 /** The file list named by the registration; a private asset's is encrypted: `identity` (the grant's) opens it. */
@@ -156,7 +159,7 @@ async function itemTags(storageUrl: string, entries: ManifestEntry[]): Promise<I
     const t = tags.get(e.id);
     if (t === undefined) throw storageError(`${e.relPath} (item ${e.id}) is not on the storage node ${storageUrl}.`);
     const sha = t.find((x) => x.name === CONTENT_SHA256_TAG)?.value ?? e.sha256 ?? null;
-    return { relPath: e.relPath, id: e.id, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null };
+    return { relPath: e.relPath, id: e.id, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null, header: e.header === undefined ? null : Buffer.from(e.header, 'base64') };
   });
 }
 
@@ -279,7 +282,8 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
         const sink = createWriteStream(dest, { flags: 'wx', mode: item.encrypted ? 0o600 : 0o644 });
         if (item.encrypted) {
           if (assetIdentity === null) throw new Error('unreachable: a private item without a grant');
-          await pipeline(source, stored, createDecryptStream([assetIdentity]), plain, sink);
+          if (item.header !== null) await pipeline(source, stored, replaceAgeHeader(item.header), createDecryptStream([assetIdentity]), plain, sink);
+          else await pipeline(source, stored, createDecryptStream([assetIdentity]), plain, sink);
         } else {
           await pipeline(source, stored, plain, sink);
         }

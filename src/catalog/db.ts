@@ -16,6 +16,8 @@ import { CursorQueries } from './cursors';
 import { PayoutsQueries } from './payouts';
 import { VersionsQueries } from './versions';
 import { PreparedQueries } from './prepared';
+import { VersionKeysQueries } from './version-keys';
+import { RewrappedQueries } from './rewrapped';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 /**
@@ -53,6 +55,8 @@ export class Catalog {
   readonly payouts: PayoutsQueries;
   readonly versions: VersionsQueries;
   readonly prepared: PreparedQueries;
+  readonly versionKeys: VersionKeysQueries;
+  readonly rewrapped: RewrappedQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -68,6 +72,8 @@ export class Catalog {
     this.payouts = new PayoutsQueries(db);
     this.versions = new VersionsQueries(db);
     this.prepared = new PreparedQueries(db);
+    this.versionKeys = new VersionKeysQueries(db);
+    this.rewrapped = new RewrappedQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

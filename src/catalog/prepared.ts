@@ -65,7 +65,8 @@ export class PreparedQueries {
       ON CONFLICT DO NOTHING`);
     this.deleteStmt = db.prepare('DELETE FROM prepared_items WHERE id = ?');
     const stored = `EXISTS (SELECT 1 FROM uploads u WHERE u.network = @network AND u.sha256 = f.sha256
-      AND u.encryption IS @encryption AND u.storage_id IS NOT NULL)`;
+      AND u.encryption IS @encryption AND u.storage_id IS NOT NULL)
+      OR EXISTS (SELECT 1 FROM rewrapped_items r WHERE r.network = @network AND r.sha256 = f.sha256 AND r.encryption IS @encryption)`;
     const prepared = `EXISTS (SELECT 1 FROM prepared_items p WHERE p.network = @network AND p.sha256 = f.sha256
       AND coalesce(p.encryption, '') = coalesce(@encryption, ''))`;
     this.unpreparedStmt = db.prepare(`SELECT f.rel_path, f.sha256, f.size FROM files f

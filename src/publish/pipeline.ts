@@ -63,7 +63,7 @@ import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import { enqueueUploads } from '../storage/batch';
 import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs';
-import { dedupeKey } from '../crypto/dedupe';
+import type { VersionKeys } from './keys';
 import { encodeManifest, type ManifestEntry } from './manifest';
 import { prepareFiles, prepareManifest } from './prepare';
 
@@ -126,8 +126,8 @@ export interface PublishDeps {
   uploadsPollMs?: number;
   /** How long to wait before trying the manifest's upload again when the storage balance is short (default 10 min; funding pokes the queue). */
   fundingRetryMs?: number;
-  /** Private assets: the age identity the publication's files are encrypted to (null when this keychain has none). */
-  identity(assetId: number, contentRoot: string): Promise<string | null>;
+  /** Private assets: their age keys, one per version (src/publish/keys.ts). */
+  keys: Pick<VersionKeys, 'identity' | 'known'>;
 }
 
 export const termsHash = (terms: string): string => keccak256(toUtf8Bytes(terms));
@@ -189,7 +189,7 @@ export function registerPublishJobs(queue: JobQueue, deps: PublishDeps): void {
 
 /** The age identity of a private publication, or a permanent failure saying it is missing. */
 async function identityOf(deps: PublishDeps, cp: PublishCheckpoint, name: string): Promise<string> {
-  const identity = await deps.identity(cp.assetId, cp.contentRoot);
+  const identity = await deps.keys.identity(cp.assetId, cp.contentRoot);
   if (identity === null) throw new PermanentJobError(`The key of the private asset ${name} is not in this computer's keychain, so its files cannot be published: publish it from the computer it was added on.`);
   return identity;
 }
@@ -221,7 +221,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
       name: asset.name,
       rootPath: asset.rootPath,
       network: cp.network,
-      ...(cp.encryptTo ? { encryptTo: cp.encryptTo, dedupeKey: dedupeKey(await identityOf(deps, cp, asset.name)) } : {}),
+      ...(cp.encryptTo ? { encryptTo: cp.encryptTo, keys: { identity: await identityOf(deps, cp, asset.name), known: await deps.keys.known(cp.assetId) } } : {}),
       signal: ctx.signal,
       onProgress: (ready, total) => {
         ctx.progress((AT.manifest * ready) / Math.max(1, total), `Preparing files: ${ready.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} signed (nothing is sent before the registration)`);
@@ -238,15 +238,18 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
     const entries: ManifestEntry[] = [];
     for (const f of files) {
       const stored = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption);
-      const prepared = stored?.storageId ? undefined : catalog.prepared.get(cp.network, f.sha256 ?? '', encryption);
-      const id = stored?.storageId ?? prepared?.itemId;
+      const rewrapped = stored?.storageId ? undefined : catalog.rewrapped.get(cp.network, f.sha256 ?? '', encryption);
+      const prepared = stored?.storageId || rewrapped ? undefined : catalog.prepared.get(cp.network, f.sha256 ?? '', encryption);
+      const id = stored?.storageId ?? rewrapped?.storageId ?? prepared?.itemId;
       if (id === undefined) {
         save({ step: 'prepare' }, 0);
         throw new Error(`${f.relPath} has no storage id yet; preparing it again.`);
       }
-      // Private: the stored bytes' hash goes inside the encrypted manifest, not in a public tag.
-      const sha256 = encryption === null ? undefined : (stored?.dataSha256 ?? (prepared?.resume as { sha256?: string } | undefined)?.sha256 ?? undefined);
-      entries.push({ relPath: f.relPath, id, ...(sha256 !== undefined ? { sha256 } : {}) });
+      // Private: the stored bytes' hash goes inside the encrypted manifest, not in a public tag;
+      // so does the header that opens a file reused from an earlier version with this one's key.
+      const sha256 = encryption === null ? undefined : (stored?.dataSha256 ?? rewrapped?.dataSha256 ?? (prepared?.resume as { sha256?: string } | undefined)?.sha256 ?? undefined);
+      const header = rewrapped?.ageHeader;
+      entries.push({ relPath: f.relPath, id, ...(sha256 !== undefined ? { sha256 } : {}), ...(header !== undefined ? { header } : {}) });
     }
     const bytes = encodeManifest(entries);
     const storage = await deps.storage(cp.network);
@@ -426,7 +429,7 @@ function itemIds(cp: PublishCheckpoint, files: { sha256: string | null }[], cata
     return Object.values(doc.paths ?? {}).flatMap((v) => (typeof v.id === 'string' ? [v.id] : []));
   }
   return files.flatMap((f) => {
-    const id = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption)?.storageId;
+    const id = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption)?.storageId ?? catalog.rewrapped.get(cp.network, f.sha256 ?? '', encryption)?.storageId;
     return id ? [id] : [];
   });
 }

@@ -14,13 +14,15 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/db';
 import type { PreparedItem } from '../catalog/prepared';
-import { dedupeTag } from '../crypto/dedupe';
+import { dedupeKey, dedupeTag } from '../crypto/dedupe';
+import { rewrapHeader } from '../crypto/rewrap';
 import { encryptFile } from '../crypto/files';
 import { PermanentJobError } from '../jobs';
 import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import { DEDUPE_TAG, hashFile, type Tag } from '../storage/item';
 import { contentKey, contentLocks, encryptionOf } from '../storage/jobs';
+import type { KnownKey } from './keys';
 
 export interface PrepareFilesInput {
   assetId: number;
@@ -30,8 +32,11 @@ export interface PrepareFilesInput {
   network: string;
   /** Private assets: the age recipients files are encrypted to. */
   encryptTo?: string[];
-  /** Private assets: the key of their items' Ativo-Dedupe tags (src/crypto/dedupe.ts). */
-  dedupeKey?: Uint8Array;
+  /**
+   * Private assets: this version's identity (it keys the items' Ativo-Dedupe tags), and the
+   * asset's other keys: a file stored under one of them is reused, its header re-wrapped.
+   */
+  keys?: { identity: string; known: readonly KnownKey[] };
   signal: AbortSignal;
   /** Files whose ids are known (stored or prepared) so far, of how many. */
   onProgress?: (ready: number, total: number) => void;
@@ -58,13 +63,14 @@ export async function prepareFiles(catalog: Catalog, client: StorageClient, stag
   const unhashed = todo.find((f) => f.sha256 === null);
   if (unhashed) throw new PermanentJobError(`${unhashed.relPath} has no fingerprint yet: rescan ${input.name}.`);
   const locks = contentLocks(catalog);
+  const ring = encryption === null || input.keys === undefined ? undefined : keyring(input.keys, encryption);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const f = todo[next++];
       if (f === undefined) break;
       const sha256 = f.sha256 ?? '';
-      await locks.run(contentKey(input.network, sha256, encryption), input.signal, () => prepareOne(catalog, client, stagingDir, input, { relPath: f.relPath, sha256, size: f.size }));
+      await locks.run(contentKey(input.network, sha256, encryption), input.signal, () => prepareOne(catalog, client, stagingDir, input, ring, { relPath: f.relPath, sha256, size: f.size }));
       ready++;
       input.onProgress?.(ready, total);
     }
@@ -72,11 +78,24 @@ export async function prepareFiles(catalog: Catalog, client: StorageClient, stag
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency ?? 3, todo.length)) }, worker));
 }
 
-async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: string, input: PrepareFilesInput, f: { relPath: string; sha256: string; size: number }): Promise<void> {
+/** The keys of a private publication: this version's, and the asset's others with their encryption markers. */
+interface Keyring {
+  dedupeKey: Buffer;
+  earlier: { identity: string; encryption: string; dedupeKey: Buffer }[];
+}
+
+function keyring(keys: NonNullable<PrepareFilesInput['keys']>, encryption: string): Keyring {
+  return {
+    dedupeKey: dedupeKey(keys.identity),
+    earlier: keys.known.map((k) => ({ identity: k.identity, encryption: `age:${k.recipient}`, dedupeKey: dedupeKey(k.identity) })).filter((k) => k.encryption !== encryption),
+  };
+}
+
+async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: string, input: PrepareFilesInput, ring: Keyring | undefined, f: { relPath: string; sha256: string; size: number }): Promise<void> {
   const { network } = input;
   const encryption = encryptionOf(input.encryptTo);
   // Another file with the same bytes, or another publication, may have done it meanwhile.
-  if (catalog.uploads.findReusable(network, f.sha256, encryption)?.storageId || catalog.prepared.get(network, f.sha256, encryption)) return;
+  if (catalog.uploads.findReusable(network, f.sha256, encryption)?.storageId || catalog.rewrapped.get(network, f.sha256, encryption) || catalog.prepared.get(network, f.sha256, encryption)) return;
   const path = join(input.rootPath, f.relPath);
   const changed = (detail: string): PermanentJobError =>
     new PermanentJobError(`${f.relPath}: ${path} changed on disk since it was scanned (${detail}). Nothing was sent; rescan ${input.name} and publish again.`);
@@ -110,11 +129,59 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
       record(catalog, { network, sha256: f.sha256, encryption: null, itemId: p.id, resume: p.resume, dataPath: null, assetId: input.assetId });
       return;
     }
-    // Private: no hash in the tags, a keyed one instead. Stored before by this wallet (the
-    // catalog lost it): found by that tag, reused.
-    if (input.dedupeKey === undefined) throw new PermanentJobError(`The key of the private asset ${input.name} is not at hand, so its files cannot be prepared.`);
-    const dedupe = dedupeTag(input.dedupeKey, f.sha256, encryption);
-    const existing = await client.findByDedupeTag([dedupe]);
+    // Private: no hash in the tags, a keyed one instead.
+    if (ring === undefined) throw new PermanentJobError(`The key of the private asset ${input.name} is not at hand, so its files cannot be prepared.`);
+    // Stored under an earlier key of this asset (an earlier version): the item is kept (not
+    // encrypted nor paid again), and its age header is re-wrapped to this version's key.
+    const now = new Date().toISOString();
+    const rewrap = async (item: { id: string; dataSha256: string | null; header: Buffer }, identity: string): Promise<void> => {
+      const header = await rewrapHeader(item.header, [identity], input.encryptTo ?? []);
+      catalog.rewrapped.add({ network, sha256: f.sha256, encryption, storageId: item.id, ageHeader: header.toString('base64'), dataSha256: item.dataSha256 }, now);
+    };
+    const earlierEncryptions = ring.earlier.map((e) => e.encryption);
+    const keyOf = (enc: string | null): Keyring['earlier'][number] | undefined => ring.earlier.find((e) => e.encryption === enc);
+    // In the catalog: re-wrapped for an earlier version already (its header at hand), or stored.
+    const rewrapped = catalog.rewrapped.findAny(network, f.sha256, earlierEncryptions)[0];
+    const rewrappedKey = keyOf(rewrapped?.encryption ?? null);
+    if (rewrapped && rewrappedKey) {
+      await rewrap({ id: rewrapped.storageId, dataSha256: rewrapped.dataSha256, header: Buffer.from(rewrapped.ageHeader, 'base64') }, rewrappedKey.identity);
+      return;
+    }
+    const before = catalog.uploads.findEncrypted(network, f.sha256, earlierEncryptions)[0];
+    const beforeKey = keyOf(before?.encryption ?? null);
+    if (before?.storageId && beforeKey) {
+      await rewrap({ id: before.storageId, dataSha256: before.dataSha256, header: await client.readStart(before.storageId) }, beforeKey.identity);
+      return;
+    }
+    // Stored before by this wallet (the catalog lost it): found on the node by its keyed tag.
+    const dedupe = dedupeTag(ring.dedupeKey, f.sha256, encryption);
+    const earlierTags = ring.earlier.map((e) => ({ value: dedupeTag(e.dedupeKey, f.sha256, e.encryption), key: e }));
+    const existing = await client.findByDedupeTag([dedupe, ...earlierTags.map((t) => t.value)]);
+    const earlierKey = earlierTags.find((t) => t.value === existing?.value)?.key;
+    if (existing && earlierKey) {
+      // Recorded as what it is (an item of the earlier version's encryption), then re-wrapped.
+      catalog.uploads.record(
+        {
+          assetId: input.assetId,
+          relPath: f.relPath,
+          sha256: f.sha256,
+          network,
+          storageId: existing.id,
+          receipt: existing.receipt,
+          quotedAtomic: null,
+          chargedAtomic: '0',
+          bytes: f.size,
+          itemBytes: null,
+          dataSha256: null,
+          encryption: earlierKey.encryption,
+          source: 'reused',
+          chargeWarning: null,
+        },
+        now,
+      );
+      await rewrap({ id: existing.id, dataSha256: null, header: await client.readStart(existing.id) }, earlierKey.identity);
+      return;
+    }
     if (existing) {
       catalog.uploads.record(
         {

@@ -20,6 +20,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { RegistryClient, type ChainConnection } from '../chain/client';
 import { createDecryptStream } from '../crypto/stream';
+import { replaceAgeHeader } from '../crypto/rewrap';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
 import { verifyCertificateSignature, type Certificate } from '../chain/certificate';
 import type { HashPool } from '../ingest/hash-pool';
@@ -201,7 +202,7 @@ async function tagsOf(storageUrl: string, ids: string[]): Promise<Map<string, It
 }
 
 /** Streams one stored item: the sha256 of its bytes and, decrypted when `identities` are given, of its plaintext. */
-async function hashItem(storageUrl: string, id: string, identities: string[] | null): Promise<{ stored: string; plain: string; bytes: number }> {
+async function hashItem(storageUrl: string, id: string, identities: string[] | null, header?: Buffer): Promise<{ stored: string; plain: string; bytes: number }> {
   const res = await fetch(`${storageUrl}/${id}`, { signal: AbortSignal.timeout(30 * 60_000) });
   if (!res.ok || res.body === null) throw new Error(`item ${id} could not be downloaded (HTTP ${res.status})`);
   const stored = createHash('sha256');
@@ -221,7 +222,8 @@ async function hashItem(storageUrl: string, id: string, identities: string[] | n
     },
   });
   const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
-  if (identities !== null) await pipeline(body, tap, createDecryptStream(identities), sink);
+  if (identities !== null && header !== undefined) await pipeline(body, tap, replaceAgeHeader(header), createDecryptStream(identities), sink);
+  else if (identities !== null) await pipeline(body, tap, createDecryptStream(identities), sink);
   else await pipeline(body, tap, sink);
   return { stored: stored.digest('hex'), plain: plain.digest('hex'), bytes };
 }
@@ -260,6 +262,8 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
   let tags: Map<string, ItemTags>;
   /** Private manifests hold each stored item's hash (their items' tags do not). */
   let listed: Map<string, string | undefined>;
+  /** Files reused from an earlier version: their headers re-wrapped to this version's key. */
+  let headers: Map<string, Buffer>;
   let privateList: boolean;
   const problems: string[] = [];
   try {
@@ -276,6 +280,7 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
     }
     paths = entries.map((e) => [e.relPath, e.id]);
     listed = new Map(entries.map((e) => [e.relPath, e.sha256]));
+    headers = new Map(entries.flatMap((e) => (e.header === undefined ? [] : [[e.relPath, Buffer.from(e.header, 'base64')] as const])));
     tags = await tagsOf(storageUrl, [manifestId, ...paths.map(([, id]) => id)]);
     const mt = tags.get(manifestId);
     const mSha = createHash('sha256').update(raw).digest('hex');
@@ -297,7 +302,7 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
     }
     if (!receiptIds.has(id)) problems.push(`${path}: item ${id} has no receipt in the certificate`);
     try {
-      const h = await hashItem(storageUrl, id, t.encrypted && decrypt ? from.identities : null);
+      const h = await hashItem(storageUrl, id, t.encrypted && decrypt ? from.identities : null, headers.get(path));
       const want = t.sha256 ?? listed.get(path);
       if (want !== undefined && h.stored !== want) problems.push(`${path}: the stored bytes do not match ${t.sha256 !== null ? 'their Content-Sha256 tag' : 'their hash in the file list'}`);
       if (!t.encrypted || decrypt) {

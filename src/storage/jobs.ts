@@ -261,6 +261,14 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
   if (prepared) return sendPrepared(ctx, deps, uploads, cp, prepared, save);
 
   // 1. Already stored on this network (by any asset)? Record it for this file, pay nothing.
+  // (A private version's file reused from an earlier version is stored as that version's item,
+  // whose header the version's manifest re-wraps: nothing to upload either.)
+  const rewrapped = deps.catalog.rewrapped.get(cp.network, cp.sha256, encryption);
+  const itsItem = rewrapped ? uploads.byStorageId(cp.network, rewrapped.storageId) : undefined;
+  if (itsItem) {
+    ctx.progress(1, 'Already stored');
+    return resultOf(itsItem, 'catalog', false);
+  }
   const known = uploads.findReusable(cp.network, cp.sha256, encryption);
   if (known?.storageId) {
     const row =
