@@ -141,6 +141,14 @@ describe('content-root squatting (sandbox backend, real keychain)', () => {
       }
     })();
 
+    // The publication's own progress, as the app shows it.
+    const progress: { state: string; progress: number; text: string | null }[] = [];
+    backend.subscribe((event, payload) => {
+      if (event !== 'job.changed') return;
+      const p = payload as { kind: string; state: string; progress: number; detail: string | null; error: string | null };
+      if (p.kind === 'publish') progress.push({ state: p.state, progress: p.progress, text: p.state === 'waiting' ? p.error : p.detail });
+    });
+
     let pub: { tokenId: string | null } | null = null;
     let failed: string | null = null;
     try {
@@ -168,5 +176,14 @@ describe('content-root squatting (sandbox backend, real keychain)', () => {
     const items = await allItems(url);
     expect(items.length).toBe(3); // two files and the manifest
     for (const n of items) expect(n.receipt?.timestamp ?? 0).toBeGreaterThan(lastUnregistered);
+
+    // Its progress agrees with itself: it never goes back, says what it does in this order, ends at 100%.
+    expect(progress.length).toBeGreaterThan(2);
+    for (let i = 1; i < progress.length; i++) expect(progress[i]?.progress ?? 0, JSON.stringify(progress)).toBeGreaterThanOrEqual(progress[i - 1]?.progress ?? 0);
+    const texts = progress.flatMap((p) => (p.text === null ? [] : [p.text]));
+    for (const t of texts) expect(t).toMatch(/^(Preparing files: \d of 2 signed \(nothing is sent before the registration\)|Registering on chain|Uploading files: \d of 2 stored|Uploading the file list)$/);
+    const firstUpload = texts.findIndex((t) => t.startsWith('Uploading'));
+    expect(texts.slice(firstUpload).some((t) => t.startsWith('Preparing'))).toBe(false);
+    expect(progress.at(-1)).toMatchObject({ state: 'done', progress: 1 });
   });
 });
