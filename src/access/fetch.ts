@@ -5,12 +5,13 @@
  *   2. the grant (private assets) is downloaded and opened with the wallet's requester identity
  *      from the keychain; a grant made for another key is refused; its content root must be
  *      the one registered on chain;
- *   3. the path manifest named by the registration is downloaded (at most 64 MiB); every file's
- *      item is streamed from the storage node, checked against its Content-Sha256 tag, decrypted
- *      (private items) and hashed on its way to disk, into a temp folder beside --out. Each file
- *      is capped at its size from the manifest (an older manifest without sizes: the size the
- *      node gives for the item): the moment more bytes arrive the download is aborted and the
- *      partial file deleted;
+ *   3. the path manifest named by the registration is downloaded (at most 64 MiB; a private
+ *      asset's is encrypted: the grant's key opens it); every file's item is streamed from the
+ *      storage node, checked against its Content-Sha256 tag (a private item's hash is in the
+ *      encrypted manifest), decrypted (private items) and hashed on its way to disk, into a temp
+ *      folder beside --out. Each file is capped at its size from the manifest (an older manifest
+ *      without sizes: the size the node gives for the item): the moment more bytes arrive the
+ *      download is aborted and the partial file deleted;
  *   4. only when the content root of what was written equals the on-chain root is the temp
  *      folder renamed to --out. On any failure the temp folder is removed: nothing half-written.
  */
@@ -22,9 +23,11 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { getAddress } from 'ethers';
 import { createDecryptStream, encryptedSize } from '../crypto/stream';
+import { replaceAgeHeader } from '../crypto/rewrap';
 import { readGrant } from '../crypto/grant';
 import { isCryptoError } from '../crypto/errors';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
+import { ManifestError, isEncryptedManifest, readManifest as decodeManifest, type ManifestEntry } from '../publish/manifest';
 import { ByteLimit, SizeLimitError, readCapped, tagsOfItems, type ItemTag } from '../storage/bounded';
 import { AtivoError, errnoCode } from '../util/errors';
 import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
@@ -118,40 +121,35 @@ interface ItemInfo extends ManifestItem {
   encrypted: boolean;
   /** sha256 of the stored bytes, from the item's signed tags (null when it has none). */
   dataSha256: string | null;
+  /** A file reused from an earlier version: its age header re-wrapped to this version's key (from the encrypted manifest). */
+  header: Buffer | null;
 }
 
-async function readManifest(storageUrl: string, manifestId: string): Promise<ManifestItem[]> {
+/** The file list named by the registration; a private asset's is encrypted: `identity` (the grant's) opens it. */
+async function readManifest(storageUrl: string, manifestId: string, identity: () => Promise<string>): Promise<ManifestEntry[]> {
   const raw = await downloadSmall(`${storageUrl}/${encodeURIComponent(manifestId)}`, `the file list (manifest ${manifestId})`, MAX_MANIFEST_BYTES);
-  let doc: unknown;
+  let entries: ManifestEntry[];
   try {
-    doc = JSON.parse(raw.toString('utf8'));
+    entries = await decodeManifest(raw, isEncryptedManifest(raw) ? [await identity()] : null);
   } catch (e) {
-    throw storageError(`The file list ${manifestId} is not a path manifest (not JSON).`, e);
+    if (e instanceof ManifestError && e.code === 'WRONG_KEY') throw new AtivoError('INVALID_INPUT', `The file list of this asset cannot be decrypted with the key the grant holds: the grant does not open this asset. Nothing was downloaded.`, { cause: e });
+    if (e instanceof ManifestError) throw storageError(`The file list ${manifestId} cannot be read: ${e.message}`, e);
+    throw e;
   }
-  const paths = typeof doc === 'object' && doc !== null ? (doc as { paths?: unknown }).paths : undefined;
-  if (typeof paths !== 'object' || paths === null) throw storageError(`The file list ${manifestId} is not a path manifest (it has no paths).`);
-  const out: ManifestItem[] = [];
   const seen = new Set<string>();
-  for (const [relPath, v] of Object.entries(paths as Record<string, unknown>)) {
-    const entry = typeof v === 'object' && v !== null ? (v as { id?: unknown; size?: unknown }) : {};
-    const id = entry.id;
-    if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw storageError(`The file list ${manifestId} has no valid item id for ${JSON.stringify(relPath)}.`);
-    const size = entry.size;
-    if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) {
-      throw storageError(`The file list ${manifestId} gives ${JSON.stringify(relPath)} a size that is not a whole number of bytes; nothing was downloaded.`);
-    }
+  for (const { relPath, id } of entries) {
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(id)) throw storageError(`The file list ${manifestId} has no valid item id for ${JSON.stringify(relPath)}.`);
     checkRelPath(relPath);
     // Two paths that differ only after NFC normalisation would collide on some file systems.
     const key = relPath.normalize('NFC');
     if (seen.has(key)) throw storageError(`The file list ${manifestId} names ${JSON.stringify(relPath)} twice.`);
     seen.add(key);
-    out.push({ relPath, id, size: typeof size === 'number' ? size : null });
   }
-  return out;
+  return entries;
 }
 
-/** Each item's encryption marker and Content-Sha256 tag, from the node's GraphQL index. */
-async function itemTags(storageUrl: string, entries: ManifestItem[]): Promise<ItemInfo[]> {
+/** Each item's encryption marker and Content-Sha256 tag (a private item's hash is in the encrypted manifest instead), from the node's GraphQL index. */
+async function itemTags(storageUrl: string, entries: ManifestEntry[]): Promise<ItemInfo[]> {
   let tags: Map<string, ItemTag[]>;
   try {
     tags = await tagsOfItems(storageUrl, entries.map((e) => e.id));
@@ -161,8 +159,8 @@ async function itemTags(storageUrl: string, entries: ManifestItem[]): Promise<It
   return entries.map((e) => {
     const t = tags.get(e.id);
     if (t === undefined) throw storageError(`${e.relPath} (item ${e.id}) is not on the storage node ${storageUrl}.`);
-    const sha = t.find((x) => x.name === CONTENT_SHA256_TAG)?.value ?? null;
-    return { ...e, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null };
+    const sha = t.find((x) => x.name === CONTENT_SHA256_TAG)?.value ?? e.sha256 ?? null;
+    return { relPath: e.relPath, id: e.id, size: e.size ?? null, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null, header: e.header === undefined ? null : Buffer.from(e.header, 'base64') };
   });
 }
 
@@ -253,11 +251,9 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
   if (asset === null) throw new AtivoError('NOT_FOUND', `Asset #${r.tokenId} of request #${requestId} is no longer registered on ${chain.network}.`);
   const root = asset.contentRoot.replace(/^0x/i, '').toLowerCase();
   const storageUrl = (await deps.storageUrl()).replace(/\/+$/, '');
-  const items = await itemTags(storageUrl, await readManifest(storageUrl, asset.manifestId));
 
-  // The grant: only private items need it.
-  let assetIdentity: string | null = null;
-  if (items.some((i) => i.encrypted)) {
+  // The grant: only private assets need it (their file list and files are encrypted).
+  const openGrant = async (): Promise<string> => {
     if (r.grantId === '') throw new AtivoError('NOT_FOUND', `Request #${requestId} was approved without a grant, so the private files of asset #${r.tokenId} cannot be opened: ask its owner (${asset.owner}).`);
     const mine = await deps.requesterIdentity();
     if (mine === null) {
@@ -284,8 +280,12 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
     if (env.contentRoot !== undefined && env.contentRoot.replace(/^0x/i, '').toLowerCase() !== root) {
       throw new AtivoError('INVALID_INPUT', `The grant ${r.grantId} of request #${requestId} is for other content (root ${env.contentRoot.slice(0, 12)}…) than asset #${r.tokenId} (root ${root.slice(0, 12)}…); nothing was downloaded.`);
     }
-    assetIdentity = env.identity;
-  }
+    return env.identity;
+  };
+  let granted: Promise<string> | undefined;
+  const grantIdentity = (): Promise<string> => (granted ??= openGrant());
+  const items = await itemTags(storageUrl, await readManifest(storageUrl, asset.manifestId, grantIdentity));
+  const assetIdentity = items.some((i) => i.encrypted) ? await grantIdentity() : null;
 
   const parent = dirname(out);
   const tmp = await mkdtemp(join(parent, `.${basename(out)}.ativo-fetch-`));
@@ -308,7 +308,12 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
         const sink = createWriteStream(dest, { flags: 'wx', mode: item.encrypted ? 0o600 : 0o644 });
         if (item.encrypted) {
           if (assetIdentity === null) throw new Error('unreachable: a private item without a grant');
-          await pipeline(source, new ByteLimit(storedMax, item.relPath), stored, createDecryptStream([assetIdentity]), new ByteLimit(size, item.relPath, exact), plain, sink);
+          // A file reused from an earlier version opens with this version's key through its re-wrapped header.
+          if (item.header !== null) {
+            await pipeline(source, new ByteLimit(storedMax, item.relPath), stored, replaceAgeHeader(item.header), createDecryptStream([assetIdentity]), new ByteLimit(size, item.relPath, exact), plain, sink);
+          } else {
+            await pipeline(source, new ByteLimit(storedMax, item.relPath), stored, createDecryptStream([assetIdentity]), new ByteLimit(size, item.relPath, exact), plain, sink);
+          }
         } else {
           await pipeline(source, new ByteLimit(size, item.relPath, exact), stored, plain, sink);
         }

@@ -21,6 +21,7 @@ import { ativoAsync } from '../test-support/run-cli';
 import { Keychain } from '../vault/keychain';
 import { purge, requireKeychain, uniquePrefix } from '../vault/test-support';
 import { Vault } from '../vault/vault';
+import { versionKeyName } from '../publish/keys';
 
 const FILES: Record<string, string | Buffer> = {
   'labels.csv': 'file,label\n0001.png,poppy\n',
@@ -125,7 +126,8 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
     expect(cert.asset.contentRoot).toBe(coreutilsRoot(folder));
     certFile = join(dir.path, 'ativo-certificate.json');
     writeFileSync(certFile, JSON.stringify(cert, null, 2));
-    const identity = await vault.getAssetIdentity(`${asset.id}@${asset.createdAt}`);
+    // The key of the published version (one per version: src/publish/keys.ts).
+    const identity = await vault.getAssetIdentity(versionKeyName(asset, cert.asset.contentRoot));
     if (identity === null) throw new Error('the private asset has no identity in the keychain');
     assetIdentity = identity;
 

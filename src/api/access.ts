@@ -66,9 +66,10 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       return ctx.storage.client();
     },
     signer: (owner) => ctx.wallets.vault.signer(owner),
+    // The key of the version the grant names (jobs.ts puts the asset's content root in it).
     assetIdentity: async (assetId) => {
       const asset = catalog.assets.get(assetId);
-      return asset ? ctx.wallets.vault.getAssetIdentity(ctx.assetIdentityKey(asset)) : null;
+      return asset?.contentRoot ? ctx.versionIdentity(assetId, asset.contentRoot) : null;
     },
   });
 

@@ -28,13 +28,15 @@ import { isStorageError } from '../storage/errors';
 import { registerUploadJobs } from '../storage/jobs';
 import { enqueueUploads } from '../storage/batch';
 import { BatchTracker, jobView } from './batches';
-import { generateIdentity, recipientOf } from '../crypto/age';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion } from '../publish/pipeline';
 import { LICENSES, percentToBps } from '../publish/licenses';
+import { VersionKeys, assetKeyName } from '../publish/keys';
 import { parseManifestText, verifyCertificate, type FilesSource, type KnownRegistry } from '../publish/verify';
 import { parseCertificate, withEip712, type Certificate } from '../chain/certificate';
 import { nodeReceiptKey } from '../storage/receipts';
-import { UPLOAD_JOB_KIND, uploadKeyPrefixOf } from '../storage/jobs';
+import { UPLOAD_JOB_KIND, encryptionOf, uploadKeyPrefixOf, type UploadJobInput } from '../storage/jobs';
+import { DEDUPE_TAG } from '../storage/item';
+import { dedupeKey, dedupeTag } from '../crypto/dedupe';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
 import { FINAL_JOB_STATES, type JobRecord } from '../catalog/jobs';
@@ -239,6 +241,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     const current = networks.current();
     if (network !== current) throw new AtivoError('NOT_CONFIGURED', `This work is for the ${network} network, but Ativo is on ${current}: switch back to ${network} to let it continue.`);
   };
+  /**
+   * The age keys of private assets, one per version (src/publish/keys.ts): created on first use,
+   * kept in the keychain keyed by the asset's id AND creation time (ids of removed assets are
+   * reused) and the version's content root; concurrent first uses share one creation, so no
+   * upload is ever encrypted to a lost key.
+   */
+  const versionKeys = new VersionKeys(catalog, wallets.vault);
   registerPublishJobs(jobs, {
     catalog,
     stagingDir: join(dataDir, 'staging'),
@@ -253,6 +262,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       return storage.client();
     },
     signer: (owner) => wallets.vault.signer(owner),
+    keys: versionKeys,
   });
   // The last upload of an asset to end (stored, failed or cancelled) wakes its publication; the
   // ones before it do not (a publication's own poll shows their progress).
@@ -261,26 +271,6 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     const prefix = uploadKeyPrefixOf(ev.job.dedupeKey);
     if (prefix === null || !jobs.hasLiveKeyPrefix(prefix)) jobs.poke({ kind: PUBLISH_JOB_KIND });
   });
-  /**
-   * The age recipient of a private asset. Its identity is created on first use and kept in the
-   * keychain, keyed by the asset's id AND creation time (ids of removed assets are reused);
-   * concurrent first uses share one creation, so no upload is ever encrypted to a lost key.
-   */
-  const identityCreations = new Map<string, Promise<string>>();
-  const assetRecipient = (asset: AssetRecord): Promise<string> => {
-    const key = ctx.assetIdentityKey(asset);
-    const inflight = identityCreations.get(key);
-    if (inflight) return inflight;
-    const p = (async () => {
-      const existing = await wallets.vault.getAssetIdentity(key);
-      if (existing !== null) return recipientOf(existing);
-      const { identity, recipient } = await generateIdentity();
-      await wallets.vault.putAssetIdentity(key, identity);
-      return recipient;
-    })().finally(() => identityCreations.delete(key));
-    identityCreations.set(key, p);
-    return p;
-  };
   const mustJob = (id: number): JobRecord => {
     const j = jobs.get(id);
     if (!j) throw new AtivoError('NOT_FOUND', `No job with id ${id}.`);
@@ -318,7 +308,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     emit,
     onCurrent,
     mustGet,
-    assetIdentityKey: (asset) => `${asset.id}@${asset.createdAt}`,
+    assetIdentityKey: assetKeyName,
+    versionIdentity: (assetId, contentRoot) => versionKeys.identity(assetId, contentRoot),
   };
   // Feature areas register their job kinds here, before the runner starts.
   const access = createAccessService(ctx);
@@ -441,11 +432,16 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const a = mustGet(input.id);
       if (a.state !== 'ready' || a.contentRoot === null) throw new AtivoError('BUSY', `${a.name} has no complete scan yet: wait for it (or rescan) before uploading.`);
       const network = networks.current();
-      const encryptTo = a.visibility === 'private' ? [await assetRecipient(a)] : undefined;
+      const encryptTo = a.visibility === 'private' ? [await versionKeys.recipient(a, a.contentRoot)] : undefined;
+      // Private items carry a keyed hash instead of their sha256 (src/crypto/dedupe.ts).
+      const identity = encryptTo ? await versionKeys.identity(a.id, a.contentRoot) : null;
+      const key = identity === null ? undefined : dedupeKey(identity);
+      const privateInput = (sha256: string): Partial<UploadJobInput> =>
+        encryptTo === undefined ? {} : { encryptTo, ...(key ? { tags: [{ name: DEDUPE_TAG, value: dedupeTag(key, sha256, encryptionOf(encryptTo) ?? '') }] } : {}) };
       const files = catalog.files.all(a.id).filter((f) => f.sha256 !== null);
       const r = enqueueUploads(
         jobs,
-        files.map((f) => ({ assetId: a.id, relPath: f.relPath, path: join(a.rootPath, f.relPath), sha256: f.sha256 ?? '', size: f.size, network, ...(encryptTo ? { encryptTo } : {}) })),
+        files.map((f) => ({ assetId: a.id, relPath: f.relPath, path: join(a.rootPath, f.relPath), sha256: f.sha256 ?? '', size: f.size, network, ...privateInput(f.sha256 ?? '') })),
       );
       // Asked again: jobs already queued and waiting (for funds, for the node) try now.
       for (const j of r.jobs) if (j.batch !== r.batch || r.batch === null) jobs.poke({ id: j.id });
@@ -497,7 +493,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
           : { versionId: prevRecord.id, number: prevRecord.number, contentRoot: prevRecord.contentRoot, manifestId: prevDoc?.storage?.manifestId ?? null, tokenId: prevCert?.tokenId ?? null };
       const version = latest?.contentRoot === a.contentRoot ? latest.number : (latest?.number ?? 0) + 1;
       const terms = input.license === 'custom' ? (input.customTerms ?? '') : LICENSES[input.license];
-      const encryptTo = input.visibility === 'private' ? [await assetRecipient(a)] : undefined;
+      const encryptTo = input.visibility === 'private' ? [await versionKeys.recipient(a, a.contentRoot)] : undefined;
       const { job } = jobs.enqueue(PUBLISH_JOB_KIND, {
         assetId: a.id,
         dedupeKey: publishKey(a.id, network),
@@ -598,7 +594,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
         let noIdentity = 'this asset is not in this catalog, so its key cannot be found';
         if (local !== undefined) {
           try {
-            const identity = await wallets.vault.getAssetIdentity(ctx.assetIdentityKey(local));
+            // The key of the certificate's version (its own, or the asset's for older versions).
+            const identity = await versionKeys.identity(local.id, cert.asset.contentRoot);
             if (identity !== null) identities = [identity];
             else noIdentity = `the keychain holds no key for ${local.name}`;
           } catch (e) {

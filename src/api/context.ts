@@ -30,8 +30,15 @@ export interface BackendContext {
   onCurrent(network: string): void;
   /** The asset, or a NOT_FOUND error naming how to list assets. */
   mustGet(id: number): AssetRecord;
-  /** The keychain key of a private asset's age identity (`${id}@${createdAt}`). */
+  /** The keychain key of a private asset's own age identity (`${id}@${createdAt}`): the key of its versions published before per-version keys. */
   assetIdentityKey(asset: AssetRecord): string;
+  /**
+   * The age identity that opens one version (content root) of a private asset of this catalog:
+   * what a grant for that version holds. The version's own key (`${id}@${createdAt}#${root}`),
+   * or the asset's key for a version published before per-version keys; null when this
+   * keychain does not hold it. Never creates a key. (src/publish/keys.ts, VersionKeys.identity)
+   */
+  versionIdentity(assetId: number, contentRoot: string): Promise<string | null>;
 }
 
 export interface FeatureService<K extends CommandName> {

@@ -15,6 +15,9 @@ import { AuditQueries } from './audit';
 import { CursorQueries } from './cursors';
 import { PayoutsQueries } from './payouts';
 import { VersionsQueries } from './versions';
+import { PreparedQueries } from './prepared';
+import { VersionKeysQueries } from './version-keys';
+import { RewrappedQueries } from './rewrapped';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 /**
@@ -51,6 +54,9 @@ export class Catalog {
   readonly cursors: CursorQueries;
   readonly payouts: PayoutsQueries;
   readonly versions: VersionsQueries;
+  readonly prepared: PreparedQueries;
+  readonly versionKeys: VersionKeysQueries;
+  readonly rewrapped: RewrappedQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -65,6 +71,9 @@ export class Catalog {
     this.cursors = new CursorQueries(db);
     this.payouts = new PayoutsQueries(db);
     this.versions = new VersionsQueries(db);
+    this.prepared = new PreparedQueries(db);
+    this.versionKeys = new VersionKeysQueries(db);
+    this.rewrapped = new RewrappedQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

@@ -106,7 +106,9 @@ const toRecord = (r: Row): UploadRecord => ({
 export class UploadsQueries {
   private readonly reusableStmt: Statement<{ network: string; sha256: string; encryption: string | null }, Row>;
   private readonly getStmt: Statement<{ network: string; sha256: string; assetId: number; relPath: string }, Row>;
+  private readonly anyEncryptedStmt: Statement<{ network: string; sha256: string }, Row>;
   private readonly byIdStmt: Statement<[number], Row>;
+  private readonly byItemStmt: Statement<{ network: string; storageId: string }, Row>;
   private readonly forAssetStmt: Statement<[number], Row>;
   private readonly upsertStmt: Statement<Record<string, string | number | null>>;
   private readonly deleteStmt: Statement<[number]>;
@@ -119,7 +121,12 @@ export class UploadsQueries {
       ORDER BY source = 'uploaded' DESC, id LIMIT 1`);
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads
       WHERE network = @network AND sha256 = @sha256 AND asset_id = @assetId AND rel_path = @relPath`);
+    this.anyEncryptedStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads
+      WHERE network = @network AND sha256 = @sha256 AND encryption IS NOT NULL AND storage_id IS NOT NULL
+      ORDER BY source = 'uploaded' DESC, id`);
     this.byIdStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads WHERE id = ?`);
+    this.byItemStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads WHERE storage_id = @storageId AND network = @network
+      ORDER BY source = 'uploaded' DESC, id LIMIT 1`);
     this.forAssetStmt = db.prepare(`SELECT ${COLUMNS} FROM uploads WHERE asset_id = ? ORDER BY network, rel_path`);
     this.upsertStmt = db.prepare(`INSERT INTO uploads (asset_id, rel_path, sha256, network, storage_id, receipt, quoted_atomic,
         charged_atomic, bytes, item_bytes, data_sha256, encryption, source, charge_warning, created_at, updated_at)
@@ -132,8 +139,11 @@ export class UploadsQueries {
         updated_at = excluded.updated_at
       RETURNING id`);
     this.deleteStmt = db.prepare('DELETE FROM uploads WHERE id = ?');
-    const stored = `EXISTS (SELECT 1 FROM uploads u WHERE u.network = @network AND u.sha256 = f.sha256
-      AND u.encryption IS @encryption AND u.storage_id IS NOT NULL)`;
+    // Stored: an item of this content with this encryption, or (private) an earlier version's
+    // item whose header is re-wrapped to this encryption (0008 rewrapped_items).
+    const stored = `(EXISTS (SELECT 1 FROM uploads u WHERE u.network = @network AND u.sha256 = f.sha256
+      AND u.encryption IS @encryption AND u.storage_id IS NOT NULL)
+      OR EXISTS (SELECT 1 FROM rewrapped_items r WHERE r.network = @network AND r.sha256 = f.sha256 AND r.encryption IS @encryption))`;
     this.missingStmt = db.prepare(`SELECT f.rel_path, f.sha256, f.size FROM files f
       WHERE f.asset_id = @assetId AND (f.sha256 IS NULL OR NOT ${stored}) ORDER BY f.rel_path`);
     this.storedCountStmt = db.prepare(`SELECT coalesce(sum(f.sha256 IS NOT NULL AND ${stored}), 0) AS stored, count(*) AS total
@@ -146,7 +156,19 @@ export class UploadsQueries {
     return r ? toRecord(r) : undefined;
   }
 
-  /** The asset's files whose content is not stored on this network with this encryption (no fingerprint counts as not stored). One query. */
+  /** Stored encrypted items of this content on this network, under an encryption in `encryptions` (at most one per encryption). */
+  findEncrypted(network: string, sha256: string, encryptions: readonly string[]): UploadRecord[] {
+    const seen = new Set<string>();
+    const out: UploadRecord[] = [];
+    for (const r of this.anyEncryptedStmt.all({ network, sha256 })) {
+      if (r.encryption === null || seen.has(r.encryption) || !encryptions.includes(r.encryption)) continue;
+      seen.add(r.encryption);
+      out.push(toRecord(r));
+    }
+    return out;
+  }
+
+  /** The asset's files whose content is not stored on this network with this encryption (re-wrapped counts as stored; no fingerprint counts as not stored). One query. */
   missingFiles(assetId: number, network: string, encryption: string | null): { relPath: string; sha256: string | null; size: number }[] {
     return this.missingStmt.all({ assetId, network, encryption }).map((r) => ({ relPath: r.rel_path, sha256: r.sha256, size: r.size }));
   }
@@ -158,6 +180,12 @@ export class UploadsQueries {
 
   get(network: string, sha256: string, assetId: number, relPath: string): UploadRecord | undefined {
     const r = this.getStmt.get({ network, sha256, assetId, relPath });
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** A record of the item with this storage id on this network (its receipt), if any. */
+  byStorageId(network: string, storageId: string): UploadRecord | undefined {
+    const r = this.byItemStmt.get({ network, storageId });
     return r ? toRecord(r) : undefined;
   }
 

@@ -6,13 +6,14 @@ import { useCliSandbox } from '../test-support/cli-sandbox';
 import { RegistryClient } from '../chain/client';
 import type { Certificate } from '../chain/certificate';
 import { startAnvil } from '../sandbox/anvil';
+import { startStorageNode } from '../sandbox/storage-node';
 
 // The backend is killed (SIGKILL, via the pipeline's fault points) at each stage of a
 // publication; the next run finishes it with exactly one registration and one upload per file.
 describe('publish survives a crash at every stage', () => {
   const { run, dir, dataDir } = useCliSandbox('crash');
 
-  for (const point of ['publish:after-uploads', 'publish:after-tx-saved', 'publish:after-broadcast', 'publish:before-certificate']) {
+  for (const point of ['publish:after-prepare', 'publish:after-tx-saved', 'publish:after-broadcast', 'publish:after-register', 'publish:after-uploads', 'publish:before-certificate']) {
     it(`killed at ${point}`, async () => {
       const folder = join(dir(), 'set');
       mkdirSync(folder, { recursive: true });
@@ -32,13 +33,23 @@ describe('publish survives a crash at every stage', () => {
       const uploads = JSON.parse(run(['uploads', String(asset.id), '--json']).stdout) as { items: { relPath: string | null; source: string }[] };
       expect(uploads.items.map((u) => u.relPath).sort()).toEqual(['a.bin', 'b.txt']); // one upload per file
       const sb = await startAnvil({ dataDir: join(dataDir(), 'sandbox') });
+      const node = await startStorageNode({ dataDir: join(dataDir(), 'sandbox', 'storage'), rpcUrl: sb.rpcUrl });
       try {
         const registry = await RegistryClient.open(sb.conn, cert.chain.registry);
         expect(await registry.tokenCount()).toBe(1n); // exactly one registration
         const registered = (await registry.events(0)).filter((e) => e.name === 'Registered');
         expect(registered).toHaveLength(1);
         expect(registered[0]?.transactionHash).toBe(cert.chain.txHash);
+        expect((await registry.asset(1n))?.manifestId).toBe(cert.storage.manifestId);
+        // Exactly the items the registration names were stored, once: two files and the manifest.
+        const query = 'query { transactions(tags: [{ name: "App-Name", values: ["Ativo"] }], limit: 100) { edges { node { id } } } }';
+        const res = (await (await fetch(`${node.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as { data: { transactions: { edges: { node: { id: string } }[] } } };
+        const ids = res.data.transactions.edges.map((e) => e.node.id);
+        expect(ids).toHaveLength(3);
+        expect(ids).toContain(cert.storage.manifestId);
+        expect(new Set((cert.storage.receipts as { id: string }[]).map((r) => r.id))).toEqual(new Set(ids));
       } finally {
+        await node.stop();
         await sb.stop();
       }
     });

@@ -1,12 +1,48 @@
 /**
  * Publishing an asset, as one durable job (`publish`) that walks these steps, each idempotent
  * and recorded in its checkpoint:
- *   1. uploads      every file stored on the network (upload jobs; the publish job waits for them)
- *   2. manifest     a path manifest (relPath → item id) stored as its own item
- *   3. register     AtivoRegistry.register: the signed tx (hash + raw) is saved BEFORE it is
- *                   broadcast, so a restart re-broadcasts/waits for the same tx instead of
- *                   sending another; a content root already registered by us is adopted
- *   4. certificate  the EIP-712 signed certificate, saved in the catalog with the asset's version
+ *   1. prepare      every file's data item gets its id, with NOTHING sent: hashed (private files
+ *                   encrypted to a staged copy) and its header signed here (src/publish/prepare.ts,
+ *                   StorageClient.prepareFile), recorded in the catalog (prepared_items), so a
+ *                   crash resumes with the same anchor and id. Content already stored on this
+ *                   network keeps its item and is not paid again.
+ *   2. manifest     the path manifest (relPath → item id) built from those ids, prepared the same way
+ *   3. register     AtivoRegistry.register(content root, manifest id): the signed tx (hash + raw) is
+ *                   saved BEFORE it is broadcast, so a restart re-broadcasts/waits for the same tx
+ *                   instead of sending another; a content root already registered by us is adopted
+ *   4. uploads      only once the registration is mined: the files (upload jobs, which send exactly
+ *                   the prepared items: expectedId, retried, resumable, never paid twice), then
+ *                   the manifest
+ *   5. certificate  the EIP-712 signed certificate, saved in the catalog with the asset's version
+ *
+ * Why this order (issue 12, attack 5, content-root squatting): the content root of a public
+ * asset can be computed from the path manifest and the items' Content-Sha256 tags (even from
+ * the file items alone when the names can be guessed), and a content root registers once. Were
+ * anything uploaded first, someone watching the storage node could register the root from
+ * another wallet before the owner, and the owner's publication would fail for good. Now nothing
+ * of a new publication is on the storage node before its registration is mined.
+ *
+ * What remains:
+ *   - Files stored by an earlier publication (or by `ativo upload`) keep their items: they were
+ *     public already. Only new content is protected: a root is unguessable while at least one
+ *     of its files' hashes has never been public. A version whose every file was public already
+ *     (a revert, a deletion, a rename of published files) has a root anyone can compute from
+ *     earlier manifests, with or without watching this publication: such roots could even be
+ *     registered before the owner thinks of publishing them. We accept that: such a version
+ *     adds no bytes of its own, and preventing it takes the contract (see the next point).
+ *   - Front-running on a public chain: the register transaction itself carries the root, so
+ *     someone watching the mempool can send the same registration with a higher fee and be
+ *     mined first. The fix belongs in the contract (commit-reveal: register a hash of
+ *     root + owner first, reveal after some blocks; or bind the root to the owner's signature)
+ *     or in the transport (a private transaction relay); not done here. The sandbox (anvil,
+ *     automine) has no public mempool.
+ *   - A publication short of storage funds is registered first, then its uploads wait for funds
+ *     (as before, in the batch); its prepared items are kept, so it finishes whenever funded.
+ *   - The bytes of prepared private files (encrypted copies) and of the manifest are kept in
+ *     the staging folder from preparation until stored: a private publication needs its new
+ *     bytes once more on disk meanwhile. Were a staged copy lost after the registration, that
+ *     item could not be made again (age encryption is randomized); the upload then fails saying
+ *     so, and the folder must be published again as a new version.
  *
  * Versions: each distinct content root certified for an asset is a version (1, 2, …) in the
  * catalog's `versions` table. A new version links to the one before it in three places: the
@@ -15,7 +51,7 @@
  * the link is signed without changing the signed struct: older certificates verify unchanged).
  * Files whose bytes were stored before (same sha256, same encryption) are not uploaded again.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import type { Catalog } from '../catalog/db';
@@ -23,9 +59,13 @@ import { broadcastTx, withAccountLock, type ChainConnection, type RegistryClient
 import { CERTIFICATE_VERSION, signCertificate, type CertificateBody } from '../chain/certificate';
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
-import type { StorageClient } from '../storage/client';
+import type { ResumeState, StorageClient } from '../storage/client';
+import { isStorageError } from '../storage/errors';
 import { enqueueUploads } from '../storage/batch';
 import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs';
+import type { VersionKeys } from './keys';
+import { encodeManifest, type ManifestEntry } from './manifest';
+import { prepareFiles, prepareManifest } from './prepare';
 
 export const PUBLISH_JOB_KIND = 'publish';
 
@@ -49,15 +89,22 @@ export interface PreviousVersion {
   tokenId: string | null;
 }
 
+/** The checkpoint's step order: 2 = prepare, manifest, register, uploads, certificate (issue 12). */
+const ORDER = 2;
+
 export interface PublishCheckpoint extends PublishTerms {
   assetId: number;
   network: string;
   contentRoot: string;
   owner: string;
-  step?: 'uploads' | 'manifest' | 'register' | 'certificate';
+  /** ORDER for checkpoints of this order; absent: made before it (uploads came first). */
+  order?: number;
+  step?: 'prepare' | 'manifest' | 'register' | 'uploads' | 'certificate';
   encryptTo?: string[];
   previous?: PreviousVersion;
   manifestId?: string;
+  /** The manifest's text (relPath → item id), in the staging folder until the certificate is made. */
+  manifestDoc?: string;
   manifestReceipt?: unknown;
   /** Its uploads were queued and have not all ended yet. */
   uploadsStarted?: boolean;
@@ -77,6 +124,10 @@ export interface PublishDeps {
   signer(owner: string): Promise<Wallet>;
   /** How long to wait before looking again at uploads still running. */
   uploadsPollMs?: number;
+  /** How long to wait before trying the manifest's upload again when the storage balance is short (default 10 min; funding pokes the queue). */
+  fundingRetryMs?: number;
+  /** Private assets: their age keys, one per version (src/publish/keys.ts). */
+  keys: Pick<VersionKeys, 'identity' | 'known'>;
 }
 
 export const termsHash = (terms: string): string => keccak256(toUtf8Bytes(terms));
@@ -88,6 +139,9 @@ export const termsHash = (terms: string): string => keccak256(toUtf8Bytes(terms)
 function faultPoint(point: string): void {
   if (process.env.ATIVO_FAULT === point) process.kill(process.pid, 'SIGKILL');
 }
+
+/** Progress of the publication at the start of each step (uploads run from 0.45 to 0.95). */
+const AT = { manifest: 0.3, register: 0.35, uploads: 0.45, certificate: 0.95 } as const;
 
 /**
  * Queues the uploads of the files not stored yet, as one batch. An earlier failed upload of the
@@ -133,12 +187,24 @@ export function registerPublishJobs(queue: JobQueue, deps: PublishDeps): void {
   });
 }
 
+/** The age identity of a private publication, or a permanent failure saying it is missing. */
+async function identityOf(deps: PublishDeps, cp: PublishCheckpoint, name: string): Promise<string> {
+  const identity = await deps.keys.identity(cp.assetId, cp.contentRoot);
+  if (identity === null) throw new PermanentJobError(`The key of the private asset ${name} is not in this computer's keychain, so its files cannot be published: publish it from the computer it was added on.`);
+  return identity;
+}
+
 async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): Promise<JsonObject> {
   const cp = { ...(ctx.checkpoint as Partial<PublishCheckpoint>) } as PublishCheckpoint;
   const save = (patch: Partial<PublishCheckpoint>, progress: number): void => {
     Object.assign(cp, patch);
     ctx.saveCheckpoint(JSON.parse(JSON.stringify(cp)) as JsonObject, progress);
   };
+  if (cp.order !== ORDER) {
+    // Queued before this order (uploads first): whatever it stored is reused; nothing registered yet unless past 'register'.
+    if (cp.step === undefined || cp.step === 'uploads') Object.assign(cp, { step: 'prepare', uploadsStarted: false });
+    cp.order = ORDER;
+  }
   const { catalog } = deps;
   const asset = catalog.assets.get(cp.assetId);
   if (!asset) throw new PermanentJobError(`Asset ${cp.assetId} is no longer in the catalog.`);
@@ -147,74 +213,73 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
   }
   const encryption = encryptionOf(cp.encryptTo);
 
-  // 1. uploads: queued as one batch; each later run only counts (one query), so a 20,000-file
-  // publication costs no more per finished upload than a small one. "Its" uploads are the live
-  // upload jobs of this asset, network and encryption (dedupe keys with one prefix).
-  if (cp.step === undefined || cp.step === 'uploads') {
-    const { stored, total } = catalog.uploads.storedCount(cp.assetId, cp.network, encryption);
-    if (stored < total) {
-      const prefix = uploadKeyPrefix(cp.network, cp.assetId, encryption !== null);
-      if (!queue.hasLiveKeyPrefix(prefix)) {
-        if (cp.uploadsStarted === true) {
-          // Its uploads ended without storing every file: failed, or cancelled by the person.
-          const failed = queue.failedWithKeyPrefix(prefix).at(-1);
-          save({ uploadsStarted: false }, stored / Math.max(1, total) / 2);
-          const file = typeof failed?.checkpoint?.relPath === 'string' ? failed.checkpoint.relPath : null;
-          const error = failed?.error ?? 'failed';
-          // The upload's error usually names its file already ("a.csv: … changed on disk …").
-          const why = failed ? (file === null || error.startsWith(`${file}:`) ? error : `${file}: ${error}`) : 'their uploads were cancelled';
-          throw new PermanentJobError(`${(total - stored).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files were not uploaded (${why}). Retry to upload them again.`);
-        }
-        queueUploads(queue, cp, asset.rootPath, catalog.uploads.missingFiles(cp.assetId, cp.network, encryption), asset.name);
-        save({ uploadsStarted: true }, stored / Math.max(1, total) / 2);
-      }
-      const line = `Uploading files: ${stored.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} stored`;
-      ctx.progress(stored / Math.max(1, total) / 2, line);
-      ctx.wait(line, deps.uploadsPollMs ?? 5_000);
-    }
-    save({ step: 'manifest' }, 0.5);
-    faultPoint('publish:after-uploads');
+  // 1. prepare: every file's item id fixed, nothing sent.
+  if (cp.step === undefined || cp.step === 'prepare') {
+    const storage = await deps.storage(cp.network);
+    await prepareFiles(catalog, storage, deps.stagingDir, {
+      assetId: cp.assetId,
+      name: asset.name,
+      rootPath: asset.rootPath,
+      network: cp.network,
+      ...(cp.encryptTo ? { encryptTo: cp.encryptTo, keys: { identity: await identityOf(deps, cp, asset.name), known: await deps.keys.known(cp.assetId) } } : {}),
+      signal: ctx.signal,
+      onProgress: (ready, total) => {
+        ctx.progress((AT.manifest * ready) / Math.max(1, total), `Preparing files: ${ready.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} signed (nothing is sent before the registration)`);
+      },
+    });
+    save({ step: 'manifest' }, AT.manifest);
+    faultPoint('publish:after-prepare');
   }
 
   const files = catalog.files.all(cp.assetId);
 
-  // 2. manifest
+  // 2. manifest: from the ids of the stored and prepared items; prepared, not sent.
   if (cp.step === 'manifest') {
     // Each file's size (plaintext bytes) beside its item: a downloader stops at it (a storage
     // node cannot make `access fetch` or `verify --from-storage` take more).
-    const paths: Record<string, { id: string; size: number }> = {};
+    const entries: ManifestEntry[] = [];
     for (const f of files) {
-      const up = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption);
-      if (!up?.storageId) {
-        save({ step: 'uploads' }, 0.4);
-        throw new Error(`${f.relPath} is not stored any more; uploading it again.`);
+      const stored = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption);
+      const rewrapped = stored?.storageId ? undefined : catalog.rewrapped.get(cp.network, f.sha256 ?? '', encryption);
+      const prepared = stored?.storageId || rewrapped ? undefined : catalog.prepared.get(cp.network, f.sha256 ?? '', encryption);
+      const id = stored?.storageId ?? rewrapped?.storageId ?? prepared?.itemId;
+      if (id === undefined) {
+        save({ step: 'prepare' }, 0);
+        throw new Error(`${f.relPath} has no storage id yet; preparing it again.`);
       }
-      paths[f.relPath] = { id: up.storageId, size: f.size };
+      // Private: the stored bytes' hash goes inside the encrypted manifest, not in a public tag;
+      // so does the header that opens a file reused from an earlier version with this one's key.
+      const sha256 = encryption === null ? undefined : (stored?.dataSha256 ?? rewrapped?.dataSha256 ?? (prepared?.resume as { sha256?: string } | undefined)?.sha256 ?? undefined);
+      const header = rewrapped?.ageHeader;
+      entries.push({ relPath: f.relPath, id, size: f.size, ...(sha256 !== undefined ? { sha256 } : {}), ...(header !== undefined ? { header } : {}) });
     }
-    // Deterministic bytes (sorted paths): the same publication re-uses the same manifest item.
-    const sorted = Object.fromEntries(Object.entries(paths).sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
-    const doc = JSON.stringify({ manifest: 'arweave/paths', version: '0.2.0', paths: sorted });
-    mkdirSync(deps.stagingDir, { recursive: true });
-    const file = join(deps.stagingDir, `manifest-${cp.assetId}-${cp.contentRoot.slice(0, 16)}.json`);
-    writeFileSync(file, doc);
+    const bytes = encodeManifest(entries);
     const storage = await deps.storage(cp.network);
-    const r = await storage.uploadFile(file, {
-      contentType: 'application/x.irys-manifest+json',
-      tags: [
-        { name: 'Type', value: 'manifest' },
-        { name: 'Ativo-Content-Root', value: cp.contentRoot },
-        ...(cp.previous
-          ? [
-              { name: 'Ativo-Version', value: String(cp.previous.number + 1) },
-              { name: 'Ativo-Previous-Root', value: cp.previous.contentRoot },
-              ...(cp.previous.manifestId ? [{ name: 'Ativo-Previous-Manifest', value: cp.previous.manifestId }] : []),
-              ...(cp.previous.tokenId ? [{ name: 'Ativo-Previous-Token', value: cp.previous.tokenId }] : []),
-            ]
-          : [{ name: 'Ativo-Version', value: '1' }]),
-      ],
+    const version = String(cp.previous ? cp.previous.number + 1 : 1);
+    const previousIds = [
+      ...(cp.previous?.manifestId ? [{ name: 'Ativo-Previous-Manifest', value: cp.previous.manifestId }] : []),
+      ...(cp.previous?.tokenId ? [{ name: 'Ativo-Previous-Token', value: cp.previous.tokenId }] : []),
+    ];
+    const prepared = await prepareManifest(catalog, storage, deps.stagingDir, {
+      network: cp.network,
+      assetId: cp.assetId,
+      bytes,
+      // A private manifest is encrypted, and its tags carry no content root (issue 12, attack 7).
+      ...(cp.encryptTo
+        ? { encryptTo: cp.encryptTo, contentType: 'application/age-encrypted', tags: [{ name: 'Type', value: 'manifest' }, { name: 'Ativo-Version', value: version }, ...previousIds] }
+        : {
+            contentType: 'application/x.irys-manifest+json',
+            tags: [
+              { name: 'Type', value: 'manifest' },
+              { name: 'Ativo-Content-Root', value: cp.contentRoot },
+              { name: 'Ativo-Version', value: version },
+              ...(cp.previous ? [{ name: 'Ativo-Previous-Root', value: cp.previous.contentRoot }] : []),
+              ...previousIds,
+            ],
+          }),
       signal: ctx.signal,
     });
-    save({ step: 'register', manifestId: r.id, manifestReceipt: r.receipt }, 0.7);
+    save({ step: 'register', manifestId: prepared.itemId, manifestDoc: bytes.toString('utf8') }, AT.register);
   }
 
   // 3. register
@@ -228,9 +293,21 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
         if (owner?.toLowerCase() !== cp.owner.toLowerCase()) {
           throw new PermanentJobError(`This exact content (root ${cp.contentRoot.slice(0, 12)}…) is already registered as asset #${existing} by ${owner ?? 'someone else'}.`);
         }
-        // Ours already (e.g. registered by a run whose checkpoint write was lost): adopt it.
+        // Ours already (e.g. registered by a run whose checkpoint write was lost, or an earlier
+        // publication of the same content): adopt it, with the manifest id it registered.
+        const onChain = await registry.asset(existing);
         const reg = (await registry.events(0)).find((e) => e.name === 'Registered' && e.tokenId === existing);
-        save({ step: 'certificate', tokenId: existing.toString(), txHash: reg?.transactionHash ?? '', blockNumber: reg?.blockNumber ?? 0 }, 0.9);
+        const manifestId = onChain?.manifestId ?? cp.manifestId;
+        const ours = cp.manifestId === undefined || manifestId === cp.manifestId ? undefined : catalog.prepared.byItemId(cp.network, cp.manifestId);
+        if (ours) {
+          // Prepared by this run but never registered: the registered one stands.
+          catalog.prepared.remove(ours.id);
+          if (ours.dataPath !== null) await rm(ours.dataPath, { force: true }).catch(() => undefined);
+        }
+        save(
+          { step: 'uploads', manifestId, ...(manifestId !== cp.manifestId ? { manifestDoc: undefined } : {}), tokenId: existing.toString(), txHash: reg?.transactionHash ?? '', blockNumber: reg?.blockNumber ?? 0 },
+          AT.uploads,
+        );
       } else {
         // Prepared, saved and sent under the wallet's lock: no other job takes the same nonce.
         await withAccountLock(conn, cp.owner, async () => {
@@ -245,22 +322,55 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
             }),
           );
           // Saved before it leaves: after a crash we wait for this very transaction.
-          save({ tx: { hash: prepared.hash, raw: prepared.raw } }, 0.75);
+          save({ tx: { hash: prepared.hash, raw: prepared.raw } }, AT.register + 0.03);
           faultPoint('publish:after-tx-saved');
           await broadcastTx(conn, { raw: prepared.raw, hash: prepared.hash, action: 'register' });
         });
       }
     }
     if (cp.tx !== undefined) {
-      ctx.progress(0.8, 'Registering on chain');
+      ctx.progress(AT.register + 0.05, 'Registering on chain');
       await broadcastTx(conn, { raw: cp.tx.raw, hash: cp.tx.hash, action: 'register' });
       faultPoint('publish:after-broadcast');
       const mined = await registry.resume('register', cp.tx.hash);
-      save({ step: 'certificate', tokenId: mined.result.tokenId.toString(), txHash: cp.tx.hash, blockNumber: mined.receipt.blockNumber }, 0.9);
+      save({ step: 'uploads', tokenId: mined.result.tokenId.toString(), txHash: cp.tx.hash, blockNumber: mined.receipt.blockNumber }, AT.uploads);
     }
+    faultPoint('publish:after-register');
   }
 
-  // 4. certificate
+  // 4. uploads, only now: the files (one batch of upload jobs, which send the prepared items),
+  // then the manifest. Each later run only counts (one query), so a 20,000-file publication
+  // costs no more per finished upload than a small one. "Its" uploads are the live upload jobs
+  // of this asset, network and encryption (dedupe keys with one prefix).
+  if (cp.step === 'uploads') {
+    const { stored, total } = catalog.uploads.storedCount(cp.assetId, cp.network, encryption);
+    const at = (n: number): number => AT.uploads + ((AT.certificate - AT.uploads) * n) / Math.max(1, total);
+    if (stored < total) {
+      const prefix = uploadKeyPrefix(cp.network, cp.assetId, encryption !== null);
+      if (!queue.hasLiveKeyPrefix(prefix)) {
+        if (cp.uploadsStarted === true) {
+          // Its uploads ended without storing every file: failed, or cancelled by the person.
+          const failed = queue.failedWithKeyPrefix(prefix).at(-1);
+          save({ uploadsStarted: false }, at(stored));
+          const file = typeof failed?.checkpoint?.relPath === 'string' ? failed.checkpoint.relPath : null;
+          const error = failed?.error ?? 'failed';
+          // The upload's error usually names its file already ("a.csv: … changed on disk …").
+          const why = failed ? (file === null || error.startsWith(`${file}:`) ? error : `${file}: ${error}`) : 'their uploads were cancelled';
+          throw new PermanentJobError(`${(total - stored).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files were not uploaded (${why}). The content is registered already: retry to upload them.`);
+        }
+        queueUploads(queue, cp, asset.rootPath, catalog.uploads.missingFiles(cp.assetId, cp.network, encryption), asset.name);
+        save({ uploadsStarted: true }, at(stored));
+      }
+      const line = `Uploading files: ${stored.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} stored`;
+      ctx.progress(at(stored), line);
+      ctx.wait(line, deps.uploadsPollMs ?? 5_000);
+    }
+    if (cp.manifestReceipt === undefined) save({ manifestReceipt: await uploadManifest(ctx, deps, cp) }, at(total));
+    save({ step: 'certificate' }, AT.certificate);
+    faultPoint('publish:after-uploads');
+  }
+
+  // 5. certificate
   if (cp.step === 'certificate') {
     faultPoint('publish:before-certificate');
     const { chainId, registryAddress } = await deps.chain(cp.network);
@@ -268,7 +378,9 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
     if (scanned?.contentRoot !== cp.contentRoot) {
       throw new PermanentJobError(`${asset.name} changed while it was being published: rescan it and publish again.`);
     }
-    const receipts = files.map((f) => catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption)?.receipt).filter((r) => r !== undefined && r !== null);
+    const receipts = itemIds(cp, files, catalog, encryption)
+      .map((id) => catalog.uploads.byStorageId(cp.network, id)?.receipt)
+      .filter((r) => r !== undefined && r !== null);
     const body: CertificateBody = {
       version: CERTIFICATE_VERSION,
       asset: { name: asset.name, kind: asset.kind, files: asset.fileCount, bytes: asset.totalBytes, contentRoot: cp.contentRoot },
@@ -311,3 +423,51 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
   }
   throw new PermanentJobError(`Unknown publish step ${String(cp.step)}.`);
 }
+
+/** The items the manifest names, one per file (from its text; else, for a checkpoint without it, the stored item of each file's bytes). */
+function itemIds(cp: PublishCheckpoint, files: { sha256: string | null }[], catalog: Catalog, encryption: string | null): string[] {
+  if (cp.manifestDoc !== undefined) {
+    const doc = JSON.parse(cp.manifestDoc) as { paths?: Record<string, { id?: unknown }> };
+    return Object.values(doc.paths ?? {}).flatMap((v) => (typeof v.id === 'string' ? [v.id] : []));
+  }
+  return files.flatMap((f) => {
+    const id = catalog.uploads.findReusable(cp.network, f.sha256 ?? '', encryption)?.storageId ?? catalog.rewrapped.get(cp.network, f.sha256 ?? '', encryption)?.storageId;
+    return id ? [id] : [];
+  });
+}
+
+/**
+ * Sends the prepared manifest item (exactly: expectedId), after the files. Already on the node
+ * (an earlier run stored it and stopped before saving its receipt): its receipt is taken.
+ */
+async function uploadManifest(ctx: JobContext, deps: PublishDeps, cp: PublishCheckpoint): Promise<unknown> {
+  const { catalog } = deps;
+  const id = cp.manifestId ?? '';
+  const storage = await deps.storage(cp.network);
+  const prepared = catalog.prepared.byItemId(cp.network, id);
+  if (prepared === undefined || prepared.dataPath === null) {
+    const found = await storage.findById(id);
+    if (found) return found.receipt;
+    throw new PermanentJobError(`The file list of this publication (item ${id}, registered as its manifest) is no longer kept on this computer and is not on the storage node, so it cannot be stored. Change the folder and publish it again as a new version.`);
+  }
+  ctx.progress(AT.certificate - 0.01, 'Uploading the file list');
+  const resume = prepared.resume as unknown as ResumeState;
+  let r;
+  try {
+    r = await storage.uploadFile(prepared.dataPath, { resume, expectedId: id, expectedSha256: resume.sha256, expectedSize: resume.size, signal: ctx.signal });
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    if (isStorageError(e, 'INSUFFICIENT_BALANCE')) {
+      const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
+      ctx.wait(`Your storage balance is short by ${short} to store the file list: fund it (Wallet → Storage balance → Fund, or ativo storage fund) and the publication continues.`, deps.fundingRetryMs ?? 10 * 60_000);
+    }
+    if (isStorageError(e, 'FILE_CHANGED') || isStorageError(e, 'ITEM_MISMATCH') || isStorageError(e, 'FILE_UNREADABLE')) {
+      throw new PermanentJobError(`The file list of this publication kept at ${prepared.dataPath} changed or is gone, so its registered item cannot be stored. Change the folder and publish it again as a new version.`, { cause: e });
+    }
+    throw e;
+  }
+  catalog.prepared.remove(prepared.id);
+  await rm(prepared.dataPath, { force: true }).catch(() => undefined);
+  return r.receipt;
+}
+

@@ -14,9 +14,10 @@
  *                  From storage (no folder): every file of the manifest is downloaded (streamed,
  *                  nothing written to disk), decrypted when it is a private asset whose key is
  *                  at hand, and the content root recomputed from those bytes
- *   stored         (from storage) every stored item's bytes hash to its Content-Sha256 tag and
- *                  has a receipt in the certificate: what can be checked of a private asset
- *                  without its key (the `files` check is then skipped, saying why)
+ *   stored         (from storage) every stored item's bytes hash to its Content-Sha256 tag (a
+ *                  private asset's: to its hash in the encrypted file list) and has a receipt in
+ *                  the certificate. A private asset without its key: the certificate's items are
+ *                  on the node, encrypted (the `files` check is then skipped, saying why)
  *
  * The storage node may be hostile: the path manifest is read with a hard cap (computed from the
  * certificate's file count) and every file is cut off the moment more bytes arrive than its size
@@ -29,12 +30,14 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { getAddress } from 'ethers';
 import { RegistryClient, type ChainConnection } from '../chain/client';
 import { createDecryptStream, encryptedSize } from '../crypto/stream';
+import { replaceAgeHeader } from '../crypto/rewrap';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
 import { verifyCertificateSignature, type Certificate } from '../chain/certificate';
 import type { HashPool } from '../ingest/hash-pool';
 import { fingerprintFolder } from '../ingest/fingerprint';
 import { ByteLimit, readCapped, tagsOfItems } from '../storage/bounded';
 import { verifyReceiptFrom } from '../storage/receipts';
+import { ManifestError, isEncryptedManifest, readManifest } from './manifest';
 
 export interface Check {
   name: 'signature' | 'registration' | 'receipts' | 'files' | 'stored';
@@ -101,6 +104,10 @@ export interface ManifestEntry {
   id: string;
   /** The file's size in bytes (plaintext), when the manifest states it. */
   size: number | null;
+  /** Private manifests: the stored bytes' sha256 (their items carry no Content-Sha256 tag). */
+  sha256?: string;
+  /** Private manifests: the age header of a file reused from an earlier version, re-wrapped to this version's key (base64). */
+  header?: string;
 }
 
 /**
@@ -128,10 +135,26 @@ export function parsePathManifest(raw: Buffer, manifestId: string): ManifestEntr
   return out;
 }
 
-/** Downloads and parses the path manifest, refusing one larger than a manifest for `files` files can be. */
-async function readPathManifest(storageUrl: string, manifestId: string, files: number): Promise<{ raw: Buffer; entries: ManifestEntry[] }> {
+/**
+ * Downloads and reads the path manifest, refusing one larger than a manifest for `files` files can
+ * be. A private asset's is encrypted: opened with `identities` (ManifestError ENCRYPTED without).
+ */
+async function readPathManifest(storageUrl: string, manifestId: string, files: number, identities: string[] | null = null): Promise<{ raw: Buffer; entries: ManifestEntry[] }> {
   const raw = await readCapped(`${storageUrl}/${encodeURIComponent(manifestId)}`, manifestCap(files), `the stored file list ${manifestId}`);
-  return { raw, entries: parsePathManifest(raw, manifestId) };
+  if (!isEncryptedManifest(raw)) return { raw, entries: parsePathManifest(raw, manifestId) };
+  let entries;
+  try {
+    entries = await readManifest(raw, identities);
+  } catch (e) {
+    if (e instanceof ManifestError && e.code === 'ENCRYPTED') throw e;
+    throw new Error(`the stored file list ${manifestId} cannot be read: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+  const out: ManifestEntry[] = [];
+  for (const e of entries) {
+    if (!/^[A-Za-z0-9_-]{1,100}$/.test(e.id)) throw new Error(`the stored file list ${manifestId} has no valid item id for ${JSON.stringify(e.relPath.slice(0, 200))}`);
+    out.push({ relPath: e.relPath, id: e.id, size: e.size ?? null, ...(e.sha256 !== undefined ? { sha256: e.sha256 } : {}), ...(e.header !== undefined ? { header: e.header } : {}) });
+  }
+  return { raw, entries: out };
 }
 
 /** Parses manifest text (GNU sha256sum format, with its escaping) into relPath → sha256. */
@@ -353,9 +376,11 @@ interface ItemLimits {
 
 /**
  * Streams one stored item: the sha256 of its bytes and, decrypted when `identities` are given,
- * of its plaintext. The download is aborted the moment more bytes arrive than `limits` allow.
+ * of its plaintext (a file reused from an earlier version: through `header`, its age header
+ * re-wrapped to this version's key). The download is aborted the moment more bytes arrive than
+ * `limits` allow.
  */
-async function hashItem(storageUrl: string, id: string, what: string, identities: string[] | null, limits: ItemLimits): Promise<{ stored: string; plain: string; bytes: number }> {
+async function hashItem(storageUrl: string, id: string, what: string, identities: string[] | null, limits: ItemLimits, header?: Buffer): Promise<{ stored: string; plain: string; bytes: number }> {
   const abort = new AbortController();
   const timer = setTimeout(() => {
     abort.abort(new Error('no end to the download within 30 minutes'));
@@ -384,7 +409,8 @@ async function hashItem(storageUrl: string, id: string, what: string, identities
     });
     const body = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
     try {
-      if (identities !== null) await pipeline(body, new ByteLimit(limits.stored, what), tap, createDecryptStream(identities), new ByteLimit(limits.plain, what, limits.exact), sink);
+      if (identities !== null && header !== undefined) await pipeline(body, new ByteLimit(limits.stored, what), tap, replaceAgeHeader(header), createDecryptStream(identities), new ByteLimit(limits.plain, what, limits.exact), sink);
+      else if (identities !== null) await pipeline(body, new ByteLimit(limits.stored, what), tap, createDecryptStream(identities), new ByteLimit(limits.plain, what, limits.exact), sink);
       else if (limits.encrypted) await pipeline(body, new ByteLimit(limits.stored, what), tap, sink);
       else await pipeline(body, new ByteLimit(limits.plain, what, limits.exact), tap, sink);
     } finally {
@@ -396,23 +422,64 @@ async function hashItem(storageUrl: string, id: string, what: string, identities
   }
 }
 
+/**
+ * A private asset whose file list is encrypted, without its key: what can be checked is that the
+ * items of the certificate's receipts (its files and its file list) are on the node, encrypted.
+ */
+async function privateWithoutKey(cert: Certificate, storageUrl: string, from: Extract<FilesSource, { kind: 'storage' }>): Promise<Check[]> {
+  const ids = [...new Set((cert.storage.receipts as { id?: unknown }[]).flatMap((r) => (typeof r.id === 'string' ? [r.id] : [])))];
+  const why = from.noIdentity ?? 'no key for it in this keychain';
+  let stored: Check;
+  try {
+    const tags = await tagsOf(storageUrl, ids);
+    const missing = ids.filter((id) => tags.get(id) === undefined);
+    const plain = ids.filter((id) => tags.get(id)?.encrypted === false);
+    const problems = [missing.length ? `${missing.length} of the certificate's ${ids.length} stored item(s) are not on the storage node` : '', plain.length ? `${plain.length} item(s) are not encrypted` : ''].filter(Boolean);
+    stored = {
+      name: 'stored',
+      ok: problems.length === 0 && ids.includes(cert.storage.manifestId),
+      detail: problems.length === 0 ? `the certificate's ${ids.length} stored item(s) (files and file list) are on the storage node, encrypted; the file list itself is encrypted, so they were not matched to files` : problems.join('; '),
+    };
+  } catch (e) {
+    stored = { name: 'stored', ok: false, detail: `the storage node could not be searched: ${shortErr(e)}` };
+  }
+  return [
+    stored,
+    { name: 'files', ok: false, skipped: true, detail: `not checked: this is a private asset and its key is not available here (${why}), so its encrypted file list and files cannot be opened to recompute the content root` },
+  ];
+}
+
 /** The `stored` and `files` checks from the bytes on the storage network (no folder). */
 async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Extract<FilesSource, { kind: 'storage' }>, certified?: Map<string, string>): Promise<Check[]> {
   const manifestId = cert.storage.manifestId;
   let paths: ManifestEntry[];
   let tags: Map<string, ItemTags>;
+  /** Private manifests hold each stored item's hash (their items' tags do not). */
+  let listed: Map<string, string | undefined>;
+  /** Files reused from an earlier version: their headers re-wrapped to this version's key. */
+  let headers: Map<string, Buffer>;
+  let privateList: boolean;
   const problems: string[] = [];
   try {
-    const m = await readPathManifest(storageUrl, manifestId, cert.asset.files);
+    let m: { raw: Buffer; entries: ManifestEntry[] };
+    try {
+      m = await readPathManifest(storageUrl, manifestId, cert.asset.files, from.identities);
+    } catch (e) {
+      if (e instanceof ManifestError && e.code === 'ENCRYPTED') return await privateWithoutKey(cert, storageUrl, from);
+      throw e;
+    }
+    privateList = isEncryptedManifest(m.raw);
     paths = m.entries;
     if (paths.length !== cert.asset.files) throw new Error(`it lists ${paths.length} file(s), but the certificate has ${cert.asset.files}`);
     const declared = paths.reduce((n, e) => n + (e.size ?? 0), 0);
     if (paths.every((e) => e.size !== null) && declared !== cert.asset.bytes) throw new Error(`its files add up to ${declared} bytes, but the certificate has ${cert.asset.bytes}`);
     if (declared > cert.asset.bytes) throw new Error(`its files add up to more than the ${cert.asset.bytes} bytes of the certificate`);
+    listed = new Map(paths.map((e) => [e.relPath, e.sha256]));
+    headers = new Map(paths.flatMap((e) => (e.header === undefined ? [] : [[e.relPath, Buffer.from(e.header, 'base64')] as const])));
     tags = await tagsOf(storageUrl, [manifestId, ...paths.map((e) => e.id)]);
     const mt = tags.get(manifestId);
     const mSha = createHash('sha256').update(m.raw).digest('hex');
-    if (mt?.sha256 !== mSha) problems.push(`the manifest's bytes do not match its Content-Sha256 tag`);
+    if (!privateList && mt?.sha256 !== mSha) problems.push(`the manifest's bytes do not match its Content-Sha256 tag`);
   } catch (e) {
     const detail = `the stored manifest ${manifestId} cannot be used: ${shortErr(e)}`;
     return [{ name: 'stored', ok: false, detail }, { name: 'files', ok: false, detail }];
@@ -434,9 +501,10 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
     const plainMax = size ?? Math.max(0, budget);
     const limits: ItemLimits = { encrypted: t.encrypted, plain: plainMax, exact: size !== null, stored: t.encrypted ? encryptedSize(plainMax, MAX_RECIPIENTS) : plainMax };
     try {
-      const h = await hashItem(storageUrl, id, path, t.encrypted && decrypt ? from.identities : null, limits);
+      const h = await hashItem(storageUrl, id, path, t.encrypted && decrypt ? from.identities : null, limits, headers.get(path));
       if (size === null && (!t.encrypted || decrypt)) budget -= h.bytes; // plaintext bytes only
-      if (h.stored !== t.sha256) problems.push(`${path}: the stored bytes do not match their Content-Sha256 tag`);
+      const want = t.sha256 ?? listed.get(path);
+      if (want !== undefined && h.stored !== want) problems.push(`${path}: the stored bytes do not match ${t.sha256 !== null ? 'their Content-Sha256 tag' : 'their hash in the file list'}`);
       if (!t.encrypted || decrypt) {
         plain.set(path, h.plain);
         bytes += h.bytes;
@@ -452,7 +520,7 @@ async function verifyFromStorage(cert: Certificate, storageUrl: string, from: Ex
       ok: problems.length === 0,
       detail:
         problems.length === 0
-          ? `${paths.length} stored file item(s) and the manifest downloaded: their bytes${encrypted ? ' (encrypted)' : ''} match their Content-Sha256 tags and the certificate's receipts`
+          ? `${paths.length} stored file item(s) and the manifest downloaded: their bytes${encrypted ? ' (encrypted)' : ''} match ${privateList ? 'the hashes in the encrypted file list' : 'their Content-Sha256 tags'} and the certificate's receipts`
           : problems.slice(0, 10).join('; ') + (problems.length > 10 ? `; … ${problems.length - 10} more` : ''),
     },
   ];

@@ -18,6 +18,7 @@ import { StorageError, isStorageError, networkErrorCode, nodeErrorText, unreacha
 import { amount, formatAtomic, formatBytes, type Amount } from './format';
 import {
   CONTENT_SHA256_TAG,
+  DEDUPE_TAG,
   ENCRYPTION_TAG,
   APP_NAME,
   computeItemId,
@@ -407,6 +408,44 @@ export class StorageClient {
       const has = (name: string, value?: string): boolean => tags.some((t) => t.name === name && (value === undefined || t.value === value));
       return has('App-Name', APP_NAME) && has(CONTENT_SHA256_TAG, dataSha256) && has(ENCRYPTION_TAG) === encrypted;
     });
+  }
+
+  /**
+   * An encrypted item this wallet already stored whose DEDUPE_TAG is one of `values` (keyed
+   * hashes only the owner can compute: src/crypto/dedupe.ts), with a verified receipt, and the
+   * value it matched; undefined if none.
+   */
+  async findByDedupeTag(values: readonly string[]): Promise<(ExistingItem & { value: string }) | undefined> {
+    const wanted = values.filter((v) => /^[0-9a-f]{64}$/.test(v));
+    if (wanted.length === 0) return undefined;
+    const query = `query { transactions(owners: [${gqlString(this.address)}], tags: [{ name: "App-Name", values: [${gqlString(APP_NAME)}] }, { name: ${gqlString(DEDUPE_TAG)}, values: [${wanted.map(gqlString).join(', ')}] }], limit: 20, order: DESC) { edges { node { ${StorageClient.NODE_FIELDS} } } } }`;
+    const nodes = await this.graphql(query);
+    const valueOf = (tags: Tag[]): string => tags.find((t) => t.name === DEDUPE_TAG)?.value ?? '';
+    const found = await this.firstVerified(nodes, (tags) => tags.some((t) => t.name === 'App-Name' && t.value === APP_NAME) && tags.some((t) => t.name === ENCRYPTION_TAG) && wanted.includes(valueOf(tags)));
+    const tags = nodes.find((n) => n.id === found?.id)?.tags;
+    return found ? { ...found, value: valueOf(Array.isArray(tags) ? (tags as Tag[]) : []) } : undefined;
+  }
+
+  /** The first `bytes` bytes of a stored item (an encrypted item's age header), by a range request. */
+  async readStart(id: string, bytes = 8192): Promise<Buffer> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.nodeUrl}/${encodeURIComponent(id)}`, { headers: { range: `bytes=0-${bytes - 1}` }, signal: AbortSignal.timeout(this.requestTimeoutMs) });
+    } catch (e) {
+      throw unreachable(this.nodeUrl, e);
+    }
+    if (res.status !== 200 && res.status !== 206) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new StorageError(res.status >= 500 ? 'NODE_ERROR' : 'REJECTED', `Storage node at ${this.nodeUrl} did not give the start of ${id}: HTTP ${res.status}.`, { status: res.status });
+    }
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+      chunks.push(Buffer.from(c));
+      n += c.length;
+      if (n >= bytes) break; // a node that ignores the range: stop reading
+    }
+    return Buffer.concat(chunks).subarray(0, bytes);
   }
 
   /** The item with this id, if the node has it (with a verified receipt). */

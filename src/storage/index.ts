@@ -17,7 +17,7 @@ export {
 } from './client';
 export { StorageError, isStorageError, type BalanceShortfall, type StorageErrorCode } from './errors';
 export { amount, formatAtomic, formatBytes, progressLine, type Amount } from './format';
-export { APP_NAME, CONTENT_SHA256_TAG, ENCRYPTION_TAG, computeItemId, fileTags, hashFile, newAnchor, signFileItem, type Tag } from './item';
+export { APP_NAME, CONTENT_SHA256_TAG, DEDUPE_TAG, ENCRYPTION_TAG, computeItemId, fileTags, hashFile, newAnchor, signFileItem, type Tag } from './item';
 export {
   DEFAULT_UPLOAD_RETRY,
   UPLOAD_JOB_KIND,

@@ -21,6 +21,12 @@ export const APP_NAME = 'Ativo';
 export const CONTENT_SHA256_TAG = 'Content-Sha256';
 /** Tag set on age-encrypted items. */
 export const ENCRYPTION_TAG = 'Ativo-Encryption';
+/**
+ * Tag of encrypted items instead of Content-Sha256: a keyed hash of the plaintext's sha256 and
+ * the encryption (src/crypto/dedupe.ts), so the owner finds an earlier upload of the same bytes
+ * (never pay twice) and nobody else can tell which items hold the same or known bytes.
+ */
+export const DEDUPE_TAG = 'Ativo-Dedupe';
 
 const READ_BLOCK = 4 * 1024 * 1024;
 /** The smallest read buffer (a file that grows after its stat is still read in blocks). */
@@ -39,14 +45,19 @@ export function isAnchor(s: unknown): s is string {
   return typeof s === 'string' && Buffer.byteLength(s) === 32;
 }
 
-/** The tags Ativo puts on a file's item, in a fixed order (the order is part of the signed header). */
+/**
+ * The tags Ativo puts on a file's item, in a fixed order (the order is part of the signed header).
+ * An encrypted item carries no hash of its bytes (plaintext or ciphertext): nothing that lets
+ * anyone correlate it with other items or known files (issue 12, attack 7); give it a DEDUPE_TAG
+ * in `extra` instead.
+ */
 export function fileTags(dataSha256: string, opts: { contentType?: string; encryption?: string | null; extra?: readonly Tag[] } = {}): Tag[] {
   const tags: Tag[] = [
     { name: 'App-Name', value: APP_NAME },
     { name: 'Content-Type', value: opts.contentType ?? (opts.encryption ? 'application/age-encrypted' : 'application/octet-stream') },
-    { name: CONTENT_SHA256_TAG, value: dataSha256 },
   ];
   if (opts.encryption) tags.push({ name: ENCRYPTION_TAG, value: 'age' });
+  else tags.push({ name: CONTENT_SHA256_TAG, value: dataSha256 });
   for (const t of opts.extra ?? []) {
     if (!tags.some((x) => x.name.toLowerCase() === t.name.toLowerCase())) tags.push({ name: t.name, value: t.value });
   }

@@ -207,6 +207,33 @@ describe('upload jobs', () => {
     expect(await funded.balance()).toEqual(balance);
   });
 
+  it('a prepared item (its id named by a publication before anything was sent) is sent exactly, whoever queues the file; a file changed since fails for good saying what to do', async () => {
+    const input = await newFile(2 * MiB + 5);
+    const now = new Date().toISOString();
+    const p = await funded.prepareFile(input.path, { expectedSha256: input.sha256, expectedSize: input.size });
+    catalog.prepared.add({ network: 'sandbox', sha256: input.sha256, encryption: null, itemId: p.id, resume: p.resume as unknown as Record<string, unknown>, dataPath: null, assetId }, now);
+    expect((await fetch(`${env.node.url}/${p.id}`)).status).toBe(404); // nothing was sent by preparing it
+    const queue = newQueue({ clientFor: () => funded });
+    queue.start();
+    const done = await queue.settled(enqueueUpload(queue, input).job.id);
+    expect(done.state, done.error ?? '').toBe('done');
+    expect(done.result).toMatchObject({ storageId: p.id, reused: null });
+    expect(catalog.prepared.get('sandbox', input.sha256, null)).toBeUndefined();
+    expect(uploads.get('sandbox', input.sha256, assetId, input.relPath)).toMatchObject({ storageId: p.id, source: 'uploaded' });
+    expect((await sha256Url(`${env.node.url}/${p.id}`)).sha256).toBe(input.sha256);
+
+    // Prepared, then the file changed (same size): its item can no longer be made; nothing is sent.
+    const other = await newFile(MiB);
+    const q = await funded.prepareFile(other.path, { expectedSha256: other.sha256, expectedSize: other.size });
+    catalog.prepared.add({ network: 'sandbox', sha256: other.sha256, encryption: null, itemId: q.id, resume: q.resume as unknown as Record<string, unknown>, dataPath: null, assetId }, now);
+    await writeTestFile(other.path, MiB, 9_999);
+    const failed = await queue.settled(enqueueUpload(queue, other).job.id);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatch(new RegExp(`^${other.relPath}: .* is not the one whose storage id was fixed and named in the publication .* Put the original bytes back and retry, or rescan and publish the folder again as a new version\\.$`));
+    expect((await fetch(`${env.node.url}/${q.id}`)).status).toBe(404);
+    expect(catalog.prepared.get('sandbox', other.sha256, null)?.itemId).toBe(q.id); // kept: the original bytes may come back
+  });
+
   it('waits with a clear message while the storage balance is short, and completes once funded', async () => {
     const poor = await env.client(5, { chunkSize: MiB });
     const input = await newFile(2 * MiB);

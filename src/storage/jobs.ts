@@ -29,6 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/db';
+import type { PreparedItem } from '../catalog/prepared';
 import { UploadsQueries, type UploadRecord } from '../catalog/uploads';
 import { encryptFile } from '../crypto';
 import { PermanentJobError, type JobContext, type JobQueue, type JobRecord, type JsonObject, type RetryPolicy } from '../jobs';
@@ -36,7 +37,7 @@ import type { ResumeState, StorageClient, UploadProgress } from './client';
 import { StorageError, isStorageError } from './errors';
 import { EtaTracker } from './eta';
 import { phaseLine, progressLine, type ProgressPhase } from './format';
-import { hashFile, isAnchor, type Tag } from './item';
+import { DEDUPE_TAG, hashFile, isAnchor, type Tag } from './item';
 
 export const UPLOAD_JOB_KIND = 'upload';
 
@@ -166,8 +167,10 @@ function checkInput(i: Partial<UploadJobInput>): asserts i is UploadJobInput {
  * Runs one upload at a time per content (network + sha256 + encryption) in this process: with
  * several uploads at once, two files with the same bytes (empty files, copies) would both miss
  * the catalog and the node and be paid twice. The second waits, then finds the first's item.
+ * A publication preparing items (src/publish/prepare.ts) takes the same lock, so a content is
+ * never prepared while it is being uploaded, nor uploaded as another item while it is prepared.
  */
-class ContentLocks {
+export class ContentLocks {
   private readonly tails = new Map<string, Promise<void>>();
 
   async run<T>(key: string, signal: AbortSignal, f: () => Promise<T>): Promise<T> {
@@ -194,12 +197,27 @@ class ContentLocks {
   }
 }
 
+const LOCKS = new WeakMap<Catalog, ContentLocks>();
+
+/** The content locks of a catalog (one set per catalog in this process, shared by uploads and publications). */
+export function contentLocks(catalog: Catalog): ContentLocks {
+  let l = LOCKS.get(catalog);
+  if (!l) {
+    l = new ContentLocks();
+    LOCKS.set(catalog, l);
+  }
+  return l;
+}
+
+/** The key of a content in contentLocks. */
+export const contentKey = (network: string, sha256: string, encryption: string | null): string => `${network}|${sha256}|${encryption ?? ''}`;
+
 export function registerUploadJobs(queue: JobQueue, deps: UploadJobDeps): void {
   const uploads = deps.uploads ?? new UploadsQueries(deps.catalog.db);
-  const locks = new ContentLocks();
+  const locks = contentLocks(deps.catalog);
   const run = (ctx: JobContext): Promise<UploadJobResult> => {
     const cp = ctx.checkpoint as Partial<UploadCheckpoint>;
-    const key = `${String(cp.network)}|${String(cp.sha256)}|${encryptionOf(Array.isArray(cp.encryptTo) ? cp.encryptTo : undefined) ?? ''}`;
+    const key = contentKey(String(cp.network), String(cp.sha256), encryptionOf(Array.isArray(cp.encryptTo) ? cp.encryptTo : undefined));
     return locks.run(key, ctx.signal, () => runUpload(ctx, deps, uploads));
   };
   queue.register<JsonObject, UploadJobResult>(UPLOAD_JOB_KIND, run, {
@@ -237,7 +255,20 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
     ctx.saveCheckpoint(asJson(cp));
   };
 
+  // 0. Prepared by a publication (its id is named in a path manifest, maybe registered on
+  // chain): exactly that item is sent, whoever asks.
+  const prepared = deps.catalog.prepared.get(cp.network, cp.sha256, encryption);
+  if (prepared) return sendPrepared(ctx, deps, uploads, cp, prepared, save);
+
   // 1. Already stored on this network (by any asset)? Record it for this file, pay nothing.
+  // (A private version's file reused from an earlier version is stored as that version's item,
+  // whose header the version's manifest re-wraps: nothing to upload either.)
+  const rewrapped = deps.catalog.rewrapped.get(cp.network, cp.sha256, encryption);
+  const itsItem = rewrapped ? uploads.byStorageId(cp.network, rewrapped.storageId) : undefined;
+  if (itsItem) {
+    ctx.progress(1, 'Already stored');
+    return resultOf(itsItem, 'catalog', false);
+  }
   const known = uploads.findReusable(cp.network, cp.sha256, encryption);
   if (known?.storageId) {
     const row =
@@ -269,6 +300,34 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
 
   const client = await deps.clientFor(cp.network);
   const report = progressReporter(ctx, deps, encryption !== null);
+
+  // A private file has no hash in its tags: an earlier upload of it is found by its keyed tag.
+  const dedupe = encryption === null ? undefined : cp.tags?.find((t) => t.name === DEDUPE_TAG)?.value;
+  const found = dedupe === undefined ? undefined : await client.findByDedupeTag([dedupe]);
+  if (found) {
+    const row = uploads.record(
+      {
+        assetId: cp.assetId,
+        relPath: cp.relPath,
+        sha256: cp.sha256,
+        network: cp.network,
+        storageId: found.id,
+        receipt: found.receipt,
+        quotedAtomic: null,
+        chargedAtomic: '0',
+        bytes: cp.size,
+        itemBytes: null,
+        dataSha256: null,
+        encryption,
+        source: 'reused',
+        chargeWarning: null,
+      },
+      now(),
+    );
+    await removeStaged(cp.staged);
+    ctx.progress(1, 'Already stored');
+    return resultOf(row, 'node', false);
+  }
 
   // 2–3. Private files: check the plaintext, then encrypt once to a staged copy.
   let uploadPath = cp.path;
@@ -306,13 +365,7 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
   } catch (e) {
     if (ctx.signal.aborted) throw e;
     if (isStorageError(e)) {
-      if (e.code === 'INSUFFICIENT_BALANCE') {
-        const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
-        ctx.wait(
-          `Your storage balance is short by ${short}: fund it (${deps.fundHint ?? 'Wallet → Storage balance → Fund, or `ativo storage fund`'}) and the upload of ${cp.relPath} continues.`,
-          deps.fundingRetryMs ?? 10 * 60_000,
-        );
-      }
+      if (e.code === 'INSUFFICIENT_BALANCE') waitForFunds(ctx, deps, cp.relPath, e);
       if (encryption !== null && (e.code === 'FILE_CHANGED' || e.code === 'FILE_UNREADABLE')) {
         // The staged ciphertext is ours: make a new one on the next run.
         await removeStaged(cp.staged);
@@ -349,6 +402,100 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
   await removeStaged(cp.staged);
   ctx.progress(1, result.reused ? 'Already stored' : progressLine(result.size, result.size));
   return resultOf(row, result.reused ? 'node' : null, result.resumed);
+}
+
+/** Ends the run: the upload waits for the storage balance to be funded. */
+function waitForFunds(ctx: JobContext, deps: UploadJobDeps, relPath: string, e: StorageError): never {
+  const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
+  return ctx.wait(
+    `Your storage balance is short by ${short}: fund it (${deps.fundHint ?? 'Wallet → Storage balance → Fund, or `ativo storage fund`'}) and the upload of ${relPath} continues.`,
+    deps.fundingRetryMs ?? 10 * 60_000,
+  );
+}
+
+/**
+ * Sends the item a publication prepared for this content (src/publish/prepare.ts): its id is
+ * named in a path manifest, and maybe on chain, so exactly that item is sent (expectedId, no
+ * dedupe), from the asset's file or the staged copy the preparation kept. Once stored it is
+ * recorded and its prepared row removed, in one transaction.
+ */
+async function sendPrepared(
+  ctx: JobContext,
+  deps: UploadJobDeps,
+  uploads: UploadsQueries,
+  cp: Partial<UploadCheckpoint> & UploadJobInput,
+  prepared: PreparedItem,
+  save: (patch: Partial<UploadCheckpoint>) => void,
+): Promise<UploadJobResult> {
+  const encryption = encryptionOf(cp.encryptTo);
+  const fixed = prepared.resume as unknown as ResumeState;
+  const path = prepared.dataPath ?? cp.path;
+  // This job's own progress on this very item (chunked upload id, chunk size), else the prepared state.
+  const resume: ResumeState =
+    cp.itemId === prepared.itemId && isAnchor(cp.anchor) && Array.isArray(cp.itemTags) && typeof cp.chunkSize === 'number'
+      ? { ...fixed, tags: cp.itemTags, anchor: cp.anchor, chunkSize: cp.chunkSize, uploadId: cp.uploadId ?? null, itemId: prepared.itemId }
+      : { ...fixed, itemId: prepared.itemId };
+  const client = await deps.clientFor(cp.network);
+  const report = progressReporter(ctx, deps, false);
+  let result;
+  try {
+    result = await client.uploadFile(path, {
+      expectedSha256: fixed.sha256,
+      expectedSize: fixed.size,
+      expectedId: prepared.itemId,
+      resume,
+      signal: ctx.signal,
+      onResumeState: (s) => {
+        save({ anchor: s.anchor, itemTags: s.tags, chunkSize: s.chunkSize, uploadId: s.uploadId, itemId: prepared.itemId, dataSha256: s.sha256, dataSize: s.size });
+      },
+      onQuote: (q) => {
+        save({ quoted: q.quoted.atomic, balanceBefore: q.balanceBefore.atomic });
+      },
+      onProgress: report.upload,
+    });
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    if (isStorageError(e)) {
+      if (e.code === 'INSUFFICIENT_BALANCE') waitForFunds(ctx, deps, cp.relPath, e);
+      if (e.code === 'FILE_CHANGED' || e.code === 'ITEM_MISMATCH' || e.code === 'FILE_UNREADABLE') {
+        const what = prepared.dataPath === null ? cp.path : `The encrypted copy of ${cp.relPath} kept for this publication (${prepared.dataPath})`;
+        throw new PermanentJobError(
+          `${cp.relPath}: ${what} is not the one whose storage id was fixed and named in the publication (it changed or is gone), so that item cannot be stored. Put the original bytes back and retry, or rescan and publish the folder again as a new version.`,
+          { cause: e },
+        );
+      }
+      if (!e.transient) throw new PermanentJobError(e.message, { cause: e });
+    }
+    throw e;
+  }
+  const row = deps.catalog.transaction(() => {
+    const r = uploads.record(
+      {
+        assetId: cp.assetId,
+        relPath: cp.relPath,
+        sha256: cp.sha256,
+        network: cp.network,
+        storageId: result.id,
+        receipt: result.receipt,
+        quotedAtomic: result.quoted?.atomic ?? null,
+        chargedAtomic: result.charged?.atomic ?? null,
+        bytes: cp.size,
+        itemBytes: result.itemBytes,
+        dataSha256: fixed.sha256,
+        encryption,
+        source: 'uploaded',
+        chargeWarning: result.warning,
+      },
+      now(),
+    );
+    deps.catalog.prepared.remove(prepared.id);
+    return r;
+  });
+  if (result.warning !== null) deps.onWarning?.(ctx.job.id, result.warning);
+  if (prepared.dataPath !== null) await rm(prepared.dataPath, { force: true }).catch(() => undefined);
+  await removeStaged(cp.staged);
+  ctx.progress(1, progressLine(result.size, result.size));
+  return resultOf(row, null, result.resumed);
 }
 
 /** Overall progress range [from, to] of each phase of a run. */

@@ -1,0 +1,279 @@
+/**
+ * Preparing a publication's data items (issue 12, attack 5): every item's id is fixed here —
+ * its file hashed (and, for a private asset, encrypted to a staged copy), its ANS-104 header
+ * signed locally — and recorded in the catalog (prepared_items), with NOTHING sent to the
+ * storage node. The path manifest is built from those ids and prepared the same way. Only once
+ * the registration of the content root and manifest id is mined are the items uploaded
+ * (src/storage/jobs.ts sends a prepared item exactly: expectedId, no dedupe).
+ *
+ * A content already stored on this network (catalog, or found on the node under this wallet)
+ * keeps its item: it is not prepared and not paid again.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Catalog } from '../catalog/db';
+import type { PreparedItem } from '../catalog/prepared';
+import { dedupeKey, dedupeTag } from '../crypto/dedupe';
+import { rewrapHeader } from '../crypto/rewrap';
+import { encryptFile } from '../crypto/files';
+import { PermanentJobError } from '../jobs';
+import type { ResumeState, StorageClient } from '../storage/client';
+import { isStorageError } from '../storage/errors';
+import { DEDUPE_TAG, hashFile, type Tag } from '../storage/item';
+import { contentKey, contentLocks, encryptionOf } from '../storage/jobs';
+import type { KnownKey } from './keys';
+
+export interface PrepareFilesInput {
+  assetId: number;
+  /** The asset's name, for messages. */
+  name: string;
+  rootPath: string;
+  network: string;
+  /** Private assets: the age recipients files are encrypted to. */
+  encryptTo?: string[];
+  /**
+   * Private assets: this version's identity (it keys the items' Ativo-Dedupe tags), and the
+   * asset's other keys: a file stored under one of them is reused, its header re-wrapped.
+   */
+  keys?: { identity: string; known: readonly KnownKey[] };
+  signal: AbortSignal;
+  /** Files whose ids are known (stored or prepared) so far, of how many. */
+  onProgress?: (ready: number, total: number) => void;
+  /** Files prepared at once (default 3). */
+  concurrency?: number;
+}
+
+/** Staged copies that must outlive the process: the bytes of prepared items not stored yet. */
+export const preparedDir = (stagingDir: string): string => join(stagingDir, 'prepared');
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Fixes the id of every file of the asset that is neither stored nor prepared yet on this
+ * network (with this encryption). Resumable: each file is recorded as it is prepared, so a
+ * stopped run loses at most the files in flight.
+ */
+export async function prepareFiles(catalog: Catalog, client: StorageClient, stagingDir: string, input: PrepareFilesInput): Promise<void> {
+  const encryption = encryptionOf(input.encryptTo);
+  const todo = catalog.prepared.unprepared(input.assetId, input.network, encryption);
+  const { total } = catalog.prepared.readyCount(input.assetId, input.network, encryption);
+  let ready = total - todo.length;
+  input.onProgress?.(ready, total);
+  const unhashed = todo.find((f) => f.sha256 === null);
+  if (unhashed) throw new PermanentJobError(`${unhashed.relPath} has no fingerprint yet: rescan ${input.name}.`);
+  const locks = contentLocks(catalog);
+  const ring = encryption === null || input.keys === undefined ? undefined : keyring(input.keys, encryption);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < todo.length) {
+      const f = todo[next++];
+      if (f === undefined) break;
+      const sha256 = f.sha256 ?? '';
+      await locks.run(contentKey(input.network, sha256, encryption), input.signal, () => prepareOne(catalog, client, stagingDir, input, ring, { relPath: f.relPath, sha256, size: f.size }));
+      ready++;
+      input.onProgress?.(ready, total);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency ?? 3, todo.length)) }, worker));
+}
+
+/** The keys of a private publication: this version's, and the asset's others with their encryption markers. */
+interface Keyring {
+  dedupeKey: Buffer;
+  earlier: { identity: string; encryption: string; dedupeKey: Buffer }[];
+}
+
+function keyring(keys: NonNullable<PrepareFilesInput['keys']>, encryption: string): Keyring {
+  return {
+    dedupeKey: dedupeKey(keys.identity),
+    earlier: keys.known.map((k) => ({ identity: k.identity, encryption: `age:${k.recipient}`, dedupeKey: dedupeKey(k.identity) })).filter((k) => k.encryption !== encryption),
+  };
+}
+
+async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: string, input: PrepareFilesInput, ring: Keyring | undefined, f: { relPath: string; sha256: string; size: number }): Promise<void> {
+  const { network } = input;
+  const encryption = encryptionOf(input.encryptTo);
+  // Another file with the same bytes, or another publication, may have done it meanwhile.
+  if (catalog.uploads.findReusable(network, f.sha256, encryption)?.storageId || catalog.rewrapped.get(network, f.sha256, encryption) || catalog.prepared.get(network, f.sha256, encryption)) return;
+  const path = join(input.rootPath, f.relPath);
+  const changed = (detail: string): PermanentJobError =>
+    new PermanentJobError(`${f.relPath}: ${path} changed on disk since it was scanned (${detail}). Nothing was sent; rescan ${input.name} and publish again.`);
+  try {
+    if (encryption === null) {
+      // Stored before by this wallet (the catalog lost it): those bytes are public already; reuse.
+      const existing = await client.findExisting(f.sha256);
+      if (existing) {
+        catalog.uploads.record(
+          {
+            assetId: input.assetId,
+            relPath: f.relPath,
+            sha256: f.sha256,
+            network,
+            storageId: existing.id,
+            receipt: existing.receipt,
+            quotedAtomic: null,
+            chargedAtomic: '0',
+            bytes: f.size,
+            itemBytes: null,
+            dataSha256: f.sha256,
+            encryption: null,
+            source: 'reused',
+            chargeWarning: null,
+          },
+          new Date().toISOString(),
+        );
+        return;
+      }
+      const p = await client.prepareFile(path, { expectedSha256: f.sha256, expectedSize: f.size, signal: input.signal });
+      record(catalog, { network, sha256: f.sha256, encryption: null, itemId: p.id, resume: p.resume, dataPath: null, assetId: input.assetId });
+      return;
+    }
+    // Private: no hash in the tags, a keyed one instead.
+    if (ring === undefined) throw new PermanentJobError(`The key of the private asset ${input.name} is not at hand, so its files cannot be prepared.`);
+    // Stored under an earlier key of this asset (an earlier version): the item is kept (not
+    // encrypted nor paid again), and its age header is re-wrapped to this version's key.
+    const now = new Date().toISOString();
+    const rewrap = async (item: { id: string; dataSha256: string | null; header: Buffer }, identity: string): Promise<void> => {
+      const header = await rewrapHeader(item.header, [identity], input.encryptTo ?? []);
+      catalog.rewrapped.add({ network, sha256: f.sha256, encryption, storageId: item.id, ageHeader: header.toString('base64'), dataSha256: item.dataSha256 }, now);
+    };
+    const earlierEncryptions = ring.earlier.map((e) => e.encryption);
+    const keyOf = (enc: string | null): Keyring['earlier'][number] | undefined => ring.earlier.find((e) => e.encryption === enc);
+    // In the catalog: re-wrapped for an earlier version already (its header at hand), or stored.
+    const rewrapped = catalog.rewrapped.findAny(network, f.sha256, earlierEncryptions)[0];
+    const rewrappedKey = keyOf(rewrapped?.encryption ?? null);
+    if (rewrapped && rewrappedKey) {
+      await rewrap({ id: rewrapped.storageId, dataSha256: rewrapped.dataSha256, header: Buffer.from(rewrapped.ageHeader, 'base64') }, rewrappedKey.identity);
+      return;
+    }
+    const before = catalog.uploads.findEncrypted(network, f.sha256, earlierEncryptions)[0];
+    const beforeKey = keyOf(before?.encryption ?? null);
+    if (before?.storageId && beforeKey) {
+      await rewrap({ id: before.storageId, dataSha256: before.dataSha256, header: await client.readStart(before.storageId) }, beforeKey.identity);
+      return;
+    }
+    // Stored before by this wallet (the catalog lost it): found on the node by its keyed tag.
+    const dedupe = dedupeTag(ring.dedupeKey, f.sha256, encryption);
+    const earlierTags = ring.earlier.map((e) => ({ value: dedupeTag(e.dedupeKey, f.sha256, e.encryption), key: e }));
+    const existing = await client.findByDedupeTag([dedupe, ...earlierTags.map((t) => t.value)]);
+    const earlierKey = earlierTags.find((t) => t.value === existing?.value)?.key;
+    if (existing && earlierKey) {
+      // Recorded as what it is (an item of the earlier version's encryption), then re-wrapped.
+      catalog.uploads.record(
+        {
+          assetId: input.assetId,
+          relPath: f.relPath,
+          sha256: f.sha256,
+          network,
+          storageId: existing.id,
+          receipt: existing.receipt,
+          quotedAtomic: null,
+          chargedAtomic: '0',
+          bytes: f.size,
+          itemBytes: null,
+          dataSha256: null,
+          encryption: earlierKey.encryption,
+          source: 'reused',
+          chargeWarning: null,
+        },
+        now,
+      );
+      await rewrap({ id: existing.id, dataSha256: null, header: await client.readStart(existing.id) }, earlierKey.identity);
+      return;
+    }
+    if (existing) {
+      catalog.uploads.record(
+        {
+          assetId: input.assetId,
+          relPath: f.relPath,
+          sha256: f.sha256,
+          network,
+          storageId: existing.id,
+          receipt: existing.receipt,
+          quotedAtomic: null,
+          chargedAtomic: '0',
+          bytes: f.size,
+          itemBytes: null,
+          dataSha256: null,
+          encryption,
+          source: 'reused',
+          chargeWarning: null,
+        },
+        new Date().toISOString(),
+      );
+      return;
+    }
+    // The plaintext checked, then encrypted once to a staged copy whose item is signed.
+    const checked = await hashFile(path, { signal: input.signal });
+    if (checked.sha256 !== f.sha256 || checked.bytes !== f.size) throw changed(`sha256 ${checked.sha256}, the manifest says ${f.sha256}`);
+    const dir = preparedDir(stagingDir);
+    await mkdir(dir, { recursive: true });
+    const staged = join(dir, `${f.sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}.age`);
+    try {
+      const out = await encryptFile(path, staged, input.encryptTo ?? [], { signal: input.signal });
+      const p = await client.prepareFile(staged, { expectedSha256: out.sha256, expectedSize: out.bytes, encryption, tags: [{ name: DEDUPE_TAG, value: dedupe }], signal: input.signal });
+      const rec = record(catalog, { network, sha256: f.sha256, encryption, itemId: p.id, resume: p.resume, dataPath: staged, assetId: input.assetId });
+      if (rec.dataPath !== staged) await rm(staged, { force: true });
+    } catch (e) {
+      await rm(staged, { force: true }).catch(() => undefined);
+      throw e;
+    }
+  } catch (e) {
+    if (input.signal.aborted || e instanceof PermanentJobError) throw e;
+    if (isStorageError(e, 'FILE_CHANGED')) throw changed('its size or bytes differ');
+    if (isStorageError(e, 'FILE_UNREADABLE')) throw new PermanentJobError(`${f.relPath}: ${message(e)} Nothing was sent; check the file and publish again.`, { cause: e });
+    throw e;
+  }
+}
+
+function record(catalog: Catalog, p: { network: string; sha256: string; encryption: string | null; itemId: string; resume: ResumeState; dataPath: string | null; assetId: number }): PreparedItem {
+  return catalog.prepared.add({ ...p, resume: p.resume as unknown as Record<string, unknown> }, new Date().toISOString());
+}
+
+export interface PrepareManifestInput {
+  network: string;
+  assetId: number;
+  /** The manifest's bytes (deterministic for the same ids and paths). */
+  bytes: Buffer;
+  contentType: string;
+  tags: Tag[];
+  signal: AbortSignal;
+  /** Private assets: the manifest is encrypted to these recipients (see the publication). */
+  encryptTo?: string[];
+}
+
+/**
+ * Fixes the id of a path manifest without sending it: the same bytes prepared before (a
+ * resumed or repeated publication) keep their item, so an id already registered stays valid.
+ */
+export async function prepareManifest(catalog: Catalog, client: StorageClient, stagingDir: string, input: PrepareManifestInput): Promise<PreparedItem> {
+  const sha256 = createHash('sha256').update(input.bytes).digest('hex');
+  const encryption = encryptionOf(input.encryptTo);
+  return contentLocks(catalog).run(contentKey(input.network, sha256, encryption), input.signal, async () => {
+    const known = catalog.prepared.get(input.network, sha256, encryption);
+    if (known?.dataPath != null && (await stat(known.dataPath).catch(() => null))?.isFile() === true) return known;
+    if (known) catalog.prepared.remove(known.id); // its bytes are gone: it was never registered (else the publication holds them)
+    const dir = preparedDir(stagingDir);
+    await mkdir(dir, { recursive: true });
+    const plain = join(dir, `manifest-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}.json`);
+    await writeFile(plain, input.bytes);
+    let data = plain;
+    try {
+      if (encryption !== null) {
+        data = `${plain}.age`;
+        await encryptFile(plain, data, input.encryptTo ?? [], { signal: input.signal });
+        await rm(plain, { force: true });
+      }
+      const dataHash = await hashFile(data, { signal: input.signal });
+      const p = await client.prepareFile(data, { expectedSha256: dataHash.sha256, expectedSize: dataHash.bytes, contentType: input.contentType, tags: input.tags, encryption, signal: input.signal });
+      const rec = record(catalog, { network: input.network, sha256, encryption, itemId: p.id, resume: p.resume, dataPath: data, assetId: input.assetId });
+      if (rec.dataPath !== data) await rm(data, { force: true });
+      return rec;
+    } catch (e) {
+      await rm(plain, { force: true }).catch(() => undefined);
+      await rm(data, { force: true }).catch(() => undefined);
+      throw e;
+    }
+  });
+}
