@@ -76,8 +76,12 @@ export interface AccessJobDeps {
   chain(network: string): Promise<{ conn: ChainConnection; registry: RegistryClient }>;
   storage(network: string): Promise<StorageClient>;
   signer(owner: string): Promise<Wallet>;
-  /** The age identity (AGE-SECRET-KEY-1…) of a private asset of the catalog, or null if the keychain has none. */
-  assetIdentity(assetId: number): Promise<string | null>;
+  /**
+   * The age identity (AGE-SECRET-KEY-1…) of one version (content root, hex) of a private asset of
+   * the catalog, or null if the keychain has none. A grant opens exactly the version its token
+   * registered, not the asset's later ones (issue 12, attack 3).
+   */
+  assetIdentity(assetId: number, contentRoot: string): Promise<string | null>;
   /** Chain time (seconds) of the latest block; defaults to the connection's provider. */
   chainNow?(conn: ChainConnection): Promise<number>;
   /** After the job changed the request (approved/denied): announce it. */
@@ -239,7 +243,7 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
 
   // 1. grant (approve only)
   if (kind === 'approve' && (cp.step === undefined || cp.step === 'grant')) {
-    const prepared = await prepareGrant(ctx, cp, deps, registry.address);
+    const prepared = await prepareGrant(ctx, cp, deps, registry);
     save({ step: 'tx', grantId: prepared.id, resume: prepared.resume }, 0.3);
     faultPoint('access:after-grant');
   }
@@ -352,7 +356,7 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
  * prepared item are written once per request (registry and recipient), so every later run, and
  * a new job for the same request, names the same grant.
  */
-async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, registryAddress: string): Promise<{ id: string; resume: ResumeState | null }> {
+async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, registry: RegistryClient): Promise<{ id: string; resume: ResumeState | null }> {
   if (cp.grantId !== undefined && (cp.grantId === '' || cp.resume)) return { id: cp.grantId, resume: cp.resume ?? null };
   const { catalog } = deps;
   const row = catalog.access.get(cp.rowId);
@@ -364,16 +368,20 @@ async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: A
   if (!asset) throw new PermanentJobError(`Asset ${row.assetId} is no longer in the catalog: request #${cp.requestId} cannot be approved from here.`);
   if (asset.visibility === 'public') return { id: '', resume: null }; // nothing to decrypt
 
-  const file = grantFile(deps.stagingDir, cp.network, cp.requestId, registryAddress, row.recipient);
+  const file = grantFile(deps.stagingDir, cp.network, cp.requestId, registry.address, row.recipient);
   const earlier = readPrepared(file);
   if (earlier) return earlier;
-  const identity = await deps.assetIdentity(asset.id);
-  if (identity === null) throw new PermanentJobError(`The key of the private asset ${asset.name} is not in this computer's keychain: its files cannot be opened for the requester.`);
-  if (asset.contentRoot === null) throw new PermanentJobError(`${asset.name} has no complete scan: rescan it before approving.`);
+  // The version the request paid for: the content root its token registered (the asset may have
+  // newer versions, each with its own key).
+  const token = await registry.asset(BigInt(cp.tokenId));
+  if (token === null) throw new PermanentJobError(`Asset token #${cp.tokenId} is not registered on this chain: request #${cp.requestId} cannot be approved.`);
+  const contentRoot = token.contentRoot.replace(/^0x/i, '').toLowerCase();
+  const identity = await deps.assetIdentity(asset.id, contentRoot);
+  if (identity === null) throw new PermanentJobError(`The key of this version of the private asset ${asset.name} is not in this computer's keychain: its files cannot be opened for the requester.`);
   ctx.progress(0.1, 'Making the grant');
   let bytes: Uint8Array;
   try {
-    bytes = await createGrant(identity, row.recipient, { assetId: cp.tokenId, contentRoot: asset.contentRoot });
+    bytes = await createGrant(identity, row.recipient, { assetId: cp.tokenId, contentRoot });
   } catch (e) {
     if (e instanceof CryptoError) {
       throw new PermanentJobError(`The requester's key "${row.recipient.slice(0, 80)}" cannot receive a grant (${e.message}): deny request #${cp.requestId} instead (the payment goes back to them).`);

@@ -66,11 +66,8 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       return ctx.storage.client();
     },
     signer: (owner) => ctx.wallets.vault.signer(owner),
-    // The key of the version the grant names (jobs.ts puts the asset's content root in it).
-    assetIdentity: async (assetId) => {
-      const asset = catalog.assets.get(assetId);
-      return asset?.contentRoot ? ctx.versionIdentity(assetId, asset.contentRoot) : null;
-    },
+    // The key of the version the request's token registered.
+    assetIdentity: (assetId, contentRoot) => ctx.versionIdentity(assetId, contentRoot),
   });
 
   /** The current wallet, lowercase (null when there is none). */

@@ -145,6 +145,31 @@ describe('one key per version of a private asset (sandbox backend, real keychain
         expect(got).toMatchObject({ files: 2, contentRoot: root2, verified: true });
         expect(sha256(readFileSync(join(out, 'keep.bin')))).toBe(sha256(keep));
         expect(sha256(readFileSync(join(out, 'new.bin')))).toBe(sha256(fresh));
+
+        // A buyer of version 1 after version 2 exists: the approval grants version 1's key (the
+        // version its token registered), which opens version 1 and not version 2.
+        const late = new Wallet(HDNodeWallet.fromPhrase(SANDBOX_MNEMONIC, undefined, "m/44'/60'/0'/0/7").privateKey, conn.provider);
+        const lateKey = await generateIdentity();
+        const terms1 = { termsHash: (await registry.asset(BigInt(v1.tokenId)))?.termsHash ?? '', price: parseEther('0.01') };
+        const lateId = (await (await registry.requestAccess(late, BigInt(v1.tokenId), lateKey.recipient, terms1, { message: 'version 1 please' })).wait()).result.requestId;
+        const lateRow = await until('the version 1 request in the inbox', async () => (await b.call('access.list', { limit: 100 })).items.find((r) => r.requestId === lateId.toString()));
+        await b.call('access.approve', { ids: [lateRow.id] });
+        await until('the version 1 approval', async () => {
+          const d = await b.call('access.get', { id: lateRow.id });
+          return d.state === 'approved' && d.action?.state === 'done';
+        });
+        const out1 = join(sb.dir(), 'fetched-v1');
+        const got1 = await fetchAccess(
+          { chain: { conn, registry, chainId: st.chainId, network: 'sandbox' }, storageUrl: () => Promise.resolve(url), wallet: late.address, requesterIdentity: () => Promise.resolve(lateKey) },
+          lateId,
+          out1,
+        );
+        expect(got1).toMatchObject({ files: 2, contentRoot: root1, verified: true });
+        expect(readFileSync(join(out1, 'old.txt'), 'utf8')).toBe('only in version 1\n');
+        const lateGrant = (await registry.request(lateId))?.grantId ?? '';
+        const opened = await openGrant(await rawItem(url, lateGrant), lateKey.identity);
+        expect(opened).toBe(v1Identity);
+        await expect(readManifest(manifest2, [opened])).rejects.toMatchObject({ code: 'WRONG_KEY' });
       } finally {
         conn.close();
       }
