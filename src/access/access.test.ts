@@ -16,6 +16,7 @@ import { RegistryClient, connectChain, type ChainConnection } from '../chain/cli
 import { chainFailure } from '../chain/test-utils';
 import { generateIdentity, recipientOf } from '../crypto/age';
 import { openGrant } from '../crypto/grant';
+import { fetchAccess } from './fetch';
 import { SANDBOX_MNEMONIC, startAnvil } from '../sandbox/anvil';
 import { tempDir } from '../test-support/fs';
 import { ativo } from '../test-support/run-cli';
@@ -335,6 +336,28 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
       child.stderr.on('data', (d: Buffer) => (out += d.toString()));
       const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => { resolve({ code, signal }); }));
       expect(exit.signal, out).toBe('SIGKILL');
+      if (point === 'access:before-deliver') {
+        // Approved and paid on chain, the grant not stored yet: the buyer is told to come back.
+        const idle = await createBackend({ dataDir, keychainPrefix: prefix, keystoreScryptN: 1024, runJobs: false });
+        try {
+          const st = await idle.call('chain.status', {});
+          const c = await connectChain(st.rpcUrl);
+          try {
+            const reg = await RegistryClient.open(c, st.registry ?? '');
+            expect((await reg.request(requestId))?.status).toBe('approved');
+            const early = fetchAccess(
+              { chain: { conn: c, registry: reg, chainId: st.chainId, network: 'sandbox' }, storageUrl: () => Promise.resolve(st.storageUrl ?? ''), wallet: buyer.address, requesterIdentity: () => Promise.resolve(requester) },
+              requestId,
+              join(dir.path, 'too-early'),
+            );
+            await expect(early).rejects.toThrow(/is approved, and the owner's Ativo is still delivering your key .* Try again in a few minutes; nothing was downloaded\./);
+          } finally {
+            c.close();
+          }
+        } finally {
+          await idle.close();
+        }
+      }
 
       backend = await open(); // the runner resumes the job from its checkpoint
       const done = await settled(row.id, 'approved');

@@ -62,6 +62,16 @@ const CONTENT_SHA256_TAG = 'Content-Sha256';
 const storageError = (message: string, cause?: unknown): AtivoError => new AtivoError('STORAGE_ERROR', message, cause === undefined ? undefined : { cause });
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** A download that failed with an HTTP status (the node answered). */
+class HttpStatusError extends AtivoError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super('STORAGE_ERROR', message);
+  }
+}
+
 async function download(url: string, what: string, timeoutMs = 120_000): Promise<Response> {
   let res: Response;
   try {
@@ -71,7 +81,7 @@ async function download(url: string, what: string, timeoutMs = 120_000): Promise
   }
   if (!res.ok) {
     await res.body?.cancel().catch(() => undefined);
-    throw storageError(`Could not download ${what}: the storage node answered HTTP ${res.status} for ${url}.`);
+    throw new HttpStatusError(res.status, `Could not download ${what}: the storage node answered HTTP ${res.status} for ${url}.`);
   }
   return res;
 }
@@ -262,7 +272,14 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
     if (mine.recipient !== r.recipient) {
       throw new AtivoError('INVALID_INPUT', `Request #${requestId} asked for a grant to the key ${r.recipient}, but this keychain's requester key for ${deps.wallet} is ${mine.recipient}: fetch from the computer that made the request.`);
     }
-    const grant = await downloadSmall(`${storageUrl}/${encodeURIComponent(r.grantId)}`, `the grant ${r.grantId}`, MAX_GRANT_BYTES);
+    const grant = await downloadSmall(`${storageUrl}/${encodeURIComponent(r.grantId)}`, `the grant ${r.grantId}`, MAX_GRANT_BYTES).catch((e: unknown) => {
+      // The owner's Ativo stores the grant only once the approval is mined (no key before the
+      // payment): a moment after the approval, it may not be there yet.
+      if (e instanceof HttpStatusError && e.status === 404) {
+        throw new AtivoError('BUSY', `Request #${requestId} is approved, and the owner's Ativo is still delivering your key (the grant ${r.grantId} is not on the storage node yet). Try again in a few minutes; nothing was downloaded.`);
+      }
+      throw e;
+    });
     let env;
     try {
       env = await readGrant(new Uint8Array(grant), mine.identity);
