@@ -13,6 +13,7 @@ import type { Page } from '@playwright/test';
 import { REPO_ROOT, expect, test } from './fixtures';
 import type { AtivoServer } from './fixtures';
 import { bytes, coreutilsContentRoot, tempDir, value, writeTree } from './helpers';
+import { screenshotSizes } from './screenshots';
 
 const PARTNER = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
 
@@ -123,6 +124,30 @@ test('private publish with a 60/40 split: Certified, the certificate verifies wi
     const files = (JSON.parse(bad.stdout) as Verified).checks.find((c) => c.name === 'files');
     expect(files).toMatchObject({ ok: false });
     expect(files?.detail).toContain('changed: eval/scores.csv');
+  });
+
+  await test.step('the Publish dialog for version 2 keeps every term of version 1 and lists what changed; public needs a confirmation', async () => {
+    const id = value<{ items: { id: number; name: string }[] }>(await server.call('assets.list', {})).items.find((a) => a.name === 'Vault weights')?.id ?? 0;
+    value(await server.call('assets.rescan', { id })); // eval/scores.csv changed in the step above
+    await page.reload();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const v2 = page.getByRole('dialog', { name: 'Publish version 2 of “Vault weights”' });
+    await expect(v2).toBeVisible();
+    await expect(v2.getByTestId('publish-changes')).toContainText('Changed (1): eval/scores.csv');
+    await expect(v2.getByRole('radio', { name: 'Private — encrypted' })).toBeChecked();
+    await expect(v2.getByLabel('Price per access (ETH)')).toHaveValue('0.02');
+    await expect(v2.getByLabel('Payee 1 share (%)')).toHaveValue('60');
+    await expect(v2.getByLabel('Payee 2 address')).toHaveValue(PARTNER);
+    await expect(v2.getByLabel('Payee 2 share (%)')).toHaveValue('40');
+    // Switching to public asks for an explicit confirmation before anything is published.
+    await v2.getByRole('radio', { name: 'Public' }).check();
+    await expect(v2.getByTestId('confirm-public')).toContainText('Version 1 was private. Make every file of this version readable by anyone, for good.');
+    await v2.getByRole('button', { name: 'Publish', exact: true }).click();
+    await expect(v2.getByText('Confirm that every file of this version becomes readable by anyone.')).toBeVisible();
+    await v2.getByRole('radio', { name: 'Private — encrypted' }).check();
+    await screenshotSizes(page, test.info(), 'publish-version-2');
+    await v2.getByRole('button', { name: 'Cancel' }).click();
+    await expect(v2).toBeHidden();
   });
 
   await test.step('a failed publication of the next version shows Retry on the asset screen, and retrying certifies version 2', async () => {

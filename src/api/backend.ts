@@ -30,6 +30,7 @@ import { enqueueUploads } from '../storage/batch';
 import { BatchTracker, jobView } from './batches';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion } from '../publish/pipeline';
 import { LICENSES, percentToBps } from '../publish/licenses';
+import { changesSinceLatest, previousTerms } from '../publish/terms';
 import { VersionKeys, assetKeyName } from '../publish/keys';
 import { parseManifestText, verifyCertificate, type FilesSource, type KnownRegistry } from '../publish/verify';
 import { parseCertificate, withEip712, type Certificate } from '../chain/certificate';
@@ -461,9 +462,24 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       if (ingestor.isScanning(input.id)) throw new AtivoError('BUSY', 'This asset is being scanned: publish it when the scan ends.');
       const network = networks.current();
       const owner = (await wallets.current()).address; // before the rescan: no wallet, no publication
+      // Each term not given is the previous version's (issue 14): a new version never turns a
+      // private, paid asset into a public, free one by omission.
+      const prev = previousTerms(catalog, input.id);
+      const visibility = input.visibility ?? prev?.visibility ?? 'public';
+      if (prev?.visibility === 'private' && visibility === 'public' && input.confirmPublic !== true) {
+        throw new AtivoError(
+          'INVALID_INPUT',
+          `${mustGet(input.id).name} was published as private: publishing it as public makes every file readable by anyone, for good. Confirm that you want it public to go on.`,
+        );
+      }
+      const license = input.license ?? prev?.license ?? 'CC-BY-4.0';
+      const customTerms = input.customTerms ?? (license === 'custom' && prev?.license === 'custom' ? (prev.customTerms ?? undefined) : undefined);
+      if (license === 'custom' && customTerms === undefined) throw new AtivoError('INVALID_INPUT', 'A custom license needs the text of its terms: write them, or choose one of the listed licenses.');
+      const priceWei = input.priceEth !== undefined ? parseEther(input.priceEth).toString() : (prev?.priceWei ?? '0');
+      const approval = input.approval ?? prev?.approval ?? 'manual';
       let split: { address: string; bps: number }[];
       try {
-        split = percentToBps(input.split ?? [{ address: owner, percent: 100 }]);
+        split = input.split !== undefined ? percentToBps(input.split) : prev !== null && prev.split.length > 0 ? prev.split : percentToBps([{ address: owner, percent: 100 }]);
       } catch (e) {
         throw new AtivoError('INVALID_INPUT', e instanceof Error ? e.message : String(e));
       }
@@ -492,13 +508,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
           ? undefined
           : { versionId: prevRecord.id, number: prevRecord.number, contentRoot: prevRecord.contentRoot, manifestId: prevDoc?.storage?.manifestId ?? null, tokenId: prevCert?.tokenId ?? null };
       const version = latest?.contentRoot === a.contentRoot ? latest.number : (latest?.number ?? 0) + 1;
-      const terms = input.license === 'custom' ? (input.customTerms ?? '') : LICENSES[input.license];
-      const encryptTo = input.visibility === 'private' ? [await versionKeys.recipient(a, a.contentRoot)] : undefined;
+      const terms = license === 'custom' ? (customTerms ?? '') : LICENSES[license];
+      const encryptTo = visibility === 'private' ? [await versionKeys.recipient(a, a.contentRoot)] : undefined;
       const { job } = jobs.enqueue(PUBLISH_JOB_KIND, {
         assetId: a.id,
         dedupeKey: publishKey(a.id, network),
         checkpoint: JSON.parse(
-          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility: input.visibility, license: input.license, terms, priceWei: parseEther(input.priceEth).toString(), approval: input.approval, split, encryptTo, previous }),
+          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, encryptTo, previous }),
         ) as JsonObject,
       });
       return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null };
@@ -541,6 +557,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
         chainFee,
         network,
         notes,
+        previous: previousTerms(catalog, a.id),
+        changes: changesSinceLatest(catalog, a.id),
       };
     },
     'assets.certificate': (input) => {

@@ -477,19 +477,22 @@ export const commands = {
     input: z
       .object({
         id: Id,
-        visibility: Visibility.default('public'),
-        license: z.enum(['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom']).default('CC-BY-4.0'),
+        // Each term left out is the previous version's (a first publication: public, CC-BY-4.0,
+        // free, manual approval, 100% to the owner).
+        visibility: Visibility.optional(),
+        /** Making a version of a private asset public must say so. */
+        confirmPublic: z.boolean().optional(),
+        license: z.enum(['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom']).optional(),
         customTerms: z.string().trim().min(1).max(20_000).optional(),
-        priceEth: z.string().regex(/^\d{1,9}(\.\d{1,18})?$/, 'must be an amount of ETH like 0.01 (0 for free)').default('0'),
-        approval: z.enum(['manual', 'auto']).default('manual'),
+        priceEth: z.string().regex(/^\d{1,9}(\.\d{1,18})?$/, 'must be an amount of ETH like 0.01 (0 for free)').optional(),
+        approval: z.enum(['manual', 'auto']).optional(),
         split: z
           .array(z.object({ address: Address, percent: z.number().positive().max(100) }).strict())
           .min(1)
           .max(64)
           .optional(),
       })
-      .strict()
-      .refine((v) => v.license !== 'custom' || v.customTerms !== undefined, 'a custom license needs its terms text (customTerms)'),
+      .strict(),
     output: z.object({
       assetId: Id,
       /** The publish job; null when nothing changed since the last certified version (see alreadyCertified). */
@@ -519,6 +522,20 @@ export const commands = {
       chainFee: Amount.nullable(),
       network: NetworkName,
       notes: z.array(z.string()),
+      /** The terms of the latest certified version (a new version starts from them); null before the first publication. */
+      previous: z
+        .object({
+          version: z.number().int().positive(),
+          visibility: Visibility,
+          license: z.string(),
+          customTerms: z.string().nullable(),
+          priceWei: Wei,
+          approval: z.enum(['manual', 'auto']),
+          split: z.array(z.object({ address: z.string(), bps: z.number().int() })),
+        })
+        .nullable(),
+      /** Files added, changed and removed since that version (from the last scan); null before the first publication. */
+      changes: z.object({ added: z.array(z.string()), changed: z.array(z.string()), removed: z.array(z.string()) }).nullable(),
     }),
   },
   /**

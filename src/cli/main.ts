@@ -48,10 +48,12 @@ Commands:
                                                    (--wait: run the uploads here and wait for them)
   uploads <id>                                     what is stored for an asset
   storage status | quote <bytes> | fund --ether N  storage balance, price, funding
-  publish <id|folder> [--private] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40] [--wait]
+  publish <id|folder> [--private | --public] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40] [--wait]
                                                    rescan, upload, register on chain, certify (durable
                                                    job); a changed folder becomes the next version
-                                                   (only changed files are uploaded)
+                                                   (only changed files are uploaded), with the terms
+                                                   of the version before unless an option changes
+                                                   them (--public: make a private asset public)
   certificate <id>                                 the signed ativo-certificate.json (latest version)
   verify <ativo-certificate.json|id> [--folder F | --from-storage] [--registry 0x…]
                                                    check signature, registration, receipts, files:
@@ -92,6 +94,7 @@ const OPTIONS = {
   ether: { type: 'string' },
   wait: { type: 'boolean', default: false },
   private: { type: 'boolean', default: false },
+  public: { type: 'boolean', default: false },
   license: { type: 'string' },
   terms: { type: 'string' },
   'terms-hash': { type: 'string' },
@@ -491,19 +494,22 @@ function parseSplit(raw: string | undefined): { address: string; percent: number
 async function publishCommand(
   backend: Backend,
   id: number,
-  values: { private?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
+  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
   print: (value: unknown, human: () => string) => void,
 ): Promise<number> {
-  const license = values.license ?? (values.terms !== undefined ? 'custom' : 'CC-BY-4.0');
+  if (values.private === true && values.public === true) throw new UsageError('give --private or --public, not both');
+  // Only the terms given change: the others are the previous version's (a first publication:
+  // public, CC-BY-4.0, free, 100% to you).
+  const license = values.license ?? (values.terms !== undefined ? 'custom' : undefined);
   const r = await backend.invoke('assets.publish', {
     id,
-    visibility: values.private === true ? 'private' : 'public',
-    license,
+    ...(values.private === true ? { visibility: 'private' } : values.public === true ? { visibility: 'public', confirmPublic: true } : {}),
+    ...(license !== undefined ? { license } : {}),
     ...(values.terms !== undefined ? { customTerms: values.terms } : {}),
     ...(values.price !== undefined ? { priceEth: values.price } : {}),
     ...(values.split !== undefined ? { split: parseSplit(values.split) } : {}),
   });
-  if (!r.ok) throw new AtivoError(r.error.code, r.error.message);
+  if (!r.ok) throw new AtivoError(r.error.code, /was published as private/.test(r.error.message) ? `${r.error.message} (ativo publish ${id} --public)` : r.error.message);
   const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null };
   if (job.jobId === null || job.alreadyCertified !== null) {
     const done = job.alreadyCertified ?? { version: job.version, tokenId: null };

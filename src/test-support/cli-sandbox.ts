@@ -15,6 +15,8 @@ export interface CliSandbox {
   /** The test's temp folder (the data dir is `<dir>/data`). */
   dir: () => string;
   dataDir: () => string;
+  /** The keychain prefix of this test's wallets (for a backend opened on the same data dir). */
+  keychainPrefix: () => string;
   run: (args: string[], extraEnv?: NodeJS.ProcessEnv) => SpawnSyncReturns<string>;
 }
 
@@ -36,5 +38,5 @@ export function useCliSandbox(tag: string): CliSandbox {
     if (!dir) throw new Error('useCliSandbox: only inside a test');
     return dir.path;
   };
-  return { dir: must, dataDir: () => join(must(), 'data'), run };
+  return { dir: must, dataDir: () => join(must(), 'data'), keychainPrefix: () => env.ATIVO_KEYCHAIN_PREFIX ?? '', run };
 }

@@ -14,6 +14,7 @@ import { Modal } from '../components/Modal';
 import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { NETWORK_TITLE, shortAddress } from '../lib/wallet';
+import { weiToEthText } from './inbox/model';
 import { loadJobs, notify } from '../state/store';
 
 type Defaults = CommandOutput<'assets.publishDefaults'>;
@@ -32,6 +33,15 @@ interface Row {
 let rowKey = 1;
 
 function initialRows(d: Defaults): Row[] {
+  // A new version starts from the split its previous version was certified with.
+  if (d.previous !== null && d.previous.split.length > 0) {
+    return d.previous.split.map((s) => ({
+      key: rowKey++,
+      address: s.address,
+      percent: String(s.bps / 100),
+      label: d.owner !== null && s.address.toLowerCase() === d.owner.toLowerCase() ? 'You (owner)' : null,
+    }));
+  }
   const rows: Row[] = [];
   const withAddress = d.contributors.filter((c) => c.address !== null && ADDRESS.test(c.address));
   let rest = 100;
@@ -45,6 +55,36 @@ function initialRows(d: Defaults): Row[] {
   }
   if (rows.length === 0) rows.push({ key: rowKey++, address: '', percent: '100', label: null });
   return rows;
+}
+
+/** What changed since the version before: the files added, changed and removed. */
+function Changes({ since, changes }: { since: number; changes: NonNullable<Defaults['changes']> }) {
+  const groups = [
+    { label: 'Added', items: changes.added },
+    { label: 'Changed', items: changes.changed },
+    { label: 'Removed', items: changes.removed },
+  ].filter((g) => g.items.length > 0);
+  return (
+    <section className="publish-changes" aria-label={`Changes since version ${since}`} data-testid="publish-changes">
+      <p className="field-label">Changes since version {since}</p>
+      {groups.length === 0 ? (
+        <p className="hint">No file changed since version {since}: there is nothing new to publish.</p>
+      ) : (
+        <ul className="publish-changes-list">
+          {groups.map((g) => (
+            <li key={g.label}>
+              <strong>
+                {g.label} ({g.items.length.toLocaleString('en-US')}):
+              </strong>{' '}
+              {g.items.slice(0, 8).join(', ')}
+              {g.items.length > 8 ? `, and ${(g.items.length - 8).toLocaleString('en-US')} more` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="hint">The terms below are those of version {since}; change any of them for this version.</p>
+    </section>
+  );
 }
 
 /** An amount as the backend formats it ("0.0123 ETH"). */
@@ -72,11 +112,15 @@ function rowErrors(rows: Row[]): Record<number, { address?: string; percent?: st
 const totalOf = (rows: Row[]): number => Math.round(rows.reduce((s, r) => s + (Number.isFinite(Number(r.percent)) ? Number(r.percent) : 0), 0) * 1e6) / 1e6;
 
 function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetail; defaults: Defaults; onClose: () => void; onReload: () => void }) {
-  const [visibility, setVisibility] = useState<'public' | 'private'>('public');
-  const [license, setLicense] = useState<string>(defaults.licenses[0]?.id ?? 'custom');
-  const [terms, setTerms] = useState('');
-  const [price, setPrice] = useState('0');
-  const [approval, setApproval] = useState<'manual' | 'auto'>('manual');
+  // A new version starts from the previous version's terms (nothing changes by omission).
+  const prev = defaults.previous;
+  const [visibility, setVisibility] = useState<'public' | 'private'>(prev?.visibility ?? 'public');
+  const [license, setLicense] = useState<string>(prev?.license ?? defaults.licenses[0]?.id ?? 'custom');
+  const [terms, setTerms] = useState(prev?.customTerms ?? '');
+  const [price, setPrice] = useState(prev !== null ? weiToEthText(prev.priceWei) : '0');
+  const [approval, setApproval] = useState<'manual' | 'auto'>(prev?.approval ?? 'manual');
+  const [confirmPublic, setConfirmPublic] = useState(false);
+  const goingPublic = prev?.visibility === 'private' && visibility === 'public';
   const [rows, setRows] = useState<Row[]>(() => initialRows(defaults));
   const [tried, setTried] = useState(false);
   const { busy, error, setError, run } = useAction();
@@ -93,6 +137,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
     total: useId(),
     error: useId(),
     split: useId(),
+    publicError: useId(),
   };
 
   const total = totalOf(rows);
@@ -100,7 +145,8 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const errs = rowErrors(rows);
   const priceError = ETH.test(price.trim()) ? null : 'Enter an amount of ETH like 0.01 (0 for free).';
   const termsError = license === 'custom' && terms.trim() === '' ? 'Write the terms of your license.' : null;
-  const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && termsError === null && defaults.owner !== null;
+  const publicError = goingPublic && !confirmPublic ? 'Confirm that every file of this version becomes readable by anyone.' : null;
+  const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && termsError === null && publicError === null && defaults.owner !== null;
   const selectedTerms = defaults.licenses.find((l) => l.id === license)?.terms ?? null;
   const suggestions = defaults.contributors.filter((c) => c.address === null || !ADDRESS.test(c.address));
 
@@ -130,6 +176,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
       const r = await call('assets.publish', {
         id: asset.id,
         visibility,
+        ...(goingPublic ? { confirmPublic: true } : {}),
         license: license as LicenseId,
         ...(license === 'custom' ? { customTerms: terms.trim() } : {}),
         priceEth: price.trim(),
@@ -147,7 +194,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
 
   return (
     <Modal
-      title={`Publish “${asset.name}”`}
+      title={prev !== null ? `Publish version ${prev.version + 1} of “${asset.name}”` : `Publish “${asset.name}”`}
       description="Certify this asset on chain with its license, price and revenue split. Files are stored first; everything then runs in the background."
       onClose={onClose}
       size="lg"
@@ -180,6 +227,8 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
           </div>
         )}
 
+        {prev !== null && defaults.changes !== null && <Changes since={prev.version} changes={defaults.changes} />}
+
         <fieldset className="segmented">
           <legend className="field-label">Visibility</legend>
           <div className="segmented-options">
@@ -197,6 +246,19 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
               ? 'Anyone can download the files; buyers pay for the license.'
               : 'Files are encrypted before upload; only buyers you grant access can decrypt them.'}
           </p>
+          {goingPublic && (
+            <div className="callout callout-warn" data-testid="confirm-public">
+              <label className="checkbox">
+                <input type="checkbox" checked={confirmPublic} aria-describedby={ids.publicError} onChange={(e) => { setConfirmPublic(e.target.checked); }} />
+                Version {prev.version} was private. Make every file of this version readable by anyone, for good.
+              </label>
+              {tried && publicError !== null && (
+                <p className="field-error" id={ids.publicError}>
+                  {publicError}
+                </p>
+              )}
+            </div>
+          )}
         </fieldset>
 
         <div className="field">
