@@ -40,6 +40,7 @@ import { CryptoError } from '../crypto/errors';
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
 import type { ResumeState, StorageClient } from '../storage/client';
+import { isStorageError } from '../storage/errors';
 
 export const APPROVE_JOB_KIND = 'access.approve';
 export const DENY_JOB_KIND = 'access.deny';
@@ -418,10 +419,20 @@ async function deliverGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: A
     throw new PermanentJobError(`Request #${cp.requestId} is approved on chain, but the key prepared for the buyer is no longer on this computer (the staging folder was cleared), so it could not be delivered. Contact the buyer.`);
   }
   ctx.progress(0.75, 'Delivering the grant');
-  await storage.uploadFile(file, {
-    resume: cp.resume,
-    expectedId: grantId,
-    onResumeState: (s) => { save({ resume: s }, 0.8); },
-    signal: ctx.signal,
-  });
+  try {
+    await storage.uploadFile(file, {
+      resume: cp.resume,
+      expectedId: grantId,
+      onResumeState: (s) => { save({ resume: s }, 0.8); },
+      signal: ctx.signal,
+    });
+  } catch (e) {
+    // The buyer has paid (the approval is mined): a short storage balance is waited out, never a
+    // reason to give up delivering the key.
+    if (isStorageError(e, 'INSUFFICIENT_BALANCE')) {
+      const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
+      ctx.wait(`Request #${cp.requestId} is approved and paid, but your storage balance is short by ${short} to deliver the buyer's key: fund your storage balance and it is delivered.`, 10 * 60_000);
+    }
+    throw e;
+  }
 }
