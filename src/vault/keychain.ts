@@ -132,6 +132,27 @@ function toKeychainError(e: unknown, action: string, secret?: string): KeychainE
   return new KeychainError('KEYCHAIN_FAILURE', `The OS keychain could not ${action}. (Details: ${detail})`, detail);
 }
 
+/**
+ * The Secret Service daemon went away in the middle of a call (it restarts, or is being
+ * activated): worth asking again shortly. A machine with no keychain at all fails the same way,
+ * so only a few short tries (about 3 s in all) are made before saying so.
+ */
+const RETRY_DELAYS_MS = [250, 750, 2000];
+const isTransient = (e: KeychainError): boolean => e instanceof KeychainUnavailableError && /NoReply|ServiceUnknown|not provided by any \.service files|Disconnected/i.test(e.detail);
+
+async function withRetry<T>(action: string, secret: string | undefined, f: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      const err = toKeychainError(e, action, secret);
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !isTransient(err)) throw err;
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 export interface KeychainCredential {
   account: string;
   secret: string;
@@ -184,32 +205,20 @@ export class Keychain {
   /** The secret stored for (service, account), or null when there is none. */
   async get(service: string, account: string): Promise<string | null> {
     const entry = this.entry(service, account, 'read a secret');
-    try {
-      return await entry.getPassword();
-    } catch (e) {
-      throw toKeychainError(e, 'read a secret');
-    }
+    return withRetry('read a secret', undefined, () => entry.getPassword());
   }
 
   /** Stores (or replaces) the secret for (service, account). */
   async set(service: string, account: string, secret: string): Promise<void> {
     if (secret.length === 0) throw new TypeError('Refusing to store an empty secret.');
     const entry = this.entry(service, account, 'store a secret');
-    try {
-      await entry.setPassword(secret);
-    } catch (e) {
-      throw toKeychainError(e, 'store a secret', secret);
-    }
+    await withRetry('store a secret', secret, () => entry.setPassword(secret));
   }
 
   /** Deletes the secret for (service, account). Resolves false when there was none. */
   async delete(service: string, account: string): Promise<boolean> {
     const entry = this.entry(service, account, 'delete a secret');
-    try {
-      return await entry.deleteCredential();
-    } catch (e) {
-      throw toKeychainError(e, 'delete a secret');
-    }
+    return withRetry('delete a secret', undefined, () => entry.deleteCredential());
   }
 
   /**
@@ -218,12 +227,7 @@ export class Keychain {
    */
   async list(service: string): Promise<KeychainCredential[]> {
     const full = this.serviceName(service);
-    let found: { account: string; password: string }[];
-    try {
-      found = await findCredentialsAsync(full);
-    } catch (e) {
-      throw toKeychainError(e, 'list secrets');
-    }
+    const found = await withRetry('list secrets', undefined, () => findCredentialsAsync(full));
     return found.map((c) => ({ account: c.account, secret: c.password }));
   }
 
