@@ -11,7 +11,6 @@ import { defaultDataDir } from '../util/paths';
 import {
   commands,
   type AssetDetail,
-  type AssetSummary,
   type CommandInput,
   type CommandName,
   type CommandOutput,
@@ -57,6 +56,7 @@ import { VERSION } from './version';
 import type { BackendContext, Handlers } from './context';
 import { createAccessService } from './access';
 import { createEarningsService } from './earnings';
+import { withOwnerAndTerms, withStatus, type ScanDetail, type ScanSummary } from './asset-views';
 
 export interface BackendOptions {
   dataDir?: string;
@@ -91,7 +91,7 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-const summary = (a: AssetRecord): AssetSummary => ({
+const summary = (a: AssetRecord): ScanSummary => ({
   id: a.id,
   kind: a.kind,
   name: a.name,
@@ -107,7 +107,7 @@ const summary = (a: AssetRecord): AssetSummary => ({
   updatedAt: a.updatedAt,
   scannedAt: a.scannedAt,
 });
-const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: VersionSummary[], autoApprove: boolean): AssetDetail => {
+const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: VersionSummary[], autoApprove: boolean): ScanDetail => {
   const doc = c?.document as { storage?: { manifestId?: string }; license?: { terms?: string; price?: string } } | undefined;
   return {
     ...summary(a),
@@ -290,7 +290,10 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
   const addressOrCurrent = async (a: string | undefined): Promise<string> => a ?? (await wallets.current()).address;
 
-  const withPublication = (a: AssetRecord): AssetDetail => detail(a, catalog.certificates.latest(a.id), catalog.versions.list(a.id), catalog.access.autoApprove(a.id));
+  const withPublication = (a: AssetRecord): Promise<AssetDetail> => {
+    const versions = catalog.versions.list(a.id);
+    return withOwnerAndTerms(catalog, networks.current(), detail(a, catalog.certificates.latest(a.id), versions, catalog.access.autoApprove(a.id)), versions);
+  };
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
     if (!a) throw new AtivoError('NOT_FOUND', `No asset with id ${id}. Run \`ativo list\` to see the catalog.`);
@@ -327,10 +330,10 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
     'assets.list': (input) => {
       const { items, total } = catalog.assets.list(input);
-      return Promise.resolve({ items: items.map(summary), total });
+      return Promise.resolve({ items: withStatus(catalog, networks.current(), items.map(summary)), total });
     },
     'assets.get': (input) => {
-      return Promise.resolve(withPublication(mustGet(input.id)));
+      return withPublication(mustGet(input.id));
     },
     'assets.files': (input) => {
       mustGet(input.id);

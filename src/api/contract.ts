@@ -17,6 +17,14 @@ const Paging = {
   limit: z.number().int().min(1).max(1000).default(100),
 };
 
+/** An asset's lifecycle status (src/publish/lifecycle.ts): the same words in the app and the CLI. */
+export const LifecycleStatus = z.object({
+  state: z.enum(['not-published', 'publishing', 'live', 'changed', 'failed', 'not-for-sale']),
+  label: z.string(),
+  detail: z.string().nullable(),
+  version: z.number().int().nullable(),
+});
+
 export const AssetSummary = z.object({
   id: Id,
   kind: AssetKind,
@@ -32,6 +40,14 @@ export const AssetSummary = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   scannedAt: z.string().nullable(),
+  /** Where the asset is in its life on the current network (issue 14). */
+  status: LifecycleStatus,
+  /** The price of its current terms in wei (null before its first certificate on this network). */
+  priceWei: z.string().nullable(),
+  /** Access requests waiting for the owner's decision. */
+  pendingRequests: z.number().int(),
+  /** What approved access to it paid, in wei (all its versions, this network). */
+  earnedWei: z.string(),
 });
 
 export const SkippedEntry = z.object({ relPath: z.string(), reason: z.string() });
@@ -62,7 +78,19 @@ export const AssetVersion = z.object({
   tokenId: z.string().nullable(),
   manifestId: z.string().nullable(),
   certifiedAt: z.string().nullable(),
+  /** The terms this version was certified with (null when not certified). */
+  terms: z
+    .object({
+      priceWei: z.string(),
+      /** A license id (CC-BY-4.0, …) or "custom". */
+      license: z.string(),
+      split: z.array(z.object({ address: z.string(), bps: z.number().int() })),
+    })
+    .nullable(),
 });
+
+/** A payee of the current split, named from the folder's CONTRIBUTORS or CITATION.cff when it lists the address. */
+export const Payee = z.object({ address: z.string(), bps: z.number().int(), name: z.string().nullable(), source: z.string().nullable() });
 
 export const AssetDetail = AssetSummary.extend({
   skipped: z.array(SkippedEntry),
@@ -70,6 +98,14 @@ export const AssetDetail = AssetSummary.extend({
   publication: Publication.nullable(),
   /** The certified versions, newest first (empty when never published). */
   versions: z.array(AssetVersion),
+  /** The wallet that signed the latest certificate (the asset's owner), or null before it. */
+  owner: z.string().nullable(),
+  /** The current split, with names (empty before the first certificate). */
+  payees: z.array(Payee),
+  /** The current terms (null before the first certificate). */
+  terms: z
+    .object({ priceWei: z.string(), license: z.string(), approval: z.enum(['manual', 'auto']), visibility: Visibility })
+    .nullable(),
 });
 
 export const FileRow = z.object({
@@ -755,6 +791,8 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: Err
 export type AssetSummary = z.infer<typeof AssetSummary>;
 export type AssetDetail = z.infer<typeof AssetDetail>;
 export type AssetVersion = z.infer<typeof AssetVersion>;
+export type LifecycleStatus = z.infer<typeof LifecycleStatus>;
+export type Payee = z.infer<typeof Payee>;
 export type FileRow = z.infer<typeof FileRow>;
 export type DirEntry = z.infer<typeof DirEntry>;
 export type AssetKind = z.infer<typeof AssetKind>;

@@ -73,6 +73,66 @@ export interface AssetListFilter {
   limit: number;
 }
 
+/**
+ * What the Library shows of an asset besides its scan (issue 14), on one network: its latest
+ * certificate's version, price and content root, the approval rule, its latest publish job, its
+ * pending access requests and what access to it earned (AccessGranted amounts of its tokens,
+ * summed by the caller as bigints: wei overflow SQLite's integers).
+ */
+type PublishJobState = 'queued' | 'running' | 'paused' | 'waiting' | 'done' | 'failed' | 'cancelled';
+
+export interface AssetOverview {
+  assetId: number;
+  certificate: { version: number; priceWei: string; contentRoot: string | null; tokenId: string | null } | null;
+  autoApprove: boolean;
+  job: { state: PublishJobState; progress: number; error: string | null } | null;
+  pendingRequests: number;
+  grantedWei: string[];
+}
+
+interface OverviewRow {
+  id: number;
+  cert_id: number | null;
+  cert_version: number | null;
+  cert_price: string | null;
+  cert_root: string | null;
+  cert_token: string | null;
+  auto_approve: number | null;
+  job_state: PublishJobState | null;
+  job_progress: number | null;
+  job_error: string | null;
+  pending: number;
+  granted: string | null;
+}
+
+// One statement for a whole page of assets (no query per row): correlated subqueries pick each
+// asset's newest certificate and publish job on the network.
+const OVERVIEW_SQL = `
+  WITH page AS (SELECT value AS id FROM json_each(@ids)),
+  cert AS (
+    SELECT p.id AS asset_id, (SELECT c.id FROM certificates c WHERE c.asset_id = p.id AND c.network = @network ORDER BY c.id DESC LIMIT 1) AS cert_id
+    FROM page p
+  ),
+  job AS (
+    SELECT p.id AS asset_id, (SELECT j.id FROM jobs j WHERE j.batch_id IS NULL AND j.asset_id = p.id AND j.kind = 'publish'
+      AND json_extract(j.checkpoint, '$.network') = @network ORDER BY j.id DESC LIMIT 1) AS job_id
+    FROM page p
+  )
+  SELECT p.id, c.id AS cert_id, v.number AS cert_version, json_extract(c.document, '$.license.price') AS cert_price,
+    v.content_root AS cert_root, c.token_id AS cert_token,
+    (SELECT enabled FROM access_auto_approve aa WHERE aa.asset_id = p.id) AS auto_approve,
+    j.state AS job_state, j.progress AS job_progress, j.error AS job_error,
+    (SELECT count(*) FROM access_requests r WHERE r.network = @network AND r.state = 'pending'
+      AND r.token_id IN (SELECT c2.token_id FROM certificates c2 WHERE c2.asset_id = p.id AND c2.network = @network)) AS pending,
+    (SELECT group_concat(e.amount_wei) FROM earnings_access e WHERE e.network = @network AND e.kind = 'granted'
+      AND e.token_id IN (SELECT c3.token_id FROM certificates c3 WHERE c3.asset_id = p.id AND c3.network = @network)) AS granted
+  FROM page p
+  JOIN cert ON cert.asset_id = p.id
+  JOIN job ON job.asset_id = p.id
+  LEFT JOIN certificates c ON c.id = cert.cert_id
+  LEFT JOIN versions v ON v.id = c.version_id
+  LEFT JOIN jobs j ON j.id = job.job_id`;
+
 export class AssetsQueries {
   private readonly byId: Statement<[number], AssetRow>;
   private readonly byRoot: Statement<[string], AssetRow>;
@@ -90,6 +150,7 @@ export class AssetsQueries {
   private readonly errorStmt: Statement<[string, string, number]>;
   private readonly removeStmt: Statement<[number]>;
   private readonly manifestStmt: Statement<[number], { manifest: string | null; content_root: string | null }>;
+  private overviewStmt: Statement<{ network: string; ids: string }, OverviewRow> | undefined;
 
   constructor(private readonly db: Database) {
     this.byId = db.prepare(`SELECT ${COLUMNS} FROM assets WHERE id = ?`);
@@ -104,6 +165,27 @@ export class AssetsQueries {
     this.errorStmt = db.prepare(`UPDATE assets SET state = 'error', error = ?, updated_at = ? WHERE id = ?`);
     this.removeStmt = db.prepare(`DELETE FROM assets WHERE id = ?`);
     this.manifestStmt = db.prepare(`SELECT manifest, content_root FROM assets WHERE id = ?`);
+  }
+
+  /** The Library's facts of these assets on `network` (see AssetOverview), in one query. */
+  overview(network: string, ids: number[]): Map<number, AssetOverview> {
+    const out = new Map<number, AssetOverview>();
+    if (ids.length === 0) return out;
+    this.overviewStmt ??= this.db.prepare(OVERVIEW_SQL);
+    for (const r of this.overviewStmt.all({ network, ids: JSON.stringify(ids) })) {
+      out.set(r.id, {
+        assetId: r.id,
+        certificate:
+          r.cert_id === null
+            ? null
+            : { version: r.cert_version ?? 1, priceWei: r.cert_price !== null && /^\d+$/.test(r.cert_price) ? r.cert_price : '0', contentRoot: r.cert_root, tokenId: r.cert_token },
+        autoApprove: r.auto_approve === 1,
+        job: r.job_state === null ? null : { state: r.job_state, progress: r.job_progress ?? 0, error: r.job_error },
+        pendingRequests: r.pending,
+        grantedWei: r.granted === null ? [] : r.granted.split(','),
+      });
+    }
+    return out;
   }
 
   get(id: number): AssetRecord | undefined {

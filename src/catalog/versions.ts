@@ -26,6 +26,8 @@ export interface VersionSummary {
   tokenId: string | null;
   manifestId: string | null;
   certifiedAt: string | null;
+  /** The newest certificate's terms: price (wei), license text and split (null when not certified). */
+  terms: { priceWei: string; licenseText: string; split: { address: string; bps: number }[] } | null;
 }
 
 interface Row {
@@ -48,7 +50,21 @@ interface SummaryRow {
   token_id: string | null;
   manifest_id: string | null;
   certified_at: string | null;
+  cert_id: number | null;
+  price: string | null;
+  license_text: string | null;
+  split_json: string | null;
 }
+
+const parseSplit = (json: string | null): { address: string; bps: number }[] => {
+  const v = json === null ? [] : (JSON.parse(json) as unknown);
+  return Array.isArray(v)
+    ? v.flatMap((x) => {
+        const o = x as { address?: unknown; bps?: unknown };
+        return typeof o.address === 'string' && typeof o.bps === 'number' ? [{ address: o.address, bps: o.bps }] : [];
+      })
+    : [];
+};
 
 const toRecord = (r: Row): VersionRecord => ({
   id: r.id,
@@ -79,7 +95,9 @@ export class VersionsQueries {
     this.anyByRootStmt = db.prepare(`SELECT ${COLUMNS} FROM versions WHERE content_root = ? ORDER BY id DESC LIMIT 1`);
     // Each version with its newest certificate (a version may be certified on several networks).
     this.listStmt = db.prepare(`SELECT v.id, v.number, v.content_root, v.previous_id, v.created_at,
-        c.network, c.token_id, json_extract(c.document, '$.storage.manifestId') AS manifest_id, c.created_at AS certified_at
+        c.network, c.token_id, json_extract(c.document, '$.storage.manifestId') AS manifest_id, c.created_at AS certified_at,
+        c.id AS cert_id, json_extract(c.document, '$.license.price') AS price, json_extract(c.document, '$.license.terms') AS license_text,
+        json_extract(c.document, '$.split') AS split_json
       FROM versions v
       LEFT JOIN certificates c ON c.id = (SELECT max(id) FROM certificates WHERE version_id = v.id)
       WHERE v.asset_id = ? ORDER BY v.number DESC`);
@@ -128,6 +146,10 @@ export class VersionsQueries {
       tokenId: r.token_id,
       manifestId: r.manifest_id,
       certifiedAt: r.certified_at,
+      terms:
+        r.cert_id === null
+          ? null
+          : { priceWei: r.price !== null && /^\d+$/.test(r.price) ? r.price : '0', licenseText: r.license_text ?? '', split: parseSplit(r.split_json) },
     }));
   }
 }

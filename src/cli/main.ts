@@ -11,6 +11,7 @@ import { describeMissing } from '../api/networks';
 import { VERSION } from '../api/version';
 import { AtivoError, errnoCode } from '../util/errors';
 import { formatBytes, table } from './format';
+import { approvalText, ethText, priceText } from '../publish/lifecycle';
 import { followJobElsewhere } from './follow';
 import { startShellServer } from './server';
 import { UsageError } from './usage';
@@ -148,6 +149,20 @@ const out = (s: string): void => {
   process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 };
 
+/** `ativo show`'s lines about the asset's life: status, owner, terms, payees, requests, earnings (issue 14). */
+function describeLife(a: AssetDetail): string[] {
+  const lines = [`  status        ${a.status.label}`];
+  if (a.status.detail !== null && a.status.state !== 'failed') lines.push(`                ${a.status.detail}`);
+  if (a.owner !== null) lines.push(`  owner         ${a.owner}`);
+  if (a.terms !== null) lines.push(`  terms         ${priceText(a.terms.priceWei)}, ${a.terms.license}, ${approvalText(a.terms.approval)}, ${a.terms.visibility}`);
+  for (const [i, p] of a.payees.entries()) lines.push(`  ${i === 0 ? 'payees        ' : '              '}${p.bps / 100}%  ${p.address}${p.name !== null ? `  ${p.name}` : ''}`);
+  if (a.terms !== null) lines.push(`  requests      ${a.pendingRequests} pending`, `  earned        ${ethText(a.earnedWei)}`);
+  return lines;
+}
+
+/** A table cell no longer than `n` characters. */
+const cell = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
 function describeAsset(a: AssetDetail): string {
   const lines = [
     `${a.name}  (#${a.id}, ${a.kind})`,
@@ -156,12 +171,14 @@ function describeAsset(a: AssetDetail): string {
     `  files         ${a.fileCount.toLocaleString('en-US')} (${formatBytes(a.totalBytes)})`,
     `  content root  ${a.contentRoot ?? '(not computed yet)'}`,
     `  scanned       ${a.scannedAt ?? 'never'}`,
+    ...describeLife(a),
   ];
   if (a.versions.length) {
     lines.push(`  versions      ${a.versions.length}`);
     for (const v of a.versions) {
       const token = v.tokenId !== null ? `token #${v.tokenId}` : 'not registered';
       lines.push(`    v${v.number}  ${v.contentRoot.slice(0, 16)}…  ${token}${v.network !== null ? ` on ${v.network}` : ''}  certified ${v.certifiedAt ?? '-'}${v.previous !== null ? `  (after v${v.previous})` : ''}`);
+      if (v.terms !== null) lines.push(`          ${priceText(v.terms.priceWei)}, ${v.terms.license}, split ${v.terms.split.map((p) => `${p.address} ${p.bps / 100}%`).join(', ')}`);
     }
   }
   if (a.skipped.length) {
@@ -627,8 +644,19 @@ async function main(argv: string[]): Promise<number> {
           items.length === 0
             ? 'The catalog is empty. Add a folder: ativo add <folder>'
             : table(
-                ['ID', 'KIND', 'NAME', 'FILES', 'SIZE', 'STATE', 'ROOT'],
-                items.map((a) => [String(a.id), a.kind, a.name, String(a.fileCount), formatBytes(a.totalBytes), a.state, a.contentRoot?.slice(0, 12) ?? '-']),
+                ['ID', 'KIND', 'NAME', 'FILES', 'SIZE', 'STATE', 'STATUS', 'PENDING', 'EARNED', 'ROOT'],
+                items.map((a) => [
+                  String(a.id),
+                  a.kind,
+                  a.name,
+                  String(a.fileCount),
+                  formatBytes(a.totalBytes),
+                  a.state,
+                  cell(a.status.label, 60),
+                  String(a.pendingRequests),
+                  ethText(a.earnedWei),
+                  a.contentRoot?.slice(0, 12) ?? '-',
+                ]),
               ),
         );
         return 0;

@@ -24,6 +24,8 @@ describe('a new version keeps its terms', () => {
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'a.csv'), 'site,ph\n1,6.5\n');
     const me = (JSON.parse(run(['wallet', 'create', '--json']).stdout) as { address: string }).address;
+    // The payees' names come from the folder's CONTRIBUTORS file.
+    writeFileSync(join(folder, 'CONTRIBUTORS'), `Ada Soil ${me}\nBo Field ${partner}\n`);
     expect(run(['storage', 'fund', '--ether', '0.01']).status).toBe(0);
     const id = String((JSON.parse(run(['add', folder, '--json']).stdout) as { id: number }).id);
 
@@ -31,15 +33,31 @@ describe('a new version keeps its terms', () => {
     expect(first.status, first.stderr).toBe(0);
     const cert1 = JSON.parse(first.stdout) as Certificate;
     expect(cert1.license.terms).toBe(LICENSES['CC-BY-NC-4.0']);
+    // The lifecycle status (issue 14): live at its price, in `list` and `show`, with owner, terms and named payees.
+    expect(run(['list']).stdout).toMatch(/Soils .* ready +Live · 0\.01 ETH · manual approval +0 +0 ETH/);
+    const shown1 = run(['show', id]).stdout;
+    expect(shown1).toContain('status        Live · 0.01 ETH · manual approval');
+    expect(shown1).toContain(`owner         ${me}`);
+    expect(shown1).toContain('terms         0.01 ETH, CC-BY-NC-4.0, manual approval, private');
+    expect(shown1).toContain(`payees        70%  ${me}  Ada Soil`);
+    expect(shown1).toContain(`              30%  ${partner}  Bo Field`);
+    expect(shown1).toContain('requests      0 pending');
 
     // A file added; published again with no options: version 2, same terms.
     writeFileSync(join(folder, 'b.csv'), 'site,ph\n2,7.1\n');
+    expect(run(['rescan', id]).status).toBe(0);
+    const changed = JSON.parse(run(['list', '--json']).stdout) as { status: { state: string; label: string } }[];
+    expect(changed[0]?.status).toMatchObject({ state: 'changed', label: 'Changed since version 1' });
+    expect(run(['show', id]).stdout).toContain('status        Changed since version 1');
     const second = run(['publish', id, '--wait', '--json']);
     expect(second.status, second.stderr).toBe(0);
     const cert2 = JSON.parse(second.stdout) as Certificate;
     expect(cert2.chain.tokenId).not.toBe(cert1.chain.tokenId);
     expect(cert2.license).toMatchObject({ price: '10000000000000000', termsHash: cert1.license.termsHash, terms: cert1.license.terms });
     expect(cert2.split).toEqual(cert1.split);
+    const v2 = run(['show', id]).stdout;
+    expect(v2).toContain('status        Live · 0.01 ETH · manual approval');
+    expect(v2).toMatch(/v2 .*token #\d+ on sandbox[^\n]*\n +0\.01 ETH, CC-BY-NC-4\.0, split 0x[0-9a-fA-F]{40} 70%, 0x[0-9a-fA-F]{40} 30%/);
     const shown = JSON.parse(run(['show', id, '--json']).stdout) as { visibility: string };
     expect(shown.visibility).toBe('private');
 

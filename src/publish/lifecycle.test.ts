@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lifecycle, priceText, type LifecycleInput } from './lifecycle';
+import { ethText, lifecycle, priceText, type LifecycleInput } from './lifecycle';
 
 const cert = { version: 1, priceWei: '10000000000000000', approval: 'manual' as const };
 const base: LifecycleInput = { certificate: null, job: null, changedSinceCertified: false, forSale: null };
@@ -57,5 +57,7 @@ describe('lifecycle status', () => {
     expect(priceText('0')).toBe('free');
     expect(priceText('1000000000000000000')).toBe('1 ETH');
     expect(priceText('1500000000000000001')).toBe('1.500000000000000001 ETH');
+    expect(ethText('0')).toBe('0 ETH');
+    expect(ethText('30000000000000000000')).toBe('30 ETH');
   });
 });

@@ -37,14 +37,16 @@ export interface Lifecycle {
 
 const UNIT = 10n ** 18n;
 
-/** Wei as ETH for people: "0.01 ETH", "1 ETH"; 0 is "free". */
-export function priceText(wei: string): string {
+/** Wei as ETH for people: "0.01 ETH", "1 ETH", "0 ETH". */
+export function ethText(wei: string): string {
   if (!/^\d+$/.test(wei)) return wei;
   const v = BigInt(wei);
-  if (v === 0n) return 'free';
   const frac = (v % UNIT).toString().padStart(18, '0').replace(/0+$/, '');
   return `${(v / UNIT).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
 }
+
+/** A price for people: "0.01 ETH"; 0 is "free". */
+export const priceText = (wei: string): string => (wei === '0' ? 'free' : ethText(wei));
 
 export const approvalText = (a: 'manual' | 'auto'): string => (a === 'auto' ? 'automatic approval' : 'manual approval');
 
