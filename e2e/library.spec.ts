@@ -124,7 +124,7 @@ test('add a folder, see its content root, search, open its files, remove it (fil
     await test.step('it is listed with its file count and content root', async () => {
       await expect(row).toHaveCount(1);
       await expect(row.getByTestId('asset-files')).toHaveText(`${fileCount} files`);
-      await expect(row).toContainText('Ready');
+      await expect(row.getByTestId('asset-status')).toHaveText('Not published');
       await expect(row).toContainText('Dataset');
       const root = row.getByTestId('asset-root');
       await expect(root).toHaveText(expectedRoot.slice(0, 12));
@@ -224,7 +224,7 @@ test('a scan shows live progress (files n/N, bytes) and the asset becomes ready'
     await expect(activity).toContainText(/\d+ \/ 3 files/);
     await expect(activity).toContainText('/ 419 MB');
     const row = rowFor(page, 'big model');
-    await expect(row).toContainText('Ready', { timeout: 60_000 });
+    await expect(row.getByTestId('asset-status')).toHaveText('Not published', { timeout: 60_000 });
     await expect(row).toContainText('Model');
     await expect(row.getByTestId('asset-files')).toHaveText('3 files');
     await expect(activity).toBeHidden();

@@ -4,17 +4,20 @@ import { KindBadge, StateBadge } from '../components/Badges';
 import { focusRow, nextRowIndex, usePagedVirtualizer } from '../hooks/paged';
 import type { PagedList } from '../hooks/paged';
 import type { AssetQuery } from './Library';
-import { formatBytes, plural, scanPercent, shortHash } from '../lib/format';
+import { formatBytes, formatCount, plural, scanPercent, shortHash } from '../lib/format';
 import { hrefFor } from '../state/router';
 import { useApp } from '../state/store';
+import { LifecycleBadge, ethText, priceCell, useLiveStatus } from './asset/Lifecycle';
+import './asset/asset.css';
 
 const ROW_HEIGHT = 68;
 
-function rowLabel(a: AssetSummary, state: AssetState, percent: number | null, neverScanned: boolean): string {
+function rowLabel(a: AssetSummary, state: AssetState, percent: number | null, neverScanned: boolean, life: string): string {
   const status =
-    state === 'scanning' ? `scanning${percent !== null ? ` ${percent}%` : ''}` : state === 'error' ? `error: ${a.error ?? 'unknown'}` : 'ready';
+    state === 'scanning' ? `scanning${percent !== null ? ` ${percent}%` : ''}` : state === 'error' ? `error: ${a.error ?? 'unknown'}` : life;
   if (neverScanned) return `${a.name}, ${a.kind}, ${status}`;
-  return `${a.name}, ${a.kind}, ${plural(a.fileCount, 'file')}, ${formatBytes(a.totalBytes)}, ${status}`;
+  const sales = a.priceWei === null ? '' : `, ${plural(a.pendingRequests, 'pending request')}, earned ${ethText(a.earnedWei)}`;
+  return `${a.name}, ${a.kind}, ${plural(a.fileCount, 'file')}, ${formatBytes(a.totalBytes)}, ${status}${sales}`;
 }
 
 function AssetRow({ asset, index }: { asset: AssetSummary; index: number }) {
@@ -23,13 +26,15 @@ function AssetRow({ asset, index }: { asset: AssetSummary; index: number }) {
   const state: AssetState = progress !== undefined && progress.phase !== 'done' && progress.phase !== 'failed' ? 'scanning' : asset.state;
   // Counts of a first scan are only known when it finishes.
   const neverScanned = asset.scannedAt === null && state === 'scanning';
+  const life = useLiveStatus(asset.id, asset.status);
+  const published = asset.priceWei !== null;
   return (
     <a
       className="asset-row"
       href={hrefFor({ name: 'asset', id: asset.id })}
       data-index={index}
       data-testid="asset-row"
-      aria-label={rowLabel(asset, state, percent, neverScanned)}
+      aria-label={rowLabel(asset, state, percent, neverScanned, life.label)}
     >
       <span className="cell cell-name">
         <span className="asset-name">{asset.name}</span>
@@ -40,12 +45,22 @@ function AssetRow({ asset, index }: { asset: AssetSummary; index: number }) {
       <span className="cell cell-kind">
         <KindBadge kind={asset.kind} />
       </span>
-      <span className="cell cell-num" data-testid="asset-files">
+      <span className="cell cell-num cell-files" data-testid="asset-files">
         {neverScanned ? '—' : plural(asset.fileCount, 'file')}
       </span>
-      <span className="cell cell-num">{neverScanned ? '—' : formatBytes(asset.totalBytes)}</span>
+      <span className="cell cell-num cell-size">{neverScanned ? '—' : formatBytes(asset.totalBytes)}</span>
       <span className="cell cell-state">
-        <StateBadge state={state} percent={percent} error={asset.error} />
+        {/* A scan in progress or failed says so; otherwise where the asset is in its life. */}
+        {state === 'ready' ? <LifecycleBadge status={life} testId="asset-status" /> : <StateBadge state={state} percent={percent} error={asset.error} />}
+      </span>
+      <span className="cell cell-num cell-price" data-testid="asset-price">
+        {priceCell(asset.priceWei)}
+      </span>
+      <span className="cell cell-num cell-pending" data-testid="asset-pending">
+        {published ? formatCount(asset.pendingRequests) : '—'}
+      </span>
+      <span className="cell cell-num cell-earned" data-testid="asset-earned">
+        {published ? ethText(asset.earnedWei) : '—'}
       </span>
       <span className="cell cell-root">
         {asset.contentRoot !== null ? (
@@ -79,9 +94,12 @@ export function AssetList({ list, total }: { list: PagedList<AssetQuery, AssetSu
       <div className="asset-list-head" aria-hidden="true">
         <span className="cell cell-name">Name</span>
         <span className="cell cell-kind">Kind</span>
-        <span className="cell cell-num">Files</span>
-        <span className="cell cell-num">Size</span>
+        <span className="cell cell-num cell-files">Files</span>
+        <span className="cell cell-num cell-size">Size</span>
         <span className="cell cell-state">Status</span>
+        <span className="cell cell-num cell-price">Price</span>
+        <span className="cell cell-num cell-pending">Pending</span>
+        <span className="cell cell-num cell-earned">Earned</span>
         <span className="cell cell-root">Content root</span>
       </div>
       <div className="asset-list-scroll" ref={scrollRef}>

@@ -14,7 +14,14 @@ import { FileTable } from './FileTable';
 import { PublishFailed } from './asset/PublishFailed';
 import { VersionHistory } from './asset/VersionHistory';
 import { BatchProgressLine } from './activity/BatchCard';
+import { LifecycleBadge, useLiveStatus } from './asset/Lifecycle';
+import { OwnerAndTerms } from './asset/OwnerAndTerms';
 import './asset/asset.css';
+
+/** The header's lifecycle status (Live · 0.01 ETH · …, Changed since version 1, …). */
+function LiveStatus({ asset }: { asset: AssetDetail }) {
+  return <LifecycleBadge status={useLiveStatus(asset.id, asset.status)} testId="asset-status" />;
+}
 
 function Skipped({ asset }: { asset: AssetDetail }) {
   const MAX = 500;
@@ -147,7 +154,11 @@ export function AssetScreen({ id }: { id: number }) {
           <h1>{asset.name}</h1>
           <div className="title-meta">
             <KindBadge kind={asset.kind} />
-            <StateBadge state={scanning ? 'scanning' : asset.state} percent={percent} error={asset.error} />
+            {scanning || asset.state !== 'ready' ? (
+              <StateBadge state={scanning ? 'scanning' : asset.state} percent={percent} error={asset.error} />
+            ) : (
+              <LiveStatus asset={asset} />
+            )}
           </div>
         </div>
         <div className="page-actions">
@@ -203,6 +214,8 @@ export function AssetScreen({ id }: { id: number }) {
       )}
 
       {batch !== undefined && <BatchProgressLine batch={batch} name={asset.name} />}
+
+      <OwnerAndTerms asset={asset} />
 
       <VersionHistory asset={asset} />
 

@@ -2,6 +2,8 @@
 import type { AssetDetail } from '../../api/client';
 import { CopyButton } from '../../components/CopyButton';
 import { formatDate } from '../../lib/format';
+import { shortAddress } from '../../lib/wallet';
+import { priceCell } from './Lifecycle';
 
 const NETWORK_WORD: Record<string, string> = { sandbox: 'Sandbox', testnet: 'Testnet', mainnet: 'Mainnet' };
 
@@ -35,6 +37,12 @@ export function VersionHistory({ asset }: { asset: AssetDetail }) {
                 {v.previous !== null ? ` · follows version ${v.previous}` : ''}
               </span>
             </div>
+            {v.terms !== null && (
+              <p className="version-terms" data-testid="version-terms">
+                {priceCell(v.terms.priceWei)} · {v.terms.license === 'custom' ? 'Custom terms' : v.terms.license} · split{' '}
+                {v.terms.split.map((p) => `${p.bps / 100}% ${shortAddress(p.address)}`).join(', ')}
+              </p>
+            )}
             <div className="root-line">
               <code className="mono-text root-full" data-testid="version-root">
                 {v.contentRoot}
