@@ -32,8 +32,8 @@ export function withStatus(catalog: Catalog, network: string, items: ScanSummary
     const status = lifecycle({
       certificate: cert === null ? null : { version: cert.version, priceWei: cert.priceWei, approval: f?.autoApprove === true ? 'auto' : 'manual' },
       job: f?.job ?? null,
-      // Only a complete scan says what the folder holds now.
-      changedSinceCertified: cert !== null && a.state === 'ready' && a.contentRoot !== null && cert.contentRoot !== null && a.contentRoot !== cert.contentRoot,
+      // The content root is the last complete scan's (kept while a new scan runs or after one failed).
+      changedSinceCertified: cert !== null && a.contentRoot !== null && cert.contentRoot !== null && a.contentRoot !== cert.contentRoot,
       // The on-chain for-sale flag is not read yet: unknown.
       forSale: null,
     });
