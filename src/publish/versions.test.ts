@@ -43,7 +43,7 @@ describe('versions and verify from storage (sandbox, real keychain)', () => {
     expect(cert1.asset.contentRoot).toBe(root1);
     expect((cert1.storage as { previous?: unknown }).previous).toBeUndefined();
     let shown = JSON.parse(run(['show', id, '--json']).stdout) as Shown;
-    expect(shown.versions).toEqual([{ number: 1, contentRoot: root1, previous: null, network: 'sandbox', tokenId: cert1.chain.tokenId, manifestId: cert1.storage.manifestId, certifiedAt: expect.any(String) as unknown }]);
+    expect(shown.versions).toEqual([{ number: 1, contentRoot: root1, previous: null, network: 'sandbox', tokenId: cert1.chain.tokenId, manifestId: cert1.storage.manifestId, certifiedAt: expect.any(String) as unknown, terms: { priceWei: '0', license: 'CC-BY-4.0', split: [{ address: wallet.address, bps: 10_000 }] } }]);
     expect(shown.publication?.version).toBe(1);
 
     // Unchanged: says so, publishes nothing.
@@ -73,7 +73,7 @@ describe('versions and verify from storage (sandbox, real keychain)', () => {
       [2, root2, 1, '2'],
       [1, root1, null, '1'],
     ]);
-    expect(run(['show', id]).stdout).toMatch(/versions +2\n +v2 +[0-9a-f]{16}… +token #2 on sandbox +certified .* \(after v1\)\n +v1 /);
+    expect(run(['show', id]).stdout).toMatch(/versions +2\n +v2 +[0-9a-f]{16}… +token #2 on sandbox +certified .* \(after v1\)\n +free, CC-BY-4\.0, split 0x[0-9a-fA-F]{40} 100%\n +v1 /);
 
     // Only the changed file was uploaded again: the catalog's uploads…
     const uploads = JSON.parse(run(['uploads', id, '--json']).stdout) as { items: { relPath: string | null; source: string; storageId: string }[] };
