@@ -11,7 +11,8 @@ import { describeMissing } from '../api/networks';
 import { VERSION } from '../api/version';
 import { AtivoError, errnoCode } from '../util/errors';
 import { formatBytes, table } from './format';
-import { approvalText, ethText, priceText } from '../publish/lifecycle';
+import { cell, describeLife } from './lifecycle';
+import { ethText, priceText } from '../publish/lifecycle';
 import { followJobElsewhere } from './follow';
 import { startShellServer } from './server';
 import { UsageError } from './usage';
@@ -148,20 +149,6 @@ function parseKind(raw: string | undefined): AssetKind | undefined {
 const out = (s: string): void => {
   process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 };
-
-/** `ativo show`'s lines about the asset's life: status, owner, terms, payees, requests, earnings (issue 14). */
-function describeLife(a: AssetDetail): string[] {
-  const lines = [`  status        ${a.status.label}`];
-  if (a.status.detail !== null && a.status.state !== 'failed') lines.push(`                ${a.status.detail}`);
-  if (a.owner !== null) lines.push(`  owner         ${a.owner}`);
-  if (a.terms !== null) lines.push(`  terms         ${priceText(a.terms.priceWei)}, ${a.terms.license}, ${approvalText(a.terms.approval)}, ${a.terms.visibility}`);
-  for (const [i, p] of a.payees.entries()) lines.push(`  ${i === 0 ? 'payees        ' : '              '}${p.bps / 100}%  ${p.address}${p.name !== null ? `  ${p.name}` : ''}`);
-  if (a.terms !== null) lines.push(`  requests      ${a.pendingRequests} pending`, `  earned        ${ethText(a.earnedWei)}`);
-  return lines;
-}
-
-/** A table cell no longer than `n` characters. */
-const cell = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function describeAsset(a: AssetDetail): string {
   const lines = [
