@@ -25,7 +25,7 @@ export type FromHost =
   | { type: 'fatal'; message: string };
 
 /** A message channel to the other side: what the host and its clients need of one, nothing more. */
-export interface Transport<In, Out> {
+export interface Transport<Out = FromHost> {
   post(msg: Out): void;
   /** Every message received (not yet validated: parse it). */
   onMessage(listener: (msg: unknown) => void): void;
@@ -66,7 +66,7 @@ export function parseFromHost(v: unknown): FromHost | null {
  * Calls that arrive while it is still opening wait for it. `onClose` runs when the client asks
  * to close or goes away, after the backend has closed.
  */
-export function serveBackend(opening: Promise<Backend>, transport: Transport<unknown, FromHost>, onClose: () => void): void {
+export function serveBackend(opening: Promise<Backend>, transport: Transport, onClose: () => void): void {
   let closing: Promise<void> | null = null;
   const close = (): void => {
     closing ??= opening.then(
@@ -104,7 +104,7 @@ export function serveBackend(opening: Promise<Backend>, transport: Transport<unk
 }
 
 /** This process's Node IPC channel (the host forked with child_process.fork). */
-export function nodeProcessTransport(proc: NodeJS.Process = process): Transport<unknown, FromHost> {
+export function nodeProcessTransport(proc: NodeJS.Process = process): Transport {
   return {
     post(msg) {
       if (proc.connected) proc.send?.(msg);
@@ -131,7 +131,7 @@ export interface ParentPortLike {
   on(event: 'message', listener: (e: { data: unknown; ports: MessagePortLike[] }) => void): unknown;
 }
 
-export function messagePortTransport(port: MessagePortLike): Transport<unknown, FromHost> {
+export function messagePortTransport(port: MessagePortLike): Transport {
   let closed = false;
   return {
     post(msg) {
@@ -153,7 +153,7 @@ export function messagePortTransport(port: MessagePortLike): Transport<unknown, 
 }
 
 /** In an Electron utilityProcess: the first MessagePort the parent sends (a `{ type: 'port' }` message). */
-export function parentPortTransport(parent: ParentPortLike): Promise<Transport<unknown, FromHost>> {
+export function parentPortTransport(parent: ParentPortLike): Promise<Transport> {
   return new Promise((resolve) => {
     parent.on('message', (e) => {
       const port = e.ports[0];
