@@ -8,11 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../test-support/fs';
 import { requireKeychain } from '../vault/test-support';
 import { Keychain } from '../vault/keychain';
+import { createBackend } from './backend';
 import { forkHost, type ForkedHost } from './host-node';
+import { parentPortTransport, parseFromHost, serveBackend, type FromHost, type MessagePortLike } from './host-protocol';
 import { superviseHost, type HostState, type Supervisor } from './supervisor';
 
 const HOST = fileURLToPath(new URL('./host.ts', import.meta.url));
@@ -130,5 +133,67 @@ describe('backend host in a child process', () => {
     const failed = states.find((x) => x.state === 'failed');
     expect(failed?.message).toBeTruthy();
     expect(failed?.message).not.toMatch(/\bat \S+ \(|node:internal/);
+  });
+});
+
+/** A worker_threads port with the event shape of Electron's MessagePortMain (`{ data }`). */
+const electronShaped = (p: MessagePort): MessagePortLike => ({
+  on(event: 'message' | 'close', listener: ((e: { data: unknown }) => void) | (() => void)) {
+    if (event === 'message') {
+      p.on('message', (data: unknown) => {
+        listener({ data });
+      });
+    } else p.on('close', listener as () => void);
+    return this;
+  },
+  postMessage: (msg) => {
+    p.postMessage(msg);
+  },
+  start: () => {
+    p.start();
+  },
+});
+
+describe('backend host over a MessagePort (the Electron path: parentPort hands over the port)', () => {
+  it('serves commands and events on the port it is given, and closes the backend when the port closes', async () => {
+    const dir = tempDir('ativo-host-port-');
+    try {
+      const folder = join(dir.path, 'folder');
+      mkdirSync(folder);
+      writeFileSync(join(folder, 'b.txt'), 'port');
+      // What Electron main does: a channel, one end transferred to the host with { type: 'port' }.
+      const { port1, port2 } = new MessageChannel();
+      let parentListener: ((e: { data: unknown; ports: MessagePortLike[] }) => void) | null = null;
+      const transport = parentPortTransport({
+        on: (_event, listener) => {
+          parentListener = listener;
+        },
+      });
+      parentListener!({ data: { type: 'hello' }, ports: [] }); // not the port message: ignored
+      parentListener!({ data: { type: 'port' }, ports: [electronShaped(port2)] });
+      const closed = new Promise<void>((resolve) => {
+        void transport.then((t) => {
+          serveBackend(createBackend({ dataDir: join(dir.path, 'data'), runJobs: false, keychainPrefix: `ativo-test-port-${randomBytes(4).toString('hex')}` }), t, resolve);
+        });
+      });
+      const received: FromHost[] = [];
+      port1.on('message', (m: unknown) => {
+        const msg = parseFromHost(m);
+        if (msg) received.push(msg);
+      });
+      port1.postMessage({ type: 'call', id: 7, name: 'assets.add', input: { path: folder, name: 'Over a port' } });
+      port1.postMessage({ type: 'call', id: 8, name: 'assets.get', input: { id: -1 } });
+      port1.postMessage({ type: 'call', id: 'bad' }); // malformed: ignored
+      await until('both results', () => received.filter((m) => m.type === 'result').length === 2);
+      expect(received[0]).toEqual({ type: 'ready', dataDir: join(dir.path, 'data') });
+      const byId = new Map(received.flatMap((m) => (m.type === 'result' ? [[m.id, m.result] as const] : [])));
+      expect(byId.get(7)).toMatchObject({ ok: true, value: { name: 'Over a port' } });
+      expect(byId.get(8)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      expect(received.some((m) => m.type === 'event' && m.event === 'asset.changed')).toBe(true);
+      port1.close();
+      await closed;
+    } finally {
+      dir.cleanup();
+    }
   });
 });
