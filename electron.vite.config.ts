@@ -17,7 +17,11 @@ export default defineConfig({
   main: {
     plugins: [copyMigrations()],
     build: {
-      rollupOptions: { input: { index: resolve(import.meta.dirname, 'electron/main.ts') } },
+      // Two entries: Electron main (windows, IPC relay) and the backend host it starts with
+      // utilityProcess.fork. Main must never load the backend (src/api/host-bundle.test.ts checks).
+      rollupOptions: {
+        input: { index: resolve(import.meta.dirname, 'electron/main.ts'), host: resolve(import.meta.dirname, 'src/api/host.ts') },
+      },
     },
   },
   preload: {

@@ -1,17 +1,24 @@
 /**
- * The Electron shell: a window, IPC registration and OS integration, nothing else.
- * All of Ativo runs in the backend (src/api); heavy work runs in its worker threads.
+ * The Electron shell: windows, menus, notifications, the dock badge and the IPC relay, nothing
+ * else. The backend (src/api: SQLite, hashing, encryption, uploads, the chain, jobs) runs in
+ * its own process, a utilityProcess started from out/main/host.js (src/api/host.ts), which this
+ * process talks to over a MessagePort with the command/event protocol of the browser shell. If
+ * that process dies, the supervisor (src/api/supervisor.ts) restarts it with backoff and the
+ * window shows "reconnecting" meanwhile. This bundle never loads better-sqlite3 or the backend.
  */
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
-import { createBackend, type Backend } from '../src/api/backend';
+import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, Notification, session, utilityProcess, type IpcMainInvokeEvent } from 'electron';
+import type { ConnectionState } from '../src/api/bridge';
 import type { EventName, EventPayload } from '../src/api/contract';
-import { COMMAND_NAMES, EVENT_CHANNEL, commandChannel } from '../src/api/names';
+import { COMMAND_NAMES, CONNECTION_CHANNEL, EVENT_CHANNEL, commandChannel } from '../src/api/names';
+import { superviseHost, type HostHandle, type HostState, type Supervisor } from '../src/api/supervisor';
 
 const RENDERER_FILE = join(import.meta.dirname, '../renderer/index.html');
 const PRELOAD = join(import.meta.dirname, '../preload/index.cjs');
+/** The backend host's bundle (electron.vite.config.ts builds src/api/host.ts beside this one). */
+const HOST_ENTRY = join(import.meta.dirname, 'host.js');
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 const rendererOrigin = devUrl !== undefined ? new URL(devUrl).origin : 'file://';
 const rendererFileUrl = pathToFileURL(RENDERER_FILE).href;
@@ -29,7 +36,50 @@ function isOwnPage(url: string): boolean {
 }
 
 let win: BrowserWindow | null = null;
-let backend: Backend | null = null;
+let backend: Supervisor | null = null;
+
+/** One backend host process: a utilityProcess, and a MessagePort to it for the protocol. */
+function spawnHost(): HostHandle {
+  const child = utilityProcess.fork(HOST_ENTRY, [], { serviceName: 'Ativo backend', stdio: 'inherit' });
+  const { port1, port2 } = new MessageChannelMain();
+  child.once('spawn', () => {
+    child.postMessage({ type: 'port' }, [port2]);
+  });
+  port1.start();
+  return {
+    post: (msg) => {
+      port1.postMessage(msg);
+    },
+    onMessage: (listener) => {
+      port1.on('message', (e) => {
+        listener(e.data);
+      });
+    },
+    onExit: (listener) => {
+      child.once('exit', (code) => {
+        port1.close();
+        listener(code);
+      });
+    },
+    kill: () => {
+      child.kill();
+    },
+  };
+}
+
+/** What the window shows about the backend ('connecting', 'open', 'reconnecting'). */
+let connection: { state: ConnectionState; reconnected: boolean } = { state: 'connecting', reconnected: false };
+
+function onHostState(state: HostState, info: { reconnected: boolean; message: string | null }): void {
+  if (state === 'failed') {
+    dialog.showErrorBox('Ativo cannot start', info.message ?? 'Ativo could not open its data. Quit and open it again.');
+    app.exit(1);
+    return;
+  }
+  connection = { state: state === 'open' ? 'open' : state === 'starting' ? 'connecting' : 'reconnecting', reconnected: info.reconnected };
+  if (win && !win.isDestroyed()) win.webContents.send(CONNECTION_CHANNEL, connection);
+  if (state === 'open' && backend) loadUnreadBadge(backend);
+}
 
 /** Only our own top frame, showing our own renderer, may call the backend. */
 function trustedSender(e: IpcMainInvokeEvent): boolean {
@@ -53,9 +103,9 @@ function unchosenExportPath(input: unknown): boolean {
   return true;
 }
 
-function registerIpc(b: Backend): void {
+function registerIpc(b: Supervisor): void {
   for (const name of COMMAND_NAMES) {
-    // backend.invoke validates the payload with the command's zod schema and never throws.
+    // The host validates the payload with the command's zod schema; a Result comes back, never a throw.
     ipcMain.handle(commandChannel(name), (e, input: unknown) => {
       if (!trustedSender(e)) return { ok: false, error: { code: 'INVALID_INPUT', message: 'Untrusted sender.' } };
       if (name === 'wallet.export' && unchosenExportPath(input)) {
@@ -84,10 +134,13 @@ function registerIpc(b: Backend): void {
     chosenSavePaths.add(r.filePath);
     return r.filePath;
   });
-  b.subscribe((event, payload) => {
-    if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, { event, payload });
-    osIntegration(b, event, payload);
-  });
+  ipcMain.handle('ativo:connection.state', (e) => (trustedSender(e) ? connection : null));
+}
+
+/** A pushed event from the host: to the window, and to the OS (notifications, badge). */
+function relayEvent(event: string, payload: unknown): void {
+  if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, { event, payload });
+  if (backend) osIntegration(backend, event as EventName, payload as EventPayload<EventName>);
 }
 
 // ---- OS integration: notifications and the dock/launcher badge -------------------------
@@ -142,7 +195,7 @@ const shortAddr = (a: string): string => (a.length > 14 ? `${a.slice(0, 6)}…${
 /** Last state seen per publish job (a notification once per done/failed transition). */
 const publishStates = new Map<number, string>();
 
-function osIntegration<E extends EventName>(b: Backend, event: E, payload: EventPayload<E>): void {
+function osIntegration<E extends EventName>(b: Supervisor, event: E, payload: EventPayload<E>): void {
   if (event === 'access.changed') {
     setUnreadBadge((payload as EventPayload<'access.changed'>).unread);
   } else if (event === 'access.new') {
@@ -174,7 +227,7 @@ function osIntegration<E extends EventName>(b: Backend, event: E, payload: Event
 }
 
 /** The badge's first value (then access.changed keeps it live). */
-function loadUnreadBadge(b: Backend): void {
+function loadUnreadBadge(b: Supervisor): void {
   void b.invoke('access.list', { limit: 1 }).then((r) => {
     if (r.ok) setUnreadBadge((r.value as { unread: number }).unread);
   });
@@ -233,7 +286,7 @@ if (!app.requestSingleInstanceLock()) {
     }
   });
 
-  void app.whenReady().then(async () => {
+  void app.whenReady().then(() => {
     // Deny every permission, except writing sanitized text to the clipboard (the Copy buttons) from our own page.
     session.defaultSession.setPermissionRequestHandler((wc, permission, callback) => {
       callback(permission === 'clipboard-sanitized-write' && isOwnPage(wc.getURL()));
@@ -247,19 +300,10 @@ if (!app.requestSingleInstanceLock()) {
       const binding = app.isPackaged ? join(process.resourcesPath, 'native', 'better_sqlite3.node') : join(app.getAppPath(), 'native', 'electron', 'better_sqlite3.node');
       if (existsSync(binding)) process.env.ATIVO_SQLITE_BINDING = binding;
     }
-    try {
-      backend = await createBackend({
-        ...(process.env.ATIVO_DATA_DIR ? { dataDir: process.env.ATIVO_DATA_DIR } : {}),
-        // Tests use a keychain prefix of their own so they never touch the person's real entries.
-        ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
-      });
-    } catch (e) {
-      dialog.showErrorBox('Ativo cannot start', e instanceof Error ? e.message : String(e));
-      app.exit(1);
-      return;
-    }
+    // The host inherits this environment (ATIVO_DATA_DIR, ATIVO_KEYCHAIN_PREFIX, the binding above).
+    backend = superviseHost({ spawn: spawnHost, onState: onHostState, onEvent: relayEvent });
     registerIpc(backend);
-    loadUnreadBadge(backend);
+    // The window opens at once; it says "Connecting to Ativo…" until the host is ready.
     win = createWindow();
     win.on('closed', () => {
       win = null;

@@ -88,4 +88,22 @@ test.describe('Electron shell', () => {
       rmSync(base, { recursive: true, force: true });
     }
   });
+
+  test('the backend runs in its own process; killed, it restarts and the window carries on with the same data', async () => {
+    /** The backend host's pid (a utilityProcess, serviceName 'Ativo backend'); main runs no backend. */
+    const hostPids = (): Promise<number[]> =>
+      app!.evaluate(({ app: a }) => a.getAppMetrics().filter((m) => m.type === 'Utility' && m.serviceName === 'Ativo backend').map((m) => m.pid));
+    await expect.poll(hostPids, { timeout: 30_000 }).toHaveLength(1);
+    const [first] = await hostPids();
+    expect(first).not.toBe(app!.process().pid);
+    const rows = await page.getByTestId('asset-row').count();
+    process.kill(first!, 'SIGKILL');
+    // A new host (backoff 0.5 s at first), then the window's commands work again with the same catalog.
+    await expect.poll(async () => (await hostPids()).filter((p) => p !== first), { timeout: 60_000 }).toHaveLength(1);
+    await expect(page.getByText('Connection lost, reconnecting…')).toHaveCount(0, { timeout: 60_000 });
+    await page.reload();
+    await expect(page.getByRole('heading', { level: 1, name: 'Library' })).toBeVisible();
+    await expect(page.getByTestId('asset-row')).toHaveCount(rows);
+    expect(await page.evaluate('window.ativo.commands["app.info"]({}).then((r) => r.ok)')).toBe(true);
+  });
 });

@@ -18,6 +18,12 @@ if (window.ativo === undefined) {
   });
 }
 useApp.setState({ shell: window.ativo.shell, ...(window.ativo.shell === 'electron' ? { connection: 'open' as const } : {}) });
+// Electron: the backend runs in its own process; while it restarts the window says "reconnecting".
+window.ativo.onConnection?.((state, reconnected) => {
+  useApp.setState({ connection: state });
+  // The restarted backend's events while it was down are lost: refetch what is on screen.
+  if (reconnected) refreshAll();
+});
 
 // A file dropped outside a drop zone must not navigate the window away.
 window.addEventListener('dragover', (e) => {

@@ -8,7 +8,7 @@ import { ACCESS_JOB_KINDS, enqueueAccessAction, registerAccessJobs, type AccessA
 import { findDeployBlock } from '../access/deploy-block';
 import { generateIdentity } from '../crypto/age';
 import { PUBLISH_JOB_KIND } from '../publish/pipeline';
-import { SANDBOX_MNEMONIC } from '../sandbox/anvil';
+import { SANDBOX_MNEMONIC } from './chain';
 import { AtivoError } from '../util/errors';
 import type { AccessRequestView, AuditEntry } from './contract';
 import type { BackendContext, FeatureService } from './context';

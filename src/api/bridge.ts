@@ -8,6 +8,9 @@ export type CommandFns = {
   readonly [K in CommandName]: (input: CommandInput<K>) => Promise<Result<CommandOutput<K>>>;
 };
 
+/** The renderer's link to the backend: the browser shell's socket, or Electron's backend host process. */
+export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'signed-out';
+
 export interface AtivoBridge {
   readonly shell: 'electron' | 'browser';
   readonly commands: CommandFns;
@@ -22,6 +25,12 @@ export interface AtivoBridge {
   pickSaveFile(defaultName: string): Promise<string | null>;
   /** Absolute path of a dropped file or folder (Electron's webUtils); null in the browser shell. */
   pathForFile(file: Blob): string | null;
+  /**
+   * Electron: follow the backend host's state (called at once with the last known state, then on
+   * every change; `reconnected` when a restarted host may have missed events). The browser
+   * shell reports its socket's state through its own connection object instead.
+   */
+  onConnection?(listener: (state: ConnectionState, reconnected: boolean) => void): () => void;
 }
 
 export type { CommandInput, CommandName, CommandOutput, EventName, EventPayload, Result };

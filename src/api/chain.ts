@@ -9,6 +9,13 @@ import type { NetworkName } from './contract';
 import { describeMissing, type Networks } from './networks';
 import type { Wallets } from './wallets';
 
+/**
+ * This module is the network runtime: the only production code that loads src/sandbox (lint
+ * enforces it). What the rest of the api needs of the sandbox goes through here.
+ */
+export { SANDBOX_MNEMONIC, SandboxError } from '../sandbox/anvil';
+export { StorageNodeError, readIdentityPublicKey } from '../sandbox/storage-node';
+
 /** What the sandbox gives a wallet that has nothing yet, so everything can be tried offline. */
 export const SANDBOX_STARTER_WEI = parseEther('100');
 

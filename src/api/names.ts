@@ -75,3 +75,5 @@ export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jo
 /** IPC channel for a command (Electron) and URL path (browser shell). */
 export const commandChannel = (name: string): string => `ativo:${name}`;
 export const EVENT_CHANNEL = 'ativo:event';
+/** Electron: the backend host's state, pushed to the window ('connecting', 'open', 'reconnecting'). */
+export const CONNECTION_CHANNEL = 'ativo:connection';

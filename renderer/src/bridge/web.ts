@@ -18,12 +18,12 @@
  * the contract (`CommandFns`) is available without a runtime list that could fall behind; the
  * server rejects unknown names with UNKNOWN_COMMAND.
  */
-import type { AtivoBridge, CommandFns, ErrorCode, EventName, EventPayload, Result } from '../../../src/api/bridge';
+import type { AtivoBridge, CommandFns, ConnectionState, ErrorCode, EventName, EventPayload, Result } from '../../../src/api/bridge';
 
 /** Command names look like `assets.list`: anything else is not sent (e.g. `then`, symbols). */
 const COMMAND_NAME = /^[a-z][a-zA-Z]*\.[a-z][a-zA-Z]*$/;
 
-export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'signed-out';
+export type { ConnectionState };
 
 /** Where the tab keeps its session token (sessionStorage: this tab and this origin only). */
 export const TOKEN_KEY = 'ativo.session';
