@@ -6,8 +6,10 @@
  * the registration of the content root and manifest id is mined are the items uploaded
  * (src/storage/jobs.ts sends a prepared item exactly: expectedId, no dedupe).
  *
- * A content already stored on this network (catalog, or found on the node under this wallet)
- * keeps its item: it is not prepared and not paid again.
+ * A content already stored on this network keeps its item: it is not prepared and not paid
+ * again. Before the registration only the catalog is asked for public content (a search of the
+ * node by Content-Sha256 would publish the hashes); a private content is also looked for on the
+ * node by its keyed Ativo-Dedupe tag, which only the owner can compute.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -18,7 +20,7 @@ import { dedupeKey, dedupeTag } from '../crypto/dedupe';
 import { rewrapHeader } from '../crypto/rewrap';
 import { encryptFile } from '../crypto/files';
 import { PermanentJobError } from '../jobs';
-import type { ResumeState, StorageClient } from '../storage/client';
+import type { ExistingItem, ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import { DEDUPE_TAG, hashFile, type Tag } from '../storage/item';
 import { contentKey, contentLocks, encryptionOf } from '../storage/jobs';
@@ -101,30 +103,10 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
     new PermanentJobError(`${f.relPath}: ${path} changed on disk since it was scanned (${detail}). Nothing was sent; rescan ${input.name} and publish again.`);
   try {
     if (encryption === null) {
-      // Stored before by this wallet (the catalog lost it): those bytes are public already; reuse.
-      const existing = await client.findExisting(f.sha256);
-      if (existing) {
-        catalog.uploads.record(
-          {
-            assetId: input.assetId,
-            relPath: f.relPath,
-            sha256: f.sha256,
-            network,
-            storageId: existing.id,
-            receipt: existing.receipt,
-            quotedAtomic: null,
-            chargedAtomic: '0',
-            bytes: f.size,
-            itemBytes: null,
-            dataSha256: f.sha256,
-            encryption: null,
-            source: 'reused',
-            chargeWarning: null,
-          },
-          new Date().toISOString(),
-        );
-        return;
-      }
+      // Public: the node is NOT asked whether it holds these bytes (issue 12, attack 5): a search
+      // by Content-Sha256 would tell whoever watches it the hashes of an unregistered
+      // publication, which is what squatting needs. Only the catalog dedupes before the
+      // registration; a content stored before but forgotten by the catalog is stored again.
       const p = await client.prepareFile(path, { expectedSha256: f.sha256, expectedSize: f.size, signal: input.signal });
       record(catalog, { network, sha256: f.sha256, encryption: null, itemId: p.id, resume: p.resume, dataPath: null, assetId: input.assetId });
       return;
@@ -160,48 +142,12 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
     const earlierKey = earlierTags.find((t) => t.value === existing?.value)?.key;
     if (existing && earlierKey) {
       // Recorded as what it is (an item of the earlier version's encryption), then re-wrapped.
-      catalog.uploads.record(
-        {
-          assetId: input.assetId,
-          relPath: f.relPath,
-          sha256: f.sha256,
-          network,
-          storageId: existing.id,
-          receipt: existing.receipt,
-          quotedAtomic: null,
-          chargedAtomic: '0',
-          bytes: f.size,
-          itemBytes: null,
-          dataSha256: null,
-          encryption: earlierKey.encryption,
-          source: 'reused',
-          chargeWarning: null,
-        },
-        now,
-      );
+      recordReused(catalog, input, f, existing, earlierKey.encryption);
       await rewrap({ id: existing.id, dataSha256: null, header: await client.readStart(existing.id) }, earlierKey.identity);
       return;
     }
     if (existing) {
-      catalog.uploads.record(
-        {
-          assetId: input.assetId,
-          relPath: f.relPath,
-          sha256: f.sha256,
-          network,
-          storageId: existing.id,
-          receipt: existing.receipt,
-          quotedAtomic: null,
-          chargedAtomic: '0',
-          bytes: f.size,
-          itemBytes: null,
-          dataSha256: null,
-          encryption,
-          source: 'reused',
-          chargeWarning: null,
-        },
-        new Date().toISOString(),
-      );
+      recordReused(catalog, input, f, existing, encryption);
       return;
     }
     // The plaintext checked, then encrypted once to a staged copy whose item is signed.
@@ -225,6 +171,29 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
     if (isStorageError(e, 'FILE_UNREADABLE')) throw new PermanentJobError(`${f.relPath}: ${message(e)} Nothing was sent; check the file and publish again.`, { cause: e });
     throw e;
   }
+}
+
+/** A content this wallet stored before (found on the node by its keyed tag): reused, not paid again. */
+function recordReused(catalog: Catalog, input: PrepareFilesInput, f: { relPath: string; sha256: string; size: number }, existing: ExistingItem, encryption: string | null): void {
+  catalog.uploads.record(
+    {
+      assetId: input.assetId,
+      relPath: f.relPath,
+      sha256: f.sha256,
+      network: input.network,
+      storageId: existing.id,
+      receipt: existing.receipt,
+      quotedAtomic: null,
+      chargedAtomic: '0',
+      bytes: f.size,
+      itemBytes: null,
+      dataSha256: null,
+      encryption,
+      source: 'reused',
+      chargeWarning: null,
+    },
+    new Date().toISOString(),
+  );
 }
 
 function record(catalog: Catalog, p: { network: string; sha256: string; encryption: string | null; itemId: string; resume: ResumeState; dataPath: string | null; assetId: number }): PreparedItem {
