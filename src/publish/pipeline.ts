@@ -41,9 +41,12 @@
  *     (as before, in the batch); its prepared items are kept, so it finishes whenever funded.
  *   - The bytes of prepared private files (encrypted copies) and of the manifest are kept in
  *     the staging folder from preparation until stored: a private publication needs its new
- *     bytes once more on disk meanwhile. Were a staged copy lost after the registration, that
- *     item could not be made again (age encryption is randomized); the upload then fails saying
- *     so, and the folder must be published again as a new version.
+ *     bytes once more on disk meanwhile. Were a staged copy lost after the registration, a
+ *     public file list is written again (the same bytes signed with the same anchor and tags
+ *     are the same item: the registered id stays valid), but an encrypted item cannot be made
+ *     again (age encryption is randomized): the publication fails saying so, and the folder
+ *     must be published again as a new version. A registered file list is never replaced by
+ *     another one prepared anew.
  *
  * Versions: each distinct content root certified for an asset is a version (1, 2, …) in the
  * catalog's `versions` table. A new version links to the one before it in three places: the
@@ -66,7 +69,7 @@ import { enqueueUploads } from '../storage/batch';
 import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs';
 import type { VersionKeys } from './keys';
 import { encodeManifest, type ManifestEntry } from './manifest';
-import { prepareFiles, prepareManifest } from './prepare';
+import { lostEncryptedManifest, prepareFiles, prepareManifest, restoreManifest } from './prepare';
 import { faultPoint, registerContent } from './register';
 
 export const PUBLISH_JOB_KIND = 'publish';
@@ -272,6 +275,11 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
             ],
           }),
       signal: ctx.signal,
+      registered: async (itemId) => {
+        const { registry } = await deps.chain(cp.network);
+        const token = await registry.tokenOfContentRoot(`0x${cp.contentRoot}`);
+        return token !== null && token > 0n && (await registry.asset(token))?.manifestId === itemId;
+      },
     });
     save({ step: 'register', manifestId: prepared.itemId, manifestDoc: bytes.toString('utf8') }, AT.register);
   }
@@ -412,9 +420,12 @@ async function uploadManifest(ctx: JobContext, deps: PublishDeps, cp: PublishChe
   const id = cp.manifestId ?? '';
   const storage = await deps.storage(cp.network);
   const prepared = catalog.prepared.byItemId(cp.network, id);
-  if (prepared === undefined || prepared.dataPath === null) {
+  // Its staged bytes gone: a plaintext file list is written again from its text (the same item).
+  const kept = prepared !== undefined && (await restoreManifest(prepared, cp.manifestDoc === undefined ? undefined : Buffer.from(cp.manifestDoc, 'utf8')));
+  if (prepared === undefined || prepared.dataPath === null || !kept) {
     const found = await storage.findById(id);
     if (found) return found.receipt;
+    if (prepared !== undefined && prepared.encryption !== null) throw lostEncryptedManifest(id);
     throw new PermanentJobError(`The file list of this publication (item ${id}, registered as its manifest) is no longer kept on this computer and is not on the storage node, so it cannot be stored. Change the folder and publish it again as a new version.`);
   }
   ctx.progress(AT.certificate - 0.01, 'Uploading the file list');

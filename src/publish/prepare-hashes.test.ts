@@ -108,7 +108,7 @@ describe('preparing a public publication asks the storage node nothing about its
       const id = catalog.uploads.findReusable('sandbox', h, null)?.storageId ?? catalog.prepared.get('sandbox', h, null)?.itemId;
       return { relPath, id: id ?? '' };
     });
-    await prepareManifest(catalog, client, join(env.dir, 'staging'), { network: 'sandbox', assetId, bytes: encodeManifest(entries), contentType: 'application/x.irys-manifest+json', tags: [{ name: 'Type', value: 'manifest' }], signal });
+    await prepareManifest(catalog, client, join(env.dir, 'staging'), { network: 'sandbox', assetId, bytes: encodeManifest(entries), contentType: 'application/x.irys-manifest+json', tags: [{ name: 'Type', value: 'manifest' }], signal, registered: () => Promise.resolve(false) });
 
     const seen = proxy.log.join('\n');
     for (const [rel, bytes] of Object.entries(files)) expect(seen.includes(sha256(bytes)), `the sha256 of ${rel} in a request to the node`).toBe(false);

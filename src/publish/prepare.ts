@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/db';
 import type { PreparedItem } from '../catalog/prepared';
 import { dedupeKey, dedupeTag } from '../crypto/dedupe';
@@ -210,6 +210,30 @@ export interface PrepareManifestInput {
   signal: AbortSignal;
   /** Private assets: the manifest is encrypted to these recipients (see the publication). */
   encryptTo?: string[];
+  /** Whether this item id is the manifest registered on chain for the publication's content root. */
+  registered: (itemId: string) => Promise<boolean>;
+}
+
+/** The failure of a registered private manifest whose encrypted copy is gone (it cannot be made again). */
+export const lostEncryptedManifest = (itemId: string): PermanentJobError =>
+  new PermanentJobError(
+    `The file list of this publication (item ${itemId}) is registered on chain, but its encrypted copy kept on this computer is gone, and it cannot be made again: encryption differs each time. Change the folder (add, edit or remove a file) and publish it again as a new version.`,
+  );
+
+/**
+ * Makes sure a prepared manifest's staged bytes are at hand: kept, or, for a plaintext one,
+ * written again from `bytes` (the same paths and ids give the same bytes; signed again with the
+ * anchor and tags saved in its resume state, they give the same item id, so an id registered
+ * on chain stays valid). false when they are gone for good (an encrypted copy) or `bytes` are
+ * not its bytes.
+ */
+export async function restoreManifest(prepared: PreparedItem, bytes: Buffer | undefined): Promise<boolean> {
+  if (prepared.dataPath === null) return false;
+  if ((await stat(prepared.dataPath).catch(() => null))?.isFile() === true) return true;
+  if (prepared.encryption !== null || bytes === undefined || createHash('sha256').update(bytes).digest('hex') !== prepared.sha256) return false;
+  await mkdir(dirname(prepared.dataPath), { recursive: true });
+  await writeFile(prepared.dataPath, bytes);
+  return true;
 }
 
 /**
@@ -221,8 +245,13 @@ export async function prepareManifest(catalog: Catalog, client: StorageClient, s
   const encryption = encryptionOf(input.encryptTo);
   return contentLocks(catalog).run(contentKey(input.network, sha256, encryption), input.signal, async () => {
     const known = catalog.prepared.get(input.network, sha256, encryption);
-    if (known?.dataPath != null && (await stat(known.dataPath).catch(() => null))?.isFile() === true) return known;
-    if (known) catalog.prepared.remove(known.id); // its bytes are gone: it was never registered (else the publication holds them)
+    if (known && (await restoreManifest(known, input.bytes))) return known;
+    if (known) {
+      // Its staged bytes are gone and cannot be made again (encrypted). Registered, its id is
+      // fixed on chain: another one would never match it, so say what to do instead.
+      if (await input.registered(known.itemId)) throw lostEncryptedManifest(known.itemId);
+      catalog.prepared.remove(known.id); // never registered: prepared again
+    }
     const dir = preparedDir(stagingDir);
     await mkdir(dir, { recursive: true });
     const plain = join(dir, `manifest-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}.json`);

@@ -6,16 +6,21 @@
  * registered. Now the terms of the last attempt stand, and what it prepared is adopted only when
  * its encryption matches.
  *
+ * And a file list registered on chain whose staged copy is lost before it is stored: a public
+ * one is written again (the same item id), a private one (encrypted, it cannot be made again)
+ * fails with a sentence saying what to do; neither is silently replaced by another id.
+ *
  * Real parts: the `ativo` CLI (killed by the pipeline's fault point, SIGKILL), the backend on the
  * same data dir, the keychain, the sandbox anvil and storage node over HTTP.
  * Run under `bash .ci/with-keyring.sh npx vitest run src/publish/retry-private.test.ts`.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../api/backend';
 import type { Certificate } from '../chain/certificate';
+import { RegistryClient } from '../chain/client';
 import { startAnvil } from '../sandbox/anvil';
 import { startStorageNode } from '../sandbox/storage-node';
 import { allStoredItems, rawItem } from '../test-support/backend-sandbox';
@@ -49,9 +54,9 @@ async function inTheClear(url: string, folder: string, files: Record<string, Buf
 describe('a private publication that failed before its certificate stays private when published again', () => {
   const { run, dir, dataDir, keychainPrefix } = useCliSandbox('retry-private');
 
-  /** A private publication that dies right after its registration is mined, then is cancelled by the person (it never gets its certificate). */
-  const privateAttemptDiesRegistered = async (assetId: number): Promise<void> => {
-    const killed = run(['publish', String(assetId), '--private', '--wait'], { ATIVO_FAULT: 'publish:after-register' });
+  /** A publication that dies right after its registration is mined, then is cancelled by the person (it never gets its certificate). */
+  const attemptDiesRegistered = async (assetId: number, visibility: 'private' | 'public' = 'private'): Promise<void> => {
+    const killed = run(['publish', String(assetId), `--${visibility}`, '--wait'], { ATIVO_FAULT: 'publish:after-register' });
     expect(killed.signal).toBe('SIGKILL');
     // (the queue paused first, so the restarted runner does not resume it).
     const idle = await createBackend({ dataDir: dataDir(), keychainPrefix: keychainPrefix(), keystoreScryptN: 1024, runJobs: false });
@@ -95,7 +100,7 @@ describe('a private publication that failed before its certificate stays private
     const asset = JSON.parse(run(['add', folder, '--json']).stdout) as { id: number };
     expect(run(['storage', 'fund', '--ether', '0.01']).status).toBe(0);
 
-    await privateAttemptDiesRegistered(asset.id);
+    await attemptDiesRegistered(asset.id);
     expect((await publishDefaults(asset.id)).previous?.visibility).toBe('private');
 
     // Published again, no terms given: the last attempt's terms (private) stand.
@@ -119,7 +124,7 @@ describe('a private publication that failed before its certificate stays private
     expect(run(['wallet', 'create']).status).toBe(0);
     const asset = JSON.parse(run(['add', folder, '--json']).stdout) as { id: number };
     expect(run(['storage', 'fund', '--ether', '0.01']).status).toBe(0);
-    await privateAttemptDiesRegistered(asset.id);
+    await attemptDiesRegistered(asset.id);
 
     const pub = run(['publish', String(asset.id), '--public', '--wait']);
     expect(pub.status).not.toBe(0);
@@ -135,6 +140,70 @@ describe('a private publication that failed before its certificate stays private
     await node(async (url) => {
       expect(await allStoredItems(url)).toHaveLength(2);
       expect(await inTheClear(url, folder, files)).toEqual([]);
+    });
+  });
+
+  /** The staged copies of prepared file lists (the bytes kept until they are stored), removed. */
+  const loseStagedManifests = (): string[] => {
+    const gone: string[] = [];
+    const walk = (d: string): void => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(d, e.name));
+        else if (e.name.startsWith('manifest-')) {
+          rmSync(join(d, e.name));
+          gone.push(e.name);
+        }
+      }
+    };
+    walk(dataDir());
+    return gone;
+  };
+
+  it('a public file list registered, its staged copy then lost: written again, the same item, the same registered id', { timeout: 300_000 }, async () => {
+    const folder = join(dir(), 'Bird calls');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'calls.csv'), `species,call\nwren,${randomBytes(6).toString('hex')}\n`);
+    expect(run(['wallet', 'create']).status).toBe(0);
+    const asset = JSON.parse(run(['add', folder, '--json']).stdout) as { id: number };
+    expect(run(['storage', 'fund', '--ether', '0.01']).status).toBe(0);
+    await attemptDiesRegistered(asset.id, 'public');
+    expect(loseStagedManifests()).toHaveLength(1);
+
+    const again = run(['publish', String(asset.id), '--wait', '--json']);
+    expect(again.stderr).toBe('');
+    const cert = JSON.parse(again.stdout) as Certificate;
+    await node(async (url) => {
+      expect(JSON.parse((await rawItem(url, cert.storage.manifestId)).toString('utf8'))).toMatchObject({ manifest: 'arweave/paths', paths: { 'calls.csv': {} } });
+      expect(await allStoredItems(url)).toHaveLength(2);
+    });
+    const sb = await startAnvil({ dataDir: join(dataDir(), 'sandbox') });
+    try {
+      const registry = await RegistryClient.open(sb.conn, cert.chain.registry);
+      expect((await registry.asset(1n))?.manifestId).toBe(cert.storage.manifestId);
+      expect(await registry.tokenCount()).toBe(1n);
+    } finally {
+      await sb.stop();
+    }
+  });
+
+  it('a private file list registered, its encrypted copy then lost: a sentence saying what to do, no other file list made', { timeout: 300_000 }, async () => {
+    const folder = join(dir(), 'Bat roosts');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'roosts.csv'), `roost,count\n${randomBytes(6).toString('hex')},12\n`);
+    expect(run(['wallet', 'create']).status).toBe(0);
+    const asset = JSON.parse(run(['add', folder, '--json']).stdout) as { id: number };
+    expect(run(['storage', 'fund', '--ether', '0.01']).status).toBe(0);
+    await attemptDiesRegistered(asset.id);
+    expect(loseStagedManifests()).toHaveLength(1);
+
+    const again = run(['publish', String(asset.id), '--wait']);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toMatch(
+      /The file list of this publication \(item \S+\) is registered on chain, but its encrypted copy kept on this computer is gone, and it cannot be made again: encryption differs each time\. Change the folder \(add, edit or remove a file\) and publish it again as a new version\./,
+    );
+    expect(loseStagedManifests()).toEqual([]); // no other file list was prepared
+    await node(async (url) => {
+      expect(await allStoredItems(url)).toEqual([]);
     });
   });
 });
