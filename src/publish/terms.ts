@@ -10,8 +10,10 @@ import { LICENSES, type LicenseId } from './licenses';
 import { PUBLISH_JOB_KIND } from './pipeline';
 
 export interface PreviousTerms {
-  /** The version these terms were certified (or last tried) with. */
+  /** The latest certified version (0: none yet, the terms of an attempt that did not finish). */
   version: number;
+  /** These are the terms of the last publication, which did not finish (failed, cancelled or still running), not of a certificate. */
+  lastAttempt: boolean;
   visibility: 'public' | 'private';
   license: LicenseId;
   /** The license text, for a custom license. */
@@ -42,6 +44,7 @@ export function previousTerms(catalog: Catalog, assetId: number): PreviousTerms 
   const version = cert.versionId === null ? null : catalog.versions.get(cert.versionId);
   return {
     version: version?.number ?? 1,
+    lastAttempt: false,
     visibility: asset.visibility,
     ...licenseOf(text),
     priceWei: typeof doc?.license?.price === 'string' && /^\d+$/.test(doc.license.price) ? doc.license.price : '0',
@@ -54,9 +57,9 @@ export function previousTerms(catalog: Catalog, assetId: number): PreviousTerms 
 function attemptTerms(catalog: Catalog, assetId: number, cp: Record<string, unknown>): PreviousTerms | null {
   if (cp.visibility !== 'public' && cp.visibility !== 'private') return null;
   if (typeof cp.terms !== 'string') return null;
-  const previous = cp.previous as { number?: unknown } | undefined;
   return {
-    version: typeof previous?.number === 'number' ? previous.number + 1 : 1,
+    version: catalog.versions.latest(assetId)?.number ?? 0,
+    lastAttempt: true,
     visibility: cp.visibility,
     ...licenseOf(cp.terms),
     priceWei: typeof cp.priceWei === 'string' && /^\d+$/.test(cp.priceWei) ? cp.priceWei : '0',
