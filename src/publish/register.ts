@@ -82,7 +82,9 @@ export async function registerContent(r: RegisterInput): Promise<Registration> {
   }
   r.progress('Registering on chain');
   try {
-    await broadcastTx(r.conn, { raw: tx.raw, hash: tx.hash, action: 'register' });
+    // Sent again under the wallet's lock: a saved transaction not in the node's pool yet holds a nonce no other send may take meanwhile.
+    const saved = tx;
+    await withAccountLock(r.conn, r.owner, () => broadcastTx(r.conn, { raw: saved.raw, hash: saved.hash, action: 'register' }));
     faultPoint('publish:after-broadcast');
     const mined = await r.registry.resume('register', tx.hash);
     return { manifestId: r.manifestId ?? '', tokenId: mined.result.tokenId.toString(), txHash: tx.hash, blockNumber: mined.receipt.blockNumber };
