@@ -6,12 +6,16 @@
  *      from the keychain; a grant made for another key is refused; its content root must be
  *      the one registered on chain;
  *   3. the path manifest named by the registration is downloaded (at most 64 MiB; a private
- *      asset's is encrypted: the grant's key opens it); every file's item is streamed from the
+ *      asset's is encrypted: the grant's key opens it, and one in the clear is refused, as is a
+ *      list in the clear naming encrypted items: nothing in it would be authenticated). Every
+ *      file's size is known before anything is downloaded (from the manifest, else from the
+ *      node), and their sum must fit the free space of --out's disk. Every file's item is streamed from the
  *      storage node, checked against its Content-Sha256 tag (a private item's hash is in the
  *      encrypted manifest), decrypted (private items) and hashed on its way to disk, into a temp
  *      folder beside --out. Each file is capped at its size from the manifest (an older manifest
  *      without sizes: the size the node gives for the item): the moment more bytes arrive the
- *      download is aborted and the partial file deleted;
+ *      download is aborted and the partial file deleted; so is the whole download the moment
+ *      more than the declared total arrives (a second guard: the per-file caps add up to it);
  *   4. only when the content root of what was written equals the on-chain root is the temp
  *      folder renamed to --out. On any failure the temp folder is removed: nothing half-written.
  */
