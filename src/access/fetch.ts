@@ -6,18 +6,22 @@
  *      from the keychain; a grant made for another key is refused; its content root must be
  *      the one registered on chain;
  *   3. the path manifest named by the registration is downloaded (at most 64 MiB; a private
- *      asset's is encrypted: the grant's key opens it); every file's item is streamed from the
+ *      asset's is encrypted: the grant's key opens it, and one in the clear is refused, as is a
+ *      list in the clear naming encrypted items: nothing in it would be authenticated). Every
+ *      file's size is known before anything is downloaded (from the manifest, else from the
+ *      node), and their sum must fit the free space of --out's disk. Every file's item is streamed from the
  *      storage node, checked against its Content-Sha256 tag (a private item's hash is in the
  *      encrypted manifest), decrypted (private items) and hashed on its way to disk, into a temp
  *      folder beside --out. Each file is capped at its size from the manifest (an older manifest
  *      without sizes: the size the node gives for the item): the moment more bytes arrive the
- *      download is aborted and the partial file deleted;
+ *      download is aborted and the partial file deleted; so is the whole download the moment
+ *      more than the declared total arrives (a second guard: the per-file caps add up to it);
  *   4. only when the content root of what was written equals the on-chain root is the temp
  *      folder renamed to --out. On any failure the temp folder is removed: nothing half-written.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rename, rm, rmdir, stat, statfs } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -28,7 +32,7 @@ import { readGrant } from '../crypto/grant';
 import { isCryptoError } from '../crypto/errors';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
 import { ManifestError, isEncryptedManifest, readManifest as decodeManifest, type ManifestEntry } from '../publish/manifest';
-import { ByteLimit, SizeLimitError, readCapped, tagsOfItems, type ItemTag } from '../storage/bounded';
+import { ByteLimit, SizeLimitError, readCapped, sizeWords, tagsOfItems, type ItemTag } from '../storage/bounded';
 import { AtivoError, errnoCode } from '../util/errors';
 import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
 
@@ -135,12 +139,24 @@ interface ItemInfo extends ManifestItem {
   header: Buffer | null;
 }
 
-/** The file list named by the registration; a private asset's is encrypted: `identity` (the grant's) opens it. */
-async function readManifest(storageUrl: string, manifestId: string, identity: () => Promise<string>): Promise<ManifestEntry[]> {
+/** A private asset's file list that is not encrypted: not what its owner's Ativo published. */
+const clearListOfPrivate = (manifestId: string): AtivoError =>
+  storageError(
+    `The file list ${manifestId} of this private asset came in the clear, but a private asset's file list is encrypted: the storage node is not serving what was published, so nothing was downloaded. Try again later, or ask the owner.`,
+  );
+
+/**
+ * The file list named by the registration; a private asset's is encrypted: `identity` (the
+ * grant's) opens it. For a private asset (`private`: its access came with a grant) a file list
+ * in the clear is refused: nothing in it (paths, sizes, hashes, headers) is authenticated.
+ */
+async function readManifest(storageUrl: string, manifestId: string, identity: () => Promise<string>, private_: boolean): Promise<{ entries: ManifestEntry[]; encrypted: boolean }> {
   const raw = await downloadSmall(`${storageUrl}/${encodeURIComponent(manifestId)}`, `the file list (manifest ${manifestId})`, MAX_MANIFEST_BYTES);
+  const encrypted = isEncryptedManifest(raw);
+  if (private_ && !encrypted) throw clearListOfPrivate(manifestId);
   let entries: ManifestEntry[];
   try {
-    entries = await decodeManifest(raw, isEncryptedManifest(raw) ? [await identity()] : null);
+    entries = await decodeManifest(raw, encrypted ? [await identity()] : null);
   } catch (e) {
     if (e instanceof ManifestError && e.code === 'WRONG_KEY') throw new AtivoError('INVALID_INPUT', `The file list of this asset cannot be decrypted with the key the grant holds: the grant does not open this asset. Nothing was downloaded.`, { cause: e });
     if (e instanceof ManifestError) throw storageError(`The file list ${manifestId} cannot be read: ${e.message}`, e);
@@ -155,7 +171,7 @@ async function readManifest(storageUrl: string, manifestId: string, identity: ()
     if (seen.has(key)) throw storageError(`The file list ${manifestId} names ${JSON.stringify(relPath)} twice.`);
     seen.add(key);
   }
-  return entries;
+  return { entries, encrypted };
 }
 
 /** Each item's encryption marker and Content-Sha256 tag (a private item's hash is in the encrypted manifest instead), from the node's GraphQL index. */
@@ -206,6 +222,42 @@ class HashTap extends Transform {
   }
   digest(): string {
     return this.h.digest('hex');
+  }
+}
+
+/**
+ * The whole download's cap: the sum of the files' sizes. Each file's tap counts into one total,
+ * and the download stops the moment more arrives than the file list declared for all files.
+ */
+class TotalLimit {
+  bytes = 0;
+  constructor(readonly max: number) {}
+  tap(): Transform {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const total = this;
+    return new Transform({
+      transform(chunk: Buffer, _enc, cb): void {
+        total.bytes += chunk.length;
+        if (total.bytes > total.max) {
+          cb(new SizeLimitError(`The asset is larger than the ${sizeWords(total.max)} its file list declares for all its files: the storage node sent more, so the download was stopped there`, total.max));
+          return;
+        }
+        cb(null, chunk);
+      },
+    });
+  }
+}
+
+/** Refuses a download whose declared total does not fit on the disk holding `dir` (nothing is downloaded). */
+async function checkRoom(dir: string, bytes: number): Promise<void> {
+  const fs = await statfs(dir).catch(() => null);
+  if (fs === null) return;
+  const free = fs.bavail * fs.bsize;
+  if (bytes > free) {
+    throw new AtivoError(
+      'INVALID_INPUT',
+      `The asset's file list adds up to ${sizeWords(bytes)}, more than the ${sizeWords(free)} free on the disk of ${dir}: free some space or choose another folder to fetch into. Nothing was downloaded.`,
+    );
   }
 }
 
@@ -301,8 +353,17 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
   };
   let granted: Promise<string> | undefined;
   const grantIdentity = (): Promise<string> => (granted ??= openGrant());
-  const items = await itemTags(storageUrl, await readManifest(storageUrl, asset.manifestId, grantIdentity));
+  const manifest = await readManifest(storageUrl, asset.manifestId, grantIdentity, r.grantId !== '');
+  const items = await itemTags(storageUrl, manifest.entries);
+  // Encrypted files under a file list in the clear: the list is not the owner's.
+  if (!manifest.encrypted && items.some((i) => i.encrypted)) throw clearListOfPrivate(asset.manifestId);
   const assetIdentity = items.some((i) => i.encrypted) ? await grantIdentity() : null;
+  // Every file's size before any is downloaded, and their sum within the free space of --out's disk.
+  const sizes = new Map<ItemInfo, number>();
+  for (const item of items) sizes.set(item, item.size ?? (await sizeFromNode(storageUrl, item)));
+  const declared = [...sizes.values()].reduce((n, b) => n + b, 0);
+  await checkRoom(dirname(out), declared);
+  const budget = new TotalLimit(declared);
 
   const parent = dirname(out);
   const tmp = await mkdtemp(join(parent, `.${basename(out)}.ativo-fetch-`));
@@ -316,7 +377,7 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
       try {
         await mkdir(dirname(dest), { recursive: true });
         // At most its size: stated by the manifest (exactly that many bytes), else by the node.
-        const size = item.size ?? (await sizeFromNode(storageUrl, item));
+        const size = sizes.get(item) ?? 0;
         const exact = item.size !== null;
         const storedMax = item.encrypted && exact ? encryptedSize(size, MAX_RECIPIENTS) : size;
         const res = await download(`${storageUrl}/${encodeURIComponent(item.id)}`, item.relPath, 30 * 60_000);
@@ -327,12 +388,12 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
           if (assetIdentity === null) throw new Error('unreachable: a private item without a grant');
           // A file reused from an earlier version opens with this version's key through its re-wrapped header.
           if (item.header !== null) {
-            await pipeline(source, new ByteLimit(storedMax, item.relPath), stored, replaceAgeHeader(item.header), createDecryptStream([assetIdentity]), new ByteLimit(size, item.relPath, exact), plain, sink);
+            await pipeline(source, new ByteLimit(storedMax, item.relPath), stored, replaceAgeHeader(item.header), createDecryptStream([assetIdentity]), new ByteLimit(size, item.relPath, exact), budget.tap(), plain, sink);
           } else {
-            await pipeline(source, new ByteLimit(storedMax, item.relPath), stored, createDecryptStream([assetIdentity]), new ByteLimit(size, item.relPath, exact), plain, sink);
+            await pipeline(source, new ByteLimit(storedMax, item.relPath), stored, createDecryptStream([assetIdentity]), new ByteLimit(size, item.relPath, exact), budget.tap(), plain, sink);
           }
         } else {
-          await pipeline(source, new ByteLimit(size, item.relPath, exact), stored, plain, sink);
+          await pipeline(source, new ByteLimit(size, item.relPath, exact), budget.tap(), stored, plain, sink);
         }
       } catch (e) {
         // Nothing of a refused file stays on disk, not even until the temp folder is removed.

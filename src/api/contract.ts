@@ -558,10 +558,13 @@ export const commands = {
       chainFee: Amount.nullable(),
       network: NetworkName,
       notes: z.array(z.string()),
-      /** The terms of the latest certified version (a new version starts from them); null before the first publication. */
+      /** The terms of the latest certified version, or of a later publication that did not finish (a new version starts from them); null before the first publication. */
       previous: z
         .object({
-          version: z.number().int().positive(),
+          /** The latest certified version (0: none yet). */
+          version: z.number().int().nonnegative(),
+          /** The terms are those of the last publication, which did not finish (no certificate). */
+          lastAttempt: z.boolean(),
           visibility: Visibility,
           license: z.string(),
           customTerms: z.string().nullable(),

@@ -10,6 +10,7 @@
  *   3. register     AtivoRegistry.register(content root, manifest id): the signed tx (hash + raw) is
  *                   saved BEFORE it is broadcast, so a restart re-broadcasts/waits for the same tx
  *                   instead of sending another; a content root already registered by us is adopted
+ *                   (a tx that can never be mined is recovered: src/publish/register.ts)
  *   4. uploads      only once the registration is mined: the files (upload jobs, which send exactly
  *                   the prepared items: expectedId, retried, resumable, never paid twice), then
  *                   the manifest
@@ -40,9 +41,12 @@
  *     (as before, in the batch); its prepared items are kept, so it finishes whenever funded.
  *   - The bytes of prepared private files (encrypted copies) and of the manifest are kept in
  *     the staging folder from preparation until stored: a private publication needs its new
- *     bytes once more on disk meanwhile. Were a staged copy lost after the registration, that
- *     item could not be made again (age encryption is randomized); the upload then fails saying
- *     so, and the folder must be published again as a new version.
+ *     bytes once more on disk meanwhile. Were a staged copy lost after the registration, a
+ *     public file list is written again (the same bytes signed with the same anchor and tags
+ *     are the same item: the registered id stays valid), but an encrypted item cannot be made
+ *     again (age encryption is randomized): the publication fails saying so, and the folder
+ *     must be published again as a new version. A registered file list is never replaced by
+ *     another one prepared anew.
  *
  * Versions: each distinct content root certified for an asset is a version (1, 2, …) in the
  * catalog's `versions` table. A new version links to the one before it in three places: the
@@ -55,7 +59,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import type { Catalog } from '../catalog/db';
-import { broadcastTx, withAccountLock, type ChainConnection, type RegistryClient } from '../chain/client';
+import type { ChainConnection, RegistryClient } from '../chain/client';
 import { CERTIFICATE_VERSION, signCertificate, type CertificateBody } from '../chain/certificate';
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
@@ -65,7 +69,8 @@ import { enqueueUploads } from '../storage/batch';
 import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs';
 import type { VersionKeys } from './keys';
 import { encodeManifest, type ManifestEntry } from './manifest';
-import { prepareFiles, prepareManifest } from './prepare';
+import { lostEncryptedManifest, prepareFiles, prepareManifest, restoreManifest } from './prepare';
+import { faultPoint, registerContent } from './register';
 
 export const PUBLISH_JOB_KIND = 'publish';
 
@@ -131,14 +136,6 @@ export interface PublishDeps {
 }
 
 export const termsHash = (terms: string): string => keccak256(toUtf8Bytes(terms));
-
-/**
- * Fault injection for the crash tests: with ATIVO_FAULT=<point> the process kills itself
- * (SIGKILL, as a power cut would) at that point. Never set outside tests.
- */
-function faultPoint(point: string): void {
-  if (process.env.ATIVO_FAULT === point) process.kill(process.pid, 'SIGKILL');
-}
 
 /** Progress of the publication at the start of each step (uploads run from 0.45 to 0.95). */
 const AT = { manifest: 0.3, register: 0.35, uploads: 0.45, certificate: 0.95 } as const;
@@ -278,63 +275,41 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
             ],
           }),
       signal: ctx.signal,
+      registered: async (itemId) => {
+        const { registry } = await deps.chain(cp.network);
+        const token = await registry.tokenOfContentRoot(`0x${cp.contentRoot}`);
+        return token !== null && token > 0n && (await registry.asset(token))?.manifestId === itemId;
+      },
     });
     save({ step: 'register', manifestId: prepared.itemId, manifestDoc: bytes.toString('utf8') }, AT.register);
   }
 
-  // 3. register
+  // 3. register (src/publish/register.ts: saved before sent, recovered when it cannot be mined)
   if (cp.step === 'register') {
     const { conn, registry } = await deps.chain(cp.network);
-    const signer = (await deps.signer(cp.owner)).connect(conn.provider);
-    if (cp.tx === undefined) {
-      const existing = await registry.tokenOfContentRoot(`0x${cp.contentRoot}`);
-      if (existing !== null && existing > 0n) {
-        const owner = await registry.ownerOf(existing);
-        if (owner?.toLowerCase() !== cp.owner.toLowerCase()) {
-          throw new PermanentJobError(`This exact content (root ${cp.contentRoot.slice(0, 12)}…) is already registered as asset #${existing} by ${owner ?? 'someone else'}.`);
-        }
-        // Ours already (e.g. registered by a run whose checkpoint write was lost, or an earlier
-        // publication of the same content): adopt it, with the manifest id it registered.
-        const onChain = await registry.asset(existing);
-        const reg = (await registry.events(0)).find((e) => e.name === 'Registered' && e.tokenId === existing);
-        const manifestId = onChain?.manifestId ?? cp.manifestId;
-        const ours = cp.manifestId === undefined || manifestId === cp.manifestId ? undefined : catalog.prepared.byItemId(cp.network, cp.manifestId);
-        if (ours) {
-          // Prepared by this run but never registered: the registered one stands.
-          catalog.prepared.remove(ours.id);
-          if (ours.dataPath !== null) await rm(ours.dataPath, { force: true }).catch(() => undefined);
-        }
-        save(
-          { step: 'uploads', manifestId, ...(manifestId !== cp.manifestId ? { manifestDoc: undefined } : {}), tokenId: existing.toString(), txHash: reg?.transactionHash ?? '', blockNumber: reg?.blockNumber ?? 0 },
-          AT.uploads,
-        );
-      } else {
-        // Prepared, saved and sent under the wallet's lock: no other job takes the same nonce.
-        await withAccountLock(conn, cp.owner, async () => {
-          const prepared = await registry.prepare(
-            signer,
-            registry.calls.register({
-              contentRoot: `0x${cp.contentRoot}`,
-              manifestId: cp.manifestId ?? '',
-              termsHash: termsHash(cp.terms),
-              price: BigInt(cp.priceWei),
-              split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })),
-            }),
-          );
-          // Saved before it leaves: after a crash we wait for this very transaction.
-          save({ tx: { hash: prepared.hash, raw: prepared.raw } }, AT.register + 0.03);
-          faultPoint('publish:after-tx-saved');
-          await broadcastTx(conn, { raw: prepared.raw, hash: prepared.hash, action: 'register' });
-        });
-      }
-    }
-    if (cp.tx !== undefined) {
-      ctx.progress(AT.register + 0.05, 'Registering on chain');
-      await broadcastTx(conn, { raw: cp.tx.raw, hash: cp.tx.hash, action: 'register' });
-      faultPoint('publish:after-broadcast');
-      const mined = await registry.resume('register', cp.tx.hash);
-      save({ step: 'uploads', tokenId: mined.result.tokenId.toString(), txHash: cp.tx.hash, blockNumber: mined.receipt.blockNumber }, AT.uploads);
-    }
+    const reg = await registerContent({
+      catalog,
+      name: asset.name,
+      network: cp.network,
+      contentRoot: cp.contentRoot,
+      owner: cp.owner,
+      encryption,
+      manifestId: cp.manifestId,
+      conn,
+      registry,
+      signer: (await deps.signer(cp.owner)).connect(conn.provider),
+      params: { contentRoot: `0x${cp.contentRoot}`, manifestId: cp.manifestId ?? '', termsHash: termsHash(cp.terms), price: BigInt(cp.priceWei), split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })) },
+      storageUrl: async () => (await deps.storage(cp.network)).nodeUrl,
+      tx: cp.tx,
+      saveTx: (tx) => {
+        save({ tx }, AT.register + 0.03);
+      },
+      progress: (line) => {
+        ctx.progress(AT.register + 0.05, line);
+      },
+    });
+    const manifestDoc = reg.manifestId !== cp.manifestId ? { manifestDoc: undefined } : {};
+    save({ step: 'uploads', manifestId: reg.manifestId, ...manifestDoc, tokenId: reg.tokenId, txHash: reg.txHash, blockNumber: reg.blockNumber }, AT.uploads);
     faultPoint('publish:after-register');
   }
 
@@ -445,9 +420,12 @@ async function uploadManifest(ctx: JobContext, deps: PublishDeps, cp: PublishChe
   const id = cp.manifestId ?? '';
   const storage = await deps.storage(cp.network);
   const prepared = catalog.prepared.byItemId(cp.network, id);
-  if (prepared === undefined || prepared.dataPath === null) {
+  // Its staged bytes gone: a plaintext file list is written again from its text (the same item).
+  const kept = prepared !== undefined && (await restoreManifest(prepared, cp.manifestDoc === undefined ? undefined : Buffer.from(cp.manifestDoc, 'utf8')));
+  if (prepared === undefined || prepared.dataPath === null || !kept) {
     const found = await storage.findById(id);
     if (found) return found.receipt;
+    if (prepared !== undefined && prepared.encryption !== null) throw lostEncryptedManifest(id);
     throw new PermanentJobError(`The file list of this publication (item ${id}, registered as its manifest) is no longer kept on this computer and is not on the storage node, so it cannot be stored. Change the folder and publish it again as a new version.`);
   }
   ctx.progress(AT.certificate - 0.01, 'Uploading the file list');

@@ -6,19 +6,21 @@
  * the registration of the content root and manifest id is mined are the items uploaded
  * (src/storage/jobs.ts sends a prepared item exactly: expectedId, no dedupe).
  *
- * A content already stored on this network (catalog, or found on the node under this wallet)
- * keeps its item: it is not prepared and not paid again.
+ * A content already stored on this network keeps its item: it is not prepared and not paid
+ * again. Before the registration only the catalog is asked for public content (a search of the
+ * node by Content-Sha256 would publish the hashes); a private content is also looked for on the
+ * node by its keyed Ativo-Dedupe tag, which only the owner can compute.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Catalog } from '../catalog/db';
 import type { PreparedItem } from '../catalog/prepared';
 import { dedupeKey, dedupeTag } from '../crypto/dedupe';
 import { rewrapHeader } from '../crypto/rewrap';
 import { encryptFile } from '../crypto/files';
 import { PermanentJobError } from '../jobs';
-import type { ResumeState, StorageClient } from '../storage/client';
+import type { ExistingItem, ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import { DEDUPE_TAG, hashFile, type Tag } from '../storage/item';
 import { contentKey, contentLocks, encryptionOf } from '../storage/jobs';
@@ -101,30 +103,10 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
     new PermanentJobError(`${f.relPath}: ${path} changed on disk since it was scanned (${detail}). Nothing was sent; rescan ${input.name} and publish again.`);
   try {
     if (encryption === null) {
-      // Stored before by this wallet (the catalog lost it): those bytes are public already; reuse.
-      const existing = await client.findExisting(f.sha256);
-      if (existing) {
-        catalog.uploads.record(
-          {
-            assetId: input.assetId,
-            relPath: f.relPath,
-            sha256: f.sha256,
-            network,
-            storageId: existing.id,
-            receipt: existing.receipt,
-            quotedAtomic: null,
-            chargedAtomic: '0',
-            bytes: f.size,
-            itemBytes: null,
-            dataSha256: f.sha256,
-            encryption: null,
-            source: 'reused',
-            chargeWarning: null,
-          },
-          new Date().toISOString(),
-        );
-        return;
-      }
+      // Public: the node is NOT asked whether it holds these bytes (issue 12, attack 5): a search
+      // by Content-Sha256 would tell whoever watches it the hashes of an unregistered
+      // publication, which is what squatting needs. Only the catalog dedupes before the
+      // registration; a content stored before but forgotten by the catalog is stored again.
       const p = await client.prepareFile(path, { expectedSha256: f.sha256, expectedSize: f.size, signal: input.signal });
       record(catalog, { network, sha256: f.sha256, encryption: null, itemId: p.id, resume: p.resume, dataPath: null, assetId: input.assetId });
       return;
@@ -160,48 +142,12 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
     const earlierKey = earlierTags.find((t) => t.value === existing?.value)?.key;
     if (existing && earlierKey) {
       // Recorded as what it is (an item of the earlier version's encryption), then re-wrapped.
-      catalog.uploads.record(
-        {
-          assetId: input.assetId,
-          relPath: f.relPath,
-          sha256: f.sha256,
-          network,
-          storageId: existing.id,
-          receipt: existing.receipt,
-          quotedAtomic: null,
-          chargedAtomic: '0',
-          bytes: f.size,
-          itemBytes: null,
-          dataSha256: null,
-          encryption: earlierKey.encryption,
-          source: 'reused',
-          chargeWarning: null,
-        },
-        now,
-      );
+      recordReused(catalog, input, f, existing, earlierKey.encryption);
       await rewrap({ id: existing.id, dataSha256: null, header: await client.readStart(existing.id) }, earlierKey.identity);
       return;
     }
     if (existing) {
-      catalog.uploads.record(
-        {
-          assetId: input.assetId,
-          relPath: f.relPath,
-          sha256: f.sha256,
-          network,
-          storageId: existing.id,
-          receipt: existing.receipt,
-          quotedAtomic: null,
-          chargedAtomic: '0',
-          bytes: f.size,
-          itemBytes: null,
-          dataSha256: null,
-          encryption,
-          source: 'reused',
-          chargeWarning: null,
-        },
-        new Date().toISOString(),
-      );
+      recordReused(catalog, input, f, existing, encryption);
       return;
     }
     // The plaintext checked, then encrypted once to a staged copy whose item is signed.
@@ -227,6 +173,29 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
   }
 }
 
+/** A content this wallet stored before (found on the node by its keyed tag): reused, not paid again. */
+function recordReused(catalog: Catalog, input: PrepareFilesInput, f: { relPath: string; sha256: string; size: number }, existing: ExistingItem, encryption: string | null): void {
+  catalog.uploads.record(
+    {
+      assetId: input.assetId,
+      relPath: f.relPath,
+      sha256: f.sha256,
+      network: input.network,
+      storageId: existing.id,
+      receipt: existing.receipt,
+      quotedAtomic: null,
+      chargedAtomic: '0',
+      bytes: f.size,
+      itemBytes: null,
+      dataSha256: null,
+      encryption,
+      source: 'reused',
+      chargeWarning: null,
+    },
+    new Date().toISOString(),
+  );
+}
+
 function record(catalog: Catalog, p: { network: string; sha256: string; encryption: string | null; itemId: string; resume: ResumeState; dataPath: string | null; assetId: number }): PreparedItem {
   return catalog.prepared.add({ ...p, resume: p.resume as unknown as Record<string, unknown> }, new Date().toISOString());
 }
@@ -241,6 +210,30 @@ export interface PrepareManifestInput {
   signal: AbortSignal;
   /** Private assets: the manifest is encrypted to these recipients (see the publication). */
   encryptTo?: string[];
+  /** Whether this item id is the manifest registered on chain for the publication's content root. */
+  registered: (itemId: string) => Promise<boolean>;
+}
+
+/** The failure of a registered private manifest whose encrypted copy is gone (it cannot be made again). */
+export const lostEncryptedManifest = (itemId: string): PermanentJobError =>
+  new PermanentJobError(
+    `The file list of this publication (item ${itemId}) is registered on chain, but its encrypted copy kept on this computer is gone, and it cannot be made again: encryption differs each time. Change the folder (add, edit or remove a file) and publish it again as a new version.`,
+  );
+
+/**
+ * Makes sure a prepared manifest's staged bytes are at hand: kept, or, for a plaintext one,
+ * written again from `bytes` (the same paths and ids give the same bytes; signed again with the
+ * anchor and tags saved in its resume state, they give the same item id, so an id registered
+ * on chain stays valid). false when they are gone for good (an encrypted copy) or `bytes` are
+ * not its bytes.
+ */
+export async function restoreManifest(prepared: PreparedItem, bytes: Buffer | undefined): Promise<boolean> {
+  if (prepared.dataPath === null) return false;
+  if ((await stat(prepared.dataPath).catch(() => null))?.isFile() === true) return true;
+  if (prepared.encryption !== null || bytes === undefined || createHash('sha256').update(bytes).digest('hex') !== prepared.sha256) return false;
+  await mkdir(dirname(prepared.dataPath), { recursive: true });
+  await writeFile(prepared.dataPath, bytes);
+  return true;
 }
 
 /**
@@ -252,8 +245,13 @@ export async function prepareManifest(catalog: Catalog, client: StorageClient, s
   const encryption = encryptionOf(input.encryptTo);
   return contentLocks(catalog).run(contentKey(input.network, sha256, encryption), input.signal, async () => {
     const known = catalog.prepared.get(input.network, sha256, encryption);
-    if (known?.dataPath != null && (await stat(known.dataPath).catch(() => null))?.isFile() === true) return known;
-    if (known) catalog.prepared.remove(known.id); // its bytes are gone: it was never registered (else the publication holds them)
+    if (known && (await restoreManifest(known, input.bytes))) return known;
+    if (known) {
+      // Its staged bytes are gone and cannot be made again (encrypted). Registered, its id is
+      // fixed on chain: another one would never match it, so say what to do instead.
+      if (await input.registered(known.itemId)) throw lostEncryptedManifest(known.itemId);
+      catalog.prepared.remove(known.id); // never registered: prepared again
+    }
     const dir = preparedDir(stagingDir);
     await mkdir(dir, { recursive: true });
     const plain = join(dir, `manifest-${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}.json`);

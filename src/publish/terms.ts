@@ -7,10 +7,13 @@
 import type { Catalog } from '../catalog/db';
 import { parseManifestText } from './verify';
 import { LICENSES, type LicenseId } from './licenses';
+import { PUBLISH_JOB_KIND } from './pipeline';
 
 export interface PreviousTerms {
-  /** The version these terms were certified with. */
+  /** The latest certified version (0: none yet, the terms of an attempt that did not finish). */
   version: number;
+  /** These are the terms of the last publication, which did not finish (failed, cancelled or still running), not of a certificate. */
+  lastAttempt: boolean;
   visibility: 'public' | 'private';
   license: LicenseId;
   /** The license text, for a custom license. */
@@ -20,30 +23,62 @@ export interface PreviousTerms {
   split: { address: string; bps: number }[];
 }
 
-/** The terms of the asset's latest certificate, or null when it was never published. */
+/**
+ * The terms a new publication of the asset starts from: those of its last publish attempt when
+ * that attempt came after its latest certificate (it failed, was cancelled or is still running:
+ * a private attempt may be registered already, and must not turn public by omission), else
+ * those of its latest certificate; null when it was never published nor tried.
+ */
 export function previousTerms(catalog: Catalog, assetId: number): PreviousTerms | null {
   const asset = catalog.assets.get(assetId);
+  if (!asset) return null;
   const cert = catalog.certificates.latest(assetId);
-  if (!asset || !cert) return null;
+  const attempt = catalog.jobs.list({ kind: PUBLISH_JOB_KIND, assetId, limit: 1, offset: 0 }).items[0];
+  if (attempt?.checkpoint && (cert === undefined || attempt.createdAt > cert.createdAt)) {
+    const fromAttempt = attemptTerms(catalog, assetId, attempt.checkpoint);
+    if (fromAttempt !== null) return fromAttempt;
+  }
+  if (!cert) return null;
   const doc = cert.document as { license?: { terms?: unknown; price?: unknown }; split?: unknown } | null;
   const text = typeof doc?.license?.terms === 'string' ? doc.license.terms : '';
-  const known = (Object.entries(LICENSES) as [keyof typeof LICENSES, string][]).find(([, t]) => t === text)?.[0];
-  const split = Array.isArray(doc?.split)
-    ? (doc.split as unknown[]).flatMap((s) => {
-        const o = s as { address?: unknown; bps?: unknown };
-        return typeof o.address === 'string' && typeof o.bps === 'number' ? [{ address: o.address, bps: o.bps }] : [];
-      })
-    : [];
   const version = cert.versionId === null ? null : catalog.versions.get(cert.versionId);
   return {
     version: version?.number ?? 1,
+    lastAttempt: false,
     visibility: asset.visibility,
-    license: known ?? 'custom',
-    customTerms: known === undefined ? text : null,
+    ...licenseOf(text),
     priceWei: typeof doc?.license?.price === 'string' && /^\d+$/.test(doc.license.price) ? doc.license.price : '0',
     approval: catalog.access.autoApprove(assetId) ? 'auto' : 'manual',
-    split,
+    split: splitOf(doc?.split),
   };
+}
+
+/** The terms a publish job's checkpoint was queued with (null when it does not hold them). */
+function attemptTerms(catalog: Catalog, assetId: number, cp: Record<string, unknown>): PreviousTerms | null {
+  if (cp.visibility !== 'public' && cp.visibility !== 'private') return null;
+  if (typeof cp.terms !== 'string') return null;
+  return {
+    version: catalog.versions.latest(assetId)?.number ?? 0,
+    lastAttempt: true,
+    visibility: cp.visibility,
+    ...licenseOf(cp.terms),
+    priceWei: typeof cp.priceWei === 'string' && /^\d+$/.test(cp.priceWei) ? cp.priceWei : '0',
+    approval: cp.approval === 'auto' || cp.approval === 'manual' ? cp.approval : catalog.access.autoApprove(assetId) ? 'auto' : 'manual',
+    split: splitOf(cp.split),
+  };
+}
+
+function licenseOf(text: string): Pick<PreviousTerms, 'license' | 'customTerms'> {
+  const known = (Object.entries(LICENSES) as [keyof typeof LICENSES, string][]).find(([, t]) => t === text)?.[0];
+  return { license: known ?? 'custom', customTerms: known === undefined ? text : null };
+}
+
+function splitOf(split: unknown): PreviousTerms['split'] {
+  if (!Array.isArray(split)) return [];
+  return (split as unknown[]).flatMap((s) => {
+    const o = s as { address?: unknown; bps?: unknown };
+    return typeof o.address === 'string' && typeof o.bps === 'number' ? [{ address: o.address, bps: o.bps }] : [];
+  });
 }
 
 export interface VersionChanges {

@@ -18,7 +18,7 @@ export class SizeLimitError extends Error {
   }
 }
 
-const sizeWords = (n: number): string => (n < 1000 ? `${n} bytes` : `${formatBytes(n)} (${n.toLocaleString('en-US')} bytes)`);
+export const sizeWords = (n: number): string => (n < 1000 ? `${n} bytes` : `${formatBytes(n)} (${n.toLocaleString('en-US')} bytes)`);
 
 /**
  * GETs `url` and returns its body, refusing (and aborting the download) as soon as more than

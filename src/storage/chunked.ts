@@ -30,6 +30,7 @@ import { Readable } from 'node:stream';
 import type { Uploader } from '@irys/upload';
 import { StorageError, networkErrorCode, nodeErrorCode, nodeErrorText, unreachable } from './errors';
 import { itemIdOf, unreadable, type Tag } from './item';
+import type { ReceiptData } from './receipts';
 
 /** The built client (`await Uploader(Ethereum)…build()`). */
 export type IrysClient = Awaited<ReturnType<ReturnType<typeof Uploader>['build']>>;
@@ -38,13 +39,7 @@ type ApiConfig = Parameters<IrysApi['get']>[1];
 type ApiResponse = Awaited<ReturnType<IrysApi['get']>>;
 
 /** What the node sent back for a stored item (the body of a 200 from POST /tx or a chunked finish). */
-export interface StorageReceipt {
-  id: string;
-  timestamp: number;
-  version: string;
-  public: string;
-  signature: string;
-  deadlineHeight: number;
+export interface StorageReceipt extends ReceiptData {
   validatorSignatures?: unknown[];
   [key: string]: unknown;
 }

@@ -352,15 +352,7 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
       expectedSize: dataSize,
       tags: cp.tags,
       encryption,
-      signal: ctx.signal,
-      resume,
-      onResumeState: (s) => {
-        save({ anchor: s.anchor, itemTags: s.tags, chunkSize: s.chunkSize, uploadId: s.uploadId, itemId: s.itemId, dataSha256: s.sha256, dataSize: s.size });
-      },
-      onQuote: (q) => {
-        save({ quoted: q.quoted.atomic, balanceBefore: q.balanceBefore.atomic });
-      },
-      onProgress: report.upload,
+      ...uploadHooks(ctx, save, report, resume),
     });
   } catch (e) {
     if (ctx.signal.aborted) throw e;
@@ -404,6 +396,21 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
   return resultOf(row, result.reused ? 'node' : null, result.resumed);
 }
 
+/** An upload's resume state, signal and callbacks: its resume state and quote saved in the checkpoint as they come. */
+function uploadHooks(ctx: JobContext, save: (patch: Partial<UploadCheckpoint>) => void, report: { upload: (p: UploadProgress) => void }, resume: ResumeState | null, itemId?: string) {
+  return {
+    resume,
+    signal: ctx.signal,
+    onResumeState: (s: ResumeState): void => {
+      save({ anchor: s.anchor, itemTags: s.tags, chunkSize: s.chunkSize, uploadId: s.uploadId, itemId: itemId ?? s.itemId, dataSha256: s.sha256, dataSize: s.size });
+    },
+    onQuote: (q: { quoted: { atomic: string }; balanceBefore: { atomic: string } }): void => {
+      save({ quoted: q.quoted.atomic, balanceBefore: q.balanceBefore.atomic });
+    },
+    onProgress: report.upload,
+  };
+}
+
 /** Ends the run: the upload waits for the storage balance to be funded. */
 function waitForFunds(ctx: JobContext, deps: UploadJobDeps, relPath: string, e: StorageError): never {
   const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
@@ -443,15 +450,7 @@ async function sendPrepared(
       expectedSha256: fixed.sha256,
       expectedSize: fixed.size,
       expectedId: prepared.itemId,
-      resume,
-      signal: ctx.signal,
-      onResumeState: (s) => {
-        save({ anchor: s.anchor, itemTags: s.tags, chunkSize: s.chunkSize, uploadId: s.uploadId, itemId: prepared.itemId, dataSha256: s.sha256, dataSize: s.size });
-      },
-      onQuote: (q) => {
-        save({ quoted: q.quoted.atomic, balanceBefore: q.balanceBefore.atomic });
-      },
-      onProgress: report.upload,
+      ...uploadHooks(ctx, save, report, resume, prepared.itemId),
     });
   } catch (e) {
     if (ctx.signal.aborted) throw e;

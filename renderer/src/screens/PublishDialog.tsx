@@ -227,7 +227,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
           </div>
         )}
 
-        {prev !== null && defaults.changes !== null && <Changes since={prev.version} changes={defaults.changes} />}
+        {prev !== null && prev.version > 0 && defaults.changes !== null && <Changes since={prev.version} changes={defaults.changes} />}
 
         <fieldset className="segmented">
           <legend className="field-label">Visibility</legend>
@@ -250,7 +250,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
             <div className="callout callout-warn" data-testid="confirm-public">
               <label className="checkbox">
                 <input type="checkbox" checked={confirmPublic} aria-describedby={ids.publicError} onChange={(e) => { setConfirmPublic(e.target.checked); }} />
-                Version {prev.version} was private. Make every file of this version readable by anyone, for good.
+                {prev.lastAttempt ? 'Its last publication, which did not finish, was private.' : `Version ${prev.version} was private.`} Make every file of this version readable by anyone, for good.
               </label>
               {tried && publicError !== null && (
                 <p className="field-error" id={ids.publicError}>
