@@ -60,6 +60,9 @@ export async function requestAccess(chain: RequesterChain, signer: Wallet, recip
       `There is no asset #${tokenId} on the ${chain.network} network (registry ${registry.address}, chain ${chain.chainId}): check the token id, or switch to the network its certificate names.`,
     );
   }
+  if (!asset.forSale) {
+    throw new AtivoError('INVALID_INPUT', `The owner has taken asset #${tokenId} off sale, so nothing was sent or paid. Ask the owner, or request again when it is for sale.`);
+  }
   if (!sameHash(asset.termsHash, accepted.termsHash)) {
     throw new AtivoError(
       'INVALID_INPUT',
