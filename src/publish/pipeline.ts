@@ -78,6 +78,8 @@ export interface PublishTerms {
   priceWei: string;
   approval: 'manual' | 'auto';
   split: { address: string; bps: number }[];
+  /** Seconds each approval lasts (0 or absent = perpetual; issue 14). */
+  accessPeriodSeconds?: number;
 }
 
 /** The version a publication follows (the asset's latest certified version with another content root). */
@@ -319,6 +321,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
               termsHash: termsHash(cp.terms),
               price: BigInt(cp.priceWei),
               split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })),
+              accessPeriodSeconds: cp.accessPeriodSeconds ?? 0,
             }),
           );
           // Saved before it leaves: after a crash we wait for this very transaction.
