@@ -597,14 +597,14 @@ async function main(argv: string[]): Promise<number> {
     return catalogCommand(args, values, process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}, print);
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'access', 'audit', 'earnings', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'access', 'terms', 'sale', 'audit', 'earnings', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
   const backend = await createBackend({
     ...(dataDir === undefined ? {} : { dataDir }),
     // One-shot commands leave background jobs to the app or `ativo serve`.
-    runJobs: command === 'serve' || command === 'start' || ((command === 'upload' || command === 'publish' || command === 'earnings') && values.wait),
+    runJobs: command === 'serve' || command === 'start' || ((command === 'upload' || command === 'publish' || command === 'earnings' || command === 'terms' || command === 'sale') && values.wait),
     ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
     ...(Number.isInteger(workers) && workers > 0 ? { hashWorkers: workers } : {}),
   });
