@@ -13,6 +13,7 @@ import { PublicationCard, PublishProgress } from './PublicationCard';
 import { FileTable } from './FileTable';
 import { PublishFailed } from './asset/PublishFailed';
 import { VersionHistory } from './asset/VersionHistory';
+import { TermsPanel } from './asset/TermsPanel';
 import { BatchProgressLine } from './activity/BatchCard';
 import './asset/asset.css';
 
@@ -203,6 +204,8 @@ export function AssetScreen({ id }: { id: number }) {
       )}
 
       {batch !== undefined && <BatchProgressLine batch={batch} name={asset.name} />}
+
+      {asset.publication !== null && <TermsPanel assetId={asset.id} name={asset.name} />}
 
       <VersionHistory asset={asset} />
 
