@@ -153,11 +153,19 @@ export function createTermsService(ctx: BackendContext): FeatureService<TermsCom
         // The access period stays (it is in the terms text and on chain since the registration).
         const terms = withAccessPeriod(text, now.days);
         const priceWei = input.priceEth !== undefined ? parseEther(input.priceEth).toString() : token.price.toString();
+        // A change under way (maybe sent before a crash, its certificate not re-issued yet): the same one is followed, another waits.
+        const key = termsKey(live.network, live.tokenId);
+        const running = liveJob(TERMS_JOB_KIND, key);
+        const runningCp = running === null ? null : ((jobs.get(running)?.checkpoint ?? null) as Partial<TermsCheckpoint> | null);
+        if (running !== null) {
+          if (runningCp?.priceWei === priceWei && runningCp.terms === terms) return { jobId: running, created: false, tokenId: live.tokenId, priceWei, termsHash: termsHash(terms) };
+          throw new AtivoError('BUSY', `A change of these terms${runningCp?.priceWei !== undefined ? ` (to ${eth(runningCp.priceWei)})` : ''} is still under way: wait for it to finish, then change them again.`);
+        }
         if (sameHash(termsHash(terms), token.termsHash) && priceWei === token.price.toString()) {
           throw new AtivoError('INVALID_INPUT', `Version ${live.version ?? '?'} is already offered at ${eth(priceWei)} under ${license}: there is nothing to change.`);
         }
         const cp: TermsCheckpoint = { assetId: input.assetId, network: live.network, tokenId: live.tokenId, owner: wallet, license, terms, priceWei };
-        const r = jobs.enqueue(TERMS_JOB_KIND, { assetId: input.assetId, dedupeKey: termsKey(live.network, live.tokenId), checkpoint: JSON.parse(JSON.stringify(cp)) as JsonObject });
+        const r = jobs.enqueue(TERMS_JOB_KIND, { assetId: input.assetId, dedupeKey: key, checkpoint: JSON.parse(JSON.stringify(cp)) as JsonObject });
         const c = r.job.checkpoint as Partial<TermsCheckpoint> | null;
         return { jobId: r.job.id, created: r.created, tokenId: live.tokenId, priceWei: c?.priceWei ?? priceWei, termsHash: termsHash(c?.terms ?? terms) };
       },
