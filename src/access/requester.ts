@@ -124,6 +124,8 @@ export interface RequestStatus {
   reason: string | null;
   createdAt: string;
   cancellableAt: string;
+  /** When an approved access ends (null: not approved, or perpetual). */
+  expiresAt: string | null;
 }
 
 /** The request as the chain holds it, or a NOT_FOUND error. */
@@ -173,6 +175,7 @@ export async function requestStatus(chain: RequesterChain, requestId: bigint): P
     reason: state === 'denied' ? await denialReason(chain, r.requestId) : null,
     createdAt: iso(r.createdAt),
     cancellableAt: iso(r.cancellableAt),
+    expiresAt: r.expiresAt === 0 ? null : iso(r.expiresAt),
   };
 }
 

@@ -644,6 +644,8 @@ export const commands = {
       reason: z.string().nullable(),
       createdAt: z.string(),
       cancellableAt: z.string(),
+      /** When an approved access ends (null: not approved, or perpetual; issue 14). */
+      expiresAt: z.string().nullable(),
     }),
   },
   /** The requester takes back the payment of its own request the owner left past its timeout. */

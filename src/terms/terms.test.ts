@@ -12,7 +12,8 @@ import { RegistryClient, connectChain, type ChainConnection } from '../chain/cli
 import { increaseTime } from '../chain/test-utils';
 import { generateIdentity } from '../crypto/age';
 import { fetchAccess, type FetchDeps } from '../access/fetch';
-import { requestAccess, type RequesterChain } from '../access/requester';
+import { requestAccess, requestStatus, type RequesterChain } from '../access/requester';
+import { readGrant } from '../crypto/grant';
 import { SANDBOX_MNEMONIC } from '../sandbox/anvil';
 import { until, useBackendSandbox } from '../test-support/backend-sandbox';
 
@@ -76,6 +77,10 @@ describe('terms after publishing, listing and expiring access (sandbox backend, 
     await until('the approval', async () => (await backend.call('access.get', { id: row.id })).action?.state === 'done');
     const approved = await registry.request(BigInt(r.requestId));
     expect(approved?.expiresAt).toBeGreaterThan(0);
+    // The buyer's status says when it ends, and the grant carries the period it was made under.
+    expect((await requestStatus(rc, BigInt(r.requestId))).expiresAt).toBe(new Date((approved?.expiresAt ?? 0) * 1000).toISOString());
+    const grant = new Uint8Array(await (await fetch(`${storageUrl}/${approved?.grantId ?? ''}`)).arrayBuffer());
+    expect((await readGrant(grant, requester.identity)).accessPeriod).toBe(String(DAY));
 
     // Before the end: the buyer downloads, and the owner sees an active buyer until then.
     const got = await fetchAccess(fetchDeps(), BigInt(r.requestId), join(sb.dir(), 'fetched'));
