@@ -145,6 +145,21 @@ describe('terms after publishing, listing and expiring access (sandbox backend, 
     expect(ok.amountWei).toBe(parseEther('0.02').toString());
   });
 
+  it('another wallet of this computer cannot change the terms or the listing: refused with a sentence, nothing sent', { timeout: 120_000 }, async () => {
+    const owner = (await backend.call('wallet.list', {})).current ?? '';
+    const other = (await backend.call('wallet.create', { label: 'not the owner' })).address;
+    await backend.call('wallet.use', { address: other });
+    try {
+      const before = await registry.asset(tokenId);
+      await expect(backend.call('assets.updateTerms', { assetId, priceEth: '5' })).rejects.toThrow(`This asset belongs to the wallet ${owner}, and the wallet in use is ${other}: switch to the owner's wallet to change it.`);
+      await expect(backend.call('assets.setForSale', { assetId, forSale: false })).rejects.toThrow(/belongs to the wallet .* switch to the owner's wallet to change it/);
+      expect((await backend.call('assets.terms', { assetId })).isOwner).toBe(false);
+      expect(await registry.asset(tokenId)).toEqual(before);
+    } finally {
+      await backend.call('wallet.use', { address: owner });
+    }
+  });
+
   it('a new version inherits the access period and the changed price', { timeout: 240_000 }, async () => {
     appendFileSync(join(folder, 'a.csv'), 'wren,1\n');
     const defaults = await backend.call('assets.publishDefaults', { id: assetId });

@@ -139,7 +139,7 @@ export function TermsDialog({ assetId, name, terms, onClose, onQueued }: { asset
           <p>
             <strong>A buyer who read the old terms</strong> and asks after this change is refused before paying anything. They see that the price
             {samePrice ? '' : ` changed from ${oldPrice} ETH to ${newPrice} ETH`}
-            {samePrice ? ' or license changed' : sameLicense ? '' : ' and the license changed'} since they read it, and can ask again if they accept the new terms.
+            {samePrice ? ' or license changed' : sameLicense ? '' : ' and the license changed'} since they read it, and can ask again if they accept the new terms. A request already on its way when the change is mined is refused too, and costs its buyer only the network fee.
           </p>
           <p>
             <strong>The revenue split</strong> cannot change here: its payees were registered with this version. Publish a new version to change it.
