@@ -81,7 +81,7 @@ export function TermsPanel({ assetId, name }: { assetId: number; name: string })
   const [editing, setEditing] = useState(false);
   const [saving, setSaving] = useState(false);
   /** The listing asked for here, shown at once; the chain's state below says when it took effect. */
-  const [wanted, setWanted] = useState<boolean | null>(null);
+  const [wanted, setWanted] = useState<{ forSale: boolean; jobId: number | null } | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const jobsKey = `${termsJob?.id ?? 0}:${termsJob?.state ?? ''}:${saleJob?.id ?? 0}:${saleJob?.state ?? ''}`;
 
@@ -123,9 +123,10 @@ export function TermsPanel({ assetId, name }: { assetId: number; name: string })
   const busySale = saving || (saleJob !== undefined && !FINAL.has(saleJob.state));
   const setForSale = async (on: boolean): Promise<void> => {
     setSaving(true);
-    setWanted(on);
+    setWanted({ forSale: on, jobId: null });
     try {
-      await call('assets.setForSale', { assetId, forSale: on });
+      const r = await call('assets.setForSale', { assetId, forSale: on });
+      setWanted({ forSale: on, jobId: r.jobId });
       notify('info', on ? `Putting “${name}” on sale: buyers can ask again once the change is mined.` : `Taking “${name}” off sale: new requests are refused once the change is mined.`);
     } catch (e) {
       setWanted(null);
@@ -134,6 +135,9 @@ export function TermsPanel({ assetId, name }: { assetId: number; name: string })
       setSaving(false);
     }
   };
+  // The listing asked for is shown until the chain has it, unless its change failed.
+  const gaveUp = wanted !== null && saleJob !== undefined && saleJob.id === wanted.jobId && (saleJob.state === 'failed' || saleJob.state === 'cancelled');
+  const shownForSale = wanted !== null && wanted.forSale !== terms.forSale && !gaveUp ? wanted.forSale : terms.forSale;
   const superseded = terms.certificates.filter((c) => c.supersededAt !== null);
 
   return (
@@ -180,7 +184,7 @@ export function TermsPanel({ assetId, name }: { assetId: number; name: string })
 
       <div className="terms-sale">
         <label className="checkbox">
-          <input type="checkbox" checked={busySale && wanted !== null ? wanted : terms.forSale} disabled={!terms.isOwner || busySale} data-testid="for-sale" onChange={(e) => void setForSale(e.target.checked)} />
+          <input type="checkbox" checked={shownForSale} disabled={!terms.isOwner || busySale} data-testid="for-sale" onChange={(e) => void setForSale(e.target.checked)} />
           For sale
         </label>
         <p className="card-note" data-testid="sale-state">
