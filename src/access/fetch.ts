@@ -295,6 +295,21 @@ async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) =
   if (bad) throw bad.reason;
 }
 
+/**
+ * An approval with an access period lasts until its expiry (the chain's clock decides): after it,
+ * nothing more is downloaded through Ativo (files fetched before stay with the buyer).
+ */
+async function refuseIfExpired(chain: RequesterChain, r: { requestId: bigint; tokenId: bigint; expiresAt: number }): Promise<void> {
+  if (r.expiresAt === 0) return;
+  const block = await chain.conn.provider.getBlock('latest');
+  const now = block?.timestamp ?? Math.floor(Date.now() / 1000);
+  if (now < r.expiresAt) return;
+  throw new AtivoError(
+    'INVALID_INPUT',
+    `Your access to asset #${r.tokenId} (request #${r.requestId}) ended on ${new Date(r.expiresAt * 1000).toISOString().replace('.000Z', 'Z')}, as its terms set: nothing was downloaded. Files you fetched before are yours to keep; to download again, request access again.`,
+  );
+}
+
 export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: string): Promise<FetchResult> {
   const { chain } = deps;
   const out = resolve(outArg);
@@ -307,6 +322,7 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
   }
   const refusal = await notFetchable(chain, r, await stateOf(chain, r));
   if (refusal) throw refusal;
+  await refuseIfExpired(chain, r);
   await checkOut(out);
 
   const asset = await chain.registry.asset(r.tokenId);

@@ -4,6 +4,7 @@
  *   Registered / Transfer / TermsUpdated  → access_tokens (owner, price) and each request's owner
  *   AccessRequested                       → a new 'pending' row (once: UNIQUE (network, request_id))
  *   AccessGranted / AccessDenied / AccessCancelled → approved / denied / cancelled
+ *   SaleChanged                           → listings (for sale or not; issue 14)
  *   pending past cancellableAt (chain time)        → expired (still answerable; the requester may cancel)
  * Every batch is written with the cursor in one transaction (no loss, no duplicate across
  * restarts); a reorg rewinds the rows of the orphaned blocks. After each batch it emits
@@ -66,7 +67,7 @@ export class AccessIndexer {
       network,
       stream: ACCESS_STREAM,
       source: options.source,
-      events: ['Registered', 'Transfer', 'TermsUpdated', 'AccessRequested', 'AccessGranted', 'AccessDenied', 'AccessCancelled'],
+      events: ['Registered', 'Transfer', 'TermsUpdated', 'AccessRequested', 'AccessGranted', 'AccessDenied', 'AccessCancelled', 'SaleChanged'],
       ...(options.confirmations !== undefined ? { confirmations: options.confirmations } : {}),
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
@@ -77,6 +78,7 @@ export class AccessIndexer {
       },
       onReorg: (fromBlock) => {
         const r = catalog.access.rewind(network, fromBlock, new Date().toISOString());
+        catalog.listings.rewind(network, fromBlock);
         for (const id of r.reset) this.batch.changed.add(id);
       },
       afterCommit: (events, range, prepared) => {
@@ -192,6 +194,9 @@ export class AccessIndexer {
           if (id !== null) this.batch.changed.add(id);
           break;
         }
+        case 'SaleChanged':
+          catalog.listings.set(network, e.tokenId.toString(), e.forSale, e.blockNumber, now);
+          break;
         default:
           break;
       }

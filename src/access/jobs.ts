@@ -382,7 +382,9 @@ async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: A
   ctx.progress(0.1, 'Making the grant');
   let bytes: Uint8Array;
   try {
-    bytes = await createGrant(identity, row.recipient, { assetId: cp.tokenId, contentRoot });
+    // The access period the request was made under travels with the key (issue 14).
+    const period = (await registry.request(BigInt(cp.requestId)))?.accessPeriod ?? 0;
+    bytes = await createGrant(identity, row.recipient, { assetId: cp.tokenId, contentRoot, accessPeriod: String(period) });
   } catch (e) {
     if (e instanceof CryptoError) {
       throw new PermanentJobError(`The requester's key "${row.recipient.slice(0, 80)}" cannot receive a grant (${e.message}): deny request #${cp.requestId} instead (the payment goes back to them).`);

@@ -60,6 +60,9 @@ export async function requestAccess(chain: RequesterChain, signer: Wallet, recip
       `There is no asset #${tokenId} on the ${chain.network} network (registry ${registry.address}, chain ${chain.chainId}): check the token id, or switch to the network its certificate names.`,
     );
   }
+  if (!asset.forSale) {
+    throw new AtivoError('INVALID_INPUT', `The owner has taken asset #${tokenId} off sale, so nothing was sent or paid. Ask the owner, or request again when it is for sale.`);
+  }
   if (!sameHash(asset.termsHash, accepted.termsHash)) {
     throw new AtivoError(
       'INVALID_INPUT',
@@ -121,6 +124,8 @@ export interface RequestStatus {
   reason: string | null;
   createdAt: string;
   cancellableAt: string;
+  /** When an approved access ends (null: not approved, or perpetual). */
+  expiresAt: string | null;
 }
 
 /** The request as the chain holds it, or a NOT_FOUND error. */
@@ -170,6 +175,7 @@ export async function requestStatus(chain: RequesterChain, requestId: bigint): P
     reason: state === 'denied' ? await denialReason(chain, r.requestId) : null,
     createdAt: iso(r.createdAt),
     cancellableAt: iso(r.cancellableAt),
+    expiresAt: r.expiresAt === 0 ? null : iso(r.expiresAt),
   };
 }
 

@@ -29,7 +29,7 @@ import { enqueueUploads } from '../storage/batch';
 import { BatchTracker, jobView } from './batches';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion } from '../publish/pipeline';
 import { LICENSES, percentToBps } from '../publish/licenses';
-import { changesSinceLatest, previousTerms } from '../publish/terms';
+import { accessPeriodSeconds, changesSinceLatest, previousTerms, withAccessPeriod } from '../publish/terms';
 import { VersionKeys, assetKeyName } from '../publish/keys';
 import { parseManifestText, verifyCertificate, type FilesSource, type KnownRegistry } from '../publish/verify';
 import { parseCertificate, withEip712, type Certificate } from '../chain/certificate';
@@ -56,6 +56,7 @@ import type { BackendContext, Handlers } from './context';
 import { createAccessService } from './access';
 import { createEarningsService } from './earnings';
 import { withOwnerAndTerms, withStatus, type ScanDetail, type ScanSummary } from './asset-views';
+import { createTermsService } from './terms';
 
 export interface BackendOptions {
   dataDir?: string;
@@ -317,11 +318,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   // Feature areas register their job kinds here, before the runner starts.
   const access = createAccessService(ctx);
   const earnings = createEarningsService(ctx);
-  const features = [access, earnings];
+  const terms = createTermsService(ctx);
+  const features = [access, earnings, terms];
 
   const handlers: Handlers = {
     ...access.handlers,
     ...earnings.handlers,
+    ...terms.handlers,
     'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, exportsDir, platform: platform() }),
     'assets.add': async (input) => {
       if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);
@@ -479,6 +482,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       if (license === 'custom' && customTerms === undefined) throw new AtivoError('INVALID_INPUT', 'A custom license needs the text of its terms: write them, or choose one of the listed licenses.');
       const priceWei = input.priceEth !== undefined ? parseEther(input.priceEth).toString() : (prev?.priceWei ?? '0');
       const approval = input.approval ?? prev?.approval ?? 'manual';
+      const accessDays = input.accessDays ?? prev?.accessDays ?? 0;
       let split: { address: string; bps: number }[];
       try {
         split = input.split !== undefined ? percentToBps(input.split) : prev !== null && prev.split.length > 0 ? prev.split : percentToBps([{ address: owner, percent: 100 }]);
@@ -510,13 +514,13 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
           ? undefined
           : { versionId: prevRecord.id, number: prevRecord.number, contentRoot: prevRecord.contentRoot, manifestId: prevDoc?.storage?.manifestId ?? null, tokenId: prevCert?.tokenId ?? null };
       const version = latest?.contentRoot === a.contentRoot ? latest.number : (latest?.number ?? 0) + 1;
-      const terms = license === 'custom' ? (customTerms ?? '') : LICENSES[license];
+      const terms = withAccessPeriod(license === 'custom' ? (customTerms ?? '') : LICENSES[license], accessDays);
       const encryptTo = visibility === 'private' ? [await versionKeys.recipient(a, a.contentRoot)] : undefined;
       const { job } = jobs.enqueue(PUBLISH_JOB_KIND, {
         assetId: a.id,
         dedupeKey: publishKey(a.id, network),
         checkpoint: JSON.parse(
-          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, encryptTo, previous }),
+          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(accessDays), encryptTo, previous }),
         ) as JsonObject,
       });
       return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null };

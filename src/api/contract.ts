@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { COMMAND_NAMES, EVENT_NAMES } from './names';
+import { termsCommands } from './terms-contract';
 
 export const AssetKind = z.enum(['dataset', 'model']);
 export const Visibility = z.enum(['public', 'private']);
@@ -300,6 +301,7 @@ const Amount = z.object({ atomic: z.string(), formatted: z.string() });
 
 /** Every command: its input schema and its output schema. */
 export const commands = {
+  ...termsCommands,
   'app.info': {
     input: z.object({}).strict(),
     // exportsDir: where wallet backups go when no path is given (the browser shell's only choice).
@@ -522,6 +524,8 @@ export const commands = {
         customTerms: z.string().trim().min(1).max(20_000).optional(),
         priceEth: z.string().regex(/^\d{1,9}(\.\d{1,18})?$/, 'must be an amount of ETH like 0.01 (0 for free)').optional(),
         approval: z.enum(['manual', 'auto']).optional(),
+        /** Days each approval lasts (0 = perpetual); left out: the previous version's. */
+        accessDays: z.number().int().min(0).max(36_500).optional(),
         split: z
           .array(z.object({ address: Address, percent: z.number().positive().max(100) }).strict())
           .min(1)
@@ -571,6 +575,7 @@ export const commands = {
           priceWei: Wei,
           approval: z.enum(['manual', 'auto']),
           split: z.array(z.object({ address: z.string(), bps: z.number().int() })),
+          accessDays: z.number().int(),
         })
         .nullable(),
       /** Files added, changed and removed since that version (from the last scan); null before the first publication. */
@@ -678,6 +683,8 @@ export const commands = {
       reason: z.string().nullable(),
       createdAt: z.string(),
       cancellableAt: z.string(),
+      /** When an approved access ends (null: not approved, or perpetual; issue 14). */
+      expiresAt: z.string().nullable(),
     }),
   },
   /** The requester takes back the payment of its own request the owner left past its timeout. */

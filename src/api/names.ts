@@ -68,6 +68,10 @@ export const COMMAND_NAMES = [
   'earnings.csv',
   'earnings.reconcile',
   'earnings.withdraw',
+  'assets.terms',
+  'assets.updateTerms',
+  'assets.setForSale',
+  'assets.buyers',
 ] as const;
 
 export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'jobs.batch', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;

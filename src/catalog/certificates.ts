@@ -14,6 +14,9 @@ export interface CertificateRecord {
   /** The signed certificate JSON (ativo-certificate.json). */
   document: unknown;
   createdAt: string;
+  /** Set when a terms change re-issued this version's certificate (0009): when, and by which one. */
+  supersededAt?: string | null;
+  supersededBy?: number | null;
 }
 
 interface Row {
@@ -28,6 +31,8 @@ interface Row {
   block_number: number | null;
   document: string | null;
   created_at: string;
+  superseded_at?: string | null;
+  superseded_by?: number | null;
 }
 
 const toRecord = (r: Row): CertificateRecord => ({
@@ -42,6 +47,8 @@ const toRecord = (r: Row): CertificateRecord => ({
   blockNumber: r.block_number,
   document: r.document === null ? null : (JSON.parse(r.document) as unknown),
   createdAt: r.created_at,
+  supersededAt: r.superseded_at ?? null,
+  supersededBy: r.superseded_by ?? null,
 });
 
 /** Certificates of published assets (one per publication; the newest is the asset's current one). */
@@ -51,14 +58,20 @@ export class CertificatesQueries {
   private readonly forVersionStmt: Statement<[number, string], Row>;
   private readonly byTokenStmt: Statement<[number, string, string], Row>;
   private readonly publishStmt: Statement<{ id: number; visibility: string; license: string; price: string; split: string; now: string }>;
+  private readonly supersedeStmt: Statement<{ id: number; by: number; at: string }>;
+  private readonly byIdStmt: Statement<[number], Row>;
+  private readonly ofTokenStmt: Statement<[string, string], Row>;
 
   constructor(db: Database) {
-    const cols = 'id, asset_id, version_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at';
+    const cols = 'id, asset_id, version_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at, superseded_at, superseded_by';
     this.insertStmt = db.prepare(`INSERT INTO certificates (asset_id, version_id, network, chain_id, registry, token_id, tx_hash, block_number, document, created_at)
       VALUES (@asset_id, @version_id, @network, @chain_id, @registry, @token_id, @tx_hash, @block_number, @document, @created_at)`);
     this.latestStmt = db.prepare(`SELECT ${cols} FROM certificates WHERE asset_id = ? ORDER BY id DESC LIMIT 1`);
     this.forVersionStmt = db.prepare(`SELECT ${cols} FROM certificates WHERE version_id = ? AND network = ? ORDER BY id DESC LIMIT 1`);
     this.byTokenStmt = db.prepare(`SELECT ${cols} FROM certificates WHERE chain_id = ? AND lower(registry) = lower(?) AND token_id = ? ORDER BY id DESC LIMIT 1`);
+    this.supersedeStmt = db.prepare('UPDATE certificates SET superseded_at = @at, superseded_by = @by WHERE id = @id AND superseded_at IS NULL');
+    this.byIdStmt = db.prepare(`SELECT ${cols} FROM certificates WHERE id = ?`);
+    this.ofTokenStmt = db.prepare(`SELECT ${cols} FROM certificates WHERE network = ? AND token_id = ? ORDER BY id DESC`);
     this.publishStmt = db.prepare(`UPDATE assets SET visibility = @visibility, license = @license, price_wei = @price, split_json = @split, updated_at = @now WHERE id = @id`);
   }
 
@@ -94,6 +107,21 @@ export class CertificatesQueries {
   byToken(chainId: number, registry: string, tokenId: string): CertificateRecord | undefined {
     const r = this.byTokenStmt.get(chainId, registry, tokenId);
     return r ? toRecord(r) : undefined;
+  }
+
+  get(id: number): CertificateRecord | undefined {
+    const r = this.byIdStmt.get(id);
+    return r ? toRecord(r) : undefined;
+  }
+
+  /** Every certificate of a token on a network, newest first (re-issued ones included). */
+  ofToken(network: string, tokenId: string): CertificateRecord[] {
+    return this.ofTokenStmt.all(network, tokenId).map(toRecord);
+  }
+
+  /** Marks a certificate superseded by a re-issued one (terms changed); once. */
+  supersede(id: number, by: number, at: string): void {
+    this.supersedeStmt.run({ id, by, at });
   }
 
   /** Records an asset's published terms (visibility, license, price, split). */

@@ -18,6 +18,7 @@ import { VersionsQueries } from './versions';
 import { PreparedQueries } from './prepared';
 import { VersionKeysQueries } from './version-keys';
 import { RewrappedQueries } from './rewrapped';
+import { ListingsQueries } from './listings';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 /**
@@ -57,6 +58,7 @@ export class Catalog {
   readonly prepared: PreparedQueries;
   readonly versionKeys: VersionKeysQueries;
   readonly rewrapped: RewrappedQueries;
+  readonly listings: ListingsQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -74,6 +76,7 @@ export class Catalog {
     this.prepared = new PreparedQueries(db);
     this.versionKeys = new VersionKeysQueries(db);
     this.rewrapped = new RewrappedQueries(db);
+    this.listings = new ListingsQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

@@ -32,6 +32,10 @@ export interface AssetRecord {
   termsHash: string;
   price: bigint;
   split: SplitEntry[];
+  /** False once its owner took it off sale (requests are refused). */
+  forSale: boolean;
+  /** Seconds an approval lasts (0 = perpetual). */
+  accessPeriod: number;
 }
 
 export interface AccessRequestRecord {
@@ -50,6 +54,10 @@ export interface AccessRequestRecord {
   grantId: string;
   /** The asset's terms hash the request was made under (0x-prefixed 32-byte hex). */
   termsHash: string;
+  /** The access period (seconds, 0 = perpetual) the request was made under. */
+  accessPeriod: number;
+  /** Unix seconds when an approved access ends (0: not approved, or perpetual). */
+  expiresAt: number;
 }
 
 interface LogMeta {
@@ -62,6 +70,7 @@ interface LogMeta {
 export type RegistryEventBody =
   | { name: 'Registered'; tokenId: bigint; owner: string; contentRoot: string; manifestId: string; termsHash: string; price: bigint }
   | { name: 'TermsUpdated'; tokenId: bigint; termsHash: string; price: bigint }
+  | { name: 'SaleChanged'; tokenId: bigint; forSale: boolean }
   | { name: 'AccessRequested'; requestId: bigint; tokenId: bigint; requester: string; recipient: string; amount: bigint; message: string }
   | { name: 'AccessGranted'; requestId: bigint; tokenId: bigint; grantId: string; amount: bigint }
   | { name: 'AccessDenied'; requestId: bigint; tokenId: bigint; reason: string }
@@ -117,6 +126,8 @@ export function assetFromResult(tokenId: bigint, r: Result): AssetRecord {
     termsHash: asString(field(r, 'termsHash'), 'termsHash'),
     price: asBigInt(field(r, 'price'), 'price'),
     split: payees.map((payee, i) => ({ payee, bps: bps[i] ?? 0 })),
+    forSale: asBool(field(r, 'forSale'), 'forSale'),
+    accessPeriod: Number(asBigInt(field(r, 'accessPeriod'), 'accessPeriod')),
   };
 }
 
@@ -132,6 +143,8 @@ export function requestFromResult(requestId: bigint, r: Result): AccessRequestRe
     cancellableAt: Number(asBigInt(field(r, 'cancellableAt'), 'cancellableAt')),
     grantId: asString(field(r, 'grantId'), 'grantId'),
     termsHash: asString(field(r, 'termsHash'), 'termsHash'),
+    accessPeriod: Number(asBigInt(field(r, 'accessPeriod'), 'accessPeriod')),
+    expiresAt: Number(asBigInt(field(r, 'expiresAt'), 'expiresAt')),
   };
 }
 
@@ -144,6 +157,8 @@ function eventFields(d: LogDescription): RegistryEventBody | null {
       return { name: 'Registered', tokenId: big('tokenId'), owner: str('owner'), contentRoot: str('contentRoot'), manifestId: str('manifestId'), termsHash: str('termsHash'), price: big('price') };
     case 'TermsUpdated':
       return { name: 'TermsUpdated', tokenId: big('tokenId'), termsHash: str('termsHash'), price: big('price') };
+    case 'SaleChanged':
+      return { name: 'SaleChanged', tokenId: big('tokenId'), forSale: asBool(field(a, 'forSale'), 'forSale') };
     case 'AccessRequested':
       return { name: 'AccessRequested', requestId: big('requestId'), tokenId: big('tokenId'), requester: str('requester'), recipient: str('recipient'), amount: big('amount'), message: str('message') };
     case 'AccessGranted':

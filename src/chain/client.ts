@@ -64,6 +64,11 @@ export interface UpdateTermsResult {
   price: bigint;
 }
 
+export interface SetForSaleResult {
+  tokenId: bigint;
+  forSale: boolean;
+}
+
 export interface ActionResults {
   register: RegisterResult;
   requestAccess: RequestAccessResult;
@@ -73,6 +78,7 @@ export interface ActionResults {
   withdraw: WithdrawResult;
   withdrawTo: WithdrawResult;
   updateTerms: UpdateTermsResult;
+  setForSale: SetForSaleResult;
 }
 export type WriteAction = keyof ActionResults;
 
@@ -97,6 +103,8 @@ export interface RegisterParams {
   /** Price of access in wei. */
   price: bigint;
   split: SplitEntry[];
+  /** Seconds each approval lasts (0 or absent = perpetual). */
+  accessPeriodSeconds?: number;
 }
 
 /**
@@ -231,6 +239,9 @@ export class RegistryClient {
   updateTerms(signer: Signer, tokenId: bigint | number, termsHash: string, price: bigint, opts?: PrepareOptions): Promise<Sent<UpdateTermsResult>> {
     return this.write(signer, () => this.calls.updateTerms(tokenId, termsHash, price), opts);
   }
+  setForSale(signer: Signer, tokenId: bigint | number, forSale: boolean, opts?: PrepareOptions): Promise<Sent<SetForSaleResult>> {
+    return this.write(signer, () => this.calls.setForSale(tokenId, forSale), opts);
+  }
 
   /**
    * The encoded calls, for callers that sign and broadcast themselves (`prepareTx` +
@@ -245,7 +256,9 @@ export class RegistryClient {
         if (!Number.isInteger(s.bps) || s.bps < 0 || s.bps > 0xffff) throw invalid(`A share must be a whole number of basis points, not ${s.bps}.`);
         return s.bps;
       });
-      return this.call('register', [contentRoot, p.manifestId, termsHash, toWei(p.price, 'price'), payees, bps]);
+      const period = p.accessPeriodSeconds ?? 0;
+      if (!Number.isSafeInteger(period) || period < 0) throw invalid(`The access period must be a whole number of seconds (0 for perpetual), not ${period}.`);
+      return this.call('register', [contentRoot, p.manifestId, termsHash, toWei(p.price, 'price'), payees, bps, period]);
     },
     requestAccess: (tokenId: bigint | number, recipient: string, terms: AcceptedTerms, message = ''): TxCall & { action: 'requestAccess' } => {
       if (new TextEncoder().encode(message).length > 1024) throw invalid('The message to the owner is too long: keep it under 1024 bytes.');
@@ -260,6 +273,7 @@ export class RegistryClient {
     withdrawTo: (to: string): TxCall & { action: 'withdrawTo' } => this.call('withdrawTo', [toAddress(to, 'destination')]),
     updateTerms: (tokenId: bigint | number, termsHash: string, price: bigint): TxCall & { action: 'updateTerms' } =>
       this.call('updateTerms', [toId(tokenId, 'asset id'), toBytes32(termsHash, 'terms hash'), toWei(price, 'price')]),
+    setForSale: (tokenId: bigint | number, forSale: boolean): TxCall & { action: 'setForSale' } => this.call('setForSale', [toId(tokenId, 'asset id'), forSale]),
   };
 
   /** Signs a write without sending it (see tx.ts). */
@@ -321,6 +335,11 @@ export class RegistryClient {
       case 'updateTerms': {
         const e = one('TermsUpdated');
         result = { tokenId: e.tokenId, termsHash: e.termsHash, price: e.price };
+        break;
+      }
+      case 'setForSale': {
+        const e = one('SaleChanged');
+        result = { tokenId: e.tokenId, forSale: e.forSale };
         break;
       }
       default:

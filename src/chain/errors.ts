@@ -34,6 +34,7 @@ export type RegistryAction =
   | 'withdraw'
   | 'withdrawTo'
   | 'updateTerms'
+  | 'setForSale'
   | 'transfer'
   | 'read';
 
@@ -166,6 +167,7 @@ const OWNER_ACTIONS: Partial<Record<RegistryAction, string>> = {
   approve: "Only the asset's owner can approve this request.",
   deny: "Only the asset's owner can deny this request.",
   updateTerms: "Only the asset's owner can change its terms.",
+  setForSale: "Only the asset's owner can put it on sale or take it off sale.",
 };
 
 /** A sentence for a decoded revert, phrased for the action when known. */
@@ -176,6 +178,10 @@ export function explainRevert(revert: DecodedRevert, action?: RegistryAction): s
       return `The price is ${eth(a[0])} but ${eth(a[1])} was sent.`;
     case 'TermsChanged':
       return "The owner changed this asset's license terms after you read them, so your request was refused and its price was not taken. Read the new terms and request again if you accept them.";
+    case 'NotForSale':
+      return `The owner of asset #${num(a[0])} has taken it off sale, so your request was refused and nothing was paid. Ask the owner, or try again when it is for sale.`;
+    case 'InvalidAccessPeriod':
+      return `The access period must be at most 100 years (${num(a[0])} seconds was given); choose fewer days, or perpetual access.`;
     case 'NotTokenOwner':
       return (action !== undefined ? OWNER_ACTIONS[action] : undefined) ?? `Only the owner of asset #${num(a[0])} can do this.`;
     case 'UnknownRequest':
@@ -315,7 +321,7 @@ function findUrl(err: unknown): string | undefined {
 }
 
 const SIG_ACTIONS: Record<string, RegistryAction> = {
-  'register(bytes32,string,bytes32,uint256,address[],uint16[])': 'register',
+  'register(bytes32,string,bytes32,uint256,address[],uint16[],uint64)': 'register',
   'requestAccess(uint256,string,string,bytes32)': 'requestAccess',
   'approve(uint256,string)': 'approve',
   'deny(uint256,string)': 'deny',
@@ -323,6 +329,7 @@ const SIG_ACTIONS: Record<string, RegistryAction> = {
   'withdraw()': 'withdraw',
   'withdrawTo(address)': 'withdrawTo',
   'updateTerms(uint256,bytes32,uint256)': 'updateTerms',
+  'setForSale(uint256,bool)': 'setForSale',
 };
 /** Which registry action some calldata is, if any. */
 export function actionFromCalldata(data: string | undefined): RegistryAction | undefined {

@@ -4,7 +4,9 @@
  * withdrawable balance and ether balance match the model to the wei, and the totals rebuilt
  * from events agree with the view functions. Owners change terms (sometimes at the same
  * price) and buyers request with the terms they read earlier: a request naming stale terms
- * is refused, before sending or once mined, and takes nothing but its gas.
+ * is refused, before sending or once mined, and takes nothing but its gas. Owners take assets
+ * off sale and back (a request while off sale is refused; pending ones can still be answered or
+ * cancelled), and each approval records its expiry from the access period the request pinned.
  */
 import type { TransactionReceipt, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +25,8 @@ interface ModelAsset {
   termsHash: string;
   /** Terms it had before (what a buyer who read it earlier still holds). */
   oldTerms: string[];
+  forSale: boolean;
+  accessPeriod: number;
 }
 interface ModelRequest {
   requestId: bigint;
@@ -33,6 +37,8 @@ interface ModelRequest {
   termsHash: string;
   status: 'pending' | 'approved' | 'denied' | 'cancelled';
   cancellableAt: number;
+  accessPeriod: number;
+  expiresAt: number;
 }
 
 let chain: TestChain;
@@ -105,8 +111,8 @@ describe('registry invariants', () => {
             'BadSplit',
           );
         } else {
-          const a = { owner, price: rnd.pick(prices), root: hex32(`root-${step}`), split: randomSplit(), termsHash: hex32(`t-${step}`), oldTerms: [] };
-          const m = await (await registry.register(actors[owner]!, { contentRoot: a.root, manifestId: `m-${step}`, termsHash: a.termsHash, price: a.price, split: toSplit(a.split) })).wait();
+          const a = { owner, price: rnd.pick(prices), root: hex32(`root-${step}`), split: randomSplit(), termsHash: hex32(`t-${step}`), oldTerms: [], forSale: true, accessPeriod: rnd.pick([0, 0, 24 * 3600, 30 * 24 * 3600]) };
+          const m = await (await registry.register(actors[owner]!, { contentRoot: a.root, manifestId: `m-${step}`, termsHash: a.termsHash, price: a.price, split: toSplit(a.split), accessPeriodSeconds: a.accessPeriod })).wait();
           eth[owner]! -= gas(m.receipt);
           assets.push({ ...a, tokenId: m.result.tokenId });
           count('register');
@@ -116,7 +122,19 @@ describe('registry invariants', () => {
         const who = rnd.int(actors.length);
         const a = rnd.pick(assets);
         const variant = rnd.next();
-        if (variant < 0.15) {
+        if (!a.forSale) {
+          // Off sale: refused whatever the terms and price, before sending or once mined.
+          if (rnd.next() < 0.5) {
+            await expectRevert(registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, { termsHash: a.termsHash, price: a.price }), 'NotForSale');
+          } else {
+            const sent = await registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, { termsHash: a.termsHash, price: a.price }, { gasLimit: 400_000n });
+            await expectRevert(sent.wait(), 'NotForSale');
+            const receipt = await conn.provider.getTransactionReceipt(sent.hash);
+            expect(receipt?.status).toBe(0);
+            eth[who]! -= gas(receipt!);
+            count('mined:NotForSale');
+          }
+        } else if (variant < 0.15) {
           await expectRevert(registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, { termsHash: a.termsHash, price: a.price + 1n }), 'WrongPrice');
         } else if (variant < 0.3) {
           // Terms read before an updateTerms (or never the asset's), at the right price.
@@ -137,7 +155,7 @@ describe('registry invariants', () => {
           const block = await conn.provider.getBlock(m.receipt.blockNumber);
           eth[who]! -= gas(m.receipt) + a.price;
           escrow += a.price;
-          requests.push({ requestId: m.result.requestId, tokenId: a.tokenId, requester: who, amount: a.price, termsHash: a.termsHash, status: 'pending', cancellableAt: block!.timestamp + DEFAULT_ACCESS_TIMEOUT_SECONDS });
+          requests.push({ requestId: m.result.requestId, tokenId: a.tokenId, requester: who, amount: a.price, termsHash: a.termsHash, status: 'pending', cancellableAt: block!.timestamp + DEFAULT_ACCESS_TIMEOUT_SECONDS, accessPeriod: a.accessPeriod, expiresAt: 0 });
           count('requestAccess');
         }
       } else if (roll < 0.62 && pending().length > 0) {
@@ -156,6 +174,10 @@ describe('registry invariants', () => {
           shares[0] = r.amount - shares.slice(1).reduce((x, y) => x + y, 0n);
           a.split.forEach((s, i) => (withdrawable[s.actor]! += shares[i]!));
           expect(m.result.credits).toEqual(a.split.map((s, i) => ({ payee: addr(s.actor), amount: shares[i] })));
+          // The expiry comes from the period the request pinned, not from the asset's now.
+          const approvedAt = (await conn.provider.getBlock(m.receipt.blockNumber))!.timestamp;
+          r.expiresAt = r.accessPeriod === 0 ? 0 : approvedAt + r.accessPeriod;
+          if (!a.forSale) count('approve:offSale');
           r.status = 'approved';
           count('approve');
         } else {
@@ -164,6 +186,7 @@ describe('registry invariants', () => {
           escrow -= r.amount;
           withdrawable[r.requester]! += r.amount;
           r.status = 'denied';
+          if (!a.forSale) count('deny:offSale');
           count('deny');
         }
       } else if (roll < 0.7 && pending().length > 0) {
@@ -198,6 +221,26 @@ describe('registry invariants', () => {
           a.termsHash = next;
           a.price = price;
           count('updateTerms');
+        }
+      } else if (roll < 0.88) {
+        // setForSale: on or off (sometimes the same state again); by someone else it is refused
+        const off = assets.filter((x) => !x.forSale);
+        const a = off.length > 0 && rnd.next() < 0.6 ? rnd.pick(off) : rnd.pick(assets);
+        // Mostly a change, sometimes the same state again.
+        const forSale = a.forSale ? rnd.next() < 0.2 : rnd.next() < 0.8;
+        if (rnd.next() < 0.35) {
+          // Someone else tries first: refused, and the listing stays as it was.
+          const notOwner = (a.owner + 1 + rnd.int(actors.length - 1)) % actors.length;
+          await expectRevert(registry.setForSale(actors[notOwner]!, a.tokenId, forSale), 'NotTokenOwner');
+          expect((await registry.asset(a.tokenId))?.forSale).toBe(a.forSale);
+          count('setForSale:notOwner');
+        }
+        {
+          const m = await (await registry.setForSale(actors[a.owner]!, a.tokenId, forSale)).wait();
+          expect(m.result).toEqual({ tokenId: a.tokenId, forSale });
+          eth[a.owner]! -= gas(m.receipt);
+          a.forSale = forSale;
+          count(forSale ? 'setForSale:on' : 'setForSale:off');
         }
       } else if (roll < 0.9) {
         // withdraw everything (or be told there is nothing)
@@ -259,9 +302,9 @@ describe('registry invariants', () => {
     }
     for (const r of requests) {
       // Each request keeps the terms it was made under, whatever the asset's terms became.
-      expect(await registry.request(r.requestId)).toMatchObject({ status: r.status, termsHash: r.termsHash, amount: r.amount });
+      expect(await registry.request(r.requestId)).toMatchObject({ status: r.status, termsHash: r.termsHash, amount: r.amount, accessPeriod: r.accessPeriod, expiresAt: r.expiresAt });
     }
-    for (const a of assets) expect(await registry.asset(a.tokenId)).toMatchObject({ termsHash: a.termsHash, price: a.price, owner: addr(a.owner) });
+    for (const a of assets) expect(await registry.asset(a.tokenId)).toMatchObject({ termsHash: a.termsHash, price: a.price, owner: addr(a.owner), forSale: a.forSale, accessPeriod: a.accessPeriod });
 
     // The run exercised every path.
     for (const k of [
@@ -273,7 +316,12 @@ describe('registry invariants', () => {
       'withdraw',
       'transfer',
       'updateTerms',
+      'setForSale:on',
+      'setForSale:off',
+      'setForSale:notOwner',
       'mined:TermsChanged',
+      'mined:NotForSale',
+      'revert:NotForSale',
       'revert:WrongPrice',
       'revert:TermsChanged',
       'revert:NotTokenOwner',

@@ -138,6 +138,8 @@ describe('register', () => {
       termsHash: p.termsHash,
       price: 123n,
       split: p.split,
+      forSale: true,
+      accessPeriod: 0,
     });
     expect(await registry.tokenOfContentRoot(p.contentRoot)).toBe(1n);
     expect(await registry.tokenOfContentRoot(p.contentRoot.slice(2).toUpperCase())).toBe(1n);
@@ -186,7 +188,7 @@ describe('register', () => {
   });
 
   it('rejects mismatched payee and share lists (raw call)', async () => {
-    const e = await chainFailure(rawRegistryCall(owner, 'register', [hex32('m'), 'm', hex32('t'), 1n, [owner.address, alice.address], [10_000]]));
+    const e = await chainFailure(rawRegistryCall(owner, 'register', [hex32('m'), 'm', hex32('t'), 1n, [owner.address, alice.address], [10_000], 0]));
     expect(revertName(e)).toBe('SplitLengthMismatch');
     expect(e.message).toBe('The payout split lists 2 payees but 1 shares; give exactly one share per payee.');
   });
@@ -233,6 +235,8 @@ describe('requestAccess', () => {
       cancellableAt: block!.timestamp + DEFAULT_ACCESS_TIMEOUT_SECONDS,
       grantId: '',
       termsHash: hex32('terms-r'),
+      accessPeriod: 0,
+      expiresAt: 0,
     });
     expect(await registry.requestCount()).toBe(1n);
     expect(await registry.request(2n)).toBeNull();

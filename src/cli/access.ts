@@ -123,6 +123,7 @@ export async function accessCommand(
           `  asked         ${s.createdAt}`,
           `  cancellable   from ${s.cancellableAt}`,
           ...(s.grantId !== null ? [`  grant         ${s.grantId}`] : []),
+          ...(s.expiresAt !== null ? [`  access ends   ${s.expiresAt} (files fetched before stay yours)`] : []),
           `  ${next[s.state]}`,
         ].join('\n');
       });

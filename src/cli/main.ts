@@ -20,6 +20,7 @@ import { ACCESS_HELP, accessCommand } from './access';
 import { AUDIT_HELP, auditCommand } from './audit';
 import { CATALOG_HELP, catalogCommand } from './catalog';
 import { EARNINGS_HELP, earningsCommand } from './earnings';
+import { TERMS_HELP, saleCommand, termsCommand } from './terms';
 
 const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
 
@@ -50,12 +51,16 @@ Commands:
                                                    (--wait: run the uploads here and wait for them)
   uploads <id>                                     what is stored for an asset
   storage status | quote <bytes> | fund --ether N  storage balance, price, funding
-  publish <id|folder> [--private | --public] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40] [--wait]
+  publish <id|folder> [--private | --public] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40]
+          [--access-days N] [--wait]
                                                    rescan, upload, register on chain, certify (durable
                                                    job); a changed folder becomes the next version
                                                    (only changed files are uploaded), with the terms
                                                    of the version before unless an option changes
-                                                   them (--public: make a private asset public)
+                                                   them (--public: make a private asset public;
+                                                   --access-days N: each approval lasts N days, 0 =
+                                                   perpetual; files already downloaded stay)
+${TERMS_HELP}
   certificate <id>                                 the signed ativo-certificate.json (latest version)
   verify <ativo-certificate.json|id> [--folder F | --from-storage] [--registry 0x…]
                                                    check signature, registration, receipts, files:
@@ -102,6 +107,7 @@ const OPTIONS = {
   'terms-hash': { type: 'string' },
   price: { type: 'string' },
   split: { type: 'string' },
+  'access-days': { type: 'string' },
   folder: { type: 'string', multiple: true },
   'from-storage': { type: 'boolean', default: false },
   message: { type: 'string' },
@@ -495,10 +501,15 @@ function parseSplit(raw: string | undefined): { address: string; percent: number
   });
 }
 
+function parseAccessDays(raw: string): number {
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 36_500) throw new UsageError(`--access-days takes a whole number of days from 0 (perpetual) to 36500 (got "${raw.slice(0, 40)}")`);
+  return Number(raw);
+}
+
 async function publishCommand(
   backend: Backend,
   id: number,
-  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
+  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; 'access-days'?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
   print: (value: unknown, human: () => string) => void,
 ): Promise<number> {
   if (values.private === true && values.public === true) throw new UsageError('give --private or --public, not both');
@@ -512,6 +523,7 @@ async function publishCommand(
     ...(values.terms !== undefined ? { customTerms: values.terms } : {}),
     ...(values.price !== undefined ? { priceEth: values.price } : {}),
     ...(values.split !== undefined ? { split: parseSplit(values.split) } : {}),
+    ...(values['access-days'] !== undefined ? { accessDays: parseAccessDays(values['access-days']) } : {}),
   });
   if (!r.ok) throw new AtivoError(r.error.code, /was published as private/.test(r.error.message) ? `${r.error.message} (ativo publish ${id} --public)` : r.error.message);
   const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null };
@@ -589,14 +601,14 @@ async function main(argv: string[]): Promise<number> {
     return catalogCommand(args, values, process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}, print);
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'access', 'audit', 'earnings', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'access', 'terms', 'sale', 'audit', 'earnings', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
   const backend = await createBackend({
     ...(dataDir === undefined ? {} : { dataDir }),
     // One-shot commands leave background jobs to the app or `ativo serve`.
-    runJobs: command === 'serve' || command === 'start' || ((command === 'upload' || command === 'publish' || command === 'earnings') && values.wait),
+    runJobs: command === 'serve' || command === 'start' || ((command === 'upload' || command === 'publish' || command === 'earnings' || command === 'terms' || command === 'sale') && values.wait),
     ...(process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}),
     ...(Number.isInteger(workers) && workers > 0 ? { hashWorkers: workers } : {}),
   });
@@ -725,6 +737,10 @@ async function main(argv: string[]): Promise<number> {
       }
       case 'access':
         return await accessCommand(backend, args, values, print);
+      case 'terms':
+        return await termsCommand(backend, parseId(args[0]), values, print);
+      case 'sale':
+        return await saleCommand(backend, args, values, print, parseId);
       case 'audit':
         return await auditCommand(backend, print);
       case 'earnings':

@@ -4,7 +4,10 @@
  * envelope, so a grant is self-describing and can also be opened with the age CLI
  * (`age -d -i key.txt grant.age` prints the JSON):
  *
- *   {"v":1,"type":"ativo.grant","identity":"AGE-SECRET-KEY-1…","assetId":"…","contentRoot":"…"}
+ *   {"v":1,"type":"ativo.grant","identity":"AGE-SECRET-KEY-1…","assetId":"…","contentRoot":"…","accessPeriod":"86400"}
+ *
+ * `accessPeriod` (seconds, "0" = perpetual; issue 14) is the access period the request was made
+ * under: the access ends that long after the approval (the registry records the exact end).
  *
  * Grants are a few hundred bytes, so they go through typage's whole-buffer API unchanged.
  */
@@ -23,6 +26,8 @@ export interface GrantInfo {
   assetId?: string;
   /** Content root (hex sha256) of the asset, when the grantor included it. */
   contentRoot?: string;
+  /** Seconds the access lasts from the approval ("0" = perpetual), when the grantor included it. */
+  accessPeriod?: string;
 }
 
 export interface GrantEnvelope extends GrantInfo {
@@ -41,9 +46,10 @@ const hasControlChars = (v: string): boolean => CONTROL_CHARS.test(v);
 
 function checkInfo(info: GrantInfo): GrantInfo {
   const out: GrantInfo = {};
-  for (const k of ['assetId', 'contentRoot'] as const) {
+  for (const k of ['assetId', 'contentRoot', 'accessPeriod'] as const) {
     const v = info[k];
     if (v === undefined) continue;
+    if (k === 'accessPeriod' && (typeof v !== 'string' || !/^\d{1,20}$/.test(v))) throw new CryptoError('INVALID_GRANT', "The grant's accessPeriod must be a whole number of seconds.");
     if (typeof v !== 'string' || v.length === 0 || v.length > MAX_FIELD || hasControlChars(v)) {
       throw new CryptoError('INVALID_GRANT', `The grant's ${k} must be a non-empty single-line string of at most ${MAX_FIELD} characters.`);
     }
@@ -108,7 +114,7 @@ export async function readGrant(grant: Uint8Array | string, requesterIdentity: s
   } catch (e) {
     throw invalidGrant('the asset identity inside is malformed', e);
   }
-  const info = checkInfo({ assetId: o.assetId as string | undefined, contentRoot: o.contentRoot as string | undefined });
+  const info = checkInfo({ assetId: o.assetId as string | undefined, contentRoot: o.contentRoot as string | undefined, accessPeriod: o.accessPeriod as string | undefined });
   return { v: GRANT_VERSION, type: GRANT_TYPE, identity, ...info };
 }
 

@@ -83,6 +83,8 @@ export interface PublishTerms {
   priceWei: string;
   approval: 'manual' | 'auto';
   split: { address: string; bps: number }[];
+  /** Seconds each approval lasts (0 or absent = perpetual; issue 14). */
+  accessPeriodSeconds?: number;
 }
 
 /** The version a publication follows (the asset's latest certified version with another content root). */
@@ -298,7 +300,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
       conn,
       registry,
       signer: (await deps.signer(cp.owner)).connect(conn.provider),
-      params: { contentRoot: `0x${cp.contentRoot}`, manifestId: cp.manifestId ?? '', termsHash: termsHash(cp.terms), price: BigInt(cp.priceWei), split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })) },
+      params: { contentRoot: `0x${cp.contentRoot}`, manifestId: cp.manifestId ?? '', termsHash: termsHash(cp.terms), price: BigInt(cp.priceWei), split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })), accessPeriodSeconds: cp.accessPeriodSeconds ?? 0 },
       storageUrl: async () => (await deps.storage(cp.network)).nodeUrl,
       tx: cp.tx,
       saveTx: (tx) => {

@@ -3,6 +3,10 @@
  * latest certified version was published with (visibility, license, price, approval mode, split),
  * so publishing a changed folder never turns a private, paid dataset into a public, free one by
  * omission. Making a private asset public must be asked for explicitly.
+ *
+ * The access period (perpetual, or N days from each approval) is part of the terms: a sentence
+ * appended to the license text, so the terms hash a buyer pins covers it, and the registry
+ * records it at registration (each approval's expiry is approvedAt + period).
  */
 import type { Catalog } from '../catalog/db';
 import { parseManifestText } from './verify';
@@ -21,6 +25,33 @@ export interface PreviousTerms {
   priceWei: string;
   approval: 'manual' | 'auto';
   split: { address: string; bps: number }[];
+  /** Days each approval lasts (0 = perpetual). */
+  accessDays: number;
+}
+
+/** At most 100 years (the registry's bound). */
+export const MAX_ACCESS_DAYS = 36_500;
+const DAY_SECONDS = 24 * 60 * 60;
+const ACCESS_SENTENCE = /\n\nAccess period: (\d{1,5}) days? from the approval of each request\. Downloads through Ativo end then; files already downloaded stay with the buyer\.$/;
+
+/** The terms text with its access period (none for perpetual access). */
+export function withAccessPeriod(license: string, days: number): string {
+  if (days === 0) return license;
+  return `${license}\n\nAccess period: ${days} ${days === 1 ? 'day' : 'days'} from the approval of each request. Downloads through Ativo end then; files already downloaded stay with the buyer.`;
+}
+
+/** The license text and access period (days, 0 = perpetual) of a terms text. */
+export function splitAccessPeriod(terms: string): { license: string; days: number } {
+  const m = ACCESS_SENTENCE.exec(terms);
+  return m === null ? { license: terms, days: 0 } : { license: terms.slice(0, m.index), days: Number(m[1]) };
+}
+
+export const accessPeriodSeconds = (days: number): number => days * DAY_SECONDS;
+
+/** The license id and custom text of a license text (custom when it is none of the listed ones). */
+export function licenseOf(text: string): { license: LicenseId; customTerms: string | null } {
+  const known = (Object.entries(LICENSES) as [keyof typeof LICENSES, string][]).find(([, t]) => t === text)?.[0];
+  return known === undefined ? { license: 'custom', customTerms: text } : { license: known, customTerms: null };
 }
 
 /**
@@ -40,7 +71,7 @@ export function previousTerms(catalog: Catalog, assetId: number): PreviousTerms 
   }
   if (!cert) return null;
   const doc = cert.document as { license?: { terms?: unknown; price?: unknown }; split?: unknown } | null;
-  const text = typeof doc?.license?.terms === 'string' ? doc.license.terms : '';
+  const { license: text, days } = splitAccessPeriod(typeof doc?.license?.terms === 'string' ? doc.license.terms : '');
   const version = cert.versionId === null ? null : catalog.versions.get(cert.versionId);
   return {
     version: version?.number ?? 1,
@@ -50,6 +81,7 @@ export function previousTerms(catalog: Catalog, assetId: number): PreviousTerms 
     priceWei: typeof doc?.license?.price === 'string' && /^\d+$/.test(doc.license.price) ? doc.license.price : '0',
     approval: catalog.access.autoApprove(assetId) ? 'auto' : 'manual',
     split: splitOf(doc?.split),
+    accessDays: days,
   };
 }
 
@@ -57,20 +89,17 @@ export function previousTerms(catalog: Catalog, assetId: number): PreviousTerms 
 function attemptTerms(catalog: Catalog, assetId: number, cp: Record<string, unknown>): PreviousTerms | null {
   if (cp.visibility !== 'public' && cp.visibility !== 'private') return null;
   if (typeof cp.terms !== 'string') return null;
+  const { license: text, days } = splitAccessPeriod(cp.terms);
   return {
     version: catalog.versions.latest(assetId)?.number ?? 0,
     lastAttempt: true,
     visibility: cp.visibility,
-    ...licenseOf(cp.terms),
+    ...licenseOf(text),
     priceWei: typeof cp.priceWei === 'string' && /^\d+$/.test(cp.priceWei) ? cp.priceWei : '0',
     approval: cp.approval === 'auto' || cp.approval === 'manual' ? cp.approval : catalog.access.autoApprove(assetId) ? 'auto' : 'manual',
     split: splitOf(cp.split),
+    accessDays: days,
   };
-}
-
-function licenseOf(text: string): Pick<PreviousTerms, 'license' | 'customTerms'> {
-  const known = (Object.entries(LICENSES) as [keyof typeof LICENSES, string][]).find(([, t]) => t === text)?.[0];
-  return { license: known ?? 'custom', customTerms: known === undefined ? text : null };
 }
 
 function splitOf(split: unknown): PreviousTerms['split'] {

@@ -27,7 +27,7 @@ import { createHash } from 'node:crypto';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { getAddress } from 'ethers';
+import { formatEther, getAddress } from 'ethers';
 import { RegistryClient, type ChainConnection } from '../chain/client';
 import { createDecryptStream, encryptedSize } from '../crypto/stream';
 import { replaceAgeHeader } from '../crypto/rewrap';
@@ -38,6 +38,7 @@ import { fingerprintFolder } from '../ingest/fingerprint';
 import { ByteLimit, readCapped, tagsOfItems } from '../storage/bounded';
 import { verifyReceiptFrom } from '../storage/receipts';
 import { ManifestError, isEncryptedManifest, readManifest } from './manifest';
+import { supersededBy } from './superseded';
 
 export interface Check {
   name: 'signature' | 'registration' | 'receipts' | 'files' | 'stored';
@@ -225,6 +226,7 @@ async function registrationCheck(cert: Certificate, deps: VerifyDeps): Promise<C
   const conn = deps.conn;
   const root = strip0x(cert.asset.contentRoot);
   let follows = '';
+  let superseded = '';
   try {
     // Every registry Ativo trusts on this chain: the content root registers once in each, and
     // the one that holds it under another owner names the real owner.
@@ -251,7 +253,14 @@ async function registrationCheck(cert: Certificate, deps: VerifyDeps): Promise<C
       else {
         if (strip0x(a.contentRoot) !== root) problems.push(`token #${cert.chain.tokenId} holds content root ${short(strip0x(a.contentRoot))}, not ${short(root)}`);
         if (a.manifestId !== cert.storage.manifestId) problems.push('the manifest id differs');
-        if (strip0x(a.termsHash) !== strip0x(cert.license.termsHash)) problems.push('the license terms hash differs');
+        const certPrice = /^\d{1,78}$/.test(cert.license.price) ? BigInt(cert.license.price) : -1n;
+        const termsDiffer = strip0x(a.termsHash) !== strip0x(cert.license.termsHash);
+        if (termsDiffer || a.price !== certPrice) {
+          // Terms the owner replaced later (updateTerms): the certificate was true until then.
+          const by = certPrice < 0n ? null : await supersededBy(registry, BigInt(cert.chain.tokenId), cert.license.termsHash, certPrice, cert.chain.blockNumber);
+          if (by === null) problems.push(termsDiffer ? 'the license terms hash differs' : `the price differs (the registry says ${formatEther(a.price)} ETH)`);
+          else superseded = `; superseded by the terms of ${new Date(by.at * 1000).toISOString().replace('.000Z', 'Z')} (now ${formatEther(by.price)} ETH): these terms were in force until then, and the owner's current certificate has the new ones`;
+        }
         if (!sameAddress(a.owner, cert.owner)) problems.push(`the token now belongs to ${a.owner}`);
       }
       // A later version names the one before it (storage.previous, signed with the storage section).
@@ -270,7 +279,7 @@ async function registrationCheck(cert: Certificate, deps: VerifyDeps): Promise<C
     const against = anchor.ok ? ` (checked against ${anchor.registry}, ${anchor.trustedAs})` : '';
     return { name: 'registration', ok: false, detail: `${[...new Set(problems)].join('; ')}${against}` };
   }
-  return { name: 'registration', ok: true, detail: `token #${cert.chain.tokenId} on chain ${cert.chain.chainId} at ${anchor.registry} (${anchor.trustedAs})${follows}` };
+  return { name: 'registration', ok: true, detail: `token #${cert.chain.tokenId} on chain ${cert.chain.chainId} at ${anchor.registry} (${anchor.trustedAs})${follows}${superseded}` };
 }
 
 async function receiptsCheck(cert: Certificate, deps: VerifyDeps): Promise<Check> {

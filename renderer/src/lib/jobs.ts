@@ -7,6 +7,8 @@ export const KIND_TEXT: Record<string, string> = {
   'access.approve': 'Approval',
   'access.deny': 'Denial',
   withdraw: 'Withdrawal',
+  'terms.update': 'Terms change',
+  'terms.sale': 'Listing change',
 };
 
 /** What a running job is doing, by kind ("Uploading 42%" for uploads). */
@@ -15,6 +17,8 @@ const RUNNING_TEXT: Record<string, string> = {
   'access.approve': 'Approving',
   'access.deny': 'Denying',
   withdraw: 'Withdrawing',
+  'terms.update': 'Changing the terms',
+  'terms.sale': 'Changing the listing',
 };
 
 /** What a finished job achieved, by kind. */
@@ -24,6 +28,8 @@ const DONE_TEXT: Record<string, string> = {
   'access.approve': 'Approved',
   'access.deny': 'Denied',
   withdraw: 'Withdrawn',
+  'terms.update': 'Terms changed',
+  'terms.sale': 'Listing changed',
 };
 
 export const kindText = (kind: string): string => KIND_TEXT[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1);

@@ -13,6 +13,7 @@ import { PublicationCard, PublishProgress } from './PublicationCard';
 import { FileTable } from './FileTable';
 import { PublishFailed } from './asset/PublishFailed';
 import { VersionHistory } from './asset/VersionHistory';
+import { TermsPanel } from './asset/TermsPanel';
 import { BatchProgressLine } from './activity/BatchCard';
 import { LifecycleBadge, useLiveStatus } from './asset/Lifecycle';
 import { OwnerAndTerms } from './asset/OwnerAndTerms';
@@ -216,6 +217,7 @@ export function AssetScreen({ id }: { id: number }) {
       {batch !== undefined && <BatchProgressLine batch={batch} name={asset.name} />}
 
       <OwnerAndTerms asset={asset} />
+      {asset.publication !== null && <TermsPanel assetId={asset.id} name={asset.name} />}
 
       <VersionHistory asset={asset} />
 

@@ -119,6 +119,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const [terms, setTerms] = useState(prev?.customTerms ?? '');
   const [price, setPrice] = useState(prev !== null ? weiToEthText(prev.priceWei) : '0');
   const [approval, setApproval] = useState<'manual' | 'auto'>(prev?.approval ?? 'manual');
+  const [accessDays, setAccessDays] = useState(String(prev?.accessDays ?? 0));
   const [confirmPublic, setConfirmPublic] = useState(false);
   const goingPublic = prev?.visibility === 'private' && visibility === 'public';
   const [rows, setRows] = useState<Row[]>(() => initialRows(defaults));
@@ -134,6 +135,9 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
     price: useId(),
     priceHint: useId(),
     priceError: useId(),
+    access: useId(),
+    accessHint: useId(),
+    accessError: useId(),
     total: useId(),
     error: useId(),
     split: useId(),
@@ -144,9 +148,10 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const totalOk = Math.abs(total - 100) < 1e-6;
   const errs = rowErrors(rows);
   const priceError = ETH.test(price.trim()) ? null : 'Enter an amount of ETH like 0.01 (0 for free).';
+  const accessError = /^\d{1,5}$/.test(accessDays.trim()) && Number(accessDays.trim()) <= 36_500 ? null : 'Enter a whole number of days, 0 for perpetual access (at most 36500).';
   const termsError = license === 'custom' && terms.trim() === '' ? 'Write the terms of your license.' : null;
   const publicError = goingPublic && !confirmPublic ? 'Confirm that every file of this version becomes readable by anyone.' : null;
-  const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && termsError === null && publicError === null && defaults.owner !== null;
+  const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && accessError === null && termsError === null && publicError === null && defaults.owner !== null;
   const selectedTerms = defaults.licenses.find((l) => l.id === license)?.terms ?? null;
   const suggestions = defaults.contributors.filter((c) => c.address === null || !ADDRESS.test(c.address));
 
@@ -181,6 +186,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
         ...(license === 'custom' ? { customTerms: terms.trim() } : {}),
         priceEth: price.trim(),
         approval,
+        accessDays: Number(accessDays.trim()),
         split: rows.map((row) => ({ address: row.address.trim(), percent: Number(row.percent) })),
       });
       if (r.alreadyCertified !== null) notify('info', `“${asset.name}” is already certified as version ${r.alreadyCertified.version}: change its files to publish a new version.`);
@@ -344,6 +350,33 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
               </label>
             </div>
           </fieldset>
+        </div>
+
+        <div className="field">
+          <label htmlFor={ids.access}>Access period (days)</label>
+          <input
+            id={ids.access}
+            className="input"
+            type="text"
+            inputMode="numeric"
+            autoComplete="off"
+            data-testid="access-days"
+            value={accessDays}
+            aria-invalid={accessError !== null}
+            aria-describedby={`${ids.accessHint}${accessError !== null ? ` ${ids.accessError}` : ''}`}
+            onChange={(e) => {
+              setAccessDays(e.target.value);
+            }}
+          />
+          <p id={ids.accessHint} className="hint">
+            0 for perpetual access. Otherwise each approval lasts this many days: after that Ativo no longer downloads the files for the buyer, but it cannot take
+            back what they already downloaded.
+          </p>
+          {accessError !== null && (
+            <p id={ids.accessError} className="field-error">
+              {accessError}
+            </p>
+          )}
         </div>
 
         <fieldset className="split" aria-describedby={ids.total}>

@@ -29,6 +29,15 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
  *
  * The split (payees, bps) is fixed at registration and survives token transfers: the current
  * owner decides who gets access, the registered contributors get paid.
+ *
+ * Listing: an asset is for sale from its registration; its owner may take it off sale
+ * (`setForSale(tokenId, false)`), after which `requestAccess` reverts `NotForSale`. Requests
+ * already pending can still be approved, denied or cancelled.
+ *
+ * Access period: set at registration (seconds, 0 = perpetual) and pinned by each request like the
+ * terms; an approval records `expiresAt = approvedAt + period` (0 = never). Expiry is a statement
+ * of the terms that clients honour (no new downloads through Ativo): it cannot take back files or
+ * keys a buyer already holds.
  */
 contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     /// Shares are in basis points: they must add up to exactly 10000 (100%).
@@ -43,6 +52,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     /// Bounds on the constructor's access timeout.
     uint64 public constant MIN_ACCESS_TIMEOUT = 1 minutes;
     uint64 public constant MAX_ACCESS_TIMEOUT = 365 days;
+    /// Upper bound on an asset's access period (0 = perpetual).
+    uint64 public constant MAX_ACCESS_PERIOD = 100 * 365 days;
 
     enum RequestStatus {
         None,
@@ -59,6 +70,10 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         string manifestId;
         address[] payees;
         uint16[] bps;
+        /// Seconds an approval lasts (0 = perpetual).
+        uint64 accessPeriod;
+        /// Inverted so that the zero value (a new registration) is for sale.
+        bool notForSale;
     }
 
     struct AccessRequest {
@@ -70,6 +85,10 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         string recipient;
         string grantId;
         bytes32 termsHash;
+        /// The asset's access period when the request was made (pinned like the terms).
+        uint64 accessPeriod;
+        /// Set on approval: approvedAt + accessPeriod, or 0 when perpetual.
+        uint64 expiresAt;
     }
 
     /// What `assetOf` returns.
@@ -81,6 +100,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint256 price;
         address[] payees;
         uint16[] bps;
+        bool forSale;
+        uint64 accessPeriod;
     }
 
     /// What `requestOf` returns. `cancellableAt` is when the requester may cancel; `termsHash`
@@ -95,6 +116,9 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint64 cancellableAt;
         string grantId;
         bytes32 termsHash;
+        uint64 accessPeriod;
+        /// 0 while not approved, or when the access is perpetual.
+        uint64 expiresAt;
     }
 
     // ---------------------------------------------------------------- events
@@ -108,6 +132,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint256 price
     );
     event TermsUpdated(uint256 indexed tokenId, bytes32 termsHash, uint256 price);
+    /// An asset was put on sale (`forSale`) or taken off sale.
+    event SaleChanged(uint256 indexed tokenId, bool forSale);
     event AccessRequested(
         uint256 indexed requestId,
         uint256 indexed tokenId,
@@ -141,6 +167,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     error BadSplit(uint256 totalBps);
     error WrongPrice(uint256 expected, uint256 sent);
     error TermsChanged(bytes32 expected, bytes32 current);
+    error NotForSale(uint256 tokenId);
+    error InvalidAccessPeriod(uint256 seconds_);
     error EmptyRecipient();
     error NotTokenOwner(uint256 tokenId, address caller);
     error UnknownRequest(uint256 requestId);
@@ -181,6 +209,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
      * @notice Registers an asset and mints its token to the caller. Token ids start at 1.
      * @param payees who is paid when access is granted; `bps[i]` is `payees[i]`'s share in
      * basis points. Shares must be non-zero and add up to exactly 10000; payees distinct.
+     * @param accessPeriod seconds each approval lasts (0 = perpetual, at most MAX_ACCESS_PERIOD).
      */
     function register(
         bytes32 contentRoot,
@@ -188,7 +217,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         bytes32 termsHash,
         uint256 price,
         address[] calldata payees,
-        uint16[] calldata bps
+        uint16[] calldata bps,
+        uint64 accessPeriod
     ) external nonReentrant returns (uint256 tokenId) {
         if (contentRoot == bytes32(0)) revert ZeroContentRoot();
         uint256 existing = _tokenByRoot[contentRoot];
@@ -196,6 +226,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         if (bytes(manifestId).length == 0) revert EmptyManifestId();
         _checkLength("manifestId", bytes(manifestId).length, MAX_ID_LENGTH);
         _checkSplit(payees, bps);
+        if (accessPeriod > MAX_ACCESS_PERIOD) revert InvalidAccessPeriod(accessPeriod);
 
         tokenId = ++_tokenCount;
         _tokenByRoot[contentRoot] = tokenId;
@@ -206,6 +237,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         a.manifestId = manifestId;
         a.payees = payees;
         a.bps = bps;
+        a.accessPeriod = accessPeriod;
 
         // _mint, not _safeMint: no callback into the caller while registering.
         _mint(msg.sender, tokenId);
@@ -224,6 +256,16 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         emit TermsUpdated(tokenId, termsHash, price);
     }
 
+    /**
+     * @notice Puts an asset on sale or takes it off (token owner only). While off sale
+     * `requestAccess` reverts `NotForSale`; pending requests can still be answered or cancelled.
+     */
+    function setForSale(uint256 tokenId, bool forSale) external nonReentrant {
+        _onlyTokenOwner(tokenId);
+        _assets[tokenId].notForSale = !forSale;
+        emit SaleChanged(tokenId, forSale);
+    }
+
     /// @notice An asset's registration and current owner. Reverts if the token does not exist.
     function assetOf(uint256 tokenId) external view returns (AssetInfo memory info) {
         address owner = _requireOwned(tokenId);
@@ -235,7 +277,9 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
             termsHash: a.termsHash,
             price: a.price,
             payees: a.payees,
-            bps: a.bps
+            bps: a.bps,
+            forSale: !a.notForSale,
+            accessPeriod: a.accessPeriod
         });
     }
 
@@ -269,6 +313,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     {
         _requireOwned(tokenId);
         Asset storage a = _assets[tokenId];
+        if (a.notForSale) revert NotForSale(tokenId);
         bytes32 termsHash = a.termsHash;
         if (expectedTermsHash != termsHash) revert TermsChanged(expectedTermsHash, termsHash);
         uint256 price = a.price;
@@ -286,6 +331,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         r.status = RequestStatus.Pending;
         r.recipient = recipient;
         r.termsHash = termsHash;
+        r.accessPeriod = a.accessPeriod;
         totalEscrowed += msg.value;
 
         emit AccessRequested(requestId, tokenId, msg.sender, recipient, msg.value, message);
@@ -310,6 +356,8 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint256 amount = r.amount;
         r.status = RequestStatus.Approved;
         r.grantId = grantId;
+        uint64 period = r.accessPeriod;
+        if (period != 0) r.expiresAt = uint64(block.timestamp) + period;
         totalEscrowed -= amount;
         totalWithdrawable += amount;
         emit AccessGranted(requestId, tokenId, grantId, amount);
@@ -368,7 +416,9 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
             createdAt: r.createdAt,
             cancellableAt: r.createdAt + accessTimeout,
             grantId: r.grantId,
-            termsHash: r.termsHash
+            termsHash: r.termsHash,
+            accessPeriod: r.accessPeriod,
+            expiresAt: r.expiresAt
         });
     }
 
