@@ -311,6 +311,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     mustGet,
     assetIdentityKey: assetKeyName,
     versionIdentity: (assetId, contentRoot) => versionKeys.identity(assetId, contentRoot),
+    grantKey: (assetId, contentRoot, cert) => versionKeys.grantKey(assetId, contentRoot, cert),
   };
   // Feature areas register their job kinds here, before the runner starts.
   const access = createAccessService(ctx);
