@@ -39,7 +39,7 @@ import { createGrant } from '../crypto/grant';
 import { CryptoError } from '../crypto/errors';
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
-import { GrantKeyError, type GrantKey } from '../publish/keys';
+import { GrantKeyError, type GrantCertificate, type GrantKey } from '../publish/keys';
 import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 
@@ -89,7 +89,7 @@ export interface AccessJobDeps {
    * GrantKeyError when it cannot tell). A grant opens exactly the version its token registered
    * (issue 12, attack 3).
    */
-  grantKey(assetId: number, contentRoot: string, certificate: { network: string; document: unknown } | undefined): Promise<GrantKey>;
+  grantKey(assetId: number, contentRoot: string, certificate: GrantCertificate | undefined): Promise<GrantKey>;
   /** Chain time (seconds) of the latest block; defaults to the connection's provider. */
   chainNow?(conn: ChainConnection): Promise<number>;
   /** After the job changed the request (approved/denied): announce it. */

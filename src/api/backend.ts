@@ -428,6 +428,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'storage.fund': async (input) => {
       const r = await storage.fund(parseEther(input.ether));
       jobs.poke({ kind: 'upload' }); // uploads waiting for funds go now
+      jobs.poke({ kind: 'access.approve' }); // and grants waiting to be delivered
       return r;
     },
     'assets.upload': async (input) => {

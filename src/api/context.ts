@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { Catalog } from '../catalog/db';
 import type { AssetRecord } from '../catalog/assets';
 import type { JobQueue } from '../jobs/queue';
-import type { GrantKey } from '../publish/keys';
+import type { GrantCertificate, GrantKey } from '../publish/keys';
 import type { ChainService } from './chain';
 import type { commands, CommandName, CommandOutput, EventName, EventPayload } from './contract';
 import type { Networks } from './networks';
@@ -41,7 +41,7 @@ export interface BackendContext {
    */
   versionIdentity(assetId: number, contentRoot: string): Promise<string | null>;
   /** What a grant for one version carries (src/publish/keys.ts, VersionKeys.grantKey). */
-  grantKey(assetId: number, contentRoot: string, certificate: { network: string; document: unknown } | undefined): Promise<GrantKey>;
+  grantKey(assetId: number, contentRoot: string, certificate: GrantCertificate | undefined): Promise<GrantKey>;
 }
 
 export interface FeatureService<K extends CommandName> {

@@ -46,6 +46,13 @@ export interface KnownKey {
 /** What a grant for one version carries: nothing (a public version) or exactly that version's key. */
 export type GrantKey = { kind: 'public' } | { kind: 'private'; identity: string };
 
+/** The certificate of the token a grant is for (this catalog's, CertificateRecord). */
+export interface GrantCertificate {
+  network: string;
+  document: unknown;
+  createdAt: string;
+}
+
 /** A grant cannot be made for this version (the sentence says why and what to do). */
 export class GrantKeyError extends Error {
   override readonly name = 'GrantKeyError';
@@ -134,13 +141,15 @@ export class VersionKeys {
    * What a grant for one token carries, decided by what that token's version was PUBLISHED with
    * (never by the asset's visibility today, which a later version may have changed):
    *   - a version with its own key (version_keys) → exactly that key;
-   *   - else the items its certificate names, as this catalog stored them: all plaintext → public
-   *     (nothing to hand over); all encrypted to the asset's own key → a version published before
-   *     per-version keys, which that key opens (the only case the asset's key is ever granted);
-   *   - anything else (unknown version, mixed or other keys, no certificate) → refused.
+   *   - else, certified since per-version keys came to this catalog (every private publication
+   *     since records its key first) → it was public: nothing to hand over;
+   *   - else (published before) the items its certificate names, as this catalog stored them:
+   *     all plaintext → public; all encrypted to the asset's own key → that key opens it (the
+   *     only case the asset's key is ever granted);
+   *   - anything else (no certificate here, mixed or other keys) → refused.
    * Throws GrantKeyError with a sentence for the owner.
    */
-  async grantKey(assetId: number, contentRoot: string, cert: { network: string; document: unknown } | undefined): Promise<GrantKey> {
+  async grantKey(assetId: number, contentRoot: string, cert: GrantCertificate | undefined): Promise<GrantKey> {
     const asset = this.catalog.assets.get(assetId);
     if (!asset) throw new GrantKeyError(`Asset ${assetId} is no longer in this catalog, so no key can be given for it.`);
     const short = `version ${contentRoot.slice(0, 12)}… of ${asset.name}`;
@@ -155,6 +164,8 @@ export class VersionKeys {
     if (cert === undefined || String(doc?.asset?.contentRoot ?? '').replace(/^0x/i, '').toLowerCase() !== contentRoot) {
       throw new GrantKeyError(`This catalog has no certificate of ${short}, so it cannot tell which key opens it. Deny the request to return the payment.`);
     }
+    const since = this.catalog.versionKeys.since();
+    if (since !== null && cert.createdAt >= since) return { kind: 'public' };
     const encryptions = new Set<string | null>();
     for (const r of receipts) {
       const id = (r as { id?: unknown } | null)?.id;
