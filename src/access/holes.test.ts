@@ -179,6 +179,7 @@ describe('issue 12 holes: approvals, grants and version keys (sandbox backend, r
   }, 240_000);
 
   it('an approval mined after its job was cancelled still delivers the key: the indexer queues the delivery again', async () => {
+    await backend.call('storage.fund', { ether: '0.001' }); // each test stands on its own
     const tokenId = BigInt((await backend.call('assets.get', { id: assetId })).publication?.tokenId ?? '0');
     const requestId = await request(tokenId, 'cancelled under me');
     const row = await rowOf(requestId);
@@ -210,6 +211,7 @@ describe('issue 12 holes: approvals, grants and version keys (sandbox backend, r
   }, 240_000);
 
   it('the current wallet switched between the grant and its delivery: the job still delivers the original item, signed by its owner', async () => {
+    await backend.call('storage.fund', { ether: '0.001' }); // each test stands on its own
     const tokenId = BigInt((await backend.call('assets.get', { id: assetId })).publication?.tokenId ?? '0');
     const requestId = await request(tokenId, 'switch wallets');
     const row = await rowOf(requestId);
@@ -238,6 +240,7 @@ describe('issue 12 holes: approvals, grants and version keys (sandbox backend, r
   }, 240_000);
 
   it('a grant carries exactly the key of the token\'s version as it was published: private v1 then public v2, and public v1 then private v2', async () => {
+    await backend.call('storage.fund', { ether: '0.001' }); // each test stands on its own
     const token1 = await publication(assetId);
     const root1 = (await registry.asset(BigInt(token1)))?.contentRoot.replace(/^0x/, '') ?? '';
     // Version 2 of the private asset is made public.
