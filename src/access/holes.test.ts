@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HDNodeWallet, Wallet, parseEther } from 'ethers';
+import { HDNodeWallet, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from '../api/backend';
 import { Catalog } from '../catalog/db';
@@ -147,7 +147,7 @@ describe('issue 12 holes: approvals, grants and version keys (sandbox backend, r
       writeFileSync(filler, randomBytes(16));
       const err = await client.uploadFile(filler, { dedupe: false }).then(() => null, (e: unknown) => e);
       if (err !== null) {
-        expect(isStorageError(err, 'INSUFFICIENT_BALANCE'), String(err)).toBe(true);
+        expect(isStorageError(err, 'INSUFFICIENT_BALANCE'), err instanceof Error ? err.message : 'not an Error').toBe(true);
         break;
       }
     }

@@ -161,7 +161,8 @@ export class VersionKeys {
     }
     const doc = cert?.document as { asset?: { contentRoot?: unknown }; storage?: { receipts?: unknown } } | undefined;
     const receipts = Array.isArray(doc?.storage?.receipts) ? (doc.storage.receipts as unknown[]) : [];
-    if (cert === undefined || String(doc?.asset?.contentRoot ?? '').replace(/^0x/i, '').toLowerCase() !== contentRoot) {
+    const certRoot = doc?.asset?.contentRoot;
+    if (cert === undefined || typeof certRoot !== 'string' || certRoot.replace(/^0x/i, '').toLowerCase() !== contentRoot) {
       throw new GrantKeyError(`This catalog has no certificate of ${short}, so it cannot tell which key opens it. Deny the request to return the payment.`);
     }
     const since = this.catalog.versionKeys.since();
