@@ -3,7 +3,8 @@
  * (stream 'access', src/chain/follow.ts) and keeps the catalog's access_requests in step:
  *   Registered / Transfer / TermsUpdated  → access_tokens (owner, price) and each request's owner
  *   AccessRequested                       → a new 'pending' row (once: UNIQUE (network, request_id))
- *   AccessGranted / AccessDenied / AccessCancelled → approved / denied / cancelled
+ *   AccessGranted / AccessDenied / AccessCancelled → approved / denied / cancelled (an approval
+ *                                                    with a grant id is handed to `onGranted`)
  *   SaleChanged                           → listings (for sale or not; issue 14)
  *   pending past cancellableAt (chain time)        → expired (still answerable; the requester may cancel)
  * Every batch is written with the cursor in one transaction (no loss, no duplicate across
@@ -37,6 +38,11 @@ export interface AccessIndexerOptions {
   notifyLimit?: number;
   /** New pending requests to one of `owners`' tokens, after they are committed. */
   onNewPending?: (rows: AccessRequestRecord[]) => void;
+  /**
+   * Requests the batch saw approved on chain with a grant id (after they are committed): the
+   * service re-queues the delivery of a grant prepared here and not delivered yet (issue 12).
+   */
+  onGranted?: (rows: AccessRequestRecord[]) => void;
   onError?: (error: unknown) => void;
   backoff?: { baseMs?: number; maxMs?: number; jitter?: number };
 }
@@ -55,7 +61,7 @@ export class AccessIndexer {
   private readonly o: AccessIndexerOptions;
   private accessTimeout: number | undefined;
   /** What the batch being applied changed (reset at each apply: a rolled-back batch leaves nothing). */
-  private batch = { added: [] as number[], changed: new Set<number>() };
+  private batch = { added: [] as number[], changed: new Set<number>(), granted: [] as number[] };
   private passAdded = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -103,7 +109,7 @@ export class AccessIndexer {
 
   private async pass(): Promise<{ added: number; syncedBlock: number }> {
     this.passAdded = 0;
-    this.batch = { added: [], changed: new Set() };
+    this.batch = { added: [], changed: new Set(), granted: [] };
     const r = await this.follower.syncOnce();
     if (r.reorgs > 0) await this.announce([...this.batch.changed]);
     return { added: this.passAdded, syncedBlock: Math.max(0, r.syncedBlock) };
@@ -136,7 +142,7 @@ export class AccessIndexer {
     const { catalog, network } = this.o;
     const a = catalog.access;
     const now = new Date().toISOString();
-    this.batch = { added: [], changed: new Set(this.batch.changed) };
+    this.batch = { added: [], changed: new Set(this.batch.changed), granted: [] };
     for (const [tokenId, t] of p.tokens) {
       if (a.token(network, tokenId) === undefined) a.upsertToken({ network, tokenId, owner: t.owner, priceWei: t.price.toString(), block: range.fromBlock });
     }
@@ -182,6 +188,7 @@ export class AccessIndexer {
         case 'AccessGranted': {
           const id = a.setState(network, e.requestId.toString(), 'approved', e.blockNumber, now, { grantId: e.grantId });
           if (id !== null) this.batch.changed.add(id);
+          if (id !== null && e.grantId !== '') this.batch.granted.push(id);
           break;
         }
         case 'AccessDenied': {
@@ -208,8 +215,8 @@ export class AccessIndexer {
 
   private afterCommit(p: Prepared): void {
     const { catalog } = this.o;
-    const { added, changed } = this.batch;
-    this.batch = { added: [], changed: new Set() };
+    const { added, changed, granted } = this.batch;
+    this.batch = { added: [], changed: new Set(), granted: [] };
     this.passAdded += added.length;
     const mine = new Set(p.owners);
     const fresh = added
@@ -228,6 +235,8 @@ export class AccessIndexer {
     if (changed.size > 0) this.emitChanged([...changed], p.owners);
     const pending = fresh.filter((r) => r.state === 'pending');
     if (pending.length > 0) this.o.onNewPending?.(pending);
+    const approved = granted.map((id) => catalog.access.get(id)).filter((r): r is AccessRequestRecord => r?.state === 'approved');
+    if (approved.length > 0) this.o.onGranted?.(approved);
   }
 
   private emitChanged(ids: number[], owners: string[]): void {

@@ -39,6 +39,7 @@ import { createGrant } from '../crypto/grant';
 import { CryptoError } from '../crypto/errors';
 import type { JobContext, JobQueue, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
+import { GrantKeyError, type GrantCertificate, type GrantKey } from '../publish/keys';
 import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 
@@ -75,14 +76,20 @@ export interface AccessJobDeps {
   catalog: Catalog;
   stagingDir: string;
   chain(network: string): Promise<{ conn: ChainConnection; registry: RegistryClient }>;
-  storage(network: string): Promise<StorageClient>;
+  /**
+   * The storage client of a network that signs with `owner`'s wallet (the job's, whatever wallet
+   * is current now: a grant's id was fixed by its owner's signature).
+   */
+  storage(network: string, owner: string): Promise<StorageClient>;
   signer(owner: string): Promise<Wallet>;
   /**
-   * The age identity (AGE-SECRET-KEY-1…) of one version (content root, hex) of a private asset of
-   * the catalog, or null if the keychain has none. A grant opens exactly the version its token
-   * registered, not the asset's later ones (issue 12, attack 3).
+   * What a grant for one version (content root, hex) of an asset of the catalog carries, decided
+   * from what that version was published with (its certificate here): nothing for a public
+   * version, exactly that version's age identity for a private one (VersionKeys.grantKey; throws
+   * GrantKeyError when it cannot tell). A grant opens exactly the version its token registered
+   * (issue 12, attack 3).
    */
-  assetIdentity(assetId: number, contentRoot: string): Promise<string | null>;
+  grantKey(assetId: number, contentRoot: string, certificate: GrantCertificate | undefined): Promise<GrantKey>;
   /** Chain time (seconds) of the latest block; defaults to the connection's provider. */
   chainNow?(conn: ChainConnection): Promise<number>;
   /** After the job changed the request (approved/denied): announce it. */
@@ -99,9 +106,19 @@ function faultPoint(point: string): void {
 
 const permanentChain = (e: unknown): boolean => isChainError(e) && (e.code === 'REVERTED' || e.code === 'INVALID_ARGUMENT' || e.code === 'INSUFFICIENT_FUNDS');
 
+/**
+ * An approval whose transaction was signed and sent (or found mined) must finish: the buyer pays
+ * when it is mined, and only this job delivers their key. It cannot be cancelled (issue 12).
+ */
+function approvalSent(checkpoint: JsonObject): string | null {
+  const cp = checkpoint as Partial<AccessActionCheckpoint>;
+  if (cp.tx === undefined && cp.step !== 'deliver' && cp.step !== 'audit') return null;
+  return `The approval of request #${cp.requestId ?? '?'} is already on its way to the chain (the buyer's payment goes to you once it is mined), so it cannot be cancelled: the buyer's key is delivered as soon as it can be.`;
+}
+
 export function registerAccessJobs(queue: JobQueue, deps: AccessJobDeps): void {
   const retry = { baseMs: 3_000, factor: 2, maxDelayMs: 5 * 60_000, maxAttempts: 10 };
-  queue.register(APPROVE_JOB_KIND, (ctx) => runAction(ctx, 'approve', deps), { concurrency: 1, retry, isPermanent: permanentChain });
+  queue.register(APPROVE_JOB_KIND, (ctx) => runAction(ctx, 'approve', deps), { concurrency: 1, retry, isPermanent: permanentChain, cancelRefusal: approvalSent });
   queue.register(DENY_JOB_KIND, (ctx) => runAction(ctx, 'deny', deps), { concurrency: 1, retry, isPermanent: permanentChain });
 }
 
@@ -156,6 +173,11 @@ function readPrepared(grant: string): { id: string; resume: ResumeState } | null
   } catch {
     return null;
   }
+}
+
+/** The id of the grant this computer prepared for a request (kept until it is delivered), or null. */
+export function preparedGrantId(stagingDir: string, network: string, requestId: string, registry: string, recipient: string): string | null {
+  return readPrepared(grantFile(stagingDir, network, requestId, registry, recipient))?.id ?? null;
 }
 
 async function chainTime(deps: AccessJobDeps, conn: ChainConnection): Promise<number> {
@@ -244,7 +266,7 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
 
   // 1. grant (approve only)
   if (kind === 'approve' && (cp.step === undefined || cp.step === 'grant')) {
-    const prepared = await prepareGrant(ctx, cp, deps, registry);
+    const prepared = await prepareGrant(ctx, cp, deps, registry, conn);
     save({ step: 'tx', grantId: prepared.id, resume: prepared.resume }, 0.3);
     faultPoint('access:after-grant');
   }
@@ -357,7 +379,7 @@ async function runAction(ctx: JobContext, kind: 'approve' | 'deny', deps: Access
  * prepared item are written once per request (registry and recipient), so every later run, and
  * a new job for the same request, names the same grant.
  */
-async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, registry: RegistryClient): Promise<{ id: string; resume: ResumeState | null }> {
+async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: AccessJobDeps, registry: RegistryClient, conn: ChainConnection): Promise<{ id: string; resume: ResumeState | null }> {
   if (cp.grantId !== undefined && (cp.grantId === '' || cp.resume)) return { id: cp.grantId, resume: cp.resume ?? null };
   const { catalog } = deps;
   const row = catalog.access.get(cp.rowId);
@@ -367,18 +389,25 @@ async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: A
   }
   const asset = catalog.assets.get(row.assetId);
   if (!asset) throw new PermanentJobError(`Asset ${row.assetId} is no longer in the catalog: request #${cp.requestId} cannot be approved from here.`);
-  if (asset.visibility === 'public') return { id: '', resume: null }; // nothing to decrypt
 
   const file = grantFile(deps.stagingDir, cp.network, cp.requestId, registry.address, row.recipient);
   const earlier = readPrepared(file);
   if (earlier) return earlier;
   // The version the request paid for: the content root its token registered (the asset may have
-  // newer versions, each with its own key).
+  // newer versions, each with its own key, and another visibility than that version had).
   const token = await registry.asset(BigInt(cp.tokenId));
   if (token === null) throw new PermanentJobError(`Asset token #${cp.tokenId} is not registered on this chain: request #${cp.requestId} cannot be approved.`);
   const contentRoot = token.contentRoot.replace(/^0x/i, '').toLowerCase();
-  const identity = await deps.assetIdentity(asset.id, contentRoot);
-  if (identity === null) throw new PermanentJobError(`The key of this version of the private asset ${asset.name} is not in this computer's keychain: its files cannot be opened for the requester.`);
+  const cert = catalog.certificates.byToken(Number(conn.chainId), registry.address, cp.tokenId);
+  let key: GrantKey;
+  try {
+    key = await deps.grantKey(asset.id, contentRoot, cert);
+  } catch (e) {
+    if (e instanceof GrantKeyError) throw new PermanentJobError(`Request #${cp.requestId}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  if (key.kind === 'public') return { id: '', resume: null }; // a public version: nothing to decrypt
+  const identity = key.identity;
   ctx.progress(0.1, 'Making the grant');
   let bytes: Uint8Array;
   try {
@@ -395,8 +424,8 @@ async function prepareGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: A
   writeFileSync(`${file}.tmp`, bytes);
   renameSync(`${file}.tmp`, file);
   ctx.progress(0.2, 'Signing the grant');
-  const storage = await deps.storage(cp.network);
-  const prepared = await storage.prepareFile(file, { contentType: 'application/octet-stream', encryption: `age:${row.recipient}`, tags: grantTags(cp) });
+  const storage = await deps.storage(cp.network, cp.owner);
+  const prepared = await storage.prepareFile(file, { contentType: 'application/octet-stream', encryption: `age:${row.recipient}`, tags: grantTags(cp), owner: cp.owner });
   // Written once: from here on this request's grant is this item, whatever run delivers it.
   writeFileSync(`${preparedFile(file)}.tmp`, JSON.stringify(prepared));
   renameSync(`${preparedFile(file)}.tmp`, preparedFile(file));
@@ -414,7 +443,7 @@ async function deliverGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: A
   const row = deps.catalog.access.get(cp.rowId);
   if (!row) throw new PermanentJobError(`Access request #${cp.requestId} is no longer in the catalog.`);
   const grantId = cp.grantId ?? '';
-  const storage = await deps.storage(cp.network);
+  const storage = await deps.storage(cp.network, cp.owner);
   if ((await storage.findById(grantId).catch(() => undefined)) !== undefined) return; // stored by an earlier run
   const file = grantFile(deps.stagingDir, cp.network, cp.requestId, registryAddress, row.recipient);
   if (!existsSync(file) || !cp.resume) {
@@ -425,6 +454,7 @@ async function deliverGrant(ctx: JobContext, cp: AccessActionCheckpoint, deps: A
     await storage.uploadFile(file, {
       resume: cp.resume,
       expectedId: grantId,
+      owner: cp.owner,
       onResumeState: (s) => { save({ resume: s }, 0.8); },
       signal: ctx.signal,
     });

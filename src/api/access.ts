@@ -4,7 +4,7 @@ import type { AccessRequestRecord } from '../catalog/access';
 import type { AuditRecord } from '../catalog/audit';
 import type { JobRecord } from '../catalog/jobs';
 import { AccessIndexer, ACCESS_STREAM, type AccessSource } from '../access/indexer';
-import { ACCESS_JOB_KINDS, enqueueAccessAction, registerAccessJobs, type AccessActionCheckpoint } from '../access/jobs';
+import { ACCESS_JOB_KINDS, enqueueAccessAction, preparedGrantId, registerAccessJobs, type AccessActionCheckpoint } from '../access/jobs';
 import { findDeployBlock } from '../access/deploy-block';
 import { generateIdentity } from '../crypto/age';
 import { PUBLISH_JOB_KIND } from '../publish/pipeline';
@@ -61,13 +61,13 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       if (!h.registry) throw new AtivoError('NOT_CONFIGURED', `No AtivoRegistry on ${network}.`);
       return { conn: h.conn, registry: h.registry };
     },
-    storage: (network) => {
+    storage: (network, owner) => {
       ctx.onCurrent(network);
-      return ctx.storage.client();
+      return ctx.storage.client(owner);
     },
     signer: (owner) => ctx.wallets.vault.signer(owner),
-    // The key of the version the request's token registered.
-    assetIdentity: (assetId, contentRoot) => ctx.versionIdentity(assetId, contentRoot),
+    // The key of the version the request's token registered, as that version was published.
+    grantKey: (assetId, contentRoot, cert) => ctx.grantKey(assetId, contentRoot, cert),
   });
 
   /** The current wallet, lowercase (null when there is none). */
@@ -122,10 +122,39 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
           console.error('ativo: auto-approve:', e instanceof Error ? e.message : e);
         });
       },
+      onGranted: (rows) => {
+        redeliver(rows).catch((e: unknown) => {
+          console.error('ativo: grant delivery:', e instanceof Error ? e.message : e);
+        });
+      },
     });
     indexers.set(network, ix);
     return ix;
   };
+
+  /**
+   * Approved on chain with a grant this computer prepared, not delivered, and no job delivering
+   * it (its job was cancelled or gave up before the approval was mined): the buyer has paid, so
+   * an approval job is queued again; it finds the request approved and delivers exactly the
+   * prepared item (expectedId). Idempotent: one live job per request, and a stored grant is not
+   * sent again.
+   */
+  const redeliver = async (rows: AccessRequestRecord[]): Promise<void> => {
+    for (const r of rows) {
+      if (r.state !== 'approved' || r.grantId === null || r.grantId === '' || r.owner === null) continue;
+      if (catalog.access.grant(r.id)?.grantId === r.grantId) continue; // delivered
+      if (r.network !== ctx.networks.current()) continue;
+      const h = await ctx.chain.chain();
+      if (h.registryAddress === null) continue;
+      if (preparedGrantId(ctx.stagingDir, r.network, r.requestId, h.registryAddress, r.recipient) !== r.grantId) continue; // not prepared here
+      const live = r.actionJob !== null ? jobs.get(r.actionJob) : undefined;
+      if (live && LIVE.has(live.state)) continue;
+      if (!(await ctx.wallets.vault.has(r.owner))) continue;
+      enqueueAction(r, 'approve', getAddress(r.owner), null, r.auto);
+    }
+  };
+  /** Networks whose undelivered grants were looked for since the start (once each; then the indexer's events). */
+  const swept = new Set<string>();
 
   /** Requests that pay their asset's price, for assets with the rule on, are approved by the owner's wallet. */
   const autoApprove = async (rows: AccessRequestRecord[]): Promise<void> => {
@@ -158,6 +187,10 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
           try {
             await ix.syncOnce();
             failures = 0;
+            if (!swept.has(network)) {
+              await redeliver(catalog.access.undelivered(network));
+              swept.add(network);
+            }
             // The rule's leftovers (new requests were handed over as they arrived), for the wallet
             // in use: approving pays the grant's storage from it, so another wallet never does.
             // (The catalog first: the keychain is asked for the wallet in use only when there is work.)

@@ -314,6 +314,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     mustGet,
     assetIdentityKey: assetKeyName,
     versionIdentity: (assetId, contentRoot) => versionKeys.identity(assetId, contentRoot),
+    grantKey: (assetId, contentRoot, cert) => versionKeys.grantKey(assetId, contentRoot, cert),
   };
   // Feature areas register their job kinds here, before the runner starts.
   const access = createAccessService(ctx);
@@ -432,6 +433,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'storage.fund': async (input) => {
       const r = await storage.fund(parseEther(input.ether));
       jobs.poke({ kind: 'upload' }); // uploads waiting for funds go now
+      jobs.poke({ kind: 'access.approve' }); // and grants waiting to be delivered
       return r;
     },
     'assets.upload': async (input) => {

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { Catalog } from '../catalog/db';
 import type { AssetRecord } from '../catalog/assets';
 import type { JobQueue } from '../jobs/queue';
+import type { GrantCertificate, GrantKey } from '../publish/keys';
 import type { ChainService } from './chain';
 import type { commands, CommandName, CommandOutput, EventName, EventPayload } from './contract';
 import type { Networks } from './networks';
@@ -39,6 +40,8 @@ export interface BackendContext {
    * keychain does not hold it. Never creates a key. (src/publish/keys.ts, VersionKeys.identity)
    */
   versionIdentity(assetId: number, contentRoot: string): Promise<string | null>;
+  /** What a grant for one version carries (src/publish/keys.ts, VersionKeys.grantKey). */
+  grantKey(assetId: number, contentRoot: string, certificate: GrantCertificate | undefined): Promise<GrantKey>;
 }
 
 export interface FeatureService<K extends CommandName> {

@@ -345,6 +345,20 @@ export class AccessQueries {
     return rows.map(toRecord);
   }
 
+  /**
+   * Requests approved on chain with a grant id that this catalog has not recorded as delivered
+   * (issue 12: an approval mined after its job stopped must still deliver the buyer's key).
+   */
+  undelivered(network: string, limit = 200): AccessRequestRecord[] {
+    const rows = this.db
+      .prepare(
+        `${SELECT} WHERE r.network = ? AND r.state = 'approved' AND COALESCE(r.grant_id, '') <> ''
+           AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.request_row = r.id AND g.grant_id = r.grant_id) ORDER BY r.id LIMIT ?`,
+      )
+      .all(network, limit) as Row[];
+    return rows.map(toRecord);
+  }
+
   setAutoApprove(assetId: number, enabled: boolean, now: string): void {
     this.db
       .prepare('INSERT INTO access_auto_approve (asset_id, enabled, updated_at) VALUES (?, ?, ?) ON CONFLICT (asset_id) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at')

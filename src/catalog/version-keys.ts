@@ -22,11 +22,13 @@ export class VersionKeysQueries {
   private readonly getStmt: Statement<[number, string], Row>;
   private readonly forAssetStmt: Statement<[number], Row>;
   private readonly insertStmt: Statement<[number, string, string, string]>;
+  private readonly sinceStmt: Statement<[]>;
 
   constructor(db: Database) {
     this.getStmt = db.prepare('SELECT asset_id, content_root, recipient, created_at FROM version_keys WHERE asset_id = ? AND content_root = ?');
     this.forAssetStmt = db.prepare('SELECT asset_id, content_root, recipient, created_at FROM version_keys WHERE asset_id = ? ORDER BY created_at, content_root');
     // The first recipient recorded for a version stays: files may be encrypted to it already.
+    this.sinceStmt = db.prepare("SELECT applied_at FROM schema_migrations WHERE name = '0008_version_keys'");
     this.insertStmt = db.prepare('INSERT INTO version_keys (asset_id, content_root, recipient, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING');
   }
 
@@ -37,6 +39,14 @@ export class VersionKeysQueries {
 
   forAsset(assetId: number): VersionKeyRecord[] {
     return this.forAssetStmt.all(assetId).map(toRecord);
+  }
+
+  /**
+   * When per-version keys came to this catalog (migration 0008 applied), or null: every private
+   * publication since then records its version's key here before anything is encrypted.
+   */
+  since(): string | null {
+    return (this.sinceStmt.get() as { applied_at: string } | undefined)?.applied_at ?? null;
   }
 
   /** Records the version's recipient (kept if one is recorded already); returns the row. */

@@ -47,6 +47,8 @@ export interface RegisterOptions {
   retry?: Partial<RetryPolicy>;
   /** Classifies other errors as permanent (no retry); PermanentJobError always is. */
   isPermanent?: (error: unknown) => boolean;
+  /** A sentence when a job of this kind, at this checkpoint, must not be cancelled (cancel refuses, BUSY); null when it may. */
+  cancelRefusal?: (checkpoint: JsonObject) => string | null;
 }
 
 export interface JobQueueOptions {
@@ -95,6 +97,7 @@ interface Kind {
   concurrency: number;
   retry: RetryPolicy;
   isPermanent: (error: unknown) => boolean;
+  cancelRefusal: ((checkpoint: JsonObject) => string | null) | undefined;
 }
 
 interface Run {
@@ -175,6 +178,7 @@ export class JobQueue {
       concurrency: positiveInt(options.concurrency ?? Number.MAX_SAFE_INTEGER, `concurrency of "${kind}"`),
       retry: validateRetryPolicy({ ...this.defaultRetry, ...options.retry }),
       isPermanent: options.isPermanent ?? (() => false),
+      cancelRefusal: options.cancelRefusal,
     });
     this.pump();
   }
@@ -423,6 +427,12 @@ export class JobQueue {
   /** Cancels a job that has not finished; a running one is aborted and cancelled once its handler returns. */
   async cancel(id: number): Promise<JobRecord> {
     const run = this.runs.get(id);
+    const current = run?.job ?? this.q.get(id);
+    if (current !== undefined && current.state !== 'cancelled') {
+      const cp = run ? run.checkpoint : current.checkpoint;
+      const refusal = cp === null ? null : this.kinds.get(current.kind)?.cancelRefusal?.(cp);
+      if (refusal) throw new AtivoError('BUSY', refusal);
+    }
     if (run) {
       this.interrupt(run, 'cancel', 'cancel');
       await run.done;

@@ -135,6 +135,12 @@ export interface UploadFileOptions {
    * referenced by id (on chain, in a manifest) must be that item, not one with the same bytes.
    */
   expectedId?: string;
+  /**
+   * The wallet that must sign (0x address): refused (WRONG_WALLET, nothing signed or sent) when
+   * this client signs with another one. A durable job passes the wallet that owns it, so a wallet
+   * switched in between never signs (or fails to re-sign) an item whose id was fixed before.
+   */
+  owner?: string;
 }
 
 /** An item whose id is fixed before anything is sent (see StorageClient.prepareFile). */
@@ -238,6 +244,12 @@ export class StorageClient {
       .timeout(opts.requestTimeoutMs ?? 120_000)
       .build();
     return new StorageClient(irys, opts, opts.privateKey);
+  }
+
+  /** Refuses (WRONG_WALLET) when `owner` is given and is not the wallet this client signs with. */
+  private mustSignAs(owner: string | undefined): void {
+    if (owner === undefined || owner.toLowerCase() === this.address) return;
+    throw new StorageError('WRONG_WALLET', `This storage item belongs to wallet ${owner}, but the storage connection signs with ${this.address}. Nothing was signed or sent; it is tried again with the right wallet.`);
   }
 
   private amount(atomic: bigint): Amount {
@@ -460,8 +472,9 @@ export class StorageClient {
    * `expectedId` later sends exactly that item, so the id can be published first (on chain, in
    * a manifest, in a grant's approval) and the bytes only after.
    */
-  async prepareFile(path: string, opts: Pick<UploadFileOptions, 'expectedSha256' | 'expectedSize' | 'tags' | 'contentType' | 'encryption' | 'signal'> = {}): Promise<PreparedItem> {
+  async prepareFile(path: string, opts: Pick<UploadFileOptions, 'expectedSha256' | 'expectedSize' | 'tags' | 'contentType' | 'encryption' | 'signal' | 'owner'> = {}): Promise<PreparedItem> {
     opts.signal?.throwIfAborted();
+    this.mustSignAs(opts.owner);
     const hashed = await hashFile(path, { signal: opts.signal }).catch((e: unknown) => {
       throw isStorageError(e) ? e : unreadable(path, e);
     });
@@ -484,6 +497,7 @@ export class StorageClient {
   async uploadFile(path: string, opts: UploadFileOptions = {}): Promise<UploadFileResult> {
     const signal = opts.signal;
     signal?.throwIfAborted();
+    this.mustSignAs(opts.owner);
     let size: number;
     try {
       const st = await stat(path);

@@ -24,7 +24,9 @@ export type StorageErrorCode =
   /** Funding the account failed (chain transaction or the node refused the funding tx). */
   | 'FUNDING_FAILED'
   /** The item about to be sent is not the one whose id was fixed in advance (other bytes, tags or key): never stored. */
-  | 'ITEM_MISMATCH';
+  | 'ITEM_MISMATCH'
+  /** The operation must be signed by another wallet than this client's (nothing signed or sent). */
+  | 'WRONG_WALLET';
 
 const TRANSIENT: ReadonlySet<StorageErrorCode> = new Set(['NODE_UNREACHABLE', 'NODE_ERROR', 'UPLOAD_EXPIRED']);
 

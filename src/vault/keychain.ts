@@ -138,20 +138,26 @@ function toKeychainError(e: unknown, action: string, secret?: string): KeychainE
  * so only a few short tries (about 3 s in all) are made before saying so.
  */
 const RETRY_DELAYS_MS = [250, 750, 2000];
-const isTransient = (e: KeychainError): boolean => e instanceof KeychainUnavailableError && /NoReply|ServiceUnknown|not provided by any \.service files|Disconnected/i.test(e.detail);
+/** Is this a failure worth asking again for (the daemon went away mid-call)? Exported for tests. */
+export const isTransientKeychainError = (e: KeychainError): boolean => /NoReply|ServiceUnknown|not provided by any \.service files|Disconnected/i.test(e.detail);
 
-async function withRetry<T>(action: string, secret: string | undefined, f: () => Promise<T>): Promise<T> {
+/**
+ * Runs a keychain call, asking again after each of `delaysMs` while it fails transiently; other
+ * failures (locked, no collection, …) are thrown at once, as KeychainErrors. Exported for tests.
+ */
+export async function withKeychainRetry<T>(action: string, secret: string | undefined, f: () => Promise<T>, delaysMs: readonly number[] = RETRY_DELAYS_MS): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await f();
     } catch (e) {
       const err = toKeychainError(e, action, secret);
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined || !isTransient(err)) throw err;
+      const delay = delaysMs[attempt];
+      if (delay === undefined || !isTransientKeychainError(err)) throw err;
       await new Promise((r) => setTimeout(r, delay));
     }
   }
 }
+
 
 export interface KeychainCredential {
   account: string;
@@ -164,6 +170,8 @@ export interface KeychainOptions {
    * Tests use a unique prefix per run so runs never see each other's entries.
    */
   prefix?: string;
+  /** Waits between the tries of a call that failed because the daemon went away (default about 3 s in all). */
+  retryDelaysMs?: readonly number[];
 }
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -175,8 +183,10 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
  */
 export class Keychain {
   readonly prefix: string;
+  private readonly retryDelaysMs: readonly number[];
 
   constructor(options: KeychainOptions = {}) {
+    this.retryDelaysMs = options.retryDelaysMs ?? RETRY_DELAYS_MS;
     const prefix = options.prefix ?? DEFAULT_KEYCHAIN_PREFIX;
     if (!NAME_RE.test(prefix)) {
       throw new TypeError('Keychain prefix must be 1-64 characters: letters, digits, ".", "_" or "-", starting with a letter or digit.');
@@ -192,9 +202,14 @@ export class Keychain {
     return `${this.prefix}.${service}`;
   }
 
-  private entry(service: string, account: string, action: string): AsyncEntry {
+  /** Checks the names (TypeError, before any keychain call). */
+  private names(service: string, account: string): string {
     if (account.length === 0) throw new TypeError('Keychain account name must not be empty.');
-    const full = this.serviceName(service);
+    return this.serviceName(service);
+  }
+
+  private entry(service: string, account: string, action: string): AsyncEntry {
+    const full = this.names(service, account);
     try {
       return new AsyncEntry(full, account, PINNED);
     } catch (e) {
@@ -204,21 +219,22 @@ export class Keychain {
 
   /** The secret stored for (service, account), or null when there is none. */
   async get(service: string, account: string): Promise<string | null> {
-    const entry = this.entry(service, account, 'read a secret');
-    return withRetry('read a secret', undefined, () => entry.getPassword());
+    this.names(service, account);
+    // The entry is made inside the retry: making it talks to the daemon too (and fails while it restarts).
+    return withKeychainRetry('read a secret', undefined, async () => this.entry(service, account, 'read a secret').getPassword(), this.retryDelaysMs);
   }
 
   /** Stores (or replaces) the secret for (service, account). */
   async set(service: string, account: string, secret: string): Promise<void> {
     if (secret.length === 0) throw new TypeError('Refusing to store an empty secret.');
-    const entry = this.entry(service, account, 'store a secret');
-    await withRetry('store a secret', secret, () => entry.setPassword(secret));
+    this.names(service, account);
+    await withKeychainRetry('store a secret', secret, async () => this.entry(service, account, 'store a secret').setPassword(secret), this.retryDelaysMs);
   }
 
   /** Deletes the secret for (service, account). Resolves false when there was none. */
   async delete(service: string, account: string): Promise<boolean> {
-    const entry = this.entry(service, account, 'delete a secret');
-    return withRetry('delete a secret', undefined, () => entry.deleteCredential());
+    this.names(service, account);
+    return withKeychainRetry('delete a secret', undefined, async () => this.entry(service, account, 'delete a secret').deleteCredential(), this.retryDelaysMs);
   }
 
   /**
@@ -227,7 +243,7 @@ export class Keychain {
    */
   async list(service: string): Promise<KeychainCredential[]> {
     const full = this.serviceName(service);
-    const found = await withRetry('list secrets', undefined, () => findCredentialsAsync(full));
+    const found = await withKeychainRetry('list secrets', undefined, () => findCredentialsAsync(full), this.retryDelaysMs);
     return found.map((c) => ({ account: c.account, secret: c.password }));
   }
 
