@@ -86,12 +86,9 @@ export interface CitationExport {
   kind: 'dataset' | 'model' | 'other';
 }
 
-/** Splits a display name into CFF's given/family names (the last word is the family name). */
+/** A CFF person: given/family names when the source had them, else the name as written (never guessed apart). */
 function cffPerson(c: Contributor): Record<string, string> {
-  const words = c.name.split(' ');
-  const p: Record<string, string> = c.family
-    ? { ...(c.given ? { 'given-names': c.given } : {}), 'family-names': c.family }
-    : words.length > 1 ? { 'given-names': words.slice(0, -1).join(' '), 'family-names': words[words.length - 1] ?? '' } : { name: c.name };
+  const p: Record<string, string> = c.family ? { ...(c.given ? { 'given-names': c.given } : {}), 'family-names': c.family } : { name: c.name };
   if (c.orcid) p.orcid = `https://orcid.org/${c.orcid}`;
   if (c.affiliation) p.affiliation = c.affiliation;
   return p;
