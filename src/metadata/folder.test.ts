@@ -77,6 +77,15 @@ describe('readFolderMetadata', () => {
     expect(d.endsWith('…')).toBe(true);
   });
 
+  it('markdown built to make a parser backtrack (unclosed links, badges) stays quick', async () => {
+    await writeFile(join(dir, 'README.md'), `${'[![x'.repeat(60_000)}\n\n${'[a '.repeat(80_000)}`);
+    const started = Date.now();
+    const d = (await readFolderMetadata(dir)).description ?? '';
+    expect(d.length).toBeGreaterThan(0);
+    expect(d.length).toBeLessThanOrEqual(2000);
+    expect(Date.now() - started).toBeLessThan(4000); // quadratic regexes over 256 KB would take minutes
+  });
+
   it('a YAML alias bomb in CITATION.cff is refused with a plain sentence', async () => {
     const bomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 12; i++) bomb.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);

@@ -16,6 +16,8 @@ export interface HfFrontMatter {
 
 /** The most characters a description keeps. */
 export const DESCRIPTION_MAX = 2000;
+/** The most raw markdown looked at for it (keeps every regex below linear in practice). */
+const RAW_MAX = 3 * DESCRIPTION_MAX;
 
 /** Splits `---\n…\n---` front matter off the top of a README. */
 export function splitFrontMatter(text: string): { front?: string; body: string } {
@@ -68,7 +70,7 @@ export function firstParagraph(body: string): string | undefined {
   const para: string[] = [];
   let fence = false;
   for (const line of lines) {
-    const t = line.trim();
+    const t = line.trim().slice(0, RAW_MAX);
     if (/^(```|~~~)/.test(t)) {
       fence = !fence;
       if (para.length) break;
@@ -86,8 +88,9 @@ export function firstParagraph(body: string): string | undefined {
       continue; // a line of badges or images only
     }
     para.push(t);
+    if (para.join(' ').length >= RAW_MAX) break;
   }
-  const text = plainText(para.join(' '));
+  const text = plainText(para.join(' ').slice(0, RAW_MAX));
   if (!text) return undefined;
   return text.length > DESCRIPTION_MAX ? `${text.slice(0, DESCRIPTION_MAX - 1).trimEnd()}…` : text;
 }
