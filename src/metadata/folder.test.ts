@@ -101,6 +101,10 @@ describe('readFolderMetadata', () => {
     expect((await readFolderMetadata(dir)).citation).toEqual({ authors: [], title: undefined, version: undefined, license: undefined, doi: undefined });
     await writeFile(join(dir, 'CITATION.cff'), 'title: [unclosed\n');
     await expect(readFolderMetadata(dir)).rejects.toThrow(/CITATION\.cff is not valid YAML \(line \d+\)\. Fix it and try again\./);
+    await writeFile(join(dir, 'CITATION.cff'), `title: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`);
+    await expect(readFolderMetadata(dir)).rejects.toThrow(/CITATION\.cff is not valid YAML/);
+    await writeFile(join(dir, 'CITATION.cff'), 'title: a\ntitle: b\n');
+    await expect(readFolderMetadata(dir)).rejects.toThrow(/CITATION\.cff is not valid YAML \(line 2\)/);
     await writeFile(join(dir, 'CITATION.cff'), '- just\n- a list\n');
     await expect(readFolderMetadata(dir)).rejects.toThrow(/must be a list of fields/);
   });

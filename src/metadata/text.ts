@@ -54,7 +54,12 @@ export function decodeUtf8(bytes: Uint8Array, name: string, partial = false): st
 
 /** A YAML mapping, parsed safely; anything else (a list, a scalar, a syntax error) is an error. */
 export function parseYamlMapping(text: string, name: string): Record<string, unknown> {
-  const doc = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: true, customTags: [] });
+  let doc;
+  try {
+    doc = parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: true, customTags: [] });
+  } catch (e) {
+    throw new AtivoError('INVALID_INPUT', `${name} is not valid YAML. Fix it and try again.`, { cause: e });
+  }
   if (doc.errors.length > 0) {
     throw new AtivoError('INVALID_INPUT', `${name} is not valid YAML (line ${String(doc.errors[0]?.linePos?.[0].line ?? '?')}). Fix it and try again.`);
   }
