@@ -49,11 +49,14 @@ export interface CroissantInput {
   metadata: PublicMetadata;
   /** Where the dataset is described (its public page or `ativo://` link). */
   url: string;
-  /** Where the version's bytes are (the storage node's manifest URL). */
+  /**
+   * Where the version's manifest is: its `sha256sum` listing, whose sha256 is the content root.
+   * For a private asset that listing is encrypted, so give the asset's public page instead.
+   */
   contentUrl: string;
   /** ISO 8601 date of the registration. */
   datePublished: string;
-  /** The media type of what `contentUrl` serves. */
+  /** The media type of what `contentUrl` serves (the manifest is text/plain). */
   encodingFormat?: string;
   citeAs?: string;
 }
@@ -84,10 +87,10 @@ export function toCroissant(i: CroissantInput): Record<string, unknown> {
         '@type': 'cr:FileObject',
         '@id': 'content',
         name: 'content',
-        description: `All ${String(m.fileCount)} files of version ${String(m.version)}; sha256 is the Ativo content root.`,
+        description: `The manifest of version ${String(m.version)}: the sha256sum listing of its ${String(m.fileCount)} files. Its sha256 is the content root.`,
         contentUrl: i.contentUrl,
         contentSize: `${String(m.size)} B`,
-        encodingFormat: i.encodingFormat ?? 'application/octet-stream',
+        encodingFormat: i.encodingFormat ?? 'text/plain',
         sha256: m.contentRoot,
       },
     ],
