@@ -22,7 +22,7 @@ const noCli = { group: ['**/cli/*', '**/cli'], message: 'Nothing imports the CLI
  */
 const LAYERS = [
   { name: 'base', dirs: ['util', 'catalog'] },
-  { name: 'platform services', dirs: ['vault', 'crypto', 'storage', 'chain', 'jobs', 'ingest'] },
+  { name: 'platform services', dirs: ['vault', 'crypto', 'storage', 'chain', 'jobs', 'ingest', 'metadata'] },
   { name: 'features', dirs: ['publish', 'access', 'earnings'] },
   { name: 'api', dirs: ['api'] },
   { name: 'shells', dirs: ['cli'] },
