@@ -35,6 +35,10 @@ export interface StoredItem extends ItemHeader {
   /** Address whose balance paid. */
   paidBy: string;
   receipt: Receipt;
+  /** For an item that arrived inside a bundle: the bundle's id (the inner item carries the bundle's receipt and price 0). */
+  bundledIn?: string;
+  /** For a bundle: the ids of its inner items. */
+  bundledItems?: string[];
 }
 
 export interface FundingRecord {
@@ -78,6 +82,8 @@ const ItemRecord = z.object({
     deadlineHeight: z.number(),
     validatorSignatures: z.array(z.object({ address: z.string(), signature: z.string() })),
   }),
+  bundledIn: z.string().optional(),
+  bundledItems: z.array(z.string()).optional(),
 });
 
 const Funding = z.object({
@@ -161,6 +167,17 @@ export class Store {
         }
       }
     }
+    // An inner item whose bundle's metadata never landed belongs to a bundle cut short by a crash: drop it.
+    const ids = new Set(loaded.map((i) => i.id));
+    const orphans = loaded.filter((i) => i.bundledIn !== undefined && !ids.has(i.bundledIn));
+    for (const o of orphans) {
+      const p = this.itemPaths(o.id);
+      await rm(p.meta, { force: true });
+      await rm(p.bin, { force: true });
+    }
+    const kept = loaded.filter((i) => !orphans.includes(i));
+    loaded.length = 0;
+    loaded.push(...kept);
     loaded.sort((a, b) => a.seq - b.seq);
     for (const item of loaded) this.index(item);
 
@@ -258,6 +275,40 @@ export class Store {
     this.index(full);
     this.adjust(full.paidBy, -BigInt(full.price));
     return full;
+  }
+
+  /**
+   * Commits a bundle: first every new inner item (bytes and metadata, each with `bundledIn`),
+   * then the bundle's own metadata, which is the commit point of the whole bundle: at start, inner
+   * items whose bundle has no metadata are removed (see load), so a crash leaves all or nothing.
+   * Durability: each inner file is written and fsynced before the bundle's metadata, so the commit
+   * point never reaches disk ahead of what it commits. Inner items take the sequence numbers right
+   * after the bundle's. Caller holds the ledger lock and has checked the balance.
+   */
+  async commitBundle(tmpFile: string, bundle: Omit<StoredItem, 'seq'>, inner: { item: Omit<StoredItem, 'seq'>; raw: Uint8Array }[]): Promise<StoredItem> {
+    const written: string[] = [];
+    const fresh: StoredItem[] = [];
+    try {
+      let seq = this.nextSeq + 1;
+      for (const { item, raw } of inner) {
+        if (this.items.has(item.id)) continue;
+        const p = this.itemPaths(item.id);
+        const full: StoredItem = { ...item, seq: seq++ };
+        await mkdir(p.dir, { recursive: true });
+        await writeFileAtomic(p.bin, raw);
+        written.push(p.bin);
+        await writeFileAtomic(p.meta, `${JSON.stringify(full)}\n`);
+        written.push(p.meta);
+        fresh.push(full);
+      }
+      const stored = await this.commitItem(tmpFile, bundle);
+      for (const f of fresh) this.index(f);
+      this.nextSeq = Math.max(this.nextSeq, seq);
+      return stored;
+    } catch (e) {
+      for (const w of written) await rm(w, { force: true }).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** A fresh path in tmp/ for a request body or an assembled item. */
