@@ -18,6 +18,8 @@ const optional: [string, string, string][] = [
   ['earnings', '../src/earnings/earnings.bench.ts', 'benchEarnings'],
   // Ingest + publish of 20,000 files with the UI open (no renderer long task > 100 ms).
   ['publish', '../src/publish/publish.bench.ts', 'benchPublishResponsiveness'],
+  // 2,000 small items through the sandbox storage node: one POST each vs one nested bundle (issue 18).
+  ['node-bundle', '../src/sandbox/storage-node/node.bench.ts', 'benchNodeBundle'],
 ];
 for (const [name, path, fn] of optional) {
   if (!existsSync(new URL(path, import.meta.url))) continue;

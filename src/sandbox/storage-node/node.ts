@@ -16,6 +16,7 @@ import { errnoCode, isNoSpace, Mutex, writeFileAtomic } from './fsutil';
 import { checkFundingTx, type FundingCheck } from './funding';
 import { GraphQLError } from './graphql';
 import { BodyTooLargeError, drain, readBody, receiveToFile, sendError, sendJson, sendText } from './http';
+import { isBundleItem, unpackBundleFile, type InnerItem } from './bundles';
 import { InvalidItemError, readAndVerifyItemFile, tagValue } from './items';
 import { isManifestItem, MAX_MANIFEST_BYTES, parseManifest, resolveManifestPath, type PathManifest } from './manifest';
 import { runQuery } from './query';
@@ -438,32 +439,62 @@ async function serve(cfg: ServeConfig): Promise<StorageNode> {
       if (paidByHeader !== undefined && paidByHeader.trim() !== '' && paidByHeader.trim().toLowerCase() !== header.address) {
         return { status: 400, error: 'PAID_BY_UNSUPPORTED', message: 'This node does not support paying for another address (x-irys-paid-by): the signer pays.' };
       }
-      const price = cfg.price(header.size);
-      if (store.getItem(header.id) === undefined && store.balanceOf(header.address) < price) await refreshPending(header.address);
+      let inner: InnerItem[] = [];
+      if (isBundleItem(header.tags)) {
+        try {
+          inner = await unpackBundleFile(tmpFile, header);
+          const bad = inner.find((i) => !ETH_SIGNATURE_TYPES.has(i.header.signatureType));
+          if (bad !== undefined) throw new InvalidItemError(`Item ${bad.header.id} in the bundle is signed with key type ${bad.header.signatureType}; every item must be signed with an Ethereum key. Nothing in the bundle was stored.`);
+        } catch (e) {
+          if (e instanceof InvalidItemError) {
+            stats.invalidItems++;
+            return { status: 400, error: 'INVALID_BUNDLE', message: `This bundle was refused: ${e.message}` };
+          }
+          throw e;
+        }
+      }
+      /** A bundle pays once for its bytes, less the bytes of inner items the node already holds. */
+      const priceNow = (): bigint => cfg.price(header.size - inner.reduce((n, i) => n + (store.getItem(i.header.id) === undefined ? 0 : i.header.size), 0));
+      if (store.getItem(header.id) === undefined && store.balanceOf(header.address) < priceNow()) await refreshPending(header.address);
+      // Signed before taking the ledger lock (an RSA-4096 signature takes milliseconds): the lock only records.
+      const timestamp = Date.now();
+      const receipt = await signReceipt(identity, { id: header.id, timestamp, deadlineHeight: pseudoHeight(timestamp) + DEADLINE_BLOCKS });
+      const bundledItems = inner.length > 0 ? inner.map((i) => i.header.id) : undefined;
       return await ledger.run(async (): Promise<Reply> => {
         if (store.getItem(header.id) !== undefined) {
           stats.duplicates++;
           return { status: 201, text: `Transaction ${header.id} already received` };
         }
+        const price = priceNow();
         const balance = store.balanceOf(header.address);
         if (balance < price) {
           stats.insufficientBalance++;
           return { status: 402, text: `Not enough balance for transaction: ${header.address} has ${balance} wei, the item (${header.size} bytes) costs ${price} wei. Fund the node at ${identity.address} and retry.` };
         }
-        const timestamp = Date.now();
-        const receipt = await signReceipt(identity, { id: header.id, timestamp, deadlineHeight: pseudoHeight(timestamp) + DEADLINE_BLOCKS });
-        const stored = await store.commitItem(tmpFile, {
+        const record = {
           ...header,
           token,
           contentType: tagValue(header.tags, 'Content-Type') ?? 'application/octet-stream',
           price: price.toString(),
           paidBy: header.address,
           receipt,
-        });
+          ...(bundledItems === undefined ? {} : { bundledItems }),
+        };
+        const stored =
+          bundledItems === undefined
+            ? await store.commitItem(tmpFile, record)
+            : await store.commitBundle(
+                tmpFile,
+                record,
+                inner.map((i) => ({
+                  raw: i.raw,
+                  item: { ...i.header, token, contentType: tagValue(i.header.tags, 'Content-Type') ?? 'application/octet-stream', price: '0', paidBy: i.header.address, receipt, bundledIn: header.id },
+                })),
+              );
         state.keep = true;
         stats.itemsStored++;
         stats.bytesStored += stored.size;
-        return { status: 200, json: receipt };
+        return { status: 200, json: bundledItems === undefined ? receipt : { ...receipt, bundledItems } };
       });
     } catch (e) {
       if (isNoSpace(e)) return noSpace('the item');
@@ -709,6 +740,8 @@ async function serve(cfg: ServeConfig): Promise<StorageNode> {
       price: item.price,
       paidBy: item.paidBy,
       receipt: item.receipt,
+      ...(item.bundledIn === undefined ? {} : { bundledIn: item.bundledIn }),
+      ...(item.bundledItems === undefined ? {} : { bundledItems: item.bundledItems }),
     };
   }
 

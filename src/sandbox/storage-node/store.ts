@@ -17,7 +17,7 @@
  * in the items' metadata, so a charge and the item it paid for commit together.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { decodeBase58 } from './base58';
@@ -35,6 +35,10 @@ export interface StoredItem extends ItemHeader {
   /** Address whose balance paid. */
   paidBy: string;
   receipt: Receipt;
+  /** For an item that arrived inside a bundle: the bundle's id (the inner item carries the bundle's receipt and price 0). */
+  bundledIn?: string;
+  /** For a bundle: the ids of its inner items. */
+  bundledItems?: string[];
 }
 
 export interface FundingRecord {
@@ -78,6 +82,8 @@ const ItemRecord = z.object({
     deadlineHeight: z.number(),
     validatorSignatures: z.array(z.object({ address: z.string(), signature: z.string() })),
   }),
+  bundledIn: z.string().optional(),
+  bundledItems: z.array(z.string()).optional(),
 });
 
 const Funding = z.object({
@@ -161,6 +167,17 @@ export class Store {
         }
       }
     }
+    // An inner item whose bundle's metadata never landed belongs to a bundle cut short by a crash: drop it.
+    const ids = new Set(loaded.map((i) => i.id));
+    const orphans = loaded.filter((i) => i.bundledIn !== undefined && !ids.has(i.bundledIn));
+    for (const o of orphans) {
+      const p = this.itemPaths(o.id);
+      await rm(p.meta, { force: true });
+      await rm(p.bin, { force: true });
+    }
+    const kept = loaded.filter((i) => !orphans.includes(i));
+    loaded.length = 0;
+    loaded.push(...kept);
     loaded.sort((a, b) => a.seq - b.seq);
     for (const item of loaded) this.index(item);
 
@@ -258,6 +275,54 @@ export class Store {
     this.index(full);
     this.adjust(full.paidBy, -BigInt(full.price));
     return full;
+  }
+
+  /**
+   * Commits a bundle: first every new inner item (bytes and metadata, each with `bundledIn`),
+   * then the bundle's own metadata, which is the commit point of the whole bundle: at start, inner
+   * items whose bundle has no metadata are removed (see load), so a crash leaves all or nothing.
+   * Durability: the inner files are written and fsynced as one concurrent batch (not one fsync
+   * after another) and renamed into place before the bundle's metadata is written and fsynced, so
+   * the commit point never reaches disk ahead of what it commits. Inner items take the sequence numbers right
+   * after the bundle's. Caller holds the ledger lock and has checked the balance.
+   */
+  async commitBundle(tmpFile: string, bundle: Omit<StoredItem, 'seq'>, inner: { item: Omit<StoredItem, 'seq'>; raw: Uint8Array }[]): Promise<StoredItem> {
+    const written: string[] = [];
+    const fresh: StoredItem[] = [];
+    try {
+      let seq = this.nextSeq + 1;
+      const pending: { tmp: string; path: string; data: string | Uint8Array }[] = [];
+      for (const { item, raw } of inner) {
+        if (this.items.has(item.id)) continue;
+        const p = this.itemPaths(item.id);
+        const full: StoredItem = { ...item, seq: seq++ };
+        await mkdir(p.dir, { recursive: true });
+        pending.push({ tmp: tempPathFor(p.bin), path: p.bin, data: raw }, { tmp: tempPathFor(p.meta), path: p.meta, data: `${JSON.stringify(full)}\n` });
+        fresh.push(full);
+      }
+      // One batch: write every inner file, fsync them all concurrently, then rename them into place.
+      await forEachLimit(pending, 16, async (f) => {
+        written.push(f.tmp);
+        const fh = await open(f.tmp, 'wx', 0o644);
+        try {
+          await fh.writeFile(f.data);
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      });
+      for (const f of pending) {
+        await rename(f.tmp, f.path);
+        written.push(f.path);
+      }
+      const stored = await this.commitItem(tmpFile, bundle);
+      for (const f of fresh) this.index(f);
+      this.nextSeq = Math.max(this.nextSeq, seq);
+      return stored;
+    } catch (e) {
+      for (const w of written) await rm(w, { force: true }).catch(() => undefined);
+      throw e;
+    }
   }
 
   /** A fresh path in tmp/ for a request body or an assembled item. */
@@ -377,4 +442,14 @@ export class Store {
     }
     return removed;
   }
+}
+
+/** Runs `f` over `xs` with at most `limit` calls in flight. */
+async function forEachLimit<T>(xs: readonly T[], limit: number, f: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, xs.length) }, async () => {
+      while (next < xs.length) await f(xs[next++] as T);
+    }),
+  );
 }
