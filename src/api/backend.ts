@@ -7,6 +7,7 @@ import type { AssetRecord } from '../catalog/assets';
 import { HashPool } from '../ingest/hash-pool';
 import { Ingestor } from '../ingest/ingest';
 import { AtivoError, errnoCode } from '../util/errors';
+import { describeInputIssues } from './fields';
 import { defaultDataDir } from '../util/paths';
 import {
   commands,
@@ -143,26 +144,8 @@ const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: Vers
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commands, name);
 
-/** zod's issues as one readable sentence. */
-export function describeZodError(err: z.ZodError): string {
-  return err.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
-
-export function toResultError(e: unknown): { code: AtivoError['code']; message: string } {
-  if (e instanceof AtivoError) return { code: e.code, message: e.message };
-  if (isKeychainError(e)) return { code: e.code === 'KEYCHAIN_UNAVAILABLE' ? 'KEYCHAIN_UNAVAILABLE' : 'KEYCHAIN_ERROR', message: e.message };
-  if (isChainError(e)) return { code: 'CHAIN_ERROR', message: e.message };
-  if (isStorageError(e) || e instanceof StorageNodeError) return { code: 'STORAGE_ERROR', message: e.message };
-  if (e instanceof SandboxError) return { code: 'SANDBOX_ERROR', message: e.message };
-  if (isVaultError(e)) {
-    const code = e.code === 'WALLET_NOT_FOUND' ? 'NOT_FOUND' : e.code === 'CORRUPT_ENTRY' ? 'KEYCHAIN_ERROR' : 'INVALID_INPUT';
-    return { code, message: e.message };
-  }
-  if (errnoCode(e) === 'ENOSPC') return { code: 'INTERNAL', message: 'The disk is full: free some space and try again.' };
-  return { code: 'INTERNAL', message: `Unexpected error: ${e instanceof Error ? e.message : String(e)}` };
-}
+import { toResultError } from './public-errors';
+export { toResultError };
 
 /**
  * The whole app behind one object: the Electron main process, the browser shell's server
@@ -684,7 +667,10 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     if (closed) throw new AtivoError('BUSY', 'Ativo is shutting down.');
     if (!isCommand(name)) throw new AtivoError('UNKNOWN_COMMAND', `Unknown command "${name}".`);
     const parsed = commands[name].input.safeParse(input ?? {});
-    if (!parsed.success) throw new AtivoError('INVALID_INPUT', `Invalid input for ${name}: ${describeZodError(parsed.error)}`);
+    if (!parsed.success) {
+      const d = describeInputIssues(name, parsed.error.issues);
+      throw new AtivoError('INVALID_INPUT', d.message, { cli: d.cli, fields: d.fields });
+    }
     const handler = handlers[name] as (i: unknown) => Promise<unknown>;
     return handler(parsed.data);
   };
