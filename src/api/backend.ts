@@ -209,7 +209,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     catalog,
     uploads: catalog.uploads,
     stagingDir: join(dataDir, 'staging'),
-    fundHint: 'fund it on the Wallet screen, or run `ativo storage fund --ether 0.01`',
+    fundHint: 'on the Wallet screen',
     // Small files are bound by round trips, not bytes: three at a time (45 vs 33 files/s on the
     // sandbox; far more on a remote node). Their charges are then observed only when one runs alone.
     concurrency: 3,
@@ -276,7 +276,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const withPublication = (a: AssetRecord): AssetDetail => detail(a, catalog.certificates.latest(a.id), catalog.versions.list(a.id), catalog.access.autoApprove(a.id));
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
-    if (!a) throw new AtivoError('NOT_FOUND', `No asset with id ${id}. Run \`ativo list\` to see the catalog.`);
+    if (!a) throw new AtivoError('NOT_FOUND', `There is no asset ${id} in the catalog: it may have been removed. Go back to the Library.`, { cli: `No asset with id ${id}. Run ativo list to see the catalog.` });
     return a;
   };
 
@@ -547,7 +547,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'assets.certificate': (input) => {
       const a = mustGet(input.id);
       const c = catalog.certificates.latest(a.id);
-      if (!c) throw new AtivoError('NOT_FOUND', `${a.name} has no certificate yet: publish it first (ativo publish ${a.id}).`);
+      if (!c) throw new AtivoError('NOT_FOUND', `${a.name} has no certificate yet: publish it first.`, { cli: `${a.name} has no certificate yet: publish it first (ativo publish ${a.id}).` });
       // Exported with its eip712 section (added to a certificate made before it existed).
       const doc = typeof c.document === 'object' && c.document !== null ? withEip712(c.document as Certificate) : c.document;
       return Promise.resolve({ certificate: doc as Record<string, unknown> });

@@ -23,7 +23,9 @@ export class StorageService {
   async client(): Promise<StorageClient> {
     const h = await this.chain.chain();
     if (h.storageUrl === null) {
-      throw new AtivoError('NOT_CONFIGURED', h.network === 'sandbox' ? 'The sandbox storage node is not running (it runs with the app or `ativo serve`).' : `The ${h.network} profile has no storage node URL: ativo network set ${h.network} --storage URL`);
+      throw h.network === 'sandbox'
+        ? new AtivoError('NOT_CONFIGURED', 'The sandbox storage node is not running: restart Ativo to start it.', { cli: 'The sandbox storage node is not running (it runs with the app or ativo serve).' })
+        : new AtivoError('NOT_CONFIGURED', `The ${h.network} network has no storage node URL: add it in the network settings.`, { cli: `The ${h.network} profile has no storage node URL: ativo network set ${h.network} --storage URL` });
     }
     const w = await this.wallets.current();
     const key = `${h.network}|${h.storageUrl}|${h.rpcUrl}|${w.address}`;

@@ -244,7 +244,7 @@ describe('upload jobs', () => {
     const waiting = await queue.settled(job.id, ['waiting']);
     const price = (await poor.quote(input.size)).price;
     expect(waiting.error).toBe(
-      `Your storage balance is short by ${price.formatted}: fund it (Wallet → Storage balance → Fund, or \`ativo storage fund\`) and the upload of ${input.relPath} continues.`,
+      `Your storage balance is short by ${price.formatted}: fund it on the Wallet screen and the upload of ${input.relPath} continues.`,
     );
     expect(waiting.attempts).toBe(0); // waiting does not use up attempts
     expect(env.node.stats().uploadsCreated).toBe(stats.uploadsCreated); // nothing was sent
