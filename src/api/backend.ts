@@ -572,7 +572,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
               const pinned = await readIdentityPublicKey(join(chain.storageDir, 'node-key.json'));
               if (pinned !== null) return pinned;
             }
-            if (h.storageUrl === null) throw new Error(`the ${h.network} network has no storage node set (ativo network set ${h.network} --storage URL)`);
+            if (h.storageUrl === null) throw new Error(`the ${h.network} network has no storage node set (add its URL in the network settings)`);
             return nodeReceiptKey(h.storageUrl);
           }
         : null;
