@@ -73,8 +73,11 @@ export class StorageService {
   }
 }
 
-/** Gas a plain ETH transfer uses (what funding storage sends). */
-const TRANSFER_GAS = 21_000n;
+/**
+ * The gas the send path reserves for a plain ETH transfer (what funding storage sends): its
+ * 21,000 with the margin src/chain/tx.ts adds (x1.2 + 10,000). The wallet must hold it at the fee cap.
+ */
+const TRANSFER_GAS = (21_000n * 12n) / 10n + 10_000n;
 
 /** The most a plain transfer's network fee can be now (its gas at the current fee cap). */
 export async function transferFee(conn: ChainConnection): Promise<bigint> {
