@@ -409,7 +409,11 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'storage.quote': async (input) => (await storage.client()).quote(input.bytes),
     'storage.fund': async (input) => {
       const r = await storage.fund(parseEther(input.ether));
-      jobs.poke({ kind: 'upload' }); // uploads waiting for funds go now
+      // What waited for funds goes back in line now (and no longer shows as waiting for them).
+      const short = (m: string | null): boolean => m !== null && /storage balance is short/i.test(m);
+      jobs.wake(UPLOAD_JOB_KIND, short);
+      jobs.wake(PUBLISH_JOB_KIND, short);
+      jobs.poke({ kind: UPLOAD_JOB_KIND });
       return r;
     },
     'assets.upload': async (input) => {
