@@ -39,7 +39,7 @@ export const errnoCode = (e: unknown): string | undefined =>
 
 /** The app's words for a damaged catalog: what is safe, and where the repair is. */
 export const DAMAGED_CATALOG_APP =
-  "Ativo's catalog is damaged, so it cannot be read. Your folders and files are safe. Quit Ativo and follow Repairing a damaged catalog in Ativo's README: it checks the catalog and builds a new one from your folders.";
+  "Ativo's catalog is damaged, so it cannot be read. Your folders and files are safe. Quit Ativo and follow “If the catalog is damaged” in Ativo's README: it checks the catalog and builds a new one from your folders.";
 /** The command line's words for the same. */
 export const DAMAGED_CATALOG_CLI =
   'the catalog is damaged, so it cannot be read (your folders and files are safe). Run ativo catalog check to see what is wrong, then ativo catalog rebuild: it sets the damaged file aside and builds a new catalog from your folders.';
