@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { z } from 'zod';
 import { Catalog } from '../catalog/db';
 import type { AssetRecord } from '../catalog/assets';
 import { HashPool } from '../ingest/hash-pool';

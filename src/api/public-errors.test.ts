@@ -111,7 +111,7 @@ describe('refused input names the field as a person knows it', () => {
   const shapeOf = (schema: z.ZodType): Record<string, z.ZodType> | undefined => {
     let s: unknown = schema;
     for (let i = 0; i < 5 && s !== undefined; i++) {
-      if (s instanceof z.ZodObject) return s.shape as Record<string, z.ZodType>;
+      if (s instanceof z.ZodObject) return s.shape;
       const def = (s as { def?: { in?: unknown; innerType?: unknown; schema?: unknown } }).def;
       s = def?.in ?? def?.innerType ?? def?.schema;
     }

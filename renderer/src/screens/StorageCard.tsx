@@ -4,7 +4,7 @@
  * sentence is shown as is: it says what the wallet has and needs when it cannot pay).
  */
 import { useId, useState } from 'react';
-import type { FormEvent } from 'react';
+import type { SyntheticEvent } from 'react';
 import { call, messageOf } from '../api/client';
 import { FormError } from '../components/FormError';
 import { Icon } from '../components/Icon';
@@ -36,7 +36,7 @@ export function StorageCard({ walletAddress, networkKey }: { walletAddress: stri
   const fieldErrorId = useId();
   const formErrorId = useId();
 
-  const submit = async (e: FormEvent): Promise<void> => {
+  const submit = async (e: SyntheticEvent<HTMLFormElement, SubmitEvent>): Promise<void> => {
     e.preventDefault();
     if (busy) return;
     setError(null);
