@@ -317,7 +317,8 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
   if (getAddress(r.requester) !== getAddress(deps.wallet)) {
     throw new AtivoError(
       'INVALID_INPUT',
-      `Request #${requestId} was made by ${r.requester}, not by the current wallet ${deps.wallet}: only its requester can fetch it (switch with \`ativo wallet use ${r.requester}\` if that wallet is yours).`,
+      `Request #${requestId} was made by ${r.requester}, not by the current wallet ${deps.wallet}: only its requester can fetch it (switch to that wallet if it is yours).`,
+      { cli: `Request #${requestId} was made by ${r.requester}, not by the current wallet ${deps.wallet}: only its requester can fetch it (switch with ativo wallet use ${r.requester} if that wallet is yours).` },
     );
   }
   const refusal = await notFetchable(chain, r, await stateOf(chain, r));

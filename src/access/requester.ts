@@ -83,7 +83,7 @@ export async function requestAccess(chain: RequesterChain, signer: Wallet, recip
   const short = (): AtivoError =>
     new AtivoError(
       'INVALID_INPUT',
-      `Not enough ETH: requesting access to asset #${tokenId} costs ${eth(offer.price)} plus about ${eth(fee)} of network fee (${eth(offer.price + fee)} in all), and ${from} has ${eth(balance)} on ${chain.network}. Add at least ${eth(offer.price + fee - balance)} to it${chain.network === 'sandbox' ? ' (`ativo sandbox fund`)' : ''}.`,
+      `Not enough ETH: requesting access to asset #${tokenId} costs ${eth(offer.price)} plus about ${eth(fee)} of network fee (${eth(offer.price + fee)} in all), and ${from} has ${eth(balance)} on ${chain.network}. Add at least ${eth(offer.price + fee - balance)} to it${chain.network === 'sandbox' ? ' (get test ETH on the Wallet screen)' : ''}.`,
     );
   if (balance < offer.price) throw short();
   let sent;
@@ -236,7 +236,9 @@ export async function notFetchable(chain: RequesterChain, r: AccessRequestRecord
     case 'approved':
       return null;
     case 'pending':
-      return new AtivoError('BUSY', `Request #${id} is waiting for the owner of asset #${r.tokenId} to answer (asked ${iso(r.createdAt)}). Check again later: ativo access status ${id}.`);
+      return new AtivoError('BUSY', `Request #${id} is waiting for the owner of asset #${r.tokenId} to answer (asked ${iso(r.createdAt)}). Check again later.`, {
+        cli: `Request #${id} is waiting for the owner of asset #${r.tokenId} to answer (asked ${iso(r.createdAt)}). Check again later: ativo access status ${id}.`,
+      });
     case 'expired':
       return new AtivoError(
         'BUSY',
@@ -244,10 +246,8 @@ export async function notFetchable(chain: RequesterChain, r: AccessRequestRecord
       );
     case 'denied': {
       const reason = await denialReason(chain, r.requestId);
-      return new AtivoError(
-        'INVALID_INPUT',
-        `The owner denied this request: ${reason === null || reason.trim() === '' ? '(no reason given)' : reason}; your payment of ${eth(r.amount)} was credited back to your wallet's withdrawable balance on the registry (withdraw it with \`ativo earnings withdraw\`). Nothing was downloaded.`,
-      );
+      const denied = `The owner denied this request: ${reason === null || reason.trim() === '' ? '(no reason given)' : reason}; your payment of ${eth(r.amount)} was credited back to your wallet's withdrawable balance on the registry`;
+      return new AtivoError('INVALID_INPUT', `${denied} (withdraw it from Earnings). Nothing was downloaded.`, { cli: `${denied} (withdraw it with ativo earnings withdraw). Nothing was downloaded.` });
     }
     case 'cancelled':
       return new AtivoError('INVALID_INPUT', `Request #${id} was cancelled and its ${eth(r.amount)} refunded to the withdrawable balance of ${r.requester}: there is nothing to fetch.`);

@@ -10,7 +10,11 @@ export function createRequesterHandlers(ctx: BackendContext): Pick<Handlers, Req
   const requesterChain = async (): Promise<RequesterChain> => {
     const h = await ctx.chain.chain();
     if (h.registry === null) {
-      throw new AtivoError('NOT_CONFIGURED', `The ${h.network} network has no Ativo registry yet${h.network === 'sandbox' ? ' (the sandbox deploys it when it starts: restart Ativo)' : `: ativo network set ${h.network} --registry 0x…`}.`);
+      throw new AtivoError(
+        'NOT_CONFIGURED',
+        `The ${h.network} network has no Ativo registry yet${h.network === 'sandbox' ? ' (the sandbox deploys it when it starts: restart Ativo)' : ': add its AtivoRegistry address in the network settings'}.`,
+        h.network === 'sandbox' ? undefined : { cli: `The ${h.network} network has no Ativo registry yet: ativo network set ${h.network} --registry 0x…` },
+      );
     }
     return { conn: h.conn, registry: h.registry, chainId: h.chainId, network: h.network };
   };

@@ -95,7 +95,7 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       ctx.onCurrent(network);
       const h = await ctx.chain.chain();
       if (h.network !== network) throw new AtivoError('NOT_CONFIGURED', `Ativo is on ${h.network}, not ${network}.`);
-      if (!h.registry || h.registryAddress === null) throw new AtivoError('NOT_CONFIGURED', `No AtivoRegistry on ${network}: set one with \`ativo network set ${network} --registry 0x…\`.`);
+      if (!h.registry || h.registryAddress === null) throw new AtivoError('NOT_CONFIGURED', `There is no AtivoRegistry on ${network}: add its address in the network settings.`, { cli: `There is no AtivoRegistry on ${network}: set one with ativo network set ${network} --registry 0x…` });
       const key = `${network}:${h.registryAddress.toLowerCase()}`;
       let start = deployBlocks.get(key);
       if (!start) {

@@ -1,12 +1,12 @@
 import { readdir } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import type { z } from 'zod';
 import { Catalog } from '../catalog/db';
 import type { AssetRecord } from '../catalog/assets';
 import { HashPool } from '../ingest/hash-pool';
 import { Ingestor } from '../ingest/ingest';
 import { AtivoError, errnoCode } from '../util/errors';
+import { describeInputIssues } from './fields';
 import { defaultDataDir } from '../util/paths';
 import {
   commands,
@@ -143,26 +143,8 @@ const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: Vers
 
 const isCommand = (name: string): name is CommandName => Object.hasOwn(commands, name);
 
-/** zod's issues as one readable sentence. */
-export function describeZodError(err: z.ZodError): string {
-  return err.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}
-
-export function toResultError(e: unknown): { code: AtivoError['code']; message: string } {
-  if (e instanceof AtivoError) return { code: e.code, message: e.message };
-  if (isKeychainError(e)) return { code: e.code === 'KEYCHAIN_UNAVAILABLE' ? 'KEYCHAIN_UNAVAILABLE' : 'KEYCHAIN_ERROR', message: e.message };
-  if (isChainError(e)) return { code: 'CHAIN_ERROR', message: e.message };
-  if (isStorageError(e) || e instanceof StorageNodeError) return { code: 'STORAGE_ERROR', message: e.message };
-  if (e instanceof SandboxError) return { code: 'SANDBOX_ERROR', message: e.message };
-  if (isVaultError(e)) {
-    const code = e.code === 'WALLET_NOT_FOUND' ? 'NOT_FOUND' : e.code === 'CORRUPT_ENTRY' ? 'KEYCHAIN_ERROR' : 'INVALID_INPUT';
-    return { code, message: e.message };
-  }
-  if (errnoCode(e) === 'ENOSPC') return { code: 'INTERNAL', message: 'The disk is full: free some space and try again.' };
-  return { code: 'INTERNAL', message: `Unexpected error: ${e instanceof Error ? e.message : String(e)}` };
-}
+import { toResultError } from './public-errors';
+export { toResultError };
 
 /**
  * The whole app behind one object: the Electron main process, the browser shell's server
@@ -226,7 +208,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     catalog,
     uploads: catalog.uploads,
     stagingDir: join(dataDir, 'staging'),
-    fundHint: 'fund it on the Wallet screen, or run `ativo storage fund --ether 0.01`',
+    fundHint: 'on the Wallet screen',
     // Small files are bound by round trips, not bytes: three at a time (45 vs 33 files/s on the
     // sandbox; far more on a remote node). Their charges are then observed only when one runs alone.
     concurrency: 3,
@@ -296,7 +278,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
   const mustGet = (id: number): AssetRecord => {
     const a = catalog.assets.get(id);
-    if (!a) throw new AtivoError('NOT_FOUND', `No asset with id ${id}. Run \`ativo list\` to see the catalog.`);
+    if (!a) throw new AtivoError('NOT_FOUND', `There is no asset ${id} in the catalog: it may have been removed. Go back to the Library.`, { cli: `No asset with id ${id}. Run ativo list to see the catalog.` });
     return a;
   };
 
@@ -432,7 +414,11 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'storage.quote': async (input) => (await storage.client()).quote(input.bytes),
     'storage.fund': async (input) => {
       const r = await storage.fund(parseEther(input.ether));
-      jobs.poke({ kind: 'upload' }); // uploads waiting for funds go now
+      // What waited for funds goes back in line now (and no longer shows as waiting for them).
+      const short = (m: string | null): boolean => m !== null && /storage balance is short/i.test(m);
+      jobs.wake(UPLOAD_JOB_KIND, short);
+      jobs.wake(PUBLISH_JOB_KIND, short);
+      jobs.poke({ kind: UPLOAD_JOB_KIND });
       jobs.poke({ kind: 'access.approve' }); // and grants waiting to be delivered
       return r;
     },
@@ -572,7 +558,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     'assets.certificate': (input) => {
       const a = mustGet(input.id);
       const c = catalog.certificates.latest(a.id);
-      if (!c) throw new AtivoError('NOT_FOUND', `${a.name} has no certificate yet: publish it first (ativo publish ${a.id}).`);
+      if (!c) throw new AtivoError('NOT_FOUND', `${a.name} has no certificate yet: publish it first.`, { cli: `${a.name} has no certificate yet: publish it first (ativo publish ${a.id}).` });
       // Exported with its eip712 section (added to a certificate made before it existed).
       const doc = typeof c.document === 'object' && c.document !== null ? withEip712(c.document as Certificate) : c.document;
       return Promise.resolve({ certificate: doc as Record<string, unknown> });
@@ -597,7 +583,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
               const pinned = await readIdentityPublicKey(join(chain.storageDir, 'node-key.json'));
               if (pinned !== null) return pinned;
             }
-            if (h.storageUrl === null) throw new Error(`the ${h.network} network has no storage node set (ativo network set ${h.network} --storage URL)`);
+            if (h.storageUrl === null) throw new Error(`the ${h.network} network has no storage node set (add its URL in the network settings)`);
             return nodeReceiptKey(h.storageUrl);
           }
         : null;
@@ -692,7 +678,10 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     if (closed) throw new AtivoError('BUSY', 'Ativo is shutting down.');
     if (!isCommand(name)) throw new AtivoError('UNKNOWN_COMMAND', `Unknown command "${name}".`);
     const parsed = commands[name].input.safeParse(input ?? {});
-    if (!parsed.success) throw new AtivoError('INVALID_INPUT', `Invalid input for ${name}: ${describeZodError(parsed.error)}`);
+    if (!parsed.success) {
+      const d = describeInputIssues(name, parsed.error.issues);
+      throw new AtivoError('INVALID_INPUT', d.message, { cli: d.cli, fields: d.fields });
+    }
     const handler = handlers[name] as (i: unknown) => Promise<unknown>;
     return handler(parsed.data);
   };

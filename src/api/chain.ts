@@ -112,7 +112,9 @@ export class ChainService {
     }
     const p = this.networks.profile(network);
     if (p.rpcUrl === null || p.chainId === null || p.registry === null) {
-      throw new AtivoError('NOT_CONFIGURED', `The ${network} profile needs ${describeMissing(p.missing)}: ativo network set ${network} …`);
+      throw new AtivoError('NOT_CONFIGURED', `The ${network} network needs ${describeMissing(p.missing)}: add ${p.missing.length > 1 ? 'them' : 'it'} in its network settings.`, {
+        cli: `The ${network} profile needs ${describeMissing(p.missing)}: ativo network set ${network} …`,
+      });
     }
     const conn = await connectChain(p.rpcUrl, { expectedChainId: p.chainId });
     const registry = await RegistryClient.open(conn, p.registry);

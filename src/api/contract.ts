@@ -796,7 +796,17 @@ export const ErrorCode = z.enum([
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** What crosses every boundary (IPC, HTTP, CLI --json): never a thrown exception. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: { code: ErrorCode; message: string } };
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ResultError };
+/**
+ * A refused command, for a person: `message` is the app's wording (no CLI commands, no
+ * backticks); `cli` the command line's wording where it differs; `fields` the refused inputs.
+ */
+export interface ResultError {
+  code: ErrorCode;
+  message: string;
+  cli?: string;
+  fields?: { field: string; message: string }[];
+}
 
 export type AssetSummary = z.infer<typeof AssetSummary>;
 export type AssetDetail = z.infer<typeof AssetDetail>;

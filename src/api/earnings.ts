@@ -47,7 +47,7 @@ export function createEarningsService(ctx: BackendContext): FeatureService<Earni
   const chainOf = async (network: string): Promise<Chain> => {
     ctx.onCurrent(network);
     const h = await ctx.chain.chain();
-    if (!h.registry || h.registryAddress === null) throw new AtivoError('NOT_CONFIGURED', `There is no AtivoRegistry on ${network}: set one with \`ativo network set ${network} --registry 0x…\`.`);
+    if (!h.registry || h.registryAddress === null) throw new AtivoError('NOT_CONFIGURED', `There is no AtivoRegistry on ${network}: add its address in the network settings.`, { cli: `There is no AtivoRegistry on ${network}: set one with ativo network set ${network} --registry 0x…` });
     return { conn: h.conn, registry: h.registry, registryAddress: h.registryAddress };
   };
 

@@ -57,7 +57,9 @@ export class Networks {
   use(name: NetworkNameValue): NetworkState {
     const p = this.profile(name);
     if (p.missing.length) {
-      throw new AtivoError('NOT_CONFIGURED', `The ${name} profile needs ${describeMissing(p.missing)} before it can be used: ativo network set ${name} …`);
+      throw new AtivoError('NOT_CONFIGURED', `The ${name} network needs ${describeMissing(p.missing)} before it can be used: add ${p.missing.length > 1 ? 'them' : 'it'} in its network settings.`, {
+        cli: `The ${name} profile needs ${describeMissing(p.missing)} before it can be used: ativo network set ${name} …`,
+      });
     }
     this.catalog.networks.setSetting('network', name);
     return this.state();

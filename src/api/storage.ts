@@ -1,5 +1,10 @@
+import { formatEther } from 'ethers';
+import { balanceOf, type ChainConnection } from '../chain/client';
+import { isChainError } from '../chain/errors';
+import { onChain } from '../chain/provider';
 import type { FundResult, StorageClient } from '../storage/client';
 import { AtivoError } from '../util/errors';
+import type { NetworkName } from './contract';
 import type { ChainService } from './chain';
 import type { Wallets } from './wallets';
 
@@ -22,7 +27,9 @@ export class StorageService {
   async client(owner?: string): Promise<StorageClient> {
     const h = await this.chain.chain();
     if (h.storageUrl === null) {
-      throw new AtivoError('NOT_CONFIGURED', h.network === 'sandbox' ? 'The sandbox storage node is not running (it runs with the app or `ativo serve`).' : `The ${h.network} profile has no storage node URL: ativo network set ${h.network} --storage URL`);
+      throw h.network === 'sandbox'
+        ? new AtivoError('NOT_CONFIGURED', 'The sandbox storage node is not running: restart Ativo to start it.', { cli: 'The sandbox storage node is not running (it runs with the app or ativo serve).' })
+        : new AtivoError('NOT_CONFIGURED', `The ${h.network} network has no storage node URL: add it in the network settings.`, { cli: `The ${h.network} profile has no storage node URL: ativo network set ${h.network} --storage URL` });
     }
     const address = owner ?? (await this.wallets.current()).address;
     const key = `${h.network}|${h.storageUrl}|${h.rpcUrl}|${address.toLowerCase()}`;
@@ -61,11 +68,67 @@ export class StorageService {
   async fund(wei: bigint): Promise<FundResult> {
     const client = await this.client();
     const h = await this.chain.chain();
-    return client.fund(wei, h.conn);
+    const from = (await this.wallets.current()).address;
+    // Checked first, so a wallet that cannot pay hears how much it has and needs, not a refusal from the chain.
+    const short = async (): Promise<AtivoError | null> => {
+      const [balance, fee] = await Promise.all([balanceOf(h.conn, from), transferFee(h.conn)]);
+      return balance < wei + fee ? fundsShort({ balance, amount: wei, fee, network: h.network }) : null;
+    };
+    const before = await short();
+    if (before !== null) throw before;
+    try {
+      return await client.fund(wei, h.conn);
+    } catch (e) {
+      // The fee rose, or another transaction spent the ETH in between.
+      if (causes(e).some((c) => isChainError(c) && c.code === 'INSUFFICIENT_FUNDS')) throw (await short().catch(() => null)) ?? e;
+      throw e;
+    }
   }
 
   close(): void {
     this.cached = undefined;
     this.byOwner.clear();
   }
+}
+
+/**
+ * The gas the send path reserves for a plain ETH transfer (what funding storage sends): its
+ * 21,000 with the margin src/chain/tx.ts adds (x1.2 + 10,000). The wallet must hold it at the fee cap.
+ */
+const TRANSFER_GAS = (21_000n * 12n) / 10n + 10_000n;
+
+/** The most a plain transfer's network fee can be now (its gas at the current fee cap). */
+export async function transferFee(conn: ChainConnection): Promise<bigint> {
+  const f = await onChain(conn, () => conn.provider.getFeeData());
+  return (f.maxFeePerGas ?? f.gasPrice ?? 0n) * TRANSFER_GAS;
+}
+
+/** An amount of wei as ETH for a person: "0.0001 ETH", "0.01 ETH"; `up` rounds up to 6 decimals ("about"). */
+export function ethText(wei: bigint, up = false): string {
+  const step = 10n ** 12n;
+  const v = up && wei % step !== 0n ? (wei / step + 1n) * step : wei;
+  const s = formatEther(v);
+  return `${s.endsWith('.0') ? s.slice(0, -2) : s} ETH`;
+}
+
+/** The wallet cannot pay for funding storage: what it has, what it needs, and what to do (per surface). */
+export function fundsShort(o: { balance: bigint; amount: bigint; fee: bigint; network: NetworkName }): AtivoError {
+  const missing = o.amount + o.fee - o.balance;
+  const head = `Your wallet has ${ethText(o.balance)}, but adding ${ethText(o.amount)} to your storage balance needs about ${ethText(o.amount + o.fee, true)} (the amount plus the network fee). Nothing was sent.`;
+  const app =
+    o.network === 'sandbox'
+      ? `${head} Get test ETH on the Wallet screen, or fund a smaller amount.`
+      : `${head} Add at least ${ethText(missing, true)} to your wallet, or fund a smaller amount.`;
+  const cli =
+    o.network === 'sandbox'
+      ? `${head} Get test ETH with ativo sandbox fund, or fund a smaller amount.`
+      : `${head} Add at least ${ethText(missing, true)} to your wallet, or fund a smaller amount.`;
+  return new AtivoError('INVALID_INPUT', app, { cli });
+}
+
+/** An error and its causes, outermost first. */
+function causes(e: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let c: unknown = e; c !== undefined && c !== null && out.length < 8; c = (c as { cause?: unknown }).cause) out.push(c);
+  return out;
 }

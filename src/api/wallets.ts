@@ -56,7 +56,7 @@ export class Wallets {
   async current(): Promise<WalletInfo> {
     const s = await this.state();
     const w = s.wallets.find((x) => x.address === s.current);
-    if (!w) throw new AtivoError('NOT_CONFIGURED', 'No wallet yet: create or import one (Wallet screen, or `ativo wallet create`).');
+    if (!w) throw new AtivoError('NOT_CONFIGURED', 'No wallet yet: create or import one on the Wallet screen.', { cli: 'No wallet yet: create one with ativo wallet create, or import one with ativo wallet import.' });
     return w;
   }
 

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Catalog, MIGRATIONS_DIR } from './db';
 import { loadMigrations } from './migrate';
+import { DAMAGED_CATALOG_APP, DAMAGED_CATALOG_CLI } from '../util/errors';
 import { tempDir } from '../test-support/fs';
 
 describe('catalog', () => {
@@ -127,7 +128,7 @@ describe('catalog', () => {
   it('gives an actionable error for a file that is not a catalog', () => {
     const file = join(tmp(), 'c.sqlite');
     writeFileSync(file, 'this is not a database, just text '.repeat(200));
-    expect(() => Catalog.open(file)).toThrow(/catalog at .* is damaged .*Run `ativo catalog rebuild`: it moves the file aside/);
+    expect(() => Catalog.open(file)).toThrow(expect.objectContaining({ code: 'CATALOG_ERROR', message: DAMAGED_CATALOG_APP, cli: DAMAGED_CATALOG_CLI }));
     expect(existsSync(file)).toBe(true);
   });
 

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { AtivoError } from '../util/errors';
+import { AtivoError, damagedCatalog } from '../util/errors';
 import { loadMigrations, migrate } from './migrate';
 import { AssetsQueries } from './assets';
 import { FilesQueries } from './files';
@@ -29,7 +29,9 @@ function nativeBindingOption(): { nativeBinding?: string } {
   const binding = process.env.ATIVO_SQLITE_BINDING;
   if (!binding) return {};
   if (!existsSync(binding)) {
-    throw new AtivoError('CATALOG_ERROR', `ATIVO_SQLITE_BINDING points at ${binding}, which does not exist: run \`npm run setup:electron\` (or unset it).`);
+    throw new AtivoError('CATALOG_ERROR', `Ativo's database module is missing (expected at ${binding}). Reinstall Ativo.`, {
+      cli: `ATIVO_SQLITE_BINDING points at ${binding}, which does not exist: run npm run setup:electron (or unset it).`,
+    });
   }
   return { nativeBinding: binding };
 }
@@ -94,13 +96,8 @@ export class Catalog {
       const msg = e instanceof Error ? e.message : String(e);
       const code = (e as { code?: string }).code ?? '';
       const damaged = code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB');
-      throw new AtivoError(
-        'CATALOG_ERROR',
-        damaged
-          ? `The catalog at ${path} is damaged (${msg}). Run \`ativo catalog rebuild\`: it moves the file aside (keeping it) and builds a new catalog from your folders, which are never modified.`
-          : `Cannot open the catalog at ${path}: ${msg}.`,
-        { cause: e },
-      );
+      if (damaged) throw damagedCatalog(e);
+      throw new AtivoError('CATALOG_ERROR', `Cannot open the catalog at ${path}: ${msg}.`, { cause: e });
     }
     return new Catalog(db);
   }

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { makeError } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainError, connectChain, createProvider, explainChainError, registryInterface, toChainError, decodeRevert, explainRevert } from './client';
 
@@ -41,7 +42,7 @@ describe('unreachable and silent endpoints', () => {
     );
     expect(err).toBeInstanceOf(ChainError);
     expect((err as ChainError).code).toBe('UNREACHABLE');
-    expect(explainChainError(err)).toBe(`Cannot reach the chain at ${deadUrl}: connection refused (is the node running?).`);
+    expect(explainChainError(err)).toBe(`Cannot reach the chain at ${deadUrl}: connection refused (is the node running?). Check that the network is running and that its RPC URL is right, then try again.`);
   });
 
   it('the same through an ethers provider', async () => {
@@ -51,7 +52,7 @@ describe('unreachable and silent endpoints', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect(explainChainError(err, { url: deadUrl })).toBe(`Cannot reach the chain at ${deadUrl}: connection refused (is the node running?).`);
+      expect(explainChainError(err, { url: deadUrl })).toBe(`Cannot reach the chain at ${deadUrl}: connection refused (is the node running?). Check that the network is running and that its RPC URL is right, then try again.`);
     } finally {
       provider.destroy();
     }
@@ -63,7 +64,7 @@ describe('unreachable and silent endpoints', () => {
       (e: unknown) => e,
     );
     expect((err as ChainError).code).toBe('TIMEOUT');
-    expect(explainChainError(err)).toBe(`The chain at ${silentUrl} did not answer in time.`);
+    expect(explainChainError(err)).toBe(`The chain at ${silentUrl} did not answer in time. Check that the network is running and that its RPC URL is right, then try again.`);
 
     const provider = createProvider(silentUrl, 31337, 300);
     try {
@@ -72,7 +73,7 @@ describe('unreachable and silent endpoints', () => {
         (e: unknown) => e,
       );
       expect(toChainError(e2, { url: silentUrl }).code).toBe('TIMEOUT');
-      expect(explainChainError(e2, { url: silentUrl })).toBe(`The chain at ${silentUrl} did not answer in time.`);
+      expect(explainChainError(e2, { url: silentUrl })).toBe(`The chain at ${silentUrl} did not answer in time. Check that the network is running and that its RPC URL is right, then try again.`);
     } finally {
       provider.destroy();
     }
@@ -114,5 +115,36 @@ describe('revert decoding', () => {
   it('anything else still gets a sentence', () => {
     expect(explainChainError(new Error('boom'))).toBe('The request to the chain failed: boom');
     expect(explainChainError('weird', { url: 'http://x' })).toBe('The request to the chain at http://x failed: weird');
+  });
+  it('maps the errors ethers and the node give for money and ordering to sentences that say what to do', () => {
+    // What ethers 6 throws when the node refuses a signed transaction the wallet cannot pay for.
+    const from = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    const poor = makeError('insufficient funds for intrinsic transaction cost', 'INSUFFICIENT_FUNDS', {
+      transaction: { from, to: '0x0000000000000000000000000000000000000003', data: '0x' },
+      info: { error: { code: -32003, message: 'insufficient funds for gas * price + value: have 100000000000000 want 10021000000000000' } },
+    });
+    const e = toChainError(poor);
+    expect(e.code).toBe('INSUFFICIENT_FUNDS');
+    expect(e.message).toBe(
+      `The wallet ${from} does not have enough ETH to pay for this transaction and its network fee. It has 0.0001 ETH and needs about 0.010021 ETH. Add ETH to it, then try again.`,
+    );
+    expect(e.message).not.toMatch(/transaction=|code=|version=/);
+
+    const nonce = makeError('nonce has already been used', 'NONCE_EXPIRED', { transaction: {} });
+    expect(toChainError(nonce).code).toBe('NONCE');
+    expect(explainChainError(nonce)).toBe('Another transaction from this wallet was sent at the same moment and took its place in line (its nonce). Nothing was spent twice: try again.');
+    expect(explainChainError(new Error('nonce too low: next nonce 5, tx nonce 4'))).toBe(explainChainError(nonce));
+
+    const underpriced = makeError('replacement fee too low', 'REPLACEMENT_UNDERPRICED', { transaction: {} });
+    expect(toChainError(underpriced).code).toBe('NONCE');
+    expect(explainChainError(underpriced)).toBe(
+      'An earlier transaction from this wallet is still waiting to be mined, and this one did not offer a higher fee to replace it. Wait a minute for it to be mined, then try again.',
+    );
+    expect(explainChainError({ error: { code: -32000, message: 'replacement transaction underpriced' } })).toBe(explainChainError(underpriced));
+  });
+
+  it('names a registry revert by what it means, from the raw JSON-RPC error', () => {
+    const rpc = { code: 'CALL_EXCEPTION', error: { code: 3, message: 'execution reverted', data: data('BadSplit', [9000n]) } };
+    expect(explainChainError(rpc)).toBe('The payout shares must add up to exactly 10000 basis points (100%), but they add up to 9000 (90%).');
   });
 });

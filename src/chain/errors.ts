@@ -69,6 +69,9 @@ export interface ExplainContext {
   from?: string;
 }
 
+/** What to do when the chain cannot be reached. */
+const RETRY_NETWORK = 'Check that the network is running and that its RPC URL is right, then try again.';
+
 /** One plain-English sentence (or two) for any error thrown on the way to or from the chain. */
 export function explainChainError(err: unknown, ctx: ExplainContext = {}): string {
   return toChainError(err, ctx).message;
@@ -84,24 +87,34 @@ export function toChainError(err: unknown, ctx: ExplainContext = {}): ChainError
   const net = networkCause(err);
   if (net !== undefined) {
     const where = url !== undefined ? ` at ${url}` : '';
-    if (net.timeout) return new ChainError('TIMEOUT', `The chain${where} did not answer in time.`, details, { cause: err });
-    return new ChainError('UNREACHABLE', `Cannot reach the chain${where}: ${net.text}.`, details, { cause: err });
+    if (net.timeout) return new ChainError('TIMEOUT', `The chain${where} did not answer in time. ${RETRY_NETWORK}`, details, { cause: err });
+    return new ChainError('UNREACHABLE', `Cannot reach the chain${where}: ${net.text}. ${RETRY_NETWORK}`, details, { cause: err });
   }
 
   const code = ethersCode(err);
   if (code === 'INSUFFICIENT_FUNDS' || /insufficient funds/i.test(messageOf(err))) {
     const from = ctx.from ?? findFrom(err);
+    const hw = /have (\d+) want (\d+)/.exec(messageOf(err));
+    const amounts = hw?.[1] !== undefined && hw[2] !== undefined ? ` It has ${eth(BigInt(hw[1]))} and needs about ${eth(BigInt(hw[2]))}.` : '';
     return new ChainError(
       'INSUFFICIENT_FUNDS',
-      `${from !== undefined ? `The account ${from}` : 'The sending account'} does not have enough ETH to pay for this transaction and its gas.`,
+      `${from !== undefined ? `The wallet ${from}` : 'The sending wallet'} does not have enough ETH to pay for this transaction and its network fee.${amounts} Add ETH to it, then try again.`,
       details,
       { cause: err },
     );
   }
-  if (code === 'NONCE_EXPIRED' || code === 'REPLACEMENT_UNDERPRICED' || /nonce too low|nonce has already been used/i.test(messageOf(err))) {
+  if (code === 'REPLACEMENT_UNDERPRICED' || /replacement (transaction )?underpriced/i.test(messageOf(err))) {
     return new ChainError(
       'NONCE',
-      'Another transaction from this account got there first (its nonce was already used). Try again.',
+      'An earlier transaction from this wallet is still waiting to be mined, and this one did not offer a higher fee to replace it. Wait a minute for it to be mined, then try again.',
+      details,
+      { cause: err },
+    );
+  }
+  if (code === 'NONCE_EXPIRED' || /nonce too low|nonce has already been used/i.test(messageOf(err))) {
+    return new ChainError(
+      'NONCE',
+      'Another transaction from this wallet was sent at the same moment and took its place in line (its nonce). Nothing was spent twice: try again.',
       details,
       { cause: err },
     );
@@ -117,7 +130,7 @@ export function toChainError(err: unknown, ctx: ExplainContext = {}): ChainError
   }
 
   if (code === 'TIMEOUT') {
-    return new ChainError('TIMEOUT', `The chain${url !== undefined ? ` at ${url}` : ''} did not answer in time.`, details, { cause: err });
+    return new ChainError('TIMEOUT', `The chain${url !== undefined ? ` at ${url}` : ''} did not answer in time. ${RETRY_NETWORK}`, details, { cause: err });
   }
   if (/provider destroyed/i.test(messageOf(err))) {
     return new ChainError('UNREACHABLE', `The connection to the chain${url !== undefined ? ` at ${url}` : ''} was closed.`, details, { cause: err });

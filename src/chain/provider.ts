@@ -86,7 +86,7 @@ export async function connectChain(url: string, opts: ConnectOptions = {}): Prom
   const timeoutMs = opts.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS;
   const chainId = await fetchChainId(url, timeoutMs);
   if (opts.expectedChainId !== undefined && BigInt(opts.expectedChainId) !== chainId) {
-    throw new ChainError('WRONG_CHAIN', `The chain at ${url} has chain id ${chainId}, but ${opts.expectedChainId} was expected.`, { url });
+    throw new ChainError('WRONG_CHAIN', `The chain at ${url} has chain id ${chainId}, but ${opts.expectedChainId} was expected: that RPC URL is for another network. Check the network's RPC URL and chain ID.`, { url });
   }
   const provider = createProvider(url, chainId, timeoutMs);
   let closed = false;

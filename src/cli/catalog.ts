@@ -9,6 +9,7 @@ import { Catalog } from '../catalog/db';
 import { setAsideDamagedCatalog } from '../catalog/recover';
 import { defaultDataDir } from '../util/paths';
 import { UsageError, type Print } from './usage';
+import { cliMessage } from './errors';
 
 export const CATALOG_HELP = `  catalog check                                    check the catalog file's integrity
   catalog rebuild [--folder F]…                    set a damaged catalog aside and build a new one
@@ -35,7 +36,7 @@ export async function catalogCommand(args: string[], values: { folder?: string[]
         detail = c.integrityCheck();
         c.close();
       } catch (e) {
-        detail = toResultError(e).message;
+        detail = cliMessage(toResultError(e));
       }
       const ok = detail === 'ok';
       print({ path, ok, detail }, () => (ok ? `The catalog at ${path} is intact.` : `${detail}\nRun \`ativo catalog rebuild\` to build a new one from your folders.`));

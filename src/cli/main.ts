@@ -10,6 +10,7 @@ import { readNewPassword, readSecret } from './secrets';
 import { describeMissing } from '../api/networks';
 import { VERSION } from '../api/version';
 import { AtivoError, errnoCode } from '../util/errors';
+import { cliMessage, fromResult } from './errors';
 import { formatBytes, table } from './format';
 import { cell, describeLife } from './lifecycle';
 import { ethText, priceText } from '../publish/lifecycle';
@@ -525,7 +526,7 @@ async function publishCommand(
     ...(values.split !== undefined ? { split: parseSplit(values.split) } : {}),
     ...(values['access-days'] !== undefined ? { accessDays: parseAccessDays(values['access-days']) } : {}),
   });
-  if (!r.ok) throw new AtivoError(r.error.code, /was published as private/.test(r.error.message) ? `${r.error.message} (ativo publish ${id} --public)` : r.error.message);
+  if (!r.ok) throw /was published as private/.test(r.error.message) ? new AtivoError(r.error.code, `${r.error.message} (ativo publish ${id} --public)`) : fromResult(r.error);
   const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null };
   if (job.jobId === null || job.alreadyCertified !== null) {
     const done = job.alreadyCertified ?? { version: job.version, tokenId: null };
@@ -783,7 +784,7 @@ main(process.argv.slice(2)).then(
   },
   (e: unknown) => {
     const parseError = e instanceof TypeError && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS');
-    const message = e instanceof UsageError || parseError ? e.message : toResultError(e).message;
+    const message = e instanceof UsageError || parseError ? e.message : cliMessage(toResultError(e));
     process.stderr.write(`ativo: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
     process.exitCode = e instanceof UsageError || parseError ? 2 : 1;
   },

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { createBackend, type Backend } from '../api/backend';
 import { EVENTS_PROTOCOL, startShellServer, TOKEN_PROTOCOL_PREFIX, type ShellServer } from './server';
@@ -201,5 +201,47 @@ describe('browser shell server', () => {
     ws.close();
     expect(received.some((m) => m.event === 'asset.changed')).toBe(true);
     expect(received.some((m) => m.event === 'scan.progress' && m.payload.phase === 'done')).toBe(true);
+  });
+  it('answers a bad address with 400 or 404, never 500, and logs no stack for it', async () => {
+    const logged: unknown[][] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      logged.push(args);
+    });
+    try {
+      const bad = ['/%', '/%zz', '/a%', '/%00', '/assets/%E0%A4%A', '//'];
+      for (const path of bad) {
+        const r = await http(server.port, path, { headers: host() });
+        expect(r.status, path).toBe(400);
+        expect(r.body, path).toBe("Bad request: this address is not one of Ativo's pages. Open Ativo with the link printed when it started.");
+      }
+      expect((await http(server.port, '/assets/missing.js', { headers: host() })).status).toBe(404);
+      const cmd = await api('%', auth());
+      expect(cmd.status).toBe(400);
+      expect(JSON.parse(cmd.body)).toEqual({ ok: false, error: { code: 'UNKNOWN_COMMAND', message: 'This version of Ativo does not know that request: reload the page.' } });
+      // The server still answers, and nothing was logged for any of these.
+      expect((await http(server.port, '/', { headers: host() })).status).toBe(200);
+      expect(logged).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('refuses a WebSocket upgrade to an address that is not a URL, and keeps running', async () => {
+    const r = await new Promise<string>((ok, fail) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: '//', headers: { ...host(), Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' } });
+      req.on('upgrade', () => {
+        ok('upgraded');
+      });
+      req.on('response', (res) => {
+        ok(String(res.statusCode));
+      });
+      req.on('error', (e) => {
+        if (/socket hang up|ECONNRESET/.test(e.message)) ok('closed');
+        else fail(e);
+      });
+      req.end();
+    });
+    expect(r).toBe('403');
+    expect((await http(server.port, '/', { headers: host() })).status).toBe(200);
   });
 });

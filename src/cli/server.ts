@@ -9,6 +9,27 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Backend } from '../api/backend';
 
 /** The renderer bundle electron-vite builds (`npm run build`). */
+/** What a browser gets for an address that cannot be a page of Ativo's. */
+const BAD_ADDRESS = 'Bad request: this address is not one of Ativo\'s pages. Open Ativo with the link printed when it started.';
+
+/** The path of a request's URL, or undefined when it is not a URL at all ("//", a bad host). */
+export function requestPath(raw: string | undefined): string | undefined {
+  try {
+    return new URL(raw ?? '/', 'http://127.0.0.1').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A percent-encoded path decoded, or undefined when its escapes are broken ("/%", "/%zz"). */
+export function decodePath(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
 export const RENDERER_DIR = resolve(fileURLToPath(new URL('../../out/renderer', import.meta.url)));
 
 const MAX_BODY = 1024 * 1024;
@@ -126,7 +147,11 @@ export async function startShellServer(
     });
 
   const serveStatic = async (res: ServerResponse, urlPath: string): Promise<void> => {
-    let rel = decodeURIComponent(urlPath);
+    let rel = decodePath(urlPath);
+    if (rel === undefined || rel.includes('\0')) {
+      send(res, 400, BAD_ADDRESS);
+      return;
+    }
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = normalize(join(rendererDir, rel));
     if (!file.startsWith(rendererDir + sep)) {
@@ -160,8 +185,12 @@ export async function startShellServer(
         send(res, 403, 'Forbidden: Ativo only answers on its loopback address.');
         return;
       }
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
-      if (url.pathname.startsWith('/api/')) {
+      const pathname = requestPath(req.url);
+      if (pathname === undefined) {
+        send(res, 400, BAD_ADDRESS);
+        return;
+      }
+      if (pathname.startsWith('/api/')) {
         if (!authorized(req)) {
           send(res, 401, 'Open Ativo with the link printed when it started: that link signs the browser tab in (the session token travels in an Authorization header).');
           return;
@@ -178,7 +207,11 @@ export async function startShellServer(
           send(res, 415, 'Send JSON (Content-Type: application/json).');
           return;
         }
-        const name = decodeURIComponent(url.pathname.slice('/api/'.length));
+        const name = decodePath(pathname.slice('/api/'.length));
+        if (name === undefined) {
+          send(res, 400, JSON.stringify({ ok: false, error: { code: 'UNKNOWN_COMMAND', message: 'This version of Ativo does not know that request: reload the page.' } }), 'application/json');
+          return;
+        }
         let input: unknown;
         try {
           const body = await readBody(req);
@@ -201,7 +234,7 @@ export async function startShellServer(
         send(res, 405, 'Method not allowed');
         return;
       }
-      await serveStatic(res, url.pathname);
+      await serveStatic(res, pathname);
     })().catch((e: unknown) => {
       console.error('ativo serve: request failed:', e);
       if (!res.headersSent) send(res, 500, 'Internal error');
@@ -223,7 +256,7 @@ export async function startShellServer(
     return given !== undefined && sameSecret(given, token);
   };
   server.on('upgrade', (req, socket, head) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const path = requestPath(req.url);
     if (path !== '/api/events' || !hostOk(req) || !originOk(req) || !socketAuthorized(req)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       return;

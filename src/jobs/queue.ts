@@ -475,6 +475,20 @@ export class JobQueue {
     return n;
   }
 
+  /**
+   * Ends the wait of waiting jobs of `kind` whose wait `matches` (what they waited for has
+   * happened, e.g. storage was funded): each goes back in line at once, its wait message
+   * cleared and its state announced, so nothing shows it as still waiting. Returns how many.
+   */
+  wake(kind: string, matches: (waitMessage: string | null) => boolean): number {
+    let n = 0;
+    for (const job of this.q.list({ state: 'waiting', kind, limit: 100_000 }).items) {
+      if (matches(job.error) && this.move(job, ['waiting'], 'queued', { nextRunAt: this.iso(), error: null })) n++;
+    }
+    if (n > 0) this.pump();
+    return n;
+  }
+
   /** Turns the queue-wide pause on (persisted); running jobs are interrupted and queued again. */
   async pauseAll(): Promise<void> {
     this.q.setGlobalPaused(true);

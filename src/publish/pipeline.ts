@@ -439,7 +439,7 @@ async function uploadManifest(ctx: JobContext, deps: PublishDeps, cp: PublishChe
     if (ctx.signal.aborted) throw e;
     if (isStorageError(e, 'INSUFFICIENT_BALANCE')) {
       const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
-      ctx.wait(`Your storage balance is short by ${short} to store the file list: fund it (Wallet → Storage balance → Fund, or ativo storage fund) and the publication continues.`, deps.fundingRetryMs ?? 10 * 60_000);
+      ctx.wait(`Your storage balance is short by ${short} to store the file list: fund it on the Wallet screen and the publication continues.`, deps.fundingRetryMs ?? 10 * 60_000);
     }
     if (isStorageError(e, 'FILE_CHANGED') || isStorageError(e, 'ITEM_MISMATCH') || isStorageError(e, 'FILE_UNREADABLE')) {
       throw new PermanentJobError(`The file list of this publication kept at ${prepared.dataPath} changed or is gone, so its registered item cannot be stored. Change the folder and publish it again as a new version.`, { cause: e });

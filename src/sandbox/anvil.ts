@@ -155,7 +155,7 @@ export function resolveAnvilBinary(platform: string = process.platform, arch: st
   } catch (e) {
     throw new SandboxError(
       'ANVIL_MISSING',
-      `The sandbox chain needs the package ${pkg}, which is not installed. Reinstall Ativo's dependencies with optional dependencies enabled (npm install --include=optional).`,
+      `The sandbox chain needs the package ${pkg}, which is not installed. Reinstall Ativo with its optional dependencies.`,
       { cause: e },
     );
   }

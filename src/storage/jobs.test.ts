@@ -244,7 +244,7 @@ describe('upload jobs', () => {
     const waiting = await queue.settled(job.id, ['waiting']);
     const price = (await poor.quote(input.size)).price;
     expect(waiting.error).toBe(
-      `Your storage balance is short by ${price.formatted}: fund it (Wallet → Storage balance → Fund, or \`ativo storage fund\`) and the upload of ${input.relPath} continues.`,
+      `Your storage balance is short by ${price.formatted}: fund it on the Wallet screen and the upload of ${input.relPath} continues.`,
     );
     expect(waiting.attempts).toBe(0); // waiting does not use up attempts
     expect(env.node.stats().uploadsCreated).toBe(stats.uploadsCreated); // nothing was sent
@@ -255,6 +255,28 @@ describe('upload jobs', () => {
     const rec = await done;
     expect(rec.state, rec.error ?? '').toBe('done');
     expect((await sha256Url(`${env.node.url}/${(rec.result as UploadJobResult).storageId}`)).sha256).toBe(input.sha256);
+  });
+
+  it('once storage is funded, waking the waits clears them at once: back in line, no waiting message, the change announced', async () => {
+    const poor = await env.client(6, { chunkSize: MiB });
+    const input = await newFile(MiB);
+    const queue = newQueue({ clientFor: () => poor, fundingRetryMs: 24 * 3_600_000 });
+    queue.start();
+    const { job } = enqueueUpload(queue, input);
+    await queue.settled(job.id, ['waiting']);
+    const seen: { state: string; error: string | null }[] = [];
+    queue.on((ev) => {
+      if (ev.type === 'state' && ev.job.id === job.id) seen.push({ state: ev.job.state, error: ev.job.error });
+    });
+    await poor.fund(parseEther('0.01'), env.conn);
+    const done = queue.settled(job.id);
+    // Only waits for storage funds are ended.
+    expect(queue.wake('upload', () => false)).toBe(0);
+    expect(queue.wake('upload', (m) => m !== null && /storage balance is short/.test(m))).toBe(1);
+    expect(seen[0]).toEqual({ state: 'queued', error: null });
+    expect(queue.list({ state: 'waiting' }).total).toBe(0);
+    const rec = await done;
+    expect(rec.state, rec.error ?? '').toBe('done');
   });
 
   it('fails for good, naming the file, when it changed on disk while queued; nothing is uploaded', async () => {

@@ -415,7 +415,7 @@ function uploadHooks(ctx: JobContext, save: (patch: Partial<UploadCheckpoint>) =
 function waitForFunds(ctx: JobContext, deps: UploadJobDeps, relPath: string, e: StorageError): never {
   const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
   return ctx.wait(
-    `Your storage balance is short by ${short}: fund it (${deps.fundHint ?? 'Wallet → Storage balance → Fund, or `ativo storage fund`'}) and the upload of ${relPath} continues.`,
+    `Your storage balance is short by ${short}: fund it ${deps.fundHint ?? 'on the Wallet screen'} and the upload of ${relPath} continues.`,
     deps.fundingRetryMs ?? 10 * 60_000,
   );
 }

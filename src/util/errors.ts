@@ -1,14 +1,33 @@
 import type { ErrorCode } from '../api/contract';
 
-/** An error meant for a person: a stable code and a plain-English, actionable message. */
+/** One field of a command's input that was refused: its name in the input, and what it must be. */
+export interface FieldIssue {
+  /** The input field's path ("priceEth", "split.0.shareBps"). */
+  field: string;
+  /** What the field must be, as the end of a sentence ("must be an amount like 0.01"). */
+  message: string;
+}
+
+/**
+ * An error meant for a person: a stable code and a plain-English, actionable message.
+ *
+ * `message` is the app's wording: it never names a CLI command or holds backticks. When the
+ * command line should say something else (a command to run, a flag), `cli` holds that wording.
+ * `fields` lists the input fields that were refused, so each surface can name them its own way
+ * (the form field's label in the app, the flag on the command line).
+ */
 export class AtivoError extends Error {
   override readonly name = 'AtivoError';
+  readonly cli: string | undefined;
+  readonly fields: readonly FieldIssue[] | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; cli?: string; fields?: readonly FieldIssue[] },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.cli = options?.cli;
+    this.fields = options?.fields;
   }
 }
 
@@ -17,3 +36,15 @@ export const isAtivoError = (e: unknown): e is AtivoError => e instanceof AtivoE
 /** Node's errno code of an error, if it has one. */
 export const errnoCode = (e: unknown): string | undefined =>
   typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+
+/** The app's words for a damaged catalog: what is safe, and where the repair is. */
+export const DAMAGED_CATALOG_APP =
+  "Ativo's catalog is damaged, so it cannot be read. Your folders and files are safe. Quit Ativo and follow “If the catalog is damaged” in Ativo's README: it checks the catalog and builds a new one from your folders.";
+/** The command line's words for the same. */
+export const DAMAGED_CATALOG_CLI =
+  'the catalog is damaged, so it cannot be read (your folders and files are safe). Run ativo catalog check to see what is wrong, then ativo catalog rebuild: it sets the damaged file aside and builds a new catalog from your folders.';
+
+/** A damaged catalog, as an error for a person (with the technical detail kept as its cause). */
+export const damagedCatalog = (cause?: unknown): AtivoError =>
+  new AtivoError('CATALOG_ERROR', DAMAGED_CATALOG_APP, { cli: DAMAGED_CATALOG_CLI, ...(cause !== undefined ? { cause } : {}) });
+

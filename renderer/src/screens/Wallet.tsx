@@ -15,6 +15,7 @@ import { formatDate } from '../lib/format';
 import { NETWORK_TITLE, SOURCE_TEXT, formatEth, shortAddress, splitDetails, walletName } from '../lib/wallet';
 import { notify, setNetwork, useApp } from '../state/store';
 import { NetworkCard, profileKey } from './NetworkCard';
+import { StorageCard } from './StorageCard';
 import { ConfigureNetworkDialog } from './NetworkDialog';
 import { CreateWalletDialog, ExportBackupDialog, ImportWalletDialog, RemoveWalletDialog } from './WalletDialogs';
 
@@ -344,13 +345,16 @@ export function WalletScreen() {
           Loading your wallets…
         </div>
       ) : has ? (
-        <WalletCard
-          state={state}
-          network={network}
-          networkKey={networks.data !== null ? profileKey(networks.data) : null}
-          onDialog={open}
-          onChanged={reloadWallets}
-        />
+        <>
+          <WalletCard
+            state={state}
+            network={network}
+            networkKey={networks.data !== null ? profileKey(networks.data) : null}
+            onDialog={open}
+            onChanged={reloadWallets}
+          />
+          {state.current !== null && <StorageCard walletAddress={state.current} networkKey={networks.data !== null ? profileKey(networks.data) : null} />}
+        </>
       ) : (
         <WalletEmpty
           onCreate={() => { open({ kind: 'create' }); }}
