@@ -33,8 +33,10 @@ async function wide(el: Locator, label: string): Promise<void> {
 }
 
 /** Each word of the element's text sits on one line (no break inside a word). */
-async function wordsWhole(el: Locator, label: string): Promise<void> {
-  const split = await el.evaluate(`(node) => {
+async function wordsWhole(page: Page, selector: string, label: string): Promise<void> {
+  await expect(page.locator(selector)).toBeVisible();
+  const split = await page.evaluate(`(() => {
+    const node = document.querySelector(${JSON.stringify(selector)});
     const text = node.firstChild;
     if (text === null || text.nodeType !== Node.TEXT_NODE) return ['(no text)'];
     const s = text.textContent || '';
@@ -47,7 +49,7 @@ async function wordsWhole(el: Locator, label: string): Promise<void> {
       if (tops.size > 1) bad.push(m[0]);
     }
     return bad;
-  }`);
+  })()`);
   expect(split, `${label}: words broken across lines`).toEqual([]);
 }
 
@@ -63,6 +65,11 @@ async function context(page: Page, width: number): Promise<void> {
   const navBox = await nav.boundingBox();
   if (width < 1000) expect(navBox?.width ?? 999, 'the sidebar is folded to icons').toBeLessThan(80);
   else expect(navBox?.width ?? 0).toBeGreaterThan(180);
+}
+
+/** Moves to a route the way the app's own links do (the hash). */
+async function go(page: Page, hash: string): Promise<void> {
+  await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
 }
 
 async function shot(page: Page, testInfo: TestInfo, name: string, size: { width: number; height: number }): Promise<void> {
@@ -102,7 +109,7 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
     await page.setViewportSize(size);
 
     await test.step(`Library at ${at}`, async () => {
-      await page.goto(page.url().replace(/#.*$/, '#/'));
+      await go(page, '#/');
       await expect(page.getByRole('heading', { name: 'Library', level: 1 })).toBeVisible();
       for (const name of [LIVE, DRAFT]) await wide(page.locator('.asset-name', { hasText: name }), `${name} in the Library at ${at}`);
       await context(page, size.width);
@@ -112,10 +119,10 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
     });
 
     await test.step(`asset page at ${at}`, async () => {
-      await page.goto(page.url().replace(/#.*$/, `#/assets/${live.id}`));
+      await go(page, `#/assets/${live.id}`);
       const title = page.getByRole('heading', { name: LIVE, level: 1 });
       await wide(title, `the asset title at ${at}`);
-      await wordsWhole(title, `the asset title at ${at}`);
+      await wordsWhole(page, '.page-head h1', `the asset title at ${at}`);
       await context(page, size.width);
       await noSideScroll(page, `asset page at ${at}`);
       await audit(page, `asset page at ${at}`);
@@ -123,8 +130,9 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
     });
 
     await test.step(`Publish dialog at ${at}`, async () => {
-      await page.goto(page.url().replace(/#.*$/, `#/assets/${draft.id}`));
-      await wordsWhole(page.getByRole('heading', { name: DRAFT, level: 1 }), `the draft's title at ${at}`);
+      await go(page, `#/assets/${draft.id}`);
+      await expect(page.getByRole('heading', { name: DRAFT, level: 1 })).toBeVisible();
+      await wordsWhole(page, '.page-head h1', `the draft's title at ${at}`);
       await page.locator('.page-actions').getByRole('button', { name: 'Publish' }).click();
       const dialog = page.getByRole('dialog');
       await expect(dialog).toBeVisible();
@@ -141,14 +149,14 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
     });
 
     await test.step(`Inbox at ${at}`, async () => {
-      await page.goto(page.url().replace(/#.*$/, '#/inbox'));
+      await go(page, '#/inbox');
       await expect(page.getByTestId('page-wallet')).toContainText(`Requests for ${LABEL} (0x`);
       const rows = page.getByTestId('request-row');
       await expect(rows).toHaveCount(4);
       // All four requests are on screen at once, not one in a small scrolling box.
       for (let i = 0; i < 4; i++) await expect(rows.nth(i)).toBeInViewport({ ratio: 1 });
-      await wide(rows.first().getByRole('button', { name: new RegExp(`^${LIVE}, from`) }), `a request's asset name at ${at}`);
-      await rows.first().getByRole('button', { name: new RegExp(`^${LIVE}, from`) }).click();
+      await wide(rows.first().getByRole('button', { name: new RegExp(`${LIVE}, from`) }), `a request's asset name at ${at}`);
+      await rows.first().getByRole('button', { name: new RegExp(`${LIVE}, from`) }).click();
       await expect(page.getByTestId('request-detail')).toBeVisible();
       await context(page, size.width);
       await noSideScroll(page, `Inbox at ${at}`);
@@ -157,13 +165,15 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
     });
 
     await test.step(`Earnings at ${at}`, async () => {
-      await page.goto(page.url().replace(/#.*$/, '#/earnings'));
+      await go(page, '#/earnings');
       await expect(page.getByTestId('page-wallet')).toContainText(`Earnings of ${LABEL} (0x`);
       await expect(page.getByTestId('total-earned')).not.toHaveAttribute('data-wei', '0', { timeout: 30_000 });
       const scroll = page.getByTestId('payouts-scroll');
       await expect(scroll).toBeVisible();
       // The table is as tall as its rows, not a tall empty box.
-      const { outer, inner } = await scroll.evaluate<{ outer: number; inner: number }, undefined>('(el) => ({ outer: el.clientHeight, inner: el.scrollHeight })');
+      const { outer, inner } = await page.evaluate<{ outer: number; inner: number }>(
+        `(() => { const el = document.querySelector('[data-testid="payouts-scroll"]'); return { outer: el.clientHeight, inner: el.scrollHeight }; })()`,
+      );
       expect(outer, 'the payouts table fits its rows').toBe(inner);
       await context(page, size.width);
       await noSideScroll(page, `Earnings at ${at}`);
