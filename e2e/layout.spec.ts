@@ -182,3 +182,29 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
     });
   }
 });
+
+test('a network that cannot be reached turns the header red, on every screen', async ({ page, server }) => {
+  test.setTimeout(120_000);
+  const { wallets } = value<{ wallets: unknown[] }>(await server.call('wallet.list'));
+  if (wallets.length === 0) value(await server.call('wallet.create', { label: LABEL }));
+  // Port 9 (discard) on this machine: nothing answers there.
+  value(await server.call('network.set', { name: 'testnet', rpcUrl: 'http://127.0.0.1:9', chainId: 11155111, registry: '0x1111111111111111111111111111111111111111' }));
+  value(await server.call('network.use', { name: 'testnet' }));
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.reload();
+  const pill = page.getByTestId('network-pill');
+  for (const hash of ['#/', '#/inbox', '#/earnings']) {
+    await go(page, hash);
+    await expect(pill).toHaveText('Network: Testnet unreachable', { timeout: 60_000 });
+    await expect(pill).toHaveAttribute('data-reachable', 'down');
+    await expect(pill).toHaveCSS('color', 'rgb(180, 35, 24)');
+    await expect(pill).toHaveAttribute('title', /cannot be reached/);
+    await expect(page.getByTestId('header-wallet')).toContainText('0x');
+    await noSideScroll(page, `${hash} with the network down`);
+  }
+  await audit(page, 'header with the network down');
+
+  value(await server.call('network.use', { name: 'sandbox' }));
+  await expect(pill).toHaveText('Network: Sandbox', { timeout: 60_000 });
+  await expect(pill).toHaveAttribute('data-reachable', 'ok', { timeout: 60_000 });
+});

@@ -8,7 +8,7 @@ import { call } from '../api/client';
 import type { WalletInfo } from '../api/client';
 import { useQuery } from '../hooks/useQuery';
 import { NETWORK_TITLE, shortAddress, walletName } from '../lib/wallet';
-import { useApp } from '../state/store';
+import { loadNetwork, useApp } from '../state/store';
 
 /** How often the top bar checks that the network still answers. */
 const CHECK_EVERY_MS = 30_000;
@@ -67,6 +67,11 @@ function useReachable(): Reach {
 
 export function WalletContext() {
   const network = useApp((s) => s.network);
+  const settings = useApp((s) => s.settingsVersion);
+  // Switched elsewhere (the Wallet screen, another window, the CLI): the top bar follows.
+  useEffect(() => {
+    if (settings > 0) loadNetwork();
+  }, [settings]);
   const { wallet, loaded } = useWalletInUse();
   const reach = useReachable();
   if (network === null) return null;
