@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { audit, tempDir, value, writeTree } from './helpers';
-import { REVIEW_SIZES } from './screenshots';
+import { REVIEW_SIZES, screenshot } from './screenshots';
 
 const LABEL = 'Studio wallet';
 const LIVE = 'Coastal heron migration recordings';
@@ -127,6 +127,8 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
       await noSideScroll(page, `asset page at ${at}`);
       await audit(page, `asset page at ${at}`);
       await shot(page, testInfo, 'asset', size);
+      // The README's picture of a certified asset.
+      if (size.width === 1280) await screenshot(page, testInfo, 'published');
     });
 
     await test.step(`Publish dialog at ${at}`, async () => {
