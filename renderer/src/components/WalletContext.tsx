@@ -80,8 +80,8 @@ export function WalletContext() {
   const named = wallet !== null && wallet.label.trim() !== '';
   return (
     <>
-      <a className="wallet-pill" href="#/wallet" title={wallet !== null ? `Wallet in use: ${wallet.address}` : 'Choose or create a wallet'} data-testid="header-wallet">
-        <span className="sr-only">Wallet: </span>
+      <span className="wallet-pill" title={wallet !== null ? `Wallet in use: ${wallet.address}` : 'No wallet is in use: create or choose one on the Wallet screen.'} data-testid="header-wallet">
+        <span className="sr-only">In use: </span>
         {wallet !== null ? (
           <>
             {named && <span className="wallet-pill-name">{walletName(wallet)}</span>}
@@ -92,7 +92,7 @@ export function WalletContext() {
         ) : (
           '…'
         )}
-      </a>
+      </span>
       <a
         className={`network-pill network-pill-${network}${down ? ' network-pill-down' : ''}`}
         href="#/wallet"
