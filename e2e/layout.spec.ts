@@ -6,6 +6,8 @@
  * Earnings name the wallet they show, the sidebar folds to named icons on small windows, and
  * axe finds nothing serious. Screenshots of each go to the test results.
  */
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Locator, Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
@@ -65,6 +67,15 @@ async function context(page: Page, width: number): Promise<void> {
   const navBox = await nav.boundingBox();
   if (width < 1000) expect(navBox?.width ?? 999, 'the sidebar is folded to icons').toBeLessThan(80);
   else expect(navBox?.width ?? 0).toBeGreaterThan(180);
+}
+
+/** A local port nothing listens on (taken from the OS, then released). */
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => { resolve(); }));
+  return port;
 }
 
 /** Moves to a route the way the app's own links do (the hash). */
@@ -185,19 +196,21 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
   }
 });
 
-test('a network that cannot be reached turns the header red, on every screen', async ({ page, server }) => {
+test('a network that cannot be reached turns the header red, on every screen', async ({ page, server }, testInfo) => {
   test.setTimeout(120_000);
   const { wallets } = value<{ wallets: unknown[] }>(await server.call('wallet.list'));
   if (wallets.length === 0) value(await server.call('wallet.create', { label: LABEL }));
-  // Port 9 (discard) on this machine: nothing answers there.
-  value(await server.call('network.set', { name: 'testnet', rpcUrl: 'http://127.0.0.1:9', chainId: 11155111, registry: '0x1111111111111111111111111111111111111111' }));
+  // A port that was free a moment ago: nothing answers there.
+  const port = await freePort();
+  value(await server.call('network.set', { name: 'testnet', rpcUrl: `http://127.0.0.1:${port}`, chainId: 11155111, registry: '0x1111111111111111111111111111111111111111' }));
   value(await server.call('network.use', { name: 'testnet' }));
   await page.setViewportSize({ width: 800, height: 600 });
   await page.reload();
   const pill = page.getByTestId('network-pill');
   for (const hash of ['#/', '#/inbox', '#/earnings']) {
     await go(page, hash);
-    await expect(pill).toHaveText('Network: Testnet unreachable', { timeout: 60_000 });
+    await expect(page.getByTestId('network-down')).toHaveText('Cannot reach Testnet', { timeout: 60_000 });
+    await expect(pill).toHaveText('Network: Testnet');
     await expect(pill).toHaveAttribute('data-reachable', 'down');
     await expect(pill).toHaveCSS('color', 'rgb(180, 35, 24)');
     await expect(pill).toHaveAttribute('title', /cannot be reached/);
@@ -205,8 +218,10 @@ test('a network that cannot be reached turns the header red, on every screen', a
     await noSideScroll(page, `${hash} with the network down`);
   }
   await audit(page, 'header with the network down');
+  await shot(page, testInfo, 'network-down', { width: 800, height: 600 });
 
   value(await server.call('network.use', { name: 'sandbox' }));
   await expect(pill).toHaveText('Network: Sandbox', { timeout: 60_000 });
   await expect(pill).toHaveAttribute('data-reachable', 'ok', { timeout: 60_000 });
+  await expect(page.getByTestId('network-down')).toHaveCount(0);
 });

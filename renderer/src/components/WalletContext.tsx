@@ -93,6 +93,11 @@ export function WalletContext() {
           '…'
         )}
       </span>
+      {down && (
+        <span className="network-down" role="status" data-testid="network-down">
+          Cannot reach {netTitle}
+        </span>
+      )}
       <a
         className={`network-pill network-pill-${network}${down ? ' network-pill-down' : ''}`}
         href="#/wallet"
@@ -103,7 +108,6 @@ export function WalletContext() {
         <span className="dot" aria-hidden="true" />
         <span className="sr-only">Network: </span>
         {netTitle}
-        {down && <span className="network-pill-state"> unreachable</span>}
       </a>
     </>
   );
