@@ -4,6 +4,7 @@ import { App } from './App';
 import { createWebBridge } from './bridge/web';
 import { refreshAll, useApp } from './state/store';
 import './styles.css';
+import './layout.css';
 
 // Electron's preload defines window.ativo; anywhere else this is the browser shell.
 if (window.ativo === undefined) {

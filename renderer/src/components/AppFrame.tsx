@@ -2,10 +2,10 @@ import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { call } from '../api/client';
 import type { Route } from '../state/router';
-import { NETWORK_TITLE } from '../lib/wallet';
 import { activityCount, loadNetwork, useApp } from '../state/store';
 import { Icon } from './Icon';
 import type { IconName } from './Icon';
+import { WalletContext } from './WalletContext';
 
 /** App sections; only those that exist are listed in NAV. */
 type Section = 'library' | 'activity' | 'publish' | 'inbox' | 'earnings' | 'wallet';
@@ -55,7 +55,6 @@ export function AppFrame({ children }: { children: ReactNode }) {
   const route = useApp((s) => s.route);
   const connection = useApp((s) => s.connection);
   const shell = useApp((s) => s.shell);
-  const network = useApp((s) => s.network);
   const [version, setVersion] = useState<string | null>(null);
   useEffect(() => {
     call('app.info', {}).then(
@@ -101,22 +100,16 @@ export function AppFrame({ children }: { children: ReactNode }) {
               Not connected: open the link Ativo showed when it started.
             </span>
           )}
-          {network !== null && (
-            <a className={`network-pill network-pill-${network}`} href="#/wallet" title="Network settings" data-testid="network-pill">
-              <span className="dot" aria-hidden="true" />
-              <span className="sr-only">Network: </span>
-              {NETWORK_TITLE[network]}
-            </a>
-          )}
+          <WalletContext />
         </div>
       </header>
       <nav className="sidebar" aria-label="Main">
         <ul>
           {NAV.map((item) => (
             <li key={item.id}>
-              <a className="nav-link" href={item.href} aria-current={section === item.id ? 'page' : undefined}>
+              <a className="nav-link" href={item.href} title={item.label} aria-current={section === item.id ? 'page' : undefined}>
                 <Icon name={item.icon} />
-                {item.label}
+                <span className="nav-label">{item.label}</span>
                 {item.id === 'inbox' && unread > 0 && (
                   <span className="nav-badge" data-testid="inbox-unread">
                     {unread}

@@ -8,6 +8,7 @@ import { call, messageOf } from '../api/client';
 import type { CommandOutput } from '../api/client';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
+import { WalletLine } from '../components/WalletContext';
 import { useQuery } from '../hooks/useQuery';
 import { formatCount, formatDate } from '../lib/format';
 import { notify, useApp } from '../state/store';
@@ -300,7 +301,9 @@ export function EarningsScreen() {
       <div className="page-head">
         <div className="title-block">
           <h1 id="earnings-title">Earnings</h1>
-          <p className="page-sub">What your wallet earned from access to your assets, read from the registry on chain.</p>
+          <p className="page-sub">
+            <WalletLine prefix="Earnings of" /> What this wallet earned from access to your assets, read from the registry on chain.
+          </p>
         </div>
         {s !== null && !empty && (
           <div className="page-actions">

@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'react';
 import { call, messageOf } from '../api/client';
 import { Icon } from '../components/Icon';
+import { WalletLine } from '../components/WalletContext';
 import { usePaged } from '../hooks/paged';
 import type { PageFetcher } from '../hooks/paged';
 import { plural } from '../lib/format';
@@ -165,7 +166,7 @@ export function InboxScreen({ selected }: { selected: number | null }) {
         <div className="title-block">
           <h1 id="inbox-title">Inbox</h1>
           <p className="page-sub">
-            Requests to access your certified assets.{' '}
+            <WalletLine prefix="Requests for" />{' '}
             {unread > 0 ? <span data-testid="inbox-unread-summary">{plural(unread, 'unread request')}.</span> : 'Nothing unread.'}
           </p>
         </div>

@@ -115,7 +115,9 @@ function RequestRow({
         <span className="inbox-cell-main">
           <span className="inbox-asset">
             {!r.read && <span className="inbox-dot" aria-hidden="true" />}
-            <span className="inbox-asset-name">{asset}</span>
+            <span className="inbox-asset-name" title={asset}>
+              {asset}
+            </span>
           </span>
           <span className="inbox-sub">
             <span className="inbox-from mono-text" title={r.requester}>
