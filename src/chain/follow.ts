@@ -339,7 +339,7 @@ export class ChainFollower<P = undefined> {
     const total = safe - cur.n;
     // Several ranges even when one batch would hold everything, but not slivers of a few blocks.
     const size = (): number => Math.max(1, Math.min(reader.span, this.batchSize, Math.max(Math.ceil(total / ahead), 16)));
-    const inFlight: Promise<{ fromBlock: number; toBlock: number; lastBefore: RawBlock | null; logs: RawRpcLog[] }>[] = [];
+    const inFlight: Promise<{ fromBlock: number; toBlock: number; lastBefore: RawBlock | null; logs: RawRpcLog[]; lastAfter: RawBlock | null; prev: RawBlock | null }>[] = [];
     let nextFrom = cur.n + 1;
     const launch = (): void => {
       while (inFlight.length < ahead && nextFrom <= safe) {
@@ -348,7 +348,11 @@ export class ChainFollower<P = undefined> {
         nextFrom = toBlock + 1;
         const p = (async () => {
           const lastBefore = await this.block(conn, toBlock);
-          return { fromBlock, toBlock, lastBefore, logs: await reader.read(fromBlock, toBlock) };
+          const logs = await reader.read(fromBlock, toBlock);
+          // After the logs: the last block again, and the block before the range (to check, when it
+          // is applied, that it continues what the previous range committed).
+          const [lastAfter, prev] = await Promise.all([this.block(conn, toBlock), fromBlock > 0 ? this.block(conn, fromBlock - 1) : null]);
+          return { fromBlock, toBlock, lastBefore, logs, lastAfter, prev };
         })();
         p.catch(() => undefined); // awaited in order below; a failure surfaces there
         inFlight.push(p);
@@ -358,7 +362,11 @@ export class ChainFollower<P = undefined> {
       launch();
       const next = inFlight.shift();
       if (next === undefined) break;
-      const { fromBlock, toBlock, lastBefore, logs } = await next;
+      const { fromBlock, toBlock, lastBefore, logs, lastAfter, prev } = await next;
+      // The range continues the chain already committed (a reorg between two ranges shows here).
+      if (cur.hash !== null && cur.n >= 0 && prev?.hash !== cur.hash) {
+        throw new ChainError('RPC_ERROR', `Block ${cur.n} changed while it was read (a reorg); reading it again.`, { url: conn.url });
+      }
       launch();
       const decoded = parseRawRegistryLogs(logs, src.address).filter((e) => this.wanted === null || this.wanted.has(e.name));
       // Blocks holding events, with hash and time: from the logs when the node stamps them
@@ -375,7 +383,11 @@ export class ChainFollower<P = undefined> {
         if (typeof log.blockTimestamp === 'string') blocks.set(n, { number: n, hash: log.blockHash, timestamp: Number(log.blockTimestamp) });
         else ask.add(n);
       }
-      ask.add(toBlock);
+      if (lastAfter !== null) {
+        const fromLog = blocks.get(toBlock);
+        if (fromLog !== undefined && fromLog.hash !== lastAfter.hash) throw new ChainError('RPC_ERROR', `Block ${toBlock} changed while it was read (a reorg); reading it again.`, { url: conn.url });
+        blocks.set(toBlock, lastAfter);
+      }
       const asked = [...ask];
       const limit = Math.max(1, this.o.blockConcurrency ?? 8);
       for (let i = 0; i < asked.length; i += limit) {
@@ -399,10 +411,6 @@ export class ChainFollower<P = undefined> {
         const followed: FollowedEvent = Object.assign(e, { blockTime: b.timestamp });
         return followed;
       });
-      // The range continues the chain already committed (a reorg between two ranges shows here).
-      if (cur.hash !== null && cur.n >= 0 && (await this.block(conn, cur.n))?.hash !== cur.hash) {
-        throw new ChainError('RPC_ERROR', `Block ${cur.n} changed while it was read (a reorg); reading it again.`, { url: conn.url });
-      }
       const range: BlockRange = { fromBlock, toBlock, toBlockHash: last.hash, toBlockTime: last.timestamp, head };
       const prepared = (this.o.prepare ? await this.o.prepare(events, range) : undefined) as P;
       const now = new Date().toISOString();
