@@ -53,4 +53,32 @@ describe('raw log decoding', () => {
     expect(parseRawRegistryLogs([{ ...base, removed: true }])).toEqual([]);
     expect(parseRawRegistryLogs([{ ...base, topics: base.topics.slice(0, 3) }])).toEqual([]);
   });
+
+  it('strings are sliced only when well formed; anything unusual gets the answer of the ABI decoder', () => {
+    const ev = registryInterface.getEvent('AccessGranted');
+    if (!ev) throw new Error('no AccessGranted');
+    const topics = [ev.topicHash, `0x${'0'.repeat(63)}7`, `0x${'0'.repeat(63)}9`];
+    const base = { address: '0x00000000000000000000000000000000000000aa', blockNumber: '0x1', blockHash: `0x${'b'.repeat(64)}`, transactionHash: `0x${'c'.repeat(64)}`, logIndex: '0x0' };
+    const word = (n: number | bigint): string => BigInt(n).toString(16).padStart(64, '0');
+    const str = (bytes: string): string => word(bytes.length / 2) + bytes.padEnd(Math.ceil(bytes.length / 64) * 64 || 64, '0');
+    const cases: [string, string][] = [
+      ['well formed, multi-byte UTF-8', `0x${word(64)}${word(5)}${str(Buffer.from('grünt ✓', 'utf8').toString('hex'))}`],
+      ['empty string', `0x${word(64)}${word(5)}${word(0)}`],
+      ['invalid UTF-8', `0x${word(64)}${word(5)}${str('ff fe'.replace(' ', ''))}`],
+      ['offset past the end', `0x${word(4096)}${word(5)}${str('41')}`],
+      ['offset not on a word', `0x${word(65)}${word(5)}00${str('41')}`],
+      ['length past the end', `0x${word(64)}${word(5)}${word(1000)}${'41'.padEnd(64, '0')}`],
+    ];
+    for (const [label, data] of cases) {
+      const fast = parseRawRegistryLogs([{ ...base, topics, data }]);
+      let reference: unknown[];
+      try {
+        const d = registryInterface.parseLog({ topics, data });
+        reference = d === null ? [] : [{ grantId: d.args.getValue('grantId') as string, amount: d.args.getValue('amount') as bigint }];
+      } catch {
+        reference = [];
+      }
+      expect(fast.map((e) => ({ grantId: (e as { grantId: string }).grantId, amount: (e as { amount: bigint }).amount })), label).toEqual(reference);
+    }
+  });
 });

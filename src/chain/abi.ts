@@ -221,6 +221,8 @@ export interface RawRpcLog {
   blockHash: string;
   transactionHash: string;
   logIndex: string;
+  /** The block's timestamp (hex seconds), which newer nodes (anvil, geth ≥ 1.14, reth) add to each log. */
+  blockTimestamp?: string;
   removed?: boolean;
 }
 
@@ -232,19 +234,68 @@ export function registryTopic(name: RegistryEventName): string {
 }
 
 const topicUint = (t: string | undefined): bigint => BigInt(t ?? '0x0');
-const topicAddr = (t: string | undefined): string => getAddress(`0x${(t ?? '').slice(-40)}`);
+/** Checksummed addresses, remembered (keccak per log was a third of indexing 10,000s of payouts; few addresses recur). */
+const checksummed = new Map<string, string>();
+const topicAddr = (t: string | undefined): string => {
+  const lower = `0x${(t ?? '').slice(-40)}`;
+  let a = checksummed.get(lower);
+  if (a === undefined) {
+    a = getAddress(lower);
+    if (checksummed.size >= 4096) checksummed.clear();
+    checksummed.set(lower, a);
+  }
+  return a;
+};
 const dataWord = (data: string, i: number): bigint => BigInt(`0x${data.slice(2 + i * 64, 2 + (i + 1) * 64) || '0'}`);
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/**
+ * The string whose offset is head word `i` of ABI-encoded `data`; undefined when anything is
+ * unusual (out of bounds, not hex, not UTF-8): the ABI decoder then decides, as before.
+ */
+function dataString(data: string, i: number): string | undefined {
+  const off = dataWord(data, i);
+  if (off % 32n !== 0n || off > BigInt(data.length)) return undefined;
+  const at = 2 + Number(off) * 2;
+  const lenHex = data.slice(at, at + 64);
+  if (lenHex.length !== 64) return undefined;
+  const len = BigInt(`0x${lenHex}`);
+  if (len > BigInt(data.length)) return undefined;
+  const hex = data.slice(at + 64, at + 64 + Number(len) * 2);
+  const bytes = Buffer.from(hex, 'hex');
+  if (bytes.length !== Number(len)) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+/** The fixed-layout decoders' answer when a dynamic field needs the ABI decoder after all. */
+const UNSURE = undefined;
 
 /**
  * Events with only indexed and fixed-size fields, decoded by slicing (an order of magnitude
  * faster than the ABI decoder, which matters for 10,000s of payouts); the rest go through it.
  * `abi.test.ts` checks each against the ABI decoder.
  */
-const FIXED_LAYOUT: Partial<Record<string, (topics: string[], data: string) => RegistryEventBody | null>> = {
+const FIXED_LAYOUT: Partial<Record<string, (topics: string[], data: string) => RegistryEventBody | null | typeof UNSURE>> = {
   [registryTopic('Credited')]: (t, d) => (t.length === 4 ? { name: 'Credited', payee: topicAddr(t[1]), tokenId: topicUint(t[2]), requestId: topicUint(t[3]), amount: dataWord(d, 0) } : null),
   [registryTopic('Refunded')]: (t, d) => (t.length === 3 ? { name: 'Refunded', requester: topicAddr(t[1]), requestId: topicUint(t[2]), amount: dataWord(d, 0) } : null),
   [registryTopic('Withdrawn')]: (t, d) => (t.length === 3 ? { name: 'Withdrawn', account: topicAddr(t[1]), to: topicAddr(t[2]), amount: dataWord(d, 0) } : null),
   [registryTopic('Transfer')]: (t) => (t.length === 4 ? { name: 'Transfer', from: topicAddr(t[1]), to: topicAddr(t[2]), tokenId: topicUint(t[3]) } : null),
+  // Head words hold the strings' offsets; each string is a length word and its UTF-8 bytes.
+  [registryTopic('AccessRequested')]: (t, d) => {
+    if (t.length !== 4) return null;
+    const recipient = dataString(d, 0);
+    const message = dataString(d, 2);
+    if (recipient === undefined || message === undefined) return UNSURE;
+    return { name: 'AccessRequested', requestId: topicUint(t[1]), tokenId: topicUint(t[2]), requester: topicAddr(t[3]), recipient, amount: dataWord(d, 1), message };
+  },
+  [registryTopic('AccessGranted')]: (t, d) => {
+    if (t.length !== 3) return null;
+    const grantId = dataString(d, 0);
+    if (grantId === undefined) return UNSURE;
+    return { name: 'AccessGranted', requestId: topicUint(t[1]), tokenId: topicUint(t[2]), grantId, amount: dataWord(d, 1) };
+  },
   [registryTopic('AccessCancelled')]: (t) => (t.length === 4 ? { name: 'AccessCancelled', requestId: topicUint(t[1]), tokenId: topicUint(t[2]), requester: topicAddr(t[3]) } : null),
 };
 
@@ -254,22 +305,25 @@ export function parseRawRegistryLogs(logs: readonly RawRpcLog[], address?: strin
   const out: (RegistryEvent & { blockHash: string })[] = [];
   for (const log of logs) {
     if (log.removed === true) continue;
-    if (want !== undefined && log.address.toLowerCase() !== want) continue;
-    const meta = { blockNumber: Number(log.blockNumber), transactionHash: log.transactionHash, logIndex: Number(log.logIndex), blockHash: log.blockHash };
+    if (want !== undefined && log.address !== want && log.address.toLowerCase() !== want) continue;
     const fast = FIXED_LAYOUT[log.topics[0] ?? ''];
-    let body: RegistryEventBody | null;
-    if (fast) {
-      body = fast(log.topics, log.data);
-    } else {
-      let d: LogDescription | null;
+    let body: RegistryEventBody | null | typeof UNSURE = fast ? fast(log.topics, log.data) : UNSURE;
+    if (body === UNSURE) {
       try {
-        d = registryInterface.parseLog({ topics: log.topics, data: log.data });
+        const d: LogDescription | null = registryInterface.parseLog({ topics: log.topics, data: log.data });
+        body = d === null ? null : eventFields(d); // ethers defers some decoding errors to field access
       } catch {
         continue;
       }
-      body = d === null ? null : eventFields(d);
     }
-    if (body !== null) out.push({ ...body, ...meta });
+    if (body === null) continue;
+    // Where it was logged, set on the decoded body itself (no copy per log).
+    const e = body as RegistryEvent & { blockHash: string };
+    e.blockNumber = Number(log.blockNumber);
+    e.transactionHash = log.transactionHash;
+    e.logIndex = Number(log.logIndex);
+    e.blockHash = log.blockHash;
+    out.push(e);
   }
   return out;
 }

@@ -30,10 +30,10 @@
  *   and resets it after a successful pass.
  * - Passes never overlap: `syncOnce` during a pass waits for it and then runs its own.
  */
-import type { Block } from 'ethers';
 import type { Catalog } from '../catalog/db';
 import { parseRawRegistryLogs, registryTopic, type RawRpcLog, type RegistryEvent, type RegistryEventName } from './abi';
 import { ChainError, toChainError } from './errors';
+import { LogReader, rawBlock, type RawBlock } from './getlogs';
 import type { ChainConnection } from './provider';
 
 /** A decoded registry event with its block's hash and timestamp (unix seconds). */
@@ -70,8 +70,16 @@ export interface FollowerOptions<P = undefined> {
   events?: readonly RegistryEventName[];
   /** Read only up to head − confirmations (default 0). */
   confirmations?: number;
-  /** Blocks per eth_getLogs call (default 2000). */
+  /**
+   * Blocks per batch (one transaction; default 2000). A batch's logs are read in up to
+   * `logConcurrency` concurrent eth_getLogs calls; a call the node refuses is split in halves
+   * (and the smaller span kept for the next calls).
+   */
   batchSize?: number;
+  /** Concurrent eth_getLogs calls within a batch (default 4). */
+  logConcurrency?: number;
+  /** For tests: called before each eth_getLogs call with its inclusive block range. */
+  onLogCall?: (fromBlock: number, toBlock: number) => void;
   /**
    * How many recent block hashes are remembered (default 64): a reorg is rewound exactly to the
    * fork point when it is among them, otherwise the stream is read again from its start block.
@@ -139,6 +147,8 @@ export class ChainFollower<P = undefined> {
   private started = false;
   private wake: (() => void) | undefined;
   private st: FollowerStatus;
+  /** Per endpoint and registry: what the node accepts is learned once, not at every pass. */
+  private readonly readers = new Map<string, LogReader>();
 
   constructor(options: FollowerOptions<P>) {
     this.o = options;
@@ -258,8 +268,24 @@ export class ChainFollower<P = undefined> {
     }
   }
 
-  private async block(conn: ChainConnection, n: number): Promise<Block | null> {
-    return conn.provider.getBlock(n);
+  private async block(conn: ChainConnection, n: number): Promise<RawBlock | null> {
+    return rawBlock(conn.url, n);
+  }
+
+  private reader(src: FollowSource): LogReader {
+    const key = `${src.conn.url} ${src.address.toLowerCase()}`;
+    let r = this.readers.get(key);
+    if (r === undefined) {
+      r = new LogReader({
+        url: src.conn.url,
+        address: src.address,
+        topics: this.topics,
+        span: this.batchSize,
+        ...(this.o.onLogCall ? { onCall: this.o.onLogCall } : {}),
+      });
+      this.readers.set(key, r);
+    }
+    return r;
   }
 
   private async read(src: FollowSource): Promise<SyncResult> {
@@ -303,37 +329,87 @@ export class ChainFollower<P = undefined> {
     }
 
     let count = 0;
+    // Ranges are read ahead, `logConcurrency` in flight, and applied in order, each in its own
+    // transaction: the next ranges' logs travel while this one's rows are written. A range's last
+    // block is read before its logs and again after: a reorg in between (even one touching only
+    // blocks without our logs) must not save the new hash with the old answer; hashes chain, so
+    // an unchanged last block means every log read is still on the chain.
+    const reader = this.reader(src);
+    const ahead = Math.max(1, Math.floor(this.o.logConcurrency ?? 4));
+    const total = safe - cur.n;
+    // Several ranges even when one batch would hold everything, but not slivers of a few blocks.
+    const size = (): number => Math.max(1, Math.min(reader.span, this.batchSize, Math.max(Math.ceil(total / ahead), 16)));
+    const inFlight: Promise<{ fromBlock: number; toBlock: number; lastBefore: RawBlock | null; logs: RawRpcLog[]; lastAfter: RawBlock | null; prev: RawBlock | null }>[] = [];
+    let nextFrom = cur.n + 1;
+    const launch = (): void => {
+      while (inFlight.length < ahead && nextFrom <= safe) {
+        const fromBlock = nextFrom;
+        const toBlock = Math.min(safe, fromBlock + size() - 1);
+        nextFrom = toBlock + 1;
+        const p = (async () => {
+          const lastBefore = await this.block(conn, toBlock);
+          const logs = await reader.read(fromBlock, toBlock);
+          // After the logs: the last block again, and the block before the range (to check, when it
+          // is applied, that it continues what the previous range committed).
+          const [lastAfter, prev] = await Promise.all([this.block(conn, toBlock), fromBlock > 0 ? this.block(conn, fromBlock - 1) : null]);
+          return { fromBlock, toBlock, lastBefore, logs, lastAfter, prev };
+        })();
+        p.catch(() => undefined); // awaited in order below; a failure surfaces there
+        inFlight.push(p);
+      }
+    };
     while (cur.n < safe) {
-      const fromBlock = cur.n + 1;
-      const toBlock = Math.min(safe, fromBlock + this.batchSize - 1);
-      // Raw eth_getLogs, filtered by topic on the node, decoded by abi.ts (fixed-layout events by
-      // slicing): ethers' log formatting and ABI decoding dominated indexing 10,000s of payouts.
-      // The range's last block before its logs and again after: a reorg in between (even one
-      // touching only blocks without our logs) must not save the new hash with the old answer.
-      const lastBefore = await this.block(conn, toBlock);
-      const filter = { address: src.address, fromBlock: `0x${fromBlock.toString(16)}`, toBlock: `0x${toBlock.toString(16)}`, ...(this.topics ? { topics: [this.topics] } : {}) };
-      const logs = (await conn.provider.send('eth_getLogs', [filter])) as RawRpcLog[];
+      launch();
+      const next = inFlight.shift();
+      if (next === undefined) break;
+      const { fromBlock, toBlock, lastBefore, logs, lastAfter, prev } = await next;
+      // The range continues the chain already committed (a reorg between two ranges shows here).
+      if (cur.hash !== null && cur.n >= 0 && prev?.hash !== cur.hash) {
+        throw new ChainError('RPC_ERROR', `Block ${cur.n} changed while it was read (a reorg); reading it again.`, { url: conn.url });
+      }
+      launch();
       const decoded = parseRawRegistryLogs(logs, src.address).filter((e) => this.wanted === null || this.wanted.has(e.name));
-      const logHash = new Map(decoded.map((e) => [`${e.transactionHash}:${e.logIndex}`, e.blockHash]));
-      // The blocks holding events (for their time) and the range's last block (for the cursor).
-      const numbers = [...new Set([...decoded.map((e) => e.blockNumber), toBlock])];
-      const blocks = new Map<number, Block>();
+      // Blocks holding events, with hash and time: from the logs when the node stamps them
+      // (blockTimestamp), otherwise asked for; plus the range's last block (for the cursor).
+      const blocks = new Map<number, RawBlock>();
+      const ask = new Set<number>();
+      for (const log of logs) {
+        const n = Number(log.blockNumber);
+        const known = blocks.get(n);
+        if (known !== undefined) {
+          if (known.hash !== log.blockHash) throw new ChainError('RPC_ERROR', `Block ${n} changed while it was read (a reorg); reading it again.`, { url: conn.url });
+          continue;
+        }
+        if (typeof log.blockTimestamp === 'string') blocks.set(n, { number: n, hash: log.blockHash, timestamp: Number(log.blockTimestamp) });
+        else ask.add(n);
+      }
+      if (lastAfter !== null) {
+        const fromLog = blocks.get(toBlock);
+        if (fromLog !== undefined && fromLog.hash !== lastAfter.hash) throw new ChainError('RPC_ERROR', `Block ${toBlock} changed while it was read (a reorg); reading it again.`, { url: conn.url });
+        blocks.set(toBlock, lastAfter);
+      }
+      const asked = [...ask];
       const limit = Math.max(1, this.o.blockConcurrency ?? 8);
-      for (let i = 0; i < numbers.length; i += limit) {
-        const got = await Promise.all(numbers.slice(i, i + limit).map((n) => this.block(conn, n)));
-        for (const b of got) if (b !== null) blocks.set(b.number, b);
+      for (let i = 0; i < asked.length; i += limit) {
+        const got = await Promise.all(asked.slice(i, i + limit).map((n) => this.block(conn, n)));
+        for (const b of got) {
+          if (b === null) continue;
+          const fromLog = blocks.get(b.number);
+          if (fromLog !== undefined && fromLog.hash !== b.hash) throw new ChainError('RPC_ERROR', `Block ${b.number} changed while it was read (a reorg); reading it again.`, { url: conn.url });
+          blocks.set(b.number, b);
+        }
       }
       const last = blocks.get(toBlock);
-      if (last?.hash == null) throw new ChainError('RPC_ERROR', `The chain at ${conn.url} did not return block ${toBlock}.`, { url: conn.url });
+      if (last === undefined) throw new ChainError('RPC_ERROR', `The chain at ${conn.url} did not return block ${toBlock}.`, { url: conn.url });
       if (lastBefore?.hash !== last.hash) throw new ChainError('RPC_ERROR', `Block ${toBlock} changed while it was read (a reorg); reading it again.`, { url: conn.url });
       const events: FollowedEvent[] = decoded.map((e) => {
         const b = blocks.get(e.blockNumber);
-        const h = logHash.get(`${e.transactionHash}:${e.logIndex}`);
-        if (b?.hash == null || (h !== undefined && h !== b.hash)) {
+        if (b === undefined || b.hash !== e.blockHash) {
           // The chain changed while we read: read this range again on the next pass.
           throw new ChainError('RPC_ERROR', `Block ${e.blockNumber} changed while it was read (a reorg); reading it again.`, { url: conn.url });
         }
-        return { ...e, blockHash: b.hash, blockTime: b.timestamp };
+        const followed: FollowedEvent = Object.assign(e, { blockTime: b.timestamp });
+        return followed;
       });
       const range: BlockRange = { fromBlock, toBlock, toBlockHash: last.hash, toBlockTime: last.timestamp, head };
       const prepared = (this.o.prepare ? await this.o.prepare(events, range) : undefined) as P;
@@ -341,7 +417,7 @@ export class ChainFollower<P = undefined> {
       catalog.transaction(() => {
         this.o.apply(events, range, prepared);
         catalog.cursors.set(network, stream, toBlock, last.hash, now);
-        catalog.cursors.addBlocks(network, stream, [...blocks.values()].map((b) => ({ number: b.number, hash: b.hash ?? '' })).filter((b) => b.hash !== ''), this.reorgDepth);
+        catalog.cursors.addBlocks(network, stream, [...blocks.values()].map((b) => ({ number: b.number, hash: b.hash })), this.reorgDepth);
       });
       cur = { n: toBlock, hash: last.hash };
       this.st.syncedBlock = toBlock;

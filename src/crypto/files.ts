@@ -6,20 +6,24 @@
  * truncated input, full disk) leaves no output and no temp file behind, and an existing
  * `outPath` stays untouched unless the operation succeeds.
  *
- * The I/O loop drives the engines (AgeSealer/AgeOpener) directly rather than through Node
- * streams: reads go into two reused 1 MiB buffers (the next read is in flight while the
- * current block is processed), one write is in flight while the next block is encrypted,
- * and output pieces are written with writev (no concatenation). That halves allocation
- * churn and GC compared with a stream pipeline, which matters at 1 GB/s.
+ * The loop drives the engines (AgeSealer/AgeOpener) directly, with synchronous file I/O in
+ * 1 MiB blocks and a yield to the event loop after each block (a few ms of work): profiled under
+ * load, the hand-offs to libuv's thread pool for every read and write (and the stream machinery)
+ * cost more than the crypto, and grew with the machine's load; the `age` CLI makes plain blocking
+ * calls. One input buffer is reused; the output of a block is gathered into reused buffers and
+ * written with one call; sha256 of the output is computed on a second thread for large files
+ * (hasher.ts), so hashing overlaps encryption instead of doubling it.
  *
  * Progress: `onBytes` gets the input bytes consumed so far after each block; `signal` stops the
  * work between blocks (partial output removed, rejects with the signal's reason).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, fsync as fsyncCb, openSync, readSync, writeSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseIdentities, parseRecipients } from './age';
+import { createHashedOutput, type HashedOutput } from './hasher';
 import { AgeOpener, AgeSealer } from './stream';
 import type { EncryptOptions } from './stream';
 
@@ -46,6 +50,8 @@ export interface FileOptions {
 }
 
 const BLOCK = 1024 * 1024;
+/** Room for a block's tags (16 bytes per 64 KiB) and the header. */
+const OUT_SLACK = 64 * 1024;
 
 interface Engine {
   update(data: Buffer, out: Buffer[]): void | Promise<void>;
@@ -83,79 +89,64 @@ async function transformFile(
 ): Promise<FileResult> {
   const target = resolve(outPath);
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.partial`);
-  let input: FileHandle | null = null;
-  let output: FileHandle | null = null;
-  let writing: Promise<void> = Promise.resolve();
-  let reading: Promise<{ bytesRead: number; buffer: Buffer }> | null = null;
+  let input: number | null = null;
+  let output: number | null = null;
   let done = false;
+  let hasher: HashedOutput | null = null;
   const { signal, onBytes } = options;
   try {
     signal?.throwIfAborted();
-    input = await open(inPath, 'r');
+    input = openSync(inPath, 'r');
     const engine = await makeEngine();
-    output = await open(tmp, 'wx', mode);
+    output = openSync(tmp, 'wx', mode);
     const out = output;
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const emit = async (pieces: Buffer[]): Promise<void> => {
-      await writing; // at most one write in flight; its failure surfaces here
-      for (const p of pieces) {
-        hash.update(p);
-        bytes += p.length;
-      }
-      writing = writevAll(out, pieces);
-      writing.catch(() => undefined); // observed by the next emit or the final await
-    };
-
+    const size = fstatSync(input).size;
     // Blocks no bigger than the file (+1 to see one that grew): many small files, small buffers.
-    const blockSize = Math.max(64 * 1024, Math.min(BLOCK, (await input.stat()).size + 1));
-    const bufs = [Buffer.allocUnsafe(blockSize), Buffer.allocUnsafe(blockSize)];
-    let which = 0;
+    const blockSize = Math.max(64 * 1024, Math.min(BLOCK, size + 1));
+    // Output buffers hold a whole encrypted block (its tags and the header): one write per block.
+    hasher = createHashedOutput(size, blockSize + OUT_SLACK);
+    let bytes = 0;
+    const write = (b: Buffer): void => {
+      writeAll(out, b);
+      bytes += b.length;
+    };
+    const buf = Buffer.allocUnsafe(blockSize);
     let consumed = 0;
-    reading = input.read(bufs[0] as Buffer, 0, blockSize, null);
     for (;;) {
-      const { bytesRead, buffer } = await reading;
-      signal?.throwIfAborted();
+      const bytesRead = readSync(input, buf, 0, blockSize, null);
       if (bytesRead === 0) break;
-      which ^= 1;
-      reading = input.read(bufs[which] as Buffer, 0, blockSize, null); // read ahead into the other buffer
       const pieces: Buffer[] = [];
-      await engine.update(buffer.subarray(0, bytesRead), pieces);
-      if (pieces.length > 0) await emit(pieces);
+      await engine.update(buf.subarray(0, bytesRead), pieces);
+      await hasher.put(pieces, write);
       consumed += bytesRead;
       onBytes?.(consumed);
+      await yieldToLoop(); // a few ms per block: timers and I/O of the rest of the app run between blocks
+      signal?.throwIfAborted();
     }
     const last: Buffer[] = [];
     await engine.final(last);
-    await emit(last);
-    await writing;
+    await hasher.put(last, write);
+    const sha256 = await hasher.digest();
     signal?.throwIfAborted();
-    if (options.fsync !== false) await out.sync();
-    await out.close();
+    if (options.fsync !== false) await fsync(out);
     output = null;
+    closeSync(out);
     await rename(tmp, target);
     done = true;
-    return { bytes, sha256: hash.digest('hex') };
+    return { bytes, sha256 };
   } finally {
-    await writing.catch(() => undefined);
-    await reading?.catch(() => undefined); // a read-ahead may still be in flight after an error
-    await input?.close().catch(() => undefined);
+    if (input !== null) closeSync(input);
     if (!done) {
-      await output?.close().catch(() => undefined);
+      hasher?.abort();
+      if (output !== null) closeSync(output);
       await rm(tmp, { force: true }).catch(() => undefined);
     }
   }
 }
 
-async function writevAll(fh: FileHandle, pieces: Buffer[]): Promise<void> {
-  let rest = pieces.filter((p) => p.length > 0);
-  while (rest.length > 0) {
-    // writev takes at most IOV_MAX (1024) buffers; a 1 MiB block yields ~32.
-    const batch = rest.slice(0, 1024);
-    let { bytesWritten } = await fh.writev(batch);
-    let i = 0;
-    while (i < batch.length && bytesWritten >= (batch[i] as Buffer).length) bytesWritten -= (batch[i++] as Buffer).length;
-    const partial = i < batch.length && bytesWritten > 0 ? [(batch[i] as Buffer).subarray(bytesWritten)] : [];
-    rest = [...partial, ...batch.slice(i + partial.length), ...rest.slice(batch.length)];
-  }
+const yieldToLoop = (): Promise<void> => new Promise((r) => setImmediate(r));
+const fsync = promisify(fsyncCb);
+
+function writeAll(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
 }

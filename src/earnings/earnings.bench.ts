@@ -2,82 +2,24 @@
  * Earnings benchmark (issue 7), against a real `ativo serve` (its sandbox anvil, a throwaway
  * keyring via .ci/with-keyring.sh) and Debian's Chromium:
  *   1. indexing: 10,000 payouts (Credited events, plus their 20,000 request/grant events) read
- *      from block 0 into a fresh catalog by the earnings follower (target < 10 s); the same-run
- *      baseline is one raw eth_getLogs of the same events, decoded by hand.
+ *      from block 0 into a fresh catalog by the earnings follower, against one raw eth_getLogs of
+ *      the same events decoded by hand, alternating (indexing.bench.ts; target ≤ 1.3x).
  *   2. rendering: the Earnings screen with those 10,000 payouts (virtualized list) opened and
  *      scrolled from top to bottom, with a PerformanceObserver on long tasks (target: none over
  *      100 ms); the baseline is the Library screen opened in the same page.
  *
  *   npx tsx src/earnings/earnings.bench.ts      (or: npm run bench earnings)
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ContractFactory, HDNodeWallet, Wallet, type Contract } from 'ethers';
-import { connectChain } from '../chain/provider';
-import { compileContracts } from '../chain/compile';
-import { Catalog } from '../catalog/db';
-import { SANDBOX_MNEMONIC } from '../sandbox/anvil';
-import { earningsFollower } from './index';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Wallet } from 'ethers';
 import { LONGTASK_RECORDER, REPO, startServe, stopServe, type Serve } from '../test-support/bench-serve';
-import { fetchEarningsEvents } from './logs';
+import { benchIndexing, makePayouts, PAYOUTS } from './indexing.bench';
 
-const PAYOUTS = 10_000;
-const PER_TX = 100;
-const INDEX_TARGET_MS = 10_000;
 const LONGTASK_TARGET_MS = 100;
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-
-/** 10,000 approvals to `payee` in 100 transactions of a bench-only contract. */
-async function makePayouts(rpcUrl: string, registry: string, payee: string): Promise<void> {
-  const conn = await connectChain(rpcUrl);
-  try {
-    const dev = HDNodeWallet.fromPhrase(SANDBOX_MNEMONIC, undefined, "m/44'/60'/0'/0/7").connect(conn.provider);
-    const compiled = await compileContracts(['PayoutBurst.sol'], join(dirname(fileURLToPath(import.meta.url)), 'bench'));
-    const a = compiled.artifacts.get('PayoutBurst');
-    if (!a) throw new Error('PayoutBurst did not compile');
-    const factory = new ContractFactory(a.abi, a.bytecode, dev);
-    const burst = (await (await factory.deploy(registry)).waitForDeployment()) as Contract;
-    const price = 1_000_000_007n;
-    const setup = (await burst.getFunction('setup')(`0x${randomBytes(32).toString('hex')}`, payee, price)) as { wait(): Promise<unknown> };
-    await setup.wait();
-    let nonce = await conn.provider.getTransactionCount(dev.address, 'pending');
-    const sent = [];
-    for (let i = 0; i < PAYOUTS / PER_TX; i++) {
-      sent.push(await burst.getFunction('burst')(PER_TX, { value: price * BigInt(PER_TX), gasLimit: 29_000_000n, nonce: nonce++ }));
-    }
-    for (const tx of sent) await (tx as { wait(): Promise<unknown> }).wait();
-  } finally {
-    conn.close();
-  }
-}
-
-async function benchIndexing(rpcUrl: string, registry: string): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'ativo-bench-earn-'));
-  const conn = await connectChain(rpcUrl);
-  const catalog = Catalog.open(join(dir, 'catalog.sqlite'));
-  try {
-    const head = await conn.provider.getBlockNumber();
-    const t0 = performance.now();
-    const events = await fetchEarningsEvents(conn, registry, 0, head);
-    const baseline = performance.now() - t0;
-    const follower = earningsFollower({ catalog, network: 'sandbox', source: () => Promise.resolve({ conn, address: registry }) });
-    const t1 = performance.now();
-    await follower.syncOnce();
-    const took = performance.now() - t1;
-    const rows = catalog.payouts.count('sandbox');
-    return [
-      `index ${rows.payouts.toLocaleString('en-US')} payouts (${(rows.payouts + rows.access + rows.transfers).toLocaleString('en-US')} events) from block 0: ${s(took)} (target < ${s(INDEX_TARGET_MS)}) ${took < INDEX_TARGET_MS ? 'OK' : 'OVER TARGET'}`,
-      `baseline: one eth_getLogs of the same ${events.length.toLocaleString('en-US')} events, decoded by hand: ${s(baseline)} (indexing = ${(took / baseline).toFixed(1)}x)`,
-    ];
-  } finally {
-    catalog.close();
-    conn.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 async function benchRendering(serve: Serve): Promise<string[]> {
   const { chromium } = await import('@playwright/test');

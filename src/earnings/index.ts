@@ -19,9 +19,14 @@ export function eventsToBatch(events: readonly FollowedEvent[]): EarningsBatch {
   const payouts: PayoutRow[] = [];
   const access: AccessEventRow[] = [];
   const transfers: TransferRow[] = [];
+  const times = new Map<number, string>(); // one ISO string per block, not per event
   for (const e of events) {
     const loc = { blockNumber: e.blockNumber, txHash: e.transactionHash.toLowerCase(), logIndex: e.logIndex };
-    const blockTime = new Date(e.blockTime * 1000).toISOString();
+    let blockTime = times.get(e.blockTime);
+    if (blockTime === undefined) {
+      blockTime = new Date(e.blockTime * 1000).toISOString();
+      times.set(e.blockTime, blockTime);
+    }
     switch (e.name) {
       case 'Credited':
         payouts.push({ kind: 'credit', tokenId: e.tokenId.toString(), requestId: e.requestId.toString(), account: e.payee.toLowerCase(), amountWei: e.amount.toString(), blockTime, ...loc });
