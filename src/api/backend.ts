@@ -212,12 +212,12 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     // Small files are bound by round trips, not bytes: three at a time (45 vs 33 files/s on the
     // sandbox; far more on a remote node). Their charges are then observed only when one runs alone.
     concurrency: 3,
-    clientFor: async (network) => {
+    clientFor: async (network, owner) => {
       const current = networks.current();
       if (network !== current) {
         throw new AtivoError('NOT_CONFIGURED', `This upload is for the ${network} network, but Ativo is on ${current}: switch back to ${network} to let it continue.`);
       }
-      return storage.client();
+      return storage.client(owner);
     },
   });
   const onCurrent = (network: string): void => {
@@ -240,9 +240,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       if (!h.registry || h.registryAddress === null) throw new AtivoError('NOT_CONFIGURED', `No AtivoRegistry on ${network}.`);
       return { conn: h.conn, registry: h.registry, chainId: h.chainId, registryAddress: h.registryAddress };
     },
-    storage: (network) => {
+    storage: (network, owner) => {
       onCurrent(network);
-      return storage.client();
+      return storage.client(owner);
     },
     signer: (owner) => wallets.vault.signer(owner),
     keys: versionKeys,

@@ -126,7 +126,8 @@ export interface PublishDeps {
   stagingDir: string;
   /** The chain of a network (must be the current one). */
   chain(network: string): Promise<{ conn: ChainConnection; registry: RegistryClient; chainId: number; registryAddress: string }>;
-  storage(network: string): Promise<StorageClient>;
+  /** The storage client of `network`, signing with `owner` (the publication's wallet, whatever wallet is current). */
+  storage(network: string, owner?: string): Promise<StorageClient>;
   /** The owner's signer (the wallet the publication was made with). */
   signer(owner: string): Promise<Wallet>;
   /** How long to wait before looking again at uploads still running. */
@@ -157,6 +158,7 @@ function queueUploads(queue: JobQueue, cp: PublishCheckpoint, rootPath: string, 
     sha256: f.sha256 ?? '',
     size: f.size,
     network: cp.network,
+    owner: cp.owner,
     ...(cp.encryptTo ? { encryptTo: cp.encryptTo } : {}),
   }));
   const wanted = new Map(inputs.map((i) => [uploadDedupeKey(i), i]));
@@ -214,7 +216,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
 
   // 1. prepare: every file's item id fixed, nothing sent.
   if (cp.step === undefined || cp.step === 'prepare') {
-    const storage = await deps.storage(cp.network);
+    const storage = await deps.storage(cp.network, cp.owner);
     await prepareFiles(catalog, storage, deps.stagingDir, {
       assetId: cp.assetId,
       name: asset.name,
@@ -253,7 +255,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
       entries.push({ relPath: f.relPath, id, size: f.size, ...(sha256 !== undefined ? { sha256 } : {}), ...(header !== undefined ? { header } : {}) });
     }
     const bytes = encodeManifest(entries);
-    const storage = await deps.storage(cp.network);
+    const storage = await deps.storage(cp.network, cp.owner);
     const version = String(cp.previous ? cp.previous.number + 1 : 1);
     const previousIds = [
       ...(cp.previous?.manifestId ? [{ name: 'Ativo-Previous-Manifest', value: cp.previous.manifestId }] : []),
@@ -420,7 +422,7 @@ function itemIds(cp: PublishCheckpoint, files: { sha256: string | null }[], cata
 async function uploadManifest(ctx: JobContext, deps: PublishDeps, cp: PublishCheckpoint): Promise<unknown> {
   const { catalog } = deps;
   const id = cp.manifestId ?? '';
-  const storage = await deps.storage(cp.network);
+  const storage = await deps.storage(cp.network, cp.owner);
   const prepared = catalog.prepared.byItemId(cp.network, id);
   // Its staged bytes gone: a plaintext file list is written again from its text (the same item).
   const kept = prepared !== undefined && (await restoreManifest(prepared, cp.manifestDoc === undefined ? undefined : Buffer.from(cp.manifestDoc, 'utf8')));

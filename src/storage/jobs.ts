@@ -53,6 +53,8 @@ export interface UploadJobInput {
   size: number;
   /** The network profile (sandbox / testnet / mainnet). */
   network: string;
+  /** The wallet that signs (and pays for) the item: a publication's own wallet, whatever wallet is in use when the upload runs (default: the one in use). */
+  owner?: string;
   /** Private assets: age recipients (age1…) the file is encrypted to before upload. */
   encryptTo?: string[];
   /** Extra tags on the item. */
@@ -95,7 +97,7 @@ export interface UploadJobDeps {
   /** The uploads query module (default: new UploadsQueries(catalog.db)). */
   uploads?: UploadsQueries;
   /** The storage client of a network profile (create once per profile and reuse). */
-  clientFor(network: string): Promise<StorageClient> | StorageClient;
+  clientFor(network: string, owner?: string): Promise<StorageClient> | StorageClient;
   /** Folder for encrypted copies of private files (required to upload them). */
   stagingDir?: string;
   /** After a short balance, try again on its own after this long (default 10 min); poke the queue after funding. */
@@ -298,7 +300,7 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
     return resultOf(row, 'catalog', false);
   }
 
-  const client = await deps.clientFor(cp.network);
+  const client = await deps.clientFor(cp.network, cp.owner);
   const report = progressReporter(ctx, deps, encryption !== null);
 
   // A private file has no hash in its tags: an earlier upload of it is found by its keyed tag.
@@ -442,7 +444,7 @@ async function sendPrepared(
     cp.itemId === prepared.itemId && isAnchor(cp.anchor) && Array.isArray(cp.itemTags) && typeof cp.chunkSize === 'number'
       ? { ...fixed, tags: cp.itemTags, anchor: cp.anchor, chunkSize: cp.chunkSize, uploadId: cp.uploadId ?? null, itemId: prepared.itemId }
       : { ...fixed, itemId: prepared.itemId };
-  const client = await deps.clientFor(cp.network);
+  const client = await deps.clientFor(cp.network, cp.owner);
   const report = progressReporter(ctx, deps, false);
   let result;
   try {
