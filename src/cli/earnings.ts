@@ -1,10 +1,10 @@
 /** `ativo earnings [--json|--csv]`, `ativo earnings reconcile`, `ativo earnings withdraw [--wait]`. See issue 7. */
 import { formatEther } from 'ethers';
 import type { Backend } from '../api/backend';
-import type { CommandOutput, EventPayload } from '../api/contract';
+import type { CommandOutput } from '../api/contract';
 import { AtivoError } from '../util/errors';
 import { WITHDRAW_JOB_KIND } from '../earnings/withdraw';
-import { followJobElsewhere } from './follow';
+import { waitForJob } from './follow';
 import { table } from './format';
 import { UsageError, type Print } from './usage';
 
@@ -75,33 +75,6 @@ function human(r: EarningsReport): string {
   return lines.join('\n');
 }
 
-const FINAL = new Set(['done', 'failed', 'cancelled']);
-
-/** Runs the withdrawal job here (this process holds the runner lock) and waits for it to end. */
-async function waitForJob(backend: Backend, id: number): Promise<EventPayload<'job.changed'>> {
-  const keepAlive = setInterval(() => undefined, 60_000);
-  try {
-    return await new Promise((resolve) => {
-      let done = false;
-      const finish = (j: EventPayload<'job.changed'>): void => {
-        if (done || j.id !== id || !FINAL.has(j.state)) return;
-        done = true;
-        off();
-        resolve(j);
-      };
-      const off = backend.subscribe((event, payload) => {
-        if (event === 'job.changed') finish(payload as EventPayload<'job.changed'>);
-      });
-      void backend.call('jobs.list', { limit: 1000 }).then((l) => {
-        const j = l.items.find((x) => x.id === id);
-        if (j) finish({ ...j, detail: null });
-      });
-    });
-  } finally {
-    clearInterval(keepAlive);
-  }
-}
-
 export async function earningsCommand(backend: Backend, args: string[], values: { csv?: boolean | undefined; wait?: boolean | undefined }, print: Print): Promise<number> {
   const [sub, ...rest] = args;
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0] ?? ''}" (ativo earnings [reconcile | withdraw] [--json | --csv])`);
@@ -132,7 +105,7 @@ export async function earningsCommand(backend: Backend, args: string[], values: 
         return 0;
       }
       // Here, or (the app or `ativo serve` runs the jobs) followed from the catalog.
-      const j = (await backend.call('jobs.list', { limit: 1 })).runner ? await waitForJob(backend, w.jobId) : await followJobElsewhere(backend, w.jobId, { kind: WITHDRAW_JOB_KIND });
+      const j = await waitForJob(backend, w.jobId, WITHDRAW_JOB_KIND);
       if (j.state !== 'done') throw new AtivoError('CHAIN_ERROR', `The withdrawal (job ${w.jobId}) ${j.state}: ${j.error ?? 'no reason given'}`);
       const latest = (await backend.call('earnings.payouts', { offset: 0, limit: 50 })).items.find((p) => p.kind === 'withdrawal');
       const out = { jobId: w.jobId, amountWei: latest?.amountWei ?? w.amountWei, txHash: latest?.txHash ?? null };

@@ -5,7 +5,7 @@
  * not shared between processes, so this reads (once a second: cheap, and no tight timing).
  */
 import type { Backend } from '../api/backend';
-import type { JobView } from '../api/contract';
+import type { EventPayload, JobView } from '../api/contract';
 
 const FINAL = new Set(['done', 'failed', 'cancelled']);
 
@@ -36,4 +36,32 @@ export async function followJobElsewhere(backend: Backend, id: number, opts: Fol
     if (blocked) return { ...j, blocked };
     await new Promise((r) => setTimeout(r, pollMs));
   }
+}
+
+/** Runs the job in this process (it holds the runner lock) and waits for it to end: its events, and one read in case it ended already. */
+function waitHere(backend: Backend, id: number): Promise<{ state: string; error: string | null }> {
+  const keepAlive = setInterval(() => undefined, 60_000);
+  return new Promise<{ state: string; error: string | null }>((resolve) => {
+    let done = false;
+    const finish = (j: { id: number; state: string; error: string | null }): void => {
+      if (done || j.id !== id || !FINAL.has(j.state)) return;
+      done = true;
+      off();
+      resolve(j);
+    };
+    const off = backend.subscribe((event, payload) => {
+      if (event === 'job.changed') finish(payload as EventPayload<'job.changed'>);
+    });
+    void backend.call('jobs.list', { limit: 1000 }).then((l) => {
+      const j = l.items.find((x) => x.id === id);
+      if (j) finish(j);
+    });
+  }).finally(() => {
+    clearInterval(keepAlive);
+  });
+}
+
+/** `--wait` for one job: run here when this process is the runner, else follow the process that is. */
+export async function waitForJob(backend: Backend, id: number, kind: string): Promise<{ state: string; error: string | null }> {
+  return (await backend.call('jobs.list', { limit: 1 })).runner ? waitHere(backend, id) : followJobElsewhere(backend, id, { kind });
 }

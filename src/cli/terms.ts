@@ -1,10 +1,9 @@
 /** `ativo terms <id> [--price P] [--license L] [--wait]` and `ativo sale <id> on|off [--wait]` (issue 14). */
 import { formatEther } from 'ethers';
 import type { Backend } from '../api/backend';
-import type { EventPayload } from '../api/contract';
 import { SALE_JOB_KIND, TERMS_JOB_KIND } from '../terms/jobs';
 import { AtivoError } from '../util/errors';
-import { followJobElsewhere } from './follow';
+import { waitForJob } from './follow';
 import { UsageError, type Print } from './usage';
 
 export const TERMS_HELP = `  terms <id> [--price ETH] [--license L | --terms TEXT] [--wait]
@@ -15,34 +14,10 @@ export const TERMS_HELP = `  terms <id> [--price ETH] [--license L | --terms TEX
   sale <id> on|off [--wait]                        put the published version on sale, or take it off
                                                    (pending requests can still be answered)`;
 
-const FINAL = new Set(['done', 'failed', 'cancelled']);
 const eth = (wei: string): string => `${formatEther(BigInt(wei))} ETH`;
 
-/** Runs the job here (this process holds the runner lock) and waits for it to end. */
-function waitHere(backend: Backend, id: number): Promise<{ state: string; error: string | null }> {
-  const keepAlive = setInterval(() => undefined, 60_000);
-  return new Promise<{ state: string; error: string | null }>((resolve) => {
-    let done = false;
-    const finish = (j: { id: number; state: string; error: string | null }): void => {
-      if (done || j.id !== id || !FINAL.has(j.state)) return;
-      done = true;
-      off();
-      resolve(j);
-    };
-    const off = backend.subscribe((event, payload) => {
-      if (event === 'job.changed') finish(payload as EventPayload<'job.changed'>);
-    });
-    void backend.call('jobs.list', { limit: 1000 }).then((l) => {
-      const j = l.items.find((x) => x.id === id);
-      if (j) finish(j);
-    });
-  }).finally(() => {
-    clearInterval(keepAlive);
-  });
-}
-
 async function waitFor(backend: Backend, jobId: number, kind: string, what: string): Promise<void> {
-  const j = (await backend.call('jobs.list', { limit: 1 })).runner ? await waitHere(backend, jobId) : await followJobElsewhere(backend, jobId, { kind });
+  const j = await waitForJob(backend, jobId, kind);
   if (j.state !== 'done') throw new AtivoError('CHAIN_ERROR', `${what} (job ${jobId}) ${j.state}: ${j.error ?? 'no reason given'}`);
 }
 
