@@ -217,11 +217,14 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
   // 1. prepare: every file's item id fixed, nothing sent.
   if (cp.step === undefined || cp.step === 'prepare') {
     const storage = await deps.storage(cp.network, cp.owner);
+    // A public content whose root is registered already may reuse what the node holds (see prepare.ts).
+    const registered = cp.encryptTo === undefined && ((await (await deps.chain(cp.network)).registry.tokenOfContentRoot(`0x${cp.contentRoot}`)) ?? 0n) > 0n;
     await prepareFiles(catalog, storage, deps.stagingDir, {
       assetId: cp.assetId,
       name: asset.name,
       rootPath: asset.rootPath,
       network: cp.network,
+      registered,
       ...(cp.encryptTo ? { encryptTo: cp.encryptTo, keys: { identity: await identityOf(deps, cp, asset.name), known: await deps.keys.known(cp.assetId) } } : {}),
       signal: ctx.signal,
       onProgress: (ready, total) => {

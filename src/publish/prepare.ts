@@ -40,6 +40,12 @@ export interface PrepareFilesInput {
    */
   keys?: { identity: string; known: readonly KnownKey[] };
   signal: AbortSignal;
+  /**
+   * The content root is registered on chain already (a publication resumed, or restored after the
+   * catalog was rebuilt): its public file list names these hashes anyway, so public files may be
+   * looked up on the node by their hash and reused (never paid twice).
+   */
+  registered?: boolean;
   /** Files whose ids are known (stored or prepared) so far, of how many. */
   onProgress?: (ready: number, total: number) => void;
   /** Files prepared at once (default 3). */
@@ -106,7 +112,15 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
       // Public: the node is NOT asked whether it holds these bytes (issue 12, attack 5): a search
       // by Content-Sha256 would tell whoever watches it the hashes of an unregistered
       // publication, which is what squatting needs. Only the catalog dedupes before the
-      // registration; a content stored before but forgotten by the catalog is stored again.
+      // registration; a content stored before but forgotten by the catalog is stored again,
+      // unless the content root is registered already (then its hashes are public anyway).
+      if (input.registered === true) {
+        const existing = await client.findExisting(f.sha256);
+        if (existing) {
+          recordReused(catalog, input, f, existing, null);
+          return;
+        }
+      }
       const p = await client.prepareFile(path, { expectedSha256: f.sha256, expectedSize: f.size, signal: input.signal });
       record(catalog, { network, sha256: f.sha256, encryption: null, itemId: p.id, resume: p.resume, dataPath: null, assetId: input.assetId });
       return;
