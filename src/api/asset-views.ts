@@ -34,8 +34,8 @@ export function withStatus(catalog: Catalog, network: string, items: ScanSummary
       job: f?.job ?? null,
       // The content root is the last complete scan's (kept while a new scan runs or after one failed).
       changedSinceCertified: cert !== null && a.contentRoot !== null && cert.contentRoot !== null && a.contentRoot !== cert.contentRoot,
-      // The registry's for-sale flag as last indexed (a point lookup by primary key per certified row).
-      forSale: cert?.tokenId != null ? catalog.listings.forSale(network, cert.tokenId) : null,
+      // The registry's for-sale flag as last indexed (read in the page's one query).
+      forSale: cert?.tokenId != null ? cert.forSale : null,
     });
     const earned = (f?.grantedWei ?? []).reduce((sum, w) => (/^\d+$/.test(w) ? sum + BigInt(w) : sum), 0n);
     return {

@@ -83,7 +83,8 @@ type PublishJobState = 'queued' | 'running' | 'paused' | 'waiting' | 'done' | 'f
 
 export interface AssetOverview {
   assetId: number;
-  certificate: { version: number; priceWei: string; contentRoot: string | null; tokenId: string | null } | null;
+  /** forSale: the registry's flag as last indexed (0009 listings; a token never changed is for sale). */
+  certificate: { version: number; priceWei: string; contentRoot: string | null; tokenId: string | null; forSale: boolean } | null;
   autoApprove: boolean;
   job: { state: PublishJobState; progress: number; error: string | null } | null;
   pendingRequests: number;
@@ -97,6 +98,7 @@ interface OverviewRow {
   cert_price: string | null;
   cert_root: string | null;
   cert_token: string | null;
+  for_sale: number | null;
   auto_approve: number | null;
   job_state: PublishJobState | null;
   job_progress: number | null;
@@ -119,7 +121,7 @@ const OVERVIEW_SQL = `
     FROM page p
   )
   SELECT p.id, c.id AS cert_id, v.number AS cert_version, json_extract(c.document, '$.license.price') AS cert_price,
-    v.content_root AS cert_root, c.token_id AS cert_token,
+    v.content_root AS cert_root, c.token_id AS cert_token, l.for_sale AS for_sale,
     (SELECT enabled FROM access_auto_approve aa WHERE aa.asset_id = p.id) AS auto_approve,
     j.state AS job_state, j.progress AS job_progress, j.error AS job_error,
     (SELECT count(*) FROM access_requests r WHERE r.network = @network AND r.state = 'pending'
@@ -131,7 +133,8 @@ const OVERVIEW_SQL = `
   JOIN job ON job.asset_id = p.id
   LEFT JOIN certificates c ON c.id = cert.cert_id
   LEFT JOIN versions v ON v.id = c.version_id
-  LEFT JOIN jobs j ON j.id = job.job_id`;
+  LEFT JOIN jobs j ON j.id = job.job_id
+  LEFT JOIN listings l ON l.network = @network AND l.token_id = c.token_id`;
 
 export class AssetsQueries {
   private readonly byId: Statement<[number], AssetRow>;
@@ -178,7 +181,7 @@ export class AssetsQueries {
         certificate:
           r.cert_id === null
             ? null
-            : { version: r.cert_version ?? 1, priceWei: r.cert_price !== null && /^\d+$/.test(r.cert_price) ? r.cert_price : '0', contentRoot: r.cert_root, tokenId: r.cert_token },
+            : { version: r.cert_version ?? 1, priceWei: r.cert_price !== null && /^\d+$/.test(r.cert_price) ? r.cert_price : '0', contentRoot: r.cert_root, tokenId: r.cert_token, forSale: (r.for_sale ?? 1) === 1 },
         autoApprove: r.auto_approve === 1,
         job: r.job_state === null ? null : { state: r.job_state, progress: r.job_progress ?? 0, error: r.job_error },
         pendingRequests: r.pending,

@@ -45,6 +45,9 @@ describe('asset overview', () => {
     const bv = c.versions.add({ assetId: b, contentRoot: '3'.repeat(64), manifest: '', previousId: null, createdAt: T });
     cert(c, b, bv.id, '3', '0');
     c.access.setAutoApprove(b, true, T);
+    // b's token was taken off sale on this network (the flag comes with the same query).
+    c.listings.set('sandbox', '3', false, 10, T);
+    c.listings.set('testnet', '2', false, 10, T); // another network's token 2: not this one's
     job(c, a, 'done', 'sandbox');
     job(c, a, 'failed', 'sandbox', 'a.csv changed since it was published.');
     job(c, a, 'running', 'testnet'); // newer, but on another network
@@ -61,14 +64,14 @@ describe('asset overview', () => {
     const o = c.assets.overview('sandbox', [a, b, fresh]);
     expect(o.get(a)).toEqual({
       assetId: a,
-      certificate: { version: 2, priceWei: '20000000000000000', contentRoot: '2'.repeat(64), tokenId: '2' },
+      certificate: { version: 2, priceWei: '20000000000000000', contentRoot: '2'.repeat(64), tokenId: '2', forSale: true },
       autoApprove: false,
       job: { state: 'failed', progress: 0.5, error: 'a.csv changed since it was published.' },
       pendingRequests: 2,
       grantedWei: expect.arrayContaining(['10000000000000000000', '20000000000000000000']) as unknown,
     });
     expect(o.get(a)?.grantedWei).toHaveLength(2);
-    expect(o.get(b)).toMatchObject({ certificate: { version: 1, priceWei: '0' }, autoApprove: true, job: null, pendingRequests: 0, grantedWei: [] });
+    expect(o.get(b)).toMatchObject({ certificate: { version: 1, priceWei: '0', forSale: false }, autoApprove: true, job: null, pendingRequests: 0, grantedWei: [] });
     expect(o.get(fresh)).toEqual({ assetId: fresh, certificate: null, autoApprove: false, job: null, pendingRequests: 0, grantedWei: [] });
     expect(c.assets.overview('testnet', [a]).get(a)).toMatchObject({ certificate: { version: 2, tokenId: '9' }, job: { state: 'running' }, pendingRequests: 1 });
     expect(c.assets.overview('sandbox', []).size).toBe(0);
