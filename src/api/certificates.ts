@@ -1,7 +1,7 @@
 /** Certificates: export one (with its eip712 section) and verify one against the chain, storage and files. */
 import { parseCertificate, withEip712, type Certificate } from '../chain/certificate';
 import { parseManifestText, verifyCertificate, type FilesSource, type KnownRegistry } from '../publish/verify';
-import { nodeReceiptKey } from '../storage/receipts';
+import { StorageGateway } from '../storage/gateway';
 import { AtivoError } from '../util/errors';
 import type { BackendContext, FeatureService } from './context';
 import { toResultError } from './public-errors';
@@ -36,12 +36,11 @@ export function createCertificatesService(ctx: BackendContext): FeatureService<C
         // The storage node's receipt key for that network: the sandbox's is pinned in its data dir.
         const storageKey = sameChain
           ? async (): Promise<string> => {
-              if (h.network === 'sandbox') {
-                const pinned = await chain.sandboxNodeKey();
-                if (pinned !== null) return pinned;
-              }
-              if (h.storageUrl === null) throw new Error(`the ${h.network} network has no storage node set (add its URL in the network settings)`);
-              return nodeReceiptKey(h.storageUrl);
+              const pinned = h.network === 'sandbox' ? () => chain.sandboxNodeKey() : undefined;
+              if (h.storageUrl !== null) return new StorageGateway(h.storageUrl).receiptKey(pinned);
+              const key = pinned === undefined ? null : await pinned();
+              if (key !== null) return key;
+              throw new Error(`the ${h.network} network has no storage node set (add its URL in the network settings)`);
             }
           : null;
         // The local asset the certificate belongs to (given, or the one this catalog certified as its token).
