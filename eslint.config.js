@@ -33,7 +33,7 @@ const srcDir = (dirs) => `^(?:\\.\\./)+(?:${dirs.join('|')})(?:/|$)`;
 const noSandbox = {
   regex: srcDir(['sandbox', 'test-support']),
   caseSensitive: true,
-  message: 'Only the network runtime (src/api/chain.ts) and tests may import src/sandbox; production code never imports a test double.',
+  message: 'Only the network runtime (src/api/network-runtime.ts) and tests may import src/sandbox; production code never imports a test double.',
 };
 /** Test doubles and helpers that live beside production code. */
 const noTestDoubles = {
@@ -95,7 +95,7 @@ export default tseslint.config(
     rules: layerRules(i, l.dirs.includes('catalog') ? [] : [noSqlite]),
   })),
   // The network runtime: the one production module that starts (or attaches to) anvil and the storage node.
-  { files: ['src/api/chain.ts'], rules: restrict([...noUi, noSqlite, noCli, noTestDoubles]) },
+  { files: ['src/api/network-runtime.ts'], rules: restrict([...noUi, noSqlite, noCli, noTestDoubles]) },
   // The sandbox itself: a test double over the platform services, below features.
   { files: ['src/sandbox/**/*.ts'], rules: restrict([...noUi, noSqlite, noCli, { regex: srcDir(['publish', 'access', 'earnings', 'api', 'cli']), caseSensitive: true, message: 'The sandbox stands in for the network: it imports only base and platform services.' }]) },
   // electron/: the thin shell, talks to src/api only

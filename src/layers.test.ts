@@ -1,7 +1,7 @@
 /**
  * Layers are enforced by lint (eslint.config.js): base (util, catalog) ← platform services
  * (vault, crypto, storage, chain, jobs, ingest) ← features (publish, access, earnings) ← api ←
- * shells. Only the network runtime (src/api/chain.ts) and tests load src/sandbox; production
+ * shells. Only the network runtime (src/api/network-runtime.ts) and tests load src/sandbox; production
  * code never imports a test double; Electron main never loads the backend.
  *
  * Runs the project's real ESLint config on small probe files placed in each layer (linted as
@@ -49,6 +49,7 @@ describe('layering lint', () => {
   it.each([
     ['src/api/probe.ts', '../sandbox/anvil'],
     ['src/api/backend.ts', '../sandbox/storage-node'],
+    ['src/api/chain.ts', '../sandbox/anvil'],
     ['src/publish/probe.ts', '../sandbox/storage-node/receipts'],
     ['src/storage/probe.ts', '../sandbox/anvil'],
     ['src/cli/probe.ts', '../sandbox/anvil'],
@@ -81,7 +82,8 @@ describe('layering lint', () => {
     ['src/earnings/probe.ts', '../access/indexer'],
     ['src/storage/probe.ts', '../crypto/age'],
     ['src/api/probe.ts', '../publish/pipeline'],
-    ['src/api/chain.ts', '../sandbox/anvil'],
+    ['src/api/network-runtime.ts', '../sandbox/anvil'],
+    ['src/api/network-runtime.ts', '../sandbox/storage-node'],
     ['src/cli/probe.ts', '../api/backend'],
     ['src/publish/probe.test.ts', '../sandbox/anvil'],
     ['src/storage/testing.ts', '../sandbox/storage-node'],

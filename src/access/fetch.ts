@@ -32,7 +32,8 @@ import { readGrant } from '../crypto/grant';
 import { isCryptoError } from '../crypto/errors';
 import { buildManifest, contentRoot as rootOf } from '../ingest/manifest';
 import { ManifestError, isEncryptedManifest, readManifest as decodeManifest, type ManifestEntry } from '../publish/manifest';
-import { ByteLimit, SizeLimitError, readCapped, sizeWords, tagsOfItems, type ItemTag } from '../storage/bounded';
+import { ByteLimit, SizeLimitError, sizeWords } from '../storage/bounded';
+import { GatewayHttpError, StorageGateway, type StoredItem } from '../storage/gateway';
 import { AtivoError, errnoCode } from '../util/errors';
 import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
 
@@ -60,8 +61,6 @@ const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
 const MAX_GRANT_BYTES = 64 * 1024;
 /** An encrypted item's header may name this many recipients (Ativo's name one): its ciphertext is capped for that many. */
 const MAX_RECIPIENTS = 16;
-const ENCRYPTION_TAG = 'Ativo-Encryption';
-const CONTENT_SHA256_TAG = 'Content-Sha256';
 
 const storageError = (message: string, cause?: unknown): AtivoError => new AtivoError('STORAGE_ERROR', message, cause === undefined ? undefined : { cause });
 const msg = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -76,22 +75,18 @@ class HttpStatusError extends AtivoError {
   }
 }
 
-async function download(url: string, what: string, timeoutMs = 120_000): Promise<Response> {
-  let res: Response;
+/** Starts downloading an item from the storage node (through the gateway), with this module's wording for failures. */
+async function download(gw: StorageGateway, id: string, what: string, timeoutMs = 120_000): Promise<Response> {
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return await gw.open(id, AbortSignal.timeout(timeoutMs));
   } catch (e) {
-    throw storageError(`Could not download ${what} from ${url}: ${msg(e)}. Check that the storage node is reachable and try again.`, e);
+    if (e instanceof GatewayHttpError) throw new HttpStatusError(e.status, `Could not download ${what}: the storage node answered HTTP ${e.status} for ${e.url}.`);
+    throw storageError(`Could not download ${what} from ${gw.itemUrl(id)}: ${msg(e)}. Check that the storage node is reachable and try again.`, e);
   }
-  if (!res.ok) {
-    await res.body?.cancel().catch(() => undefined);
-    throw new HttpStatusError(res.status, `Could not download ${what}: the storage node answered HTTP ${res.status} for ${url}.`);
-  }
-  return res;
 }
 
-async function downloadSmall(url: string, what: string, max: number): Promise<Buffer> {
-  const res = await download(url, what);
+async function downloadSmall(gw: StorageGateway, id: string, what: string, max: number): Promise<Buffer> {
+  const res = await download(gw, id, what);
   const chunks: Buffer[] = [];
   let n = 0;
   const body = res.body;
@@ -150,8 +145,8 @@ const clearListOfPrivate = (manifestId: string): AtivoError =>
  * grant's) opens it. For a private asset (`private`: its access came with a grant) a file list
  * in the clear is refused: nothing in it (paths, sizes, hashes, headers) is authenticated.
  */
-async function readManifest(storageUrl: string, manifestId: string, identity: () => Promise<string>, private_: boolean): Promise<{ entries: ManifestEntry[]; encrypted: boolean }> {
-  const raw = await downloadSmall(`${storageUrl}/${encodeURIComponent(manifestId)}`, `the file list (manifest ${manifestId})`, MAX_MANIFEST_BYTES);
+async function readManifest(gw: StorageGateway, manifestId: string, identity: () => Promise<string>, private_: boolean): Promise<{ entries: ManifestEntry[]; encrypted: boolean }> {
+  const raw = await downloadSmall(gw, manifestId, `the file list (manifest ${manifestId})`, MAX_MANIFEST_BYTES);
   const encrypted = isEncryptedManifest(raw);
   if (private_ && !encrypted) throw clearListOfPrivate(manifestId);
   let entries: ManifestEntry[];
@@ -175,18 +170,18 @@ async function readManifest(storageUrl: string, manifestId: string, identity: ()
 }
 
 /** Each item's encryption marker and Content-Sha256 tag (a private item's hash is in the encrypted manifest instead), from the node's GraphQL index. */
-async function itemTags(storageUrl: string, entries: ManifestEntry[]): Promise<ItemInfo[]> {
-  let tags: Map<string, ItemTag[]>;
+async function itemTags(gw: StorageGateway, entries: ManifestEntry[]): Promise<ItemInfo[]> {
+  let items: Map<string, StoredItem>;
   try {
-    tags = await tagsOfItems(storageUrl, entries.map((e) => e.id));
+    items = await gw.items(entries.map((e) => e.id));
   } catch (e) {
-    throw storageError(`Could not look up the asset's stored files at ${storageUrl}: ${msg(e)}.`, e);
+    throw storageError(`Could not look up the asset's stored files at ${gw.url}: ${msg(e)}.`, e);
   }
   return entries.map((e) => {
-    const t = tags.get(e.id);
-    if (t === undefined) throw storageError(`${e.relPath} (item ${e.id}) is not on the storage node ${storageUrl}.`);
-    const sha = t.find((x) => x.name === CONTENT_SHA256_TAG)?.value ?? e.sha256 ?? null;
-    return { relPath: e.relPath, id: e.id, size: e.size ?? null, encrypted: t.some((x) => x.name === ENCRYPTION_TAG), dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null, header: e.header === undefined ? null : Buffer.from(e.header, 'base64') };
+    const t = items.get(e.id);
+    if (t === undefined) throw storageError(`${e.relPath} (item ${e.id}) is not on the storage node ${gw.url}.`);
+    const sha = t.sha256 ?? e.sha256 ?? null;
+    return { relPath: e.relPath, id: e.id, size: e.size ?? null, encrypted: t.encrypted, dataSha256: sha !== null && /^[0-9a-f]{64}$/.test(sha) ? sha : null, header: e.header === undefined ? null : Buffer.from(e.header, 'base64') };
   });
 }
 
@@ -195,15 +190,9 @@ async function itemTags(storageUrl: string, entries: ManifestEntry[]): Promise<I
  * data size the storage node gives for its item (`GET /tx/{id}`), plaintext for a public item.
  * For an encrypted item that is the ciphertext, so the plaintext is capped at it too.
  */
-async function sizeFromNode(storageUrl: string, item: ItemInfo): Promise<number> {
-  let size: unknown;
-  try {
-    const doc = JSON.parse((await readCapped(`${storageUrl}/tx/${encodeURIComponent(item.id)}`, 1024 * 1024, `the description of ${item.relPath}`, 60_000)).toString('utf8')) as { dataSize?: unknown };
-    size = doc.dataSize;
-  } catch {
-    size = undefined;
-  }
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+async function sizeFromNode(gw: StorageGateway, item: ItemInfo): Promise<number> {
+  const size = await gw.dataSize(item.id, `the description of ${item.relPath}`);
+  if (size === null) {
     throw storageError(
       `The file list of this asset does not give the size of ${item.relPath}, and the storage node does not either, so it cannot be downloaded with a limit: ask the owner to publish the asset again with this version of Ativo. Nothing was kept.`,
     );
@@ -329,7 +318,7 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
   const asset = await chain.registry.asset(r.tokenId);
   if (asset === null) throw new AtivoError('NOT_FOUND', `Asset #${r.tokenId} of request #${requestId} is no longer registered on ${chain.network}.`);
   const root = asset.contentRoot.replace(/^0x/i, '').toLowerCase();
-  const storageUrl = (await deps.storageUrl()).replace(/\/+$/, '');
+  const gw = new StorageGateway(await deps.storageUrl());
 
   // The grant: only private assets need it (their file list and files are encrypted).
   const openGrant = async (): Promise<string> => {
@@ -341,7 +330,7 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
     if (mine.recipient !== r.recipient) {
       throw new AtivoError('INVALID_INPUT', `Request #${requestId} asked for a grant to the key ${r.recipient}, but this keychain's requester key for ${deps.wallet} is ${mine.recipient}: fetch from the computer that made the request.`);
     }
-    const grant = await downloadSmall(`${storageUrl}/${encodeURIComponent(r.grantId)}`, `the grant ${r.grantId}`, MAX_GRANT_BYTES).catch((e: unknown) => {
+    const grant = await downloadSmall(gw, r.grantId, `the grant ${r.grantId}`, MAX_GRANT_BYTES).catch((e: unknown) => {
       // The owner's Ativo stores the grant only once the approval is mined (no key before the
       // payment): a moment after the approval, it may not be there yet.
       if (e instanceof HttpStatusError && e.status === 404) {
@@ -370,14 +359,14 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
   };
   let granted: Promise<string> | undefined;
   const grantIdentity = (): Promise<string> => (granted ??= openGrant());
-  const manifest = await readManifest(storageUrl, asset.manifestId, grantIdentity, r.grantId !== '');
-  const items = await itemTags(storageUrl, manifest.entries);
+  const manifest = await readManifest(gw, asset.manifestId, grantIdentity, r.grantId !== '');
+  const items = await itemTags(gw, manifest.entries);
   // Encrypted files under a file list in the clear: the list is not the owner's.
   if (!manifest.encrypted && items.some((i) => i.encrypted)) throw clearListOfPrivate(asset.manifestId);
   const assetIdentity = items.some((i) => i.encrypted) ? await grantIdentity() : null;
   // Every file's size before any is downloaded, and their sum within the free space of --out's disk.
   const sizes = new Map<ItemInfo, number>();
-  for (const item of items) sizes.set(item, item.size ?? (await sizeFromNode(storageUrl, item)));
+  for (const item of items) sizes.set(item, item.size ?? (await sizeFromNode(gw, item)));
   const declared = [...sizes.values()].reduce((n, b) => n + b, 0);
   await checkRoom(dirname(out), declared);
   const budget = new TotalLimit(declared);
@@ -397,7 +386,7 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
         const size = sizes.get(item) ?? 0;
         const exact = item.size !== null;
         const storedMax = item.encrypted && exact ? encryptedSize(size, MAX_RECIPIENTS) : size;
-        const res = await download(`${storageUrl}/${encodeURIComponent(item.id)}`, item.relPath, 30 * 60_000);
+        const res = await download(gw, item.id, item.relPath, 30 * 60_000);
         if (res.body === null) throw storageError(`The storage node sent no data for ${item.relPath}.`);
         const source = Readable.fromWeb(res.body);
         const sink = createWriteStream(dest, { flags: 'wx', mode: item.encrypted ? 0o600 : 0o644 });

@@ -8,7 +8,7 @@ import { ACCESS_JOB_KINDS, enqueueAccessAction, preparedGrantId, registerAccessJ
 import { findDeployBlock } from '../access/deploy-block';
 import { generateIdentity } from '../crypto/age';
 import { PUBLISH_JOB_KIND } from '../publish/pipeline';
-import { SANDBOX_MNEMONIC } from './chain';
+import { SANDBOX_MNEMONIC } from './network-runtime';
 import { AtivoError } from '../util/errors';
 import type { AccessRequestView, AuditEntry } from './contract';
 import type { BackendContext, FeatureService } from './context';

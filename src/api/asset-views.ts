@@ -4,6 +4,8 @@
  * screen its owner, the split's payees with their names, the current terms and each version's
  * terms. The renderer and the CLI only display these.
  */
+import type { AssetRecord } from '../catalog/assets';
+import type { CertificateRecord } from '../catalog/certificates';
 import type { Catalog } from '../catalog/db';
 import type { VersionSummary } from '../catalog/versions';
 import { readContributors, type Contributor } from '../ingest/contributors';
@@ -83,3 +85,54 @@ export async function withOwnerAndTerms(catalog: Catalog, network: string, base:
         : { priceWei: pub.priceWei, license: licenseIdOf(pub.license), approval: pub.autoApprove ? 'auto' : 'manual', visibility: pub.visibility },
   };
 }
+
+/** The scan facts of an asset record. */
+export const summary = (a: AssetRecord): ScanSummary => ({
+  id: a.id,
+  kind: a.kind,
+  name: a.name,
+  rootPath: a.rootPath,
+  visibility: a.visibility,
+  state: a.state,
+  contentRoot: a.contentRoot,
+  fileCount: a.fileCount,
+  totalBytes: a.totalBytes,
+  skippedCount: a.skipped.length,
+  error: a.error,
+  createdAt: a.createdAt,
+  updatedAt: a.updatedAt,
+  scannedAt: a.scannedAt,
+});
+/** The asset screen's scan and certificate facts (before owner, payees and terms). */
+export const detail = (a: AssetRecord, c: CertificateRecord | undefined, versions: VersionSummary[], autoApprove: boolean): ScanDetail => {
+  const doc = c?.document as { storage?: { manifestId?: string }; license?: { terms?: string; price?: string } } | undefined;
+  return {
+    ...summary(a),
+    skipped: a.skipped,
+    publication:
+      c === undefined
+        ? null
+        : {
+            network: c.network,
+            chainId: c.chainId,
+            tokenId: c.tokenId,
+            txHash: c.txHash,
+            manifestId: doc?.storage?.manifestId ?? '',
+            visibility: a.visibility,
+            license: doc?.license?.terms ?? '',
+            priceWei: doc?.license?.price ?? '0',
+            certifiedAt: c.createdAt,
+            autoApprove,
+            version: versions.find((v) => v.id === c.versionId)?.number ?? null,
+          },
+    versions: versions.map((v) => ({
+      number: v.number,
+      contentRoot: v.contentRoot,
+      previous: versions.find((p) => p.id === v.previousId)?.number ?? null,
+      network: v.network,
+      tokenId: v.tokenId,
+      manifestId: v.manifestId,
+      certifiedAt: v.certifiedAt,
+    })),
+  };
+};

@@ -1,20 +1,10 @@
-import { join } from 'node:path';
-import { Wallet, formatEther, parseEther } from 'ethers';
-import { balanceOf, connectChain, RegistryClient, sendEther, type ChainConnection } from '../chain/client';
-import { SANDBOX_MNEMONIC, attachAnvil, startAnvil, type AnvilSandbox, type AttachedSandbox } from '../sandbox/anvil';
-import { attachStorageNode, startStorageNode, type StorageNode } from '../sandbox/storage-node';
+import { formatEther, parseEther } from 'ethers';
+import { balanceOf, connectChain, RegistryClient, type ChainConnection } from '../chain/client';
 import { AtivoError } from '../util/errors';
-import { isProcessAlive } from '../util/process';
 import type { NetworkName } from './contract';
+import type { NetworkRuntime, SandboxSession } from './network-runtime';
 import { describeMissing, type Networks } from './networks';
 import type { Wallets } from './wallets';
-
-/**
- * This module is the network runtime: the only production code that loads src/sandbox (lint
- * enforces it). What the rest of the api needs of the sandbox goes through here.
- */
-export { SANDBOX_MNEMONIC, SandboxError } from '../sandbox/anvil';
-export { StorageNodeError, readIdentityPublicKey } from '../sandbox/storage-node';
 
 /** What the sandbox gives a wallet that has nothing yet, so everything can be tried offline. */
 export const SANDBOX_STARTER_WEI = parseEther('100');
@@ -34,28 +24,23 @@ export interface ChainHandle {
 }
 
 /**
- * The chain of the current network profile. The sandbox chain (anvil) starts lazily, on the
- * first command that needs a chain, and stops with the backend; if another Ativo process is
- * already running it on this data dir, we share that one.
+ * The chain of the current network profile. The sandbox (anvil + storage node, from the network
+ * runtime) starts lazily, on the first command that needs a chain, and stops with the backend;
+ * if another Ativo process is already running it on this data dir, we share that one.
  */
 export class ChainService {
   private handle: Promise<ChainHandle> | undefined;
-  private owned: AnvilSandbox | undefined;
-  private ownedNode: StorageNode | undefined;
-  private attached: AttachedSandbox | undefined;
+  private sandbox: SandboxSession | undefined;
 
   constructor(
-    private readonly dataDir: string,
+    private readonly runtime: NetworkRuntime,
     private readonly networks: Networks,
     private readonly wallets: Wallets,
   ) {}
 
-  get sandboxDir(): string {
-    return join(this.dataDir, 'sandbox');
-  }
-
-  get storageDir(): string {
-    return join(this.dataDir, 'sandbox', 'storage');
+  /** The sandbox storage node's receipt key, pinned in its data dir (null before it first ran). */
+  sandboxNodeKey(): Promise<string | null> {
+    return this.runtime.sandboxNodeKey();
   }
 
   /** The connection for the current network (started or connected on first use). */
@@ -73,12 +58,11 @@ export class ChainService {
   /**
    * A shared sandbox lives as long as the process that started it: once that process (or its
    * anvil) is gone, we attach to the one another process runs now, or start it again ourselves
-   * (its state was saved when it stopped). Two pid checks, no I/O.
+   * (its state was saved when it stopped).
    */
   private alive(h: ChainHandle): boolean {
     if (h.mode !== 'sandbox-shared') return true;
-    const a = this.attached;
-    return a !== undefined && isProcessAlive(a.pid) && isProcessAlive(a.ownerPid);
+    return this.sandbox?.alive() === true;
   }
 
   private reconnect(): Promise<ChainHandle> {
@@ -94,20 +78,11 @@ export class ChainService {
   private async open(): Promise<ChainHandle> {
     const network = this.networks.current();
     if (network === 'sandbox') {
-      const shared = await attachAnvil(this.sandboxDir);
-      if (shared) {
-        this.attached = shared;
-        const registry = shared.registryAddress !== null ? await RegistryClient.open(shared.conn, shared.registryAddress) : null;
-        const node = await attachStorageNode(this.storageDir);
-        return { network, conn: shared.conn, rpcUrl: shared.rpcUrl, chainId: shared.chainId, registry, registryAddress: shared.registryAddress, storageUrl: node?.url ?? null, mode: 'sandbox-shared', notices: [] };
-      }
-      const sb = await startAnvil({ dataDir: this.sandboxDir });
-      this.owned = sb;
-      const node = await startStorageNode({ dataDir: this.storageDir, rpcUrl: sb.rpcUrl });
-      this.ownedNode = node;
-      const registry = sb.registry ? await RegistryClient.open(sb.conn, sb.registry.address) : null;
-      const h: ChainHandle = { network, conn: sb.conn, rpcUrl: sb.rpcUrl, chainId: sb.chainId, registry, registryAddress: sb.registry?.address ?? null, storageUrl: node.url, mode: 'sandbox-owned', notices: sb.notices };
-      await this.starterFunds(h);
+      const sb = await this.runtime.openSandbox();
+      this.sandbox = sb;
+      const registry = sb.registryAddress !== null ? await RegistryClient.open(sb.conn, sb.registryAddress) : null;
+      const h: ChainHandle = { network, conn: sb.conn, rpcUrl: sb.rpcUrl, chainId: sb.chainId, registry, registryAddress: sb.registryAddress, storageUrl: sb.storageUrl, mode: sb.mode, notices: sb.notices };
+      if (sb.mode === 'sandbox-owned') await this.starterFunds(h);
       return h;
     }
     const p = this.networks.profile(network);
@@ -136,12 +111,9 @@ export class ChainService {
   async fund(address: string, wei: bigint, h?: ChainHandle): Promise<string> {
     const handle = h ?? (await this.chain());
     if (handle.network !== 'sandbox') throw new AtivoError('INVALID_INPUT', 'Test ETH exists only on the sandbox network.');
-    if (this.owned) return this.owned.fundAccount(address, wei);
-    // A shared sandbox: sign with the public dev key ourselves.
-    const dev = Wallet.fromPhrase(SANDBOX_MNEMONIC).connect(handle.conn.provider);
-    const sent = await sendEther(handle.conn, dev, address, wei);
-    await sent.wait();
-    return sent.hash;
+    const sb = this.sandbox;
+    if (sb === undefined) throw new AtivoError('SANDBOX_ERROR', 'The sandbox is not running: try again.');
+    return sb.fund(address, wei);
   }
 
   async balance(address: string): Promise<{ address: string; network: NetworkName; chainId: number; wei: string; ether: string }> {
@@ -152,16 +124,10 @@ export class ChainService {
 
   private async release(previous: Promise<ChainHandle> | undefined): Promise<void> {
     const h = await previous?.catch(() => undefined);
-    const owned = this.owned;
-    const ownedNode = this.ownedNode;
-    const attached = this.attached;
-    this.owned = undefined;
-    this.ownedNode = undefined;
-    this.attached = undefined;
+    const sb = this.sandbox;
+    this.sandbox = undefined;
     if (h?.mode === 'remote') h.conn.close();
-    attached?.close();
-    if (ownedNode) await ownedNode.stop();
-    if (owned) await owned.stop();
+    await sb?.close();
   }
 
   async close(): Promise<void> {

@@ -6,8 +6,11 @@
 import type { z } from 'zod';
 import type { Catalog } from '../catalog/db';
 import type { AssetRecord } from '../catalog/assets';
+import type { HashPool } from '../ingest/hash-pool';
+import type { Ingestor } from '../ingest/ingest';
 import type { JobQueue } from '../jobs/queue';
-import type { GrantCertificate, GrantKey } from '../publish/keys';
+import type { GrantCertificate, GrantKey, VersionKeys } from '../publish/keys';
+import type { BatchTracker } from './batches';
 import type { ChainService } from './chain';
 import type { commands, CommandName, CommandOutput, EventName, EventPayload } from './contract';
 import type { Networks } from './networks';
@@ -24,13 +27,25 @@ export interface BackendContext {
   readonly chain: ChainService;
   readonly storage: StorageService;
   readonly jobs: JobQueue;
+  /** Jobs of a batch (a publication's file uploads), summarized for the jobs.batch event. */
+  readonly batches: BatchTracker;
+  readonly ingestor: Ingestor;
+  /** The hashing worker threads (scans, verification of files). */
+  readonly pool: HashPool;
+  /** The age keys of private assets, one per version (src/publish/keys.ts). */
+  readonly versionKeys: VersionKeys;
+  /** Wallet backups written without a chosen path (wallet.export). */
+  readonly exportsDir: string;
+  readonly catalogPath: string;
+  /** Whether this process runs the background jobs now (holds the runner lock). */
+  isRunner(): boolean;
   /** Folder for temporary files that must survive a restart (same filesystem as the data dir). */
   readonly stagingDir: string;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   /** Throws NOT_CONFIGURED when `network` is not the current one (work for another network waits). */
   onCurrent(network: string): void;
   /** The asset, or a NOT_FOUND error naming how to list assets. */
-  mustGet(id: number): AssetRecord;
+  readonly mustGet: (id: number) => AssetRecord;
   /** The keychain key of a private asset's own age identity (`${id}@${createdAt}`): the key of its versions published before per-version keys. */
   assetIdentityKey(asset: AssetRecord): string;
   /**

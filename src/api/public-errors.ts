@@ -5,7 +5,7 @@
  * that says what to do, and the details go to the log.
  */
 import { isChainError } from '../chain/errors';
-import { SandboxError, StorageNodeError } from './chain';
+import { SandboxError, StorageNodeError } from './network-runtime';
 import { isStorageError } from '../storage/errors';
 import { AtivoError, damagedCatalog, errnoCode } from '../util/errors';
 import { isKeychainError } from '../vault/keychain';
