@@ -27,6 +27,8 @@ import { isStorageError } from '../storage/errors';
 import { registerUploadJobs } from '../storage/jobs';
 import { enqueueUploads } from '../storage/batch';
 import { BatchTracker, jobView } from './batches';
+import { workAtStart } from './resumed';
+import type { ResumedWork } from './resumed';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs, type PreviousVersion } from '../publish/pipeline';
 import { LICENSES, percentToBps } from '../publish/licenses';
 import { accessPeriodSeconds, changesSinceLatest, previousTerms, withAccessPeriod } from '../publish/terms';
@@ -363,7 +365,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
     'jobs.list': (input) => {
       const { items, total } = jobs.list(input);
-      return Promise.resolve({ items: items.map(jobView), total, paused: jobs.isPaused(), runner: runnerLock !== null });
+      return Promise.resolve({ items: items.map(jobView), total, paused: jobs.isPaused(), runner: runnerLock !== null, resumed: resumedAtStart });
     },
     'jobs.batches': () => Promise.resolve({ items: batches.list() }),
     'jobs.retryBatch': (input) => {
@@ -687,7 +689,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
 
   // Services register their job handlers above; then the runner starts (if this process is it).
+  let resumedAtStart: { at: string; items: ResumedWork[] } | null = null;
   const becomeRunner = (): void => {
+    resumedAtStart = { at: new Date().toISOString(), items: workAtStart(jobs) };
     jobs.start();
     for (const f of features) f.start?.();
     // A scan that was running when the previous runner (app, serve) was killed: say so (hashed
