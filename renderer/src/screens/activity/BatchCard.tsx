@@ -112,7 +112,7 @@ function RunningRow({ job, kind }: { job: BatchState['running'][number]; kind: s
 }
 
 /** A batch's card on the Activity screen (renders nothing once the batch left the store). */
-export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
+export const BatchCard = memo(function BatchCard({ id, stale = false }: { id: number; stale?: boolean }) {
   const b = useApp((s) => s.batches[id]);
   const name = useAssetName(b?.assetId ?? null);
   const [busy, setBusy] = useState<'retry' | 'cancel' | 'pause' | 'resume' | null>(null);
@@ -188,7 +188,14 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
   };
 
   return (
-    <section className="card batch" aria-labelledby={titleId} data-testid="job-batch" data-batch-id={b.id} data-asset-id={b.assetId ?? undefined}>
+    <section
+      className={`card batch${stale ? ' stale' : ''}`}
+      aria-labelledby={titleId}
+      data-testid="job-batch"
+      data-batch-id={b.id}
+      data-asset-id={b.assetId ?? undefined}
+      data-stale={stale || undefined}
+    >
       <div className="batch-head">
         <h2 id={titleId} className="batch-title">
           {batchTitle(b.kind)} ·{' '}
@@ -234,9 +241,10 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
       </div>
 
       <p className="batch-summary" data-testid="batch-summary">
+        {stale && <span className="stale-note">Last known: </span>}
         {b.summary.counts}
       </p>
-      <ProgressBar value={pct} label={`${batchTitle(b.kind)} of ${name}`} held={b.summary.blocked} />
+      <ProgressBar value={pct} label={`${batchTitle(b.kind)} of ${name}`} held={stale || b.summary.blocked} />
       {bytesLine !== null && (
         <p className="hint batch-bytes" data-testid="batch-bytes">
           {bytesLine}
@@ -294,12 +302,14 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
 /** A live batch under an asset's publishing status: files stored, bytes, time left; failures point to Activity. */
 export function BatchProgressLine({ batch, name }: { batch: BatchState; name: string }) {
   const bytesLine = batchBytesLine(batch);
+  const stale = useApp((s) => s.connection !== 'open' && s.connection !== 'signed-out');
   return (
-    <section className="card batch-line" aria-label={`${batchTitle(batch.kind)} of ${name}`} data-testid="asset-batch">
+    <section className={`card batch-line${stale ? ' stale' : ''}`} aria-label={`${batchTitle(batch.kind)} of ${name}`} data-testid="asset-batch" data-stale={stale || undefined}>
       <p className="batch-summary" data-testid="asset-batch-summary">
+        {stale && <span className="stale-note">Last known: </span>}
         {batch.summary.counts}
       </p>
-      <ProgressBar value={batch.summary.percent} label={`${batchTitle(batch.kind)} of ${name}`} held={batch.summary.blocked} />
+      <ProgressBar value={batch.summary.percent} label={`${batchTitle(batch.kind)} of ${name}`} held={stale || batch.summary.blocked} />
       {bytesLine !== null && (
         <p className="hint" data-testid="asset-batch-bytes">
           {bytesLine}
