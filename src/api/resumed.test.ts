@@ -4,6 +4,7 @@ import { Catalog } from '../catalog/db';
 import { FakeClock } from '../jobs/clock';
 import { JobQueue } from '../jobs/queue';
 import { tempDir } from '../test-support/fs';
+import { createBackend } from './backend';
 import { workAtStart } from './resumed';
 
 describe('workAtStart', () => {
@@ -36,5 +37,28 @@ describe('workAtStart', () => {
       { kind: 'publish', assetId: a, count: 1 },
       { kind: 'upload', assetId: a, count: 3 },
     ]);
+  });
+
+  it('jobs.list tells what the runner picked up when it started; a process that runs no jobs says nothing', async () => {
+    const dir = tempDir();
+    cleanups.push(dir.cleanup);
+    const dataDir = join(dir.path, 'data');
+    // Work left by an earlier run (a kind this backend has no handler for: it stays queued).
+    const first = await createBackend({ dataDir, runJobs: false });
+    await first.close();
+    const catalog = Catalog.open(join(dataDir, 'catalog.sqlite'));
+    const now = new Date().toISOString();
+    catalog.jobs.insert({ kind: 'test.left-over', nextRunAt: now }, now);
+    catalog.close();
+
+    const oneShot = await createBackend({ dataDir, runJobs: false });
+    cleanups.push(() => oneShot.close());
+    expect((await oneShot.call('jobs.list', {})).resumed).toBeNull();
+    const app = await createBackend({ dataDir });
+    cleanups.push(() => app.close());
+    const list = await app.call('jobs.list', {});
+    expect(list.runner).toBe(true);
+    expect(list.resumed?.items).toEqual([{ kind: 'test.left-over', assetId: null, count: 1 }]);
+    expect(Date.parse(list.resumed?.at ?? '')).toBeGreaterThan(Date.parse(now) - 1);
   });
 });
