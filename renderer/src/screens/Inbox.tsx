@@ -75,7 +75,7 @@ function EmptyInbox({ filtered }: { filtered: boolean }) {
       </p>
       {network === 'sandbox' && (
         <p className="muted">
-          On the sandbox you can try it offline: open a certified asset in your <a href="#/">Library</a> and choose <strong>Simulate a buyer</strong>.
+          On the Sandbox network you can try it offline: open a certified asset in your <a href="#/">Library</a> and choose <strong>Simulate a buyer</strong>.
         </p>
       )}
     </div>
