@@ -9,12 +9,13 @@
 import { join } from 'node:path';
 import type { WebSocketRoute } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { tempDir, value, writeTree } from './helpers';
+import { audit, tempDir, value, writeTree } from './helpers';
+import { REVIEW_SIZES } from './screenshots';
 
 const FILES = 12;
 
-test('the asset page and Activity agree on a publication waiting for funds; while Ativo reconnects the rows are last known and the pill grey', async ({ page, server }) => {
-  test.setTimeout(120_000);
+test('the asset page and Activity agree on a publication waiting for funds; while Ativo reconnects the rows are last known and the pill grey', async ({ page, server }, testInfo) => {
+  test.setTimeout(180_000);
   let down = false;
   const sockets: WebSocketRoute[] = [];
   await page.routeWebSocket(/\/api\/events$/, (ws) => {
@@ -59,6 +60,20 @@ test('the asset page and Activity agree on a publication waiting for funds; whil
     await expect(row.getByText(/Job #\d+/)).toBeHidden();
     await row.getByText('Details').click();
     await expect(row.getByText(/Job #\d+/)).toBeVisible();
+  });
+
+  await test.step('Activity at each review size: axe clean, nothing scrolls sideways', async () => {
+    for (const size of REVIEW_SIZES) {
+      await page.setViewportSize(size);
+      await expect(card.getByTestId('batch-summary')).toBeVisible();
+      const overflow = await page.evaluate('(() => { const d = document.scrollingElement || document.documentElement; return d.scrollWidth - d.clientWidth; })()');
+      expect(overflow, `Activity at ${size.width}x${size.height}`).toBe(0);
+      await audit(page, `Activity at ${size.width}x${size.height}`);
+      const path = testInfo.outputPath(`activity-${size.width}x${size.height}.png`);
+      await page.screenshot({ path, animations: 'disabled', caret: 'hide' });
+      await testInfo.attach(`activity-${size.width}x${size.height}`, { path, contentType: 'image/png' });
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   await test.step('the backend cannot be reached: last known progress, greyed, and a grey network pill', async () => {
