@@ -244,6 +244,10 @@ test('sandbox: simulated buyers, keyboard list navigation, bulk deny and bulk ap
     await simulate.click();
     await inboxLink(page).click();
     await expect(rowFor(page, 'Marsh sounds')).toHaveCount(2, { timeout: 15_000 });
+    // Each row starts the buyer's message, and names the asset in full on hover.
+    const first = rowFor(page, 'Marsh sounds').first();
+    await expect(first.getByTestId('request-preview')).toHaveText('Hello! I would like to use this for a research project.');
+    await expect(first.getByRole('button', { name: /, from / })).toHaveAttribute('title', 'Marsh sounds');
     await page.screenshot({ path: testInfo.outputPath('inbox-two-pending.png') });
   });
 
@@ -296,6 +300,9 @@ test('sandbox: simulated buyers, keyboard list navigation, bulk deny and bulk ap
     await expect(dialog).toBeHidden();
     await page.getByRole('combobox', { name: 'Show' }).selectOption('approved');
     await expect(rowFor(page, 'Marsh sounds')).toHaveCount(2, { timeout: 120_000 });
+    // Deciding reads a request: nothing is left unread after approving (or denying) them together.
+    await expect(page.getByText('Nothing unread.')).toBeVisible();
+    await expect(page.getByTestId('inbox-unread')).toHaveCount(0);
   });
 
   await test.step('auto-approve: a request that pays the price is approved without the owner', async () => {
@@ -309,6 +316,18 @@ test('sandbox: simulated buyers, keyboard list navigation, bulk deny and bulk ap
     await inboxLink(page).click();
     await page.getByRole('combobox', { name: 'Show' }).selectOption('approved');
     await expect(rowFor(page, 'Marsh sounds')).toHaveCount(3, { timeout: 120_000 });
+    // Approved by the rule, not by the owner: still news.
+    await expect(page.getByTestId('inbox-unread-summary')).toHaveText('1 unread request.');
+  });
+
+  await test.step('a narrow window stacks list and request: opening one brings its details into view', async () => {
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.getByRole('combobox', { name: 'Show' }).selectOption('all');
+    const rows = rowFor(page, 'Marsh sounds');
+    await expect(rows).toHaveCount(5);
+    await rows.nth(3).getByRole('button', { name: /, from / }).click();
+    await expect(page.getByTestId('request-detail')).toBeInViewport();
+    await expect(page.getByTestId('request-detail').getByRole('heading', { level: 2 })).toBeInViewport();
   });
 });
 

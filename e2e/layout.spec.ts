@@ -123,6 +123,13 @@ test('every main screen works from 800x600 to 1920x1080 and says which wallet an
       await go(page, '#/');
       await expect(page.getByRole('heading', { name: 'Library', level: 1 })).toBeVisible();
       for (const name of [LIVE, DRAFT]) await wide(page.locator('.asset-name', { hasText: name }), `${name} in the Library at ${at}`);
+      // The status reads in full (it wraps rather than ending in "manual appr…").
+      const status = await page.evaluate(`(() => {
+        const row = [...document.querySelectorAll('[data-testid="asset-row"]')].find((r) => r.textContent.includes(${JSON.stringify(LIVE)}));
+        const el = row && row.querySelector('[data-testid="asset-status"] .state-text');
+        return el ? { text: el.textContent, cutX: el.scrollWidth - el.clientWidth, cutY: el.scrollHeight - el.clientHeight } : null;
+      })()`);
+      expect(status, `the status in the Library at ${at}`).toEqual({ text: 'Live · 0.001 ETH · manual approval', cutX: 0, cutY: 0 });
       await context(page, size.width);
       await noSideScroll(page, `Library at ${at}`);
       await audit(page, `Library at ${at}`);

@@ -38,7 +38,7 @@ test('an empty library says what to do, and a drop in the browser explains the p
   const dropzone = page.getByTestId('dropzone');
   await expect(dropzone).toContainText('Drop a folder to add it');
   await expect(dropzone).toContainText(
-    'Drop a folder here or click Add folder: Ativo fingerprints every file and computes a content root anyone can verify.',
+    'Drop a folder here or click Add folder: Ativo fingerprints every file and the folder as a whole, so anyone can verify it.',
   );
 
   // Drag a file over the library and drop it: the browser cannot tell us its path.
@@ -175,7 +175,7 @@ test('add a folder, see its content root, search, open its files, remove it (fil
 
       // Copy the content root.
       await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-      await page.getByRole('button', { name: 'Copy content root' }).click();
+      await page.getByRole('button', { name: 'Copy fingerprint' }).click();
       await expect(page.getByText('Copied', { exact: true })).toBeVisible();
       expect(await page.evaluate('navigator.clipboard.readText()')).toBe(expectedRoot);
 

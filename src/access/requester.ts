@@ -22,6 +22,9 @@ const REQUEST_GAS_BOUND = 300_000n;
 
 export const eth = (wei: bigint): string => `${formatEther(wei)} ETH`;
 
+/** Whole ETH at least `wei` (for an --ether amount that surely covers it): 1 for anything up to 1 ETH. */
+const ethCeil = (wei: bigint): string => String((wei + 10n ** 18n - 1n) / 10n ** 18n || 1n);
+
 export interface RequestResult {
   requestId: string;
   tokenId: string;
@@ -80,11 +83,14 @@ export async function requestAccess(chain: RequesterChain, signer: Wallet, recip
   const from = signer.address;
   const balance = await balanceOf(conn, from);
   const fee = await estimatedFee(conn);
-  const short = (): AtivoError =>
-    new AtivoError(
-      'INVALID_INPUT',
-      `Not enough ETH: requesting access to asset #${tokenId} costs ${eth(offer.price)} plus about ${eth(fee)} of network fee (${eth(offer.price + fee)} in all), and ${from} has ${eth(balance)} on ${chain.network}. Add at least ${eth(offer.price + fee - balance)} to it${chain.network === 'sandbox' ? ' (get test ETH on the Wallet screen)' : ''}.`,
-    );
+  const short = (): AtivoError => {
+    const head = `Not enough ETH: requesting access to asset #${tokenId} costs ${eth(offer.price)} plus about ${eth(fee)} of network fee (${eth(offer.price + fee)} in all), and ${from} has ${eth(balance)} on ${chain.network}. Add at least ${eth(offer.price + fee - balance)} to it`;
+    // The command line's way to add it (the app's is the Wallet screen); nothing was paid either way.
+    const cliHow = chain.network === 'sandbox' ? ` (test ETH: ativo sandbox fund ${from} --ether ${ethCeil(offer.price + fee - balance)})` : '';
+    return new AtivoError('INVALID_INPUT', `${head}${chain.network === 'sandbox' ? ' (get test ETH on the Wallet screen)' : ''}.`, {
+      cli: `${head}${cliHow}, then run ativo access request again. Nothing was paid.`,
+    });
+  };
   if (balance < offer.price) throw short();
   let sent;
   try {

@@ -13,6 +13,7 @@ import { NetworkRuntime, SandboxError, StorageNodeError } from './network-runtim
 import { StorageService } from './storage';
 import { isStorageError } from '../storage/errors';
 import { BatchTracker, jobView } from './batches';
+import { workAtStart, type ResumedWork } from './resumed';
 import { VersionKeys, assetKeyName } from '../publish/keys';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
@@ -114,6 +115,8 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   });
   const pickJob = (j: JobView): Omit<EventPayload<'job.changed'>, 'detail'> => ({ id: j.id, kind: j.kind, assetId: j.assetId, state: j.state, progress: j.progress, error: j.error });
   const lockPath = join(dataDir, 'jobs.lock');
+  // The work this process picked up when it became the runner (Activity says it resumed).
+  let resumedAtStart: { at: string; items: ResumedWork[] } | null = null;
   let runnerLock = options.runJobs === false ? null : tryLock(lockPath);
   // Jobs of a batch (a publication's file uploads) are sent as one coalesced jobs.batch event.
   const batches = new BatchTracker(jobs, (b) => {
@@ -159,6 +162,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     pool,
     versionKeys,
     isRunner: () => runnerLock !== null,
+    resumedAtStart: () => resumedAtStart,
     stagingDir: join(dataDir, 'staging'),
     emit,
     onCurrent,
@@ -211,6 +215,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
 
   // Services register their job handlers above; then the runner starts (if this process is it).
   const becomeRunner = (): void => {
+    resumedAtStart = { at: new Date().toISOString(), items: workAtStart(jobs) };
     jobs.start();
     for (const f of features) f.start?.();
   };

@@ -13,6 +13,7 @@ import type { JobRecord } from '../catalog/jobs';
 import type { JobQueue } from '../jobs/queue';
 import { formatEta } from '../storage/format';
 import type { JobBatchView, JobView } from './contract';
+import { batchProgress, SHORT_BALANCE } from './progress';
 
 /** A person-readable name for what a job works on: an upload's file path; null for other kinds. */
 export function jobLabel(j: Pick<JobRecord, 'kind' | 'checkpoint'>): string | null {
@@ -42,26 +43,45 @@ interface Sample {
 }
 
 const WINDOW_MS = 60_000;
-/** No ETA before the rate has been watched this long. */
-const MIN_SPAN_MS = 3_000;
+/** No ETA before the rate has been watched this long (a slow start said "about 1146 h left"). */
+const MIN_SPAN_MS = 10_000;
+/** The rates of the two halves of the window must agree within this factor for an ETA. */
+const STEADY_FACTOR = 2;
+
+/** Seconds left at the rates between samples a and b (the slower of files and bytes decides), or null. */
+function etaBetween(a: Sample, b: Sample, filesLeft: number, bytesLeft: number): number | null {
+  const secs = (b.t - a.t) / 1000;
+  if (secs <= 0) return null;
+  const fileRate = (b.files - a.files) / secs;
+  const byteRate = (b.bytes - a.bytes) / secs;
+  const byFiles = fileRate > 0 ? filesLeft / fileRate : null;
+  const byBytes = byteRate > 0 && bytesLeft > 0 ? bytesLeft / byteRate : null;
+  if (byFiles === null && byBytes === null) return null;
+  return Math.max(byFiles ?? 0, byBytes ?? 0);
+}
 
 /**
  * Seconds left, from samples of (files finished, bytes finished) over time: the slower of the
  * file rate and the byte rate decides (many small files are bound by files per second, a few big
- * ones by bytes per second). Null while there is no rate yet.
+ * ones by bytes per second). Null while there is no steady rate: less than 10 s watched, nothing
+ * moved in either half of the window, or the two halves' estimates differ by more than 2×.
  */
 export function estimateEta(samples: readonly Sample[], filesLeft: number, bytesLeft: number): number | null {
   if (filesLeft <= 0) return 0;
   const first = samples[0];
   const last = samples[samples.length - 1];
   if (first === undefined || last === undefined || last.t - first.t < MIN_SPAN_MS) return null;
-  const secs = (last.t - first.t) / 1000;
-  const fileRate = (last.files - first.files) / secs;
-  const byteRate = (last.bytes - first.bytes) / secs;
-  const byFiles = fileRate > 0 ? filesLeft / fileRate : null;
-  const byBytes = byteRate > 0 && bytesLeft > 0 ? bytesLeft / byteRate : null;
-  if (byFiles === null && byBytes === null) return null;
-  return Math.round(Math.max(byFiles ?? 0, byBytes ?? 0));
+  const whole = etaBetween(first, last, filesLeft, bytesLeft);
+  if (whole === null) return null;
+  // The sample nearest the middle of the window: both halves must show a similar rate.
+  const midT = (first.t + last.t) / 2;
+  const mid = samples.reduce((m, s) => (Math.abs(s.t - midT) < Math.abs(m.t - midT) ? s : m), first);
+  if (mid === first || mid === last) return Math.round(whole);
+  const early = etaBetween(first, mid, filesLeft, bytesLeft);
+  const late = etaBetween(mid, last, filesLeft, bytesLeft);
+  if (early === null || late === null) return null;
+  if (Math.max(early, late) > STEADY_FACTOR * Math.min(early, late)) return null;
+  return Math.round(whole);
 }
 
 export class BatchTracker {
@@ -75,7 +95,14 @@ export class BatchTracker {
     private readonly send: (batch: JobBatchView & { finished: boolean }) => void,
     private readonly intervalMs = 500,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // A queue-wide pause or resume changes what every open batch says ("paused" or its time left).
+    this.offPaused = jobs.on((ev) => {
+      if (ev.type === 'paused') for (const b of jobs.openBatches()) this.touch(b);
+    });
+  }
+
+  private readonly offPaused: () => void;
 
   /** A job of this batch changed: it is summarized and sent within intervalMs. */
   touch(batch: number): void {
@@ -132,7 +159,12 @@ export class BatchTracker {
     this.samples.set(batch, list);
     const moving = s.counts.running + s.counts.queued > 0;
     const filesLeft = s.counts.queued + s.counts.running + s.counts.waiting + s.counts.paused;
-    const eta = moving ? estimateEta(list, filesLeft, Math.max(0, s.bytesLive - partial)) : null;
+    const attention = this.jobs.batchAttention(batch, 20).map(jobView);
+    const waitingForFunds = s.counts.waiting > 0 && attention.some((j) => j.state === 'waiting' && j.error !== null && SHORT_BALANCE.test(j.error));
+    const held = { queuePaused: this.jobs.isPaused(), waitingForFunds };
+    // No time left while something holds the batch: its rate says nothing about when it ends.
+    const eta = moving && !held.queuePaused && !waitingForFunds ? estimateEta(list, filesLeft, Math.max(0, s.bytesLive - partial)) : null;
+    const summary = batchProgress({ kind: s.kind, total: s.total, counts: s.counts, bytes: s.bytes, bytesDone, etaSeconds: eta }, held);
     return {
       id: s.id,
       kind: s.kind,
@@ -145,12 +177,14 @@ export class BatchTracker {
       etaSeconds: eta,
       etaText: eta === null ? null : formatEta(eta),
       running: runningViews,
-      attention: this.jobs.batchAttention(batch, 20).map(jobView),
+      attention,
+      summary,
     };
   }
 
   stop(): void {
     this.stopped = true;
+    this.offPaused();
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.dirty.clear();

@@ -39,6 +39,8 @@ export interface BackendContext {
   readonly catalogPath: string;
   /** Whether this process runs the background jobs now (holds the runner lock). */
   isRunner(): boolean;
+  /** The work this process picked up when it became the job runner (src/api/resumed.ts), and when; null in a process that runs no jobs. */
+  resumedAtStart(): { at: string; items: { kind: string; assetId: number | null; count: number }[] } | null;
   /** Folder for temporary files that must survive a restart (same filesystem as the data dir). */
   readonly stagingDir: string;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;

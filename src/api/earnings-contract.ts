@@ -32,8 +32,9 @@ export const Payout = z.object({
 export const earningsCommands = {
   'earnings.summary': { input: z.object({}).strict(), output: EarningsSummary },
   'earnings.series': {
-    input: z.object({ bucket: z.enum(['day', 'week', 'month']).default('day') }).strict(),
-    output: z.object({ bucket: z.enum(['day', 'week', 'month']), points: z.array(z.object({ start: z.string(), amountWei: Wei })) }),
+    /** `timeZone`: the IANA zone whose calendar the buckets follow (the person's own; UTC when left out). */
+    input: z.object({ bucket: z.enum(['day', 'week', 'month']).default('day'), timeZone: z.string().min(1).max(64).optional() }).strict(),
+    output: z.object({ bucket: z.enum(['day', 'week', 'month']), timeZone: z.string(), points: z.array(z.object({ start: z.string(), amountWei: Wei })) }),
   },
   'earnings.assets': {
     input: z.object({}).strict(),

@@ -5,7 +5,7 @@ import type { ChainFollower } from '../chain/follow';
 import type { RegistryClient } from '../chain/client';
 import type { ChainConnection } from '../chain/provider';
 import type { PayoutListRow } from '../catalog/payouts';
-import { bucketize, diffFigures, fromCatalog, fromEvents, sum, type Split } from '../earnings/figures';
+import { bucketize, diffFigures, fromCatalog, fromEvents, localDate, sum, type Split } from '../earnings/figures';
 import { blockTimes, fetchEarningsEvents, type LocatedEvent } from '../earnings/logs';
 import { toCsv } from '../earnings/csv';
 import { EARNINGS_STREAM, earningsFollower } from '../earnings/index';
@@ -13,6 +13,16 @@ import { WITHDRAW_JOB_KIND, registerWithdrawJobs, withdrawKey, type WithdrawChec
 import { AtivoError } from '../util/errors';
 import type { EarningsSummary, Payout } from './contract';
 import type { BackendContext, FeatureService } from './context';
+
+/** Whether Intl knows this IANA time zone (the earnings chart's calendar). */
+const knownTimeZone = (tz: string): boolean => {
+  try {
+    localDate(new Date(0), tz);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 export type EarningsCommand =
   | 'earnings.summary'
@@ -202,9 +212,12 @@ export function createEarningsService(ctx: BackendContext): FeatureService<Earni
     },
     handlers: {
       'earnings.summary': summary,
-      'earnings.series': async ({ bucket }) => {
+      'earnings.series': async ({ bucket, timeZone }) => {
+        if (timeZone !== undefined && !knownTimeZone(timeZone)) {
+          throw new AtivoError('INVALID_INPUT', `${timeZone} is not a time zone Ativo knows: use a name like Europe/Lisbon, or leave it out for UTC.`);
+        }
         const { network, account } = await fresh();
-        return { bucket, points: bucketize(q.creditTimes(network, account), bucket, true) };
+        return { bucket, timeZone: timeZone ?? 'UTC', points: bucketize(q.creditTimes(network, account), bucket, true, 5000, timeZone) };
       },
       'earnings.assets': async () => {
         const { network, account } = await fresh();

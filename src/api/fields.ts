@@ -81,6 +81,7 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   requestId: { label: 'Request', cli: 'the request id', must: WHOLE },
   out: { label: 'Save to', cli: '--out', must: 'must be a full path' },
   bucket: { label: 'Period', cli: 'the period', must: 'must be day, week or month' },
+  timeZone: { label: 'Time zone', cli: 'the time zone', must: 'must be a time zone name like Europe/Lisbon' },
 };
 
 /** Words for a field of a command: its own entry, or plain words made from its name (never the name itself). */

@@ -59,6 +59,8 @@ export const JobBatchView = z.object({
   running: z.array(RunningJob),
   /** Jobs that need a person: failed, waiting (with the reason in `error`) or paused; the first 20. */
   attention: z.array(JobView),
+  /** The batch's progress in words (src/api/progress.ts): every screen shows these, so none disagree. */
+  summary: z.object({ percent: z.number(), counts: z.string(), bytes: z.string().nullable(), status: z.string().nullable(), blocked: z.boolean() }),
 });
 
 export const jobsCommands = {
@@ -74,7 +76,14 @@ export const jobsCommands = {
         ...Paging,
       })
       .strict(),
-    output: z.object({ items: z.array(JobView), total: z.number().int(), paused: z.boolean(), runner: z.boolean() }),
+    output: z.object({
+      items: z.array(JobView),
+      total: z.number().int(),
+      paused: z.boolean(),
+      runner: z.boolean(),
+      /** The work this process picked up when it became the job runner (src/api/resumed.ts), and when; null in a process that runs no jobs. */
+      resumed: z.object({ at: z.string(), items: z.array(z.object({ kind: z.string(), assetId: z.number().int().nullable(), count: z.number().int() })) }).nullable(),
+    }),
   },
   /** The batches with work left or needing a person (any job not done or cancelled), newest first. */
   'jobs.batches': {

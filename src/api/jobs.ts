@@ -33,7 +33,7 @@ export function createJobsService(ctx: BackendContext): FeatureService<JobsComma
     handlers: {
       'jobs.list': (input) => {
         const { items, total } = jobs.list(input);
-        return Promise.resolve({ items: items.map(jobView), total, paused: jobs.isPaused(), runner: ctx.isRunner() });
+        return Promise.resolve({ items: items.map(jobView), total, paused: jobs.isPaused(), runner: ctx.isRunner(), resumed: ctx.resumedAtStart() });
       },
       'jobs.batches': () => Promise.resolve({ items: batches.list() }),
       'jobs.retryBatch': (input) => {

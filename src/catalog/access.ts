@@ -306,7 +306,11 @@ export class AccessQueries {
 
   /** Records the approval or denial asked for a request and its job. */
   setAction(id: number, kind: 'approve' | 'deny', jobId: number, reason: string | null, auto: boolean, now: string): void {
-    this.db.prepare('UPDATE access_requests SET action_kind = ?, action_job = ?, action_reason = ?, auto = ?, updated_at = ? WHERE id = ?').run(kind, jobId, reason, auto ? 1 : 0, now, id);
+    // A person's decision reads the request (a bulk approve must not leave "2 unread"); an
+    // automatic one does not: the owner has not seen that sale yet.
+    this.db
+      .prepare('UPDATE access_requests SET action_kind = ?, action_job = ?, action_reason = ?, auto = ?, updated_at = ?, read_at = CASE WHEN ? THEN read_at ELSE coalesce(read_at, ?) END WHERE id = ?')
+      .run(kind, jobId, reason, auto ? 1 : 0, now, auto ? 1 : 0, now, id);
   }
 
   /** The grant uploaded for a request (never paid for twice). */

@@ -36,10 +36,17 @@ export async function catalogCommand(args: string[], values: { folder?: string[]
         detail = c.integrityCheck();
         c.close();
       } catch (e) {
-        detail = cliMessage(toResultError(e));
+        // What SQLite found ("file is not a database"); the way out is said once, below.
+        const err = toResultError(e);
+        const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : null;
+        detail = err.code === 'CATALOG_ERROR' && cause !== null ? cause : cliMessage(err);
       }
       const ok = detail === 'ok';
-      print({ path, ok, detail }, () => (ok ? `The catalog at ${path} is intact.` : `${detail}\nRun \`ativo catalog rebuild\` to build a new one from your folders.`));
+      print({ path, ok, detail }, () =>
+        ok
+          ? `The catalog at ${path} is intact.`
+          : `The catalog at ${path} is damaged (${detail.replace(/\.$/, '')}). Your folders and files are safe.\nRun ativo catalog rebuild to set it aside and build a new one from your folders.`,
+      );
       return ok ? 0 : 1;
     }
     case 'rebuild': {

@@ -13,6 +13,18 @@ describe('buckets (UTC)', () => {
     expect(() => bucketStart('nope', 'day')).toThrow(RangeError);
   });
 
+  it("by the person's time zone: a 5 PM payout counts on that day there, in its week and month there", () => {
+    // 2026-03-02T01:00Z is 5 PM on Sunday 1 March in Los Angeles (UTC-8), and 10 AM on Monday 2 March in Tokyo.
+    const at = '2026-03-02T01:00:00.000Z';
+    expect(bucketStart(at, 'day', 'America/Los_Angeles')).toBe('2026-03-01');
+    expect(bucketStart(at, 'week', 'America/Los_Angeles')).toBe('2026-02-23');
+    expect(bucketStart('2026-04-01T00:30:00.000Z', 'month', 'America/Los_Angeles')).toBe('2026-03-01');
+    expect(bucketStart(at, 'day', 'Asia/Tokyo')).toBe('2026-03-02');
+    expect(bucketStart(at, 'day', 'UTC')).toBe('2026-03-02');
+    expect(bucketize([{ blockTime: at, amountWei: '7' }], 'day', true, 5000, 'America/Los_Angeles')).toEqual([{ start: '2026-03-01', amountWei: '7' }]);
+    expect(() => bucketStart(at, 'day', 'Mars/Olympus_Mons')).toThrow(RangeError);
+  });
+
   it('sums per bucket exactly (beyond 2^53) and fills the gaps for the chart', () => {
     const big = (2n ** 70n).toString();
     const rows = [

@@ -42,10 +42,28 @@ export const sum = (xs: Iterable<string | bigint>): bigint => {
   return t;
 };
 
-/** The UTC start (YYYY-MM-DD) of the day, ISO week (Monday) or month holding `iso`. */
-export function bucketStart(iso: string, bucket: Bucket): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) throw new RangeError(`Not a date: ${iso}`);
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (YYYY-MM-DD) of `d` in the IANA time zone `timeZone` (RangeError if unknown). */
+export function localDate(d: Date, timeZone: string): string {
+  let f = dateFormats.get(timeZone);
+  if (f === undefined) {
+    // en-CA writes dates as YYYY-MM-DD.
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dateFormats.set(timeZone, f);
+  }
+  return f.format(d);
+}
+
+/**
+ * The start (YYYY-MM-DD) of the day, ISO week (Monday) or month holding `iso`: in UTC, or with
+ * `timeZone` (IANA, e.g. the person's own) by that zone's calendar, so a payout at 5 PM there
+ * counts on that day there.
+ */
+export function bucketStart(iso: string, bucket: Bucket, timeZone?: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) throw new RangeError(`Not a date: ${iso}`);
+  const d = timeZone === undefined ? at : new Date(`${localDate(at, timeZone)}T00:00:00Z`);
   let t = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), bucket === 'month' ? 1 : d.getUTCDate());
   if (bucket === 'week') t -= ((d.getUTCDay() + 6) % 7) * 86_400_000;
   return new Date(t).toISOString().slice(0, 10);
@@ -60,13 +78,19 @@ function nextBucket(start: string, bucket: Bucket): string {
 }
 
 /**
- * Credits summed per bucket, oldest first. With `fill`, the empty buckets between the first
+ * Credits summed per bucket (by `timeZone`'s calendar when given, else UTC), oldest first. With `fill`, the empty buckets between the first
  * and the last are included as zeros (for a chart), up to `maxPoints` (older ones dropped).
  */
-export function bucketize(rows: readonly { blockTime: string; amountWei: string }[], bucket: Bucket, fill = false, maxPoints = 5000): { start: string; amountWei: string }[] {
+export function bucketize(
+  rows: readonly { blockTime: string; amountWei: string }[],
+  bucket: Bucket,
+  fill = false,
+  maxPoints = 5000,
+  timeZone?: string,
+): { start: string; amountWei: string }[] {
   const by = new Map<string, bigint>();
   for (const r of rows) {
-    const k = bucketStart(r.blockTime, bucket);
+    const k = bucketStart(r.blockTime, bucket, timeZone);
     by.set(k, (by.get(k) ?? 0n) + BigInt(r.amountWei));
   }
   const keys = [...by.keys()].sort();

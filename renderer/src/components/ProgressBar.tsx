@@ -9,10 +9,11 @@ const PHASE: Record<ScanProgress['phase'], string> = {
   failed: 'Scan failed',
 };
 
-export function ProgressBar({ value, label }: { value: number | null; label: string }) {
+/** `held`: the work cannot move now (waiting for funds, paused, or the app is reconnecting): the bar is greyed. */
+export function ProgressBar({ value, label, held = false }: { value: number | null; label: string; held?: boolean }) {
   return (
     <div
-      className={`progress${value === null ? ' progress-indeterminate' : ''}`}
+      className={`progress${value === null ? ' progress-indeterminate' : ''}${held ? ' progress-held' : ''}`}
       role="progressbar"
       aria-label={label}
       aria-valuemin={0}

@@ -74,8 +74,10 @@ export function WalletContext() {
   }, [settings]);
   const { wallet, loaded } = useWalletInUse();
   const reach = useReachable();
+  // The backend itself cannot be reached (reconnecting): the network's state is unknown, so grey.
+  const offline = useApp((s) => s.connection !== 'open' && s.connection !== 'signed-out');
   if (network === null) return null;
-  const down = reach === 'down';
+  const down = reach === 'down' && !offline;
   const netTitle = NETWORK_TITLE[network];
   const named = wallet !== null && wallet.label.trim() !== '';
   return (
@@ -99,11 +101,17 @@ export function WalletContext() {
         </span>
       )}
       <a
-        className={`network-pill network-pill-${network}${down ? ' network-pill-down' : ''}`}
+        className={`network-pill network-pill-${network}${down ? ' network-pill-down' : ''}${offline ? ' network-pill-unknown' : ''}`}
         href="#/wallet"
-        title={down ? `${netTitle} cannot be reached: check your connection or the network settings on the Wallet screen.` : 'Network settings'}
+        title={
+          offline
+            ? 'Ativo is reconnecting: the state of the network is not known until it is back.'
+            : down
+              ? `${netTitle} cannot be reached: check your connection or the network settings on the Wallet screen.`
+              : 'Network settings'
+        }
         data-testid="network-pill"
-        data-reachable={reach}
+        data-reachable={offline ? 'unknown' : reach}
       >
         <span className="dot" aria-hidden="true" />
         <span className="sr-only">Network: </span>

@@ -45,6 +45,12 @@ export function uploadPhase(detail: string | null): string | null {
   return m === null ? null : `${m[1] ?? ''} ${m[2] ?? ''}%`;
 }
 
+/** The percent of an upload's current phase ("Hashing 100% · …" → 100), when it reports one. */
+export function phasePercent(detail: string | null): number | null {
+  const m = detail === null ? null : UPLOAD_PHASE.exec(detail);
+  return m === null ? null : Math.max(0, Math.min(100, Number(m[2])));
+}
+
 /** "Queued", "Encrypting 42%", "Uploading 42%", "Waiting: …", "Registering", "Certified", "Failed: reason". */
 export function jobStateText(j: Pick<LiveJob, 'kind' | 'state' | 'progress' | 'detail' | 'error'>): string {
   switch (j.state) {

@@ -12,9 +12,11 @@ import { ProgressBar } from '../components/ProgressBar';
 import { canCancel, canPause, canResume, canRetry, jobPercent, jobStateText, kindText } from '../lib/jobs';
 import { formatDate } from '../lib/format';
 import { useQuery } from '../hooks/useQuery';
-import { loadJobs, notify, useApp } from '../state/store';
+import { isActiveJob, loadJobs, notify, useApp } from '../state/store';
 import type { AppState, LiveJob } from '../state/store';
 import { BatchCard } from './activity/BatchCard';
+import { ResumedNote } from './activity/ResumedNote';
+import { publishWaitText, useAssetBatch } from './activity/useAssetBatch';
 import { useThrottled } from './activity/useThrottled';
 
 type JobItem = CommandOutput<'jobs.list'>['items'][number];
@@ -57,7 +59,15 @@ function useAssetNames(ids: number[]): Record<number, string> {
   return q.data ?? {};
 }
 
-function JobRow({ job, name, onDone }: { job: LiveJob & { createdAt: string; attempts: number }; name: string; onDone: () => void }) {
+/** What a job without an asset works on, in words ("Approval of an access request"), never a dash. */
+const SUBJECT_WITHOUT_ASSET: Record<string, string> = {
+  'access.approve': 'an access request',
+  'access.deny': 'an access request',
+  withdraw: 'your earnings',
+};
+
+function JobRow({ job, name, onDone, stale }: { job: LiveJob & { createdAt: string; attempts: number }; name: string | null; onDone: () => void; stale: boolean }) {
+  const batch = useAssetBatch(job.kind === 'publish' ? job.assetId : null);
   const [busy, setBusy] = useState<Action | null>(null);
   const act = async (a: Action): Promise<void> => {
     setBusy(a);
@@ -75,10 +85,12 @@ function JobRow({ job, name, onDone }: { job: LiveJob & { createdAt: string; att
   if (canResume(job.state)) actions.push('resume');
   if (canCancel(job.state)) actions.push('cancel');
   if (canRetry(job.state)) actions.push('retry');
-  const label = jobStateText(job);
-  const subject = `${kindText(job.kind)} of ${name}`;
+  // A publication waiting for its uploads says what their batch card says.
+  const label = publishWaitText(job, batch) ?? jobStateText(job);
+  const what = name ?? SUBJECT_WITHOUT_ASSET[job.kind] ?? null;
+  const subject = what !== null ? `${kindText(job.kind)} of ${what}` : kindText(job.kind);
   return (
-    <li className={`job job-${job.state}`} data-testid="job-row" data-job-id={job.id} data-kind={job.kind}>
+    <li className={`job job-${job.state}${stale ? ' stale' : ''}`} data-testid="job-row" data-job-id={job.id} data-kind={job.kind} data-stale={stale || undefined}>
       <div className="job-main">
         <div className="job-title">
           <span className={`badge job-kind job-kind-${job.kind}`}>{kindText(job.kind)}</span>
@@ -87,22 +99,26 @@ function JobRow({ job, name, onDone }: { job: LiveJob & { createdAt: string; att
               {name}
             </a>
           ) : (
-            <span className="job-asset">{name}</span>
+            what !== null && <span className="job-asset">{what}</span>
           )}
         </div>
         <div className={`job-state job-state-${job.state}`} data-testid="job-state">
-          {label}
+          {stale && isActiveJob(job) ? `Last known: ${label}` : label}
         </div>
         {job.state === 'running' && (
           <div className="job-progress">
-            <ProgressBar value={job.kind === 'publish' && job.progress === 0 ? null : jobPercent(job)} label={`${subject} progress`} />
+            <ProgressBar value={job.kind === 'publish' && job.progress === 0 ? null : jobPercent(job)} label={`${subject} progress`} held={stale} />
             {job.detail !== null && <span className="hint">{job.detail}</span>}
           </div>
         )}
         <div className="hint">
-          Job #{job.id} · started {formatDate(job.createdAt)}
+          Started {formatDate(job.createdAt)}
           {job.attempts > 1 ? ` · attempt ${job.attempts}` : ''}
         </div>
+        <details className="job-details">
+          <summary>Details</summary>
+          <span className="hint">Job #{job.id}</span>
+        </details>
       </div>
       <div className="job-actions">
         {actions.map((a) => (
@@ -135,7 +151,8 @@ export function ActivityScreen() {
   const [busyAll, setBusyAll] = useState(false);
   const q = useQuery(`jobs:${version}`, () => call('jobs.list', { batched: false, limit: 200 }));
   const items: JobItem[] = q.data?.items ?? [];
-  const names = useAssetNames([...new Set(items.map((j) => j.assetId).filter((id): id is number => id !== null))].sort((a, b) => a - b));
+  const assetIds = [...items.map((j) => j.assetId), ...(q.data?.resumed?.items ?? []).map((r) => r.assetId)];
+  const names = useAssetNames([...new Set(assetIds.filter((id): id is number => id !== null))].sort((a, b) => a - b));
   const queuePaused = q.data?.paused ?? paused;
   const network = useApp((s) => s.network);
   const [funding, setFunding] = useState(false);
@@ -147,6 +164,8 @@ export function ActivityScreen() {
       return state === 'waiting' && error !== null && SHORT_BALANCE.test(error);
     });
   const anything = items.length > 0 || batchIds.length > 0;
+  // The backend cannot be reached (the browser shell reconnecting): what is shown is the last known state.
+  const stale = useApp((s) => s.connection !== 'open' && s.connection !== 'signed-out');
 
   const fund = async (): Promise<void> => {
     setFunding(true);
@@ -190,6 +209,18 @@ export function ActivityScreen() {
         </div>
       </div>
 
+      {stale && anything && (
+        <div className="callout" role="status" data-testid="activity-stale">
+          <Icon name="info" />
+          <div>
+            <strong>Showing the last known progress.</strong>
+            <p>Ativo is reconnecting to its background work. The numbers update again once it is back.</p>
+          </div>
+        </div>
+      )}
+
+      <ResumedNote resumed={q.data?.resumed ?? null} names={names} />
+
       {queuePaused && (
         <div className="callout callout-warn" role="status">
           <Icon name="info" />
@@ -230,7 +261,7 @@ export function ActivityScreen() {
       {batchIds.length > 0 && (
         <div className="batch-list" data-testid="job-batches">
           {batchIds.map((id) => (
-            <BatchCard key={id} id={id} />
+            <BatchCard key={id} id={id} stale={stale} />
           ))}
         </div>
       )}
@@ -275,7 +306,8 @@ export function ActivityScreen() {
                   <JobRow
                     key={j.id}
                     job={merged}
-                    name={j.assetId !== null ? (names[j.assetId] ?? `Asset #${j.assetId}`) : '—'}
+                    name={j.assetId !== null ? (names[j.assetId] ?? `Asset #${j.assetId}`) : null}
+                    stale={stale}
                     onDone={() => {
                       q.reload();
                     }}

@@ -100,7 +100,7 @@ export function AssetList({ list, total }: { list: PagedList<AssetQuery, AssetSu
         <span className="cell cell-num cell-price">Price</span>
         <span className="cell cell-num cell-pending">Pending</span>
         <span className="cell cell-num cell-earned">Earned</span>
-        <span className="cell cell-root">Content root</span>
+        <span className="cell cell-root">Fingerprint</span>
       </div>
       <div className="asset-list-scroll" ref={scrollRef}>
         <ul className="asset-list-body" aria-label="Assets" style={{ height: virtualizer.getTotalSize() }} onKeyDown={onKeyDown}>

@@ -15,6 +15,7 @@ import { PublishFailed } from './asset/PublishFailed';
 import { VersionHistory } from './asset/VersionHistory';
 import { TermsPanel } from './asset/TermsPanel';
 import { BatchProgressLine } from './activity/BatchCard';
+import { FingerprintHelp } from './asset/FingerprintHelp';
 import { LifecycleBadge, useLiveStatus } from './asset/Lifecycle';
 import { OwnerAndTerms } from './asset/OwnerAndTerms';
 import './asset/asset.css';
@@ -36,7 +37,7 @@ function Skipped({ asset }: { asset: AssetDetail }) {
         </h2>
       </div>
       <p className="card-note">
-        These entries are not part of the content root. Symbolic links are never followed, and unreadable files are left out.
+        These entries are not part of the fingerprint. Symbolic links are never followed, and unreadable files are left out.
       </p>
       <ul className="skipped-list" data-testid="skipped-list">
         {shown.map((s) => (
@@ -248,18 +249,21 @@ export function AssetScreen({ id }: { id: number }) {
             </dd>
           </div>
           <div className="fact fact-wide">
-            <dt>Content root</dt>
+            <dt>Fingerprint</dt>
             <dd className="root-line">
               {asset.contentRoot !== null ? (
                 <>
                   <code className="mono-text root-full" data-testid="content-root">
                     {asset.contentRoot}
                   </code>
-                  <CopyButton text={asset.contentRoot} label="Copy content root" />
+                  <CopyButton text={asset.contentRoot} label="Copy fingerprint" />
                 </>
               ) : (
                 <span className="muted">{scanning ? 'Computed when the scan finishes' : '—'}</span>
               )}
+            </dd>
+            <dd>
+              <FingerprintHelp />
             </dd>
           </div>
           <div className="fact">
@@ -279,10 +283,6 @@ export function AssetScreen({ id }: { id: number }) {
             <dd>{asset.skippedCount === 0 ? 'None' : plural(asset.skippedCount, 'entry', 'entries')}</dd>
           </div>
         </dl>
-        <p className="card-note">
-          The content root is the SHA-256 of the manifest (one <code>sha256sum</code> line per file, sorted by path). Anyone can recompute it in the
-          folder: <code>find . -type f -printf &apos;%P\0&apos; | LC_ALL=C sort -z | xargs -0r sha256sum -- | sha256sum</code>
-        </p>
       </section>
 
       <FileTable assetId={asset.id} version={`${asset.state}:${asset.scannedAt ?? ''}:${asset.contentRoot ?? ''}`} scanning={scanning} />
@@ -304,7 +304,7 @@ export function AssetScreen({ id }: { id: number }) {
           description={
             <>
               <p>
-                Ativo forgets this asset: its fingerprints and content root are deleted from the catalog. <strong>The files on disk are not touched</strong>{' '}
+                Ativo forgets this asset: its fingerprints are deleted from the catalog. <strong>The files on disk are not touched</strong>{' '}
                 — <code className="mono-text">{asset.rootPath}</code> stays exactly as it is, and you can add it again at any time.
               </p>
             </>

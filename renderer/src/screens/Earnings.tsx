@@ -15,7 +15,7 @@ import { notify, useApp } from '../state/store';
 import type { LiveJob } from '../state/store';
 import { PayoutChart } from './earnings/PayoutChart';
 import { PayoutTable } from './earnings/PayoutTable';
-import { exactEth, formatEth, shortAddress } from './earnings/money';
+import { exactEth, formatEth, localTimeZone, networkTitle, shortAddress } from './earnings/money';
 import './earnings/earnings.css';
 
 type Bucket = 'day' | 'week' | 'month';
@@ -42,7 +42,7 @@ function Totals({ s }: { s: Summary }) {
       <div className="card-head">
         <h2 id="totals-title">Totals</h2>
         <span className="hint" data-testid="earnings-synced">
-          {shortAddress(s.account)} on {s.network} · indexed to block {formatCount(Math.max(0, s.syncedBlock))}
+          {shortAddress(s.account)} on {networkTitle(s.network)} · indexed to block {formatCount(Math.max(0, s.syncedBlock))}
           {s.syncedAt !== null ? ` · ${formatDate(s.syncedAt)}` : ''}
         </span>
       </div>
@@ -267,7 +267,8 @@ export function EarningsScreen() {
   const summary = useQuery(`summary:${key}`, () => call('earnings.summary', {}));
   const assets = useQuery(`assets:${key}`, () => call('earnings.assets', {}));
   const contributors = useQuery(`contributors:${key}`, () => call('earnings.contributors', {}));
-  const series = useQuery(`series:${key}:${bucket}`, () => call('earnings.series', { bucket }));
+  // Buckets follow the person's calendar: a payout at 5 PM here counts on today here.
+  const series = useQuery(`series:${key}:${bucket}`, () => call('earnings.series', { bucket, timeZone: localTimeZone() }));
   const s = summary.data;
   const currency = s?.currency ?? 'ETH';
   const empty = s !== null && BigInt(s.earnedWei) === 0n && BigInt(s.withdrawnWei) === 0n && BigInt(s.withdrawableWei) === 0n && (assets.data?.items.length ?? 0) === 0;

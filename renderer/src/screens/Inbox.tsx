@@ -21,6 +21,9 @@ import { RequestList } from './inbox/RequestList';
 import type { InboxQuery } from './inbox/RequestList';
 import './inbox/inbox.css';
 
+/** The Inbox's list and detail stack at this width (inbox.css, layout.css). */
+const STACKED = '(max-width: 1100px)';
+
 const fetchRequests: PageFetcher<InboxQuery, RequestView> = async (p, offset, limit) => {
   const r = await call('access.list', { ...(p.state !== undefined ? { state: p.state } : {}), unreadOnly: p.unreadOnly, offset, limit });
   useApp.setState({ unreadRequests: r.unread });
@@ -72,7 +75,7 @@ function EmptyInbox({ filtered }: { filtered: boolean }) {
       </p>
       {network === 'sandbox' && (
         <p className="muted">
-          On the sandbox you can try it offline: open a certified asset in your <a href="#/">Library</a> and choose <strong>Simulate a buyer</strong>.
+          On the Sandbox network you can try it offline: open a certified asset in your <a href="#/">Library</a> and choose <strong>Simulate a buyer</strong>.
         </p>
       )}
     </div>
@@ -107,6 +110,16 @@ export function InboxScreen({ selected }: { selected: number | null }) {
   useEffect(() => {
     if (selected !== null && unreadSelected) markRead([selected]);
   }, [selected, unreadSelected]);
+  // Stacked (narrow window): the request opened is below the list; bring it into view.
+  useEffect(() => {
+    if (selected === null || !window.matchMedia(STACKED).matches) return;
+    const t = setTimeout(() => {
+      document.querySelector('.inbox-panes .inbox-detail')?.scrollIntoView({ block: 'start' });
+    }, 0);
+    return () => {
+      clearTimeout(t);
+    };
+  }, [selected]);
 
   // Selection keeps only rows still on screen.
   const loadedIds = new Set<number>();

@@ -164,7 +164,7 @@ export function LibraryScreen() {
         <div className="dropzone-text">
           <strong>Drop a folder to add it</strong>
           {empty && (
-            <p>Drop a folder here or click Add folder: Ativo fingerprints every file and computes a content root anyone can verify.</p>
+            <p>Drop a folder here or click Add folder: Ativo fingerprints every file and the folder as a whole, so anyone can verify it.</p>
           )}
           {dropHint !== null && (
             <p className="dropzone-hint" role="status">

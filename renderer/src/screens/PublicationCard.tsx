@@ -11,6 +11,7 @@ import { downloadText, formatEth } from '../lib/wallet';
 import { notify, useApp } from '../state/store';
 import './inbox/inbox.css';
 import type { LiveJob } from '../state/store';
+import { publishWaitText, useAssetBatch } from './activity/useAssetBatch';
 
 type Publication = NonNullable<AssetDetail['publication']>;
 
@@ -28,16 +29,19 @@ const NETWORK_WORD: Record<string, string> = { sandbox: 'Sandbox', testnet: 'Tes
 
 export function PublishProgress({ job, name }: { job: LiveJob; name: string }) {
   const pct = jobPercent(job);
+  const batch = useAssetBatch(job.assetId);
+  // Waiting for its uploads: the batch's own words and bar (below) say how far they are.
+  const uploads = publishWaitText(job, batch);
   return (
     <section className="card publish-live" aria-labelledby="publish-live-title" data-testid="publish-live">
       <div className="card-head">
         <h2 id="publish-live-title">Publishing</h2>
       </div>
       <p className="job-state" data-testid="publish-live-state">
-        {jobStateText(job)}
+        {uploads ?? jobStateText(job)}
       </p>
-      {(job.state === 'running' || job.state === 'waiting') && <ProgressBar value={pct} label={`Publishing ${name}`} />}
-      {job.detail !== null && job.detail !== job.error && <p className="hint">{job.detail}</p>}
+      {uploads === null && (job.state === 'running' || job.state === 'waiting') && <ProgressBar value={pct} label={`Publishing ${name}`} />}
+      {uploads === null && job.detail !== null && job.detail !== job.error && <p className="hint">{job.detail}</p>}
       <p className="card-note">
         It continues in the background: see <a href="#/activity">Activity</a> to pause or cancel it.
       </p>

@@ -9,11 +9,12 @@ import { call, messageOf } from '../../api/client';
 import { Icon } from '../../components/Icon';
 import { ConfirmDialog } from '../../components/Modal';
 import { ProgressBar } from '../../components/ProgressBar';
-import { formatBytes, formatCount } from '../../lib/format';
-import { jobPercent, kindText, uploadPhase } from '../../lib/jobs';
+import { formatCount } from '../../lib/format';
+import { jobPercent, kindText, phasePercent, uploadPhase } from '../../lib/jobs';
 import { loadJobs, notify, useApp } from '../../state/store';
 import type { BatchState } from '../../state/store';
 import { useAssetName } from './names';
+import './activity.css';
 
 type JobView = BatchState['attention'][number];
 type BatchCounts = BatchState['counts'];
@@ -27,30 +28,14 @@ const batchTitle = (kind: string): string => (kind === 'upload' ? 'Uploading fil
 /** What the batch's items are called: "file"/"files" for uploads, else "job"/"jobs". */
 const itemWord = (kind: string, n: number): string => (kind === 'upload' ? (n === 1 ? 'file' : 'files') : n === 1 ? 'job' : 'jobs');
 
-/** "1,234 of 20,000 files stored · 3 running · 2 failed" */
-export function batchSummary(b: Pick<BatchState, 'kind' | 'total' | 'counts'>): string {
-  const c = b.counts;
-  const parts = [`${formatCount(c.done)} of ${formatCount(b.total)} ${itemWord(b.kind, b.total)} ${b.kind === 'upload' ? 'stored' : 'done'}`];
-  if (c.running > 0) parts.push(`${formatCount(c.running)} running`);
-  if (c.waiting > 0) parts.push(`${formatCount(c.waiting)} waiting`);
-  if (c.paused > 0) parts.push(`${formatCount(c.paused)} paused`);
-  if (c.failed > 0) parts.push(`${formatCount(c.failed)} failed`);
-  if (c.cancelled > 0) parts.push(`${formatCount(c.cancelled)} cancelled`);
-  return parts.join(' · ');
-}
-
-/** Percent done: by bytes when the batch knows its size, else by finished jobs. */
-export function batchPercent(b: Pick<BatchState, 'bytes' | 'bytesDone' | 'total' | 'counts'>): number {
-  const ratio = b.bytes > 0 ? b.bytesDone / b.bytes : b.total > 0 ? b.counts.done / b.total : 0;
-  return Math.max(0, Math.min(100, Math.floor(ratio * 100)));
-}
-
-/** "12 MB of 40 MB · about 3 min left" (no estimate when the backend has none yet); null without sizes. */
-export function batchBytesLine(b: Pick<BatchState, 'bytes' | 'bytesDone' | 'etaText' | 'finished'>): string | null {
-  if (b.bytes <= 0) return null;
-  const eta = !b.finished && b.etaText !== null ? b.etaText : '';
-  const line = `${formatBytes(Math.min(b.bytesDone, b.bytes))} of ${formatBytes(b.bytes)}`;
-  return eta === '' ? line : `${line} · ${eta}`;
+/**
+ * "12 MB of 40 MB · about 3 min left", "… · waiting for funds", "… · paused": the backend's
+ * summary of the batch (src/api/progress.ts), the same words on every screen; null without sizes
+ * or a status.
+ */
+export function batchBytesLine(b: Pick<BatchState, 'summary' | 'finished'>): string | null {
+  const parts = [b.summary.bytes, b.finished ? null : b.summary.status].filter((p): p is string => p !== null);
+  return parts.length === 0 ? null : parts.join(' · ');
 }
 
 /**
@@ -110,7 +95,8 @@ function AttentionRow({ job, assetName, kind }: { job: JobView; assetName: strin
 
 function RunningRow({ job, kind }: { job: BatchState['running'][number]; kind: string }) {
   const phase = uploadPhase(job.detail);
-  const pct = jobPercent(job);
+  // The bar shows the number its words say ("Hashing 100%" beside a full bar, not the job's 5%).
+  const pct = phasePercent(job.detail) ?? jobPercent(job);
   // "Encrypting 42% · 12 MB of 30 MB": the phase is the heading of the row, the rest its detail.
   const rest = job.detail !== null && phase !== null ? job.detail.slice(phase.length).replace(/^\s*·\s*/, '') : job.detail;
   return (
@@ -126,7 +112,7 @@ function RunningRow({ job, kind }: { job: BatchState['running'][number]; kind: s
 }
 
 /** A batch's card on the Activity screen (renders nothing once the batch left the store). */
-export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
+export const BatchCard = memo(function BatchCard({ id, stale = false }: { id: number; stale?: boolean }) {
   const b = useApp((s) => s.batches[id]);
   const name = useAssetName(b?.assetId ?? null);
   const [busy, setBusy] = useState<'retry' | 'cancel' | 'pause' | 'resume' | null>(null);
@@ -137,7 +123,7 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
   const plural_ = (n: number): string => `${formatCount(n)} ${itemWord(b.kind, n)}`;
   const titleId = `batch-${b.id}-title`;
   const subject = b.kind === 'upload' ? `uploads of ${name}` : `${kindText(b.kind).toLowerCase()} jobs of ${name}`;
-  const pct = batchPercent(b);
+  const pct = b.summary.percent;
   const bytesLine = batchBytesLine(b);
   // Failed and paused jobs each need their own button; waiting ones mostly share a reason
   // (the storage balance): a few of them say it.
@@ -202,7 +188,14 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
   };
 
   return (
-    <section className="card batch" aria-labelledby={titleId} data-testid="job-batch" data-batch-id={b.id} data-asset-id={b.assetId ?? undefined}>
+    <section
+      className={`card batch${stale ? ' stale' : ''}`}
+      aria-labelledby={titleId}
+      data-testid="job-batch"
+      data-batch-id={b.id}
+      data-asset-id={b.assetId ?? undefined}
+      data-stale={stale || undefined}
+    >
       <div className="batch-head">
         <h2 id={titleId} className="batch-title">
           {batchTitle(b.kind)} ·{' '}
@@ -248,9 +241,10 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
       </div>
 
       <p className="batch-summary" data-testid="batch-summary">
-        {batchSummary(b)}
+        {stale && <span className="stale-note">Last known: </span>}
+        {b.summary.counts}
       </p>
-      <ProgressBar value={pct} label={`${batchTitle(b.kind)} of ${name}`} />
+      <ProgressBar value={pct} label={`${batchTitle(b.kind)} of ${name}`} held={stale || b.summary.blocked} />
       {bytesLine !== null && (
         <p className="hint batch-bytes" data-testid="batch-bytes">
           {bytesLine}
@@ -308,11 +302,19 @@ export const BatchCard = memo(function BatchCard({ id }: { id: number }) {
 /** A live batch under an asset's publishing status: files stored, bytes, time left; failures point to Activity. */
 export function BatchProgressLine({ batch, name }: { batch: BatchState; name: string }) {
   const bytesLine = batchBytesLine(batch);
+  const stale = useApp((s) => s.connection !== 'open' && s.connection !== 'signed-out');
   return (
-    <section className="card batch-line" aria-label={`${batchTitle(batch.kind)} of ${name}`} data-testid="asset-batch">
-      <p className="batch-summary">{batchSummary(batch)}</p>
-      <ProgressBar value={batchPercent(batch)} label={`${batchTitle(batch.kind)} of ${name}`} />
-      {bytesLine !== null && <p className="hint">{bytesLine}</p>}
+    <section className={`card batch-line${stale ? ' stale' : ''}`} aria-label={`${batchTitle(batch.kind)} of ${name}`} data-testid="asset-batch" data-stale={stale || undefined}>
+      <p className="batch-summary" data-testid="asset-batch-summary">
+        {stale && <span className="stale-note">Last known: </span>}
+        {batch.summary.counts}
+      </p>
+      <ProgressBar value={batch.summary.percent} label={`${batchTitle(batch.kind)} of ${name}`} held={stale || batch.summary.blocked} />
+      {bytesLine !== null && (
+        <p className="hint" data-testid="asset-batch-bytes">
+          {bytesLine}
+        </p>
+      )}
       {batch.counts.failed > 0 && (
         <p className="hint batch-line-failed">
           {batch.counts.failed === 1 ? 'One file failed' : `${formatCount(batch.counts.failed)} files failed`}: see <a href="#/activity">Activity</a> to retry.

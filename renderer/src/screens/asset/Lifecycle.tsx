@@ -30,7 +30,7 @@ export function LifecycleBadge({ status, testId }: { status: Status; testId?: st
   return (
     <span className={`state life-${status.state}`} title={status.detail ?? status.label} data-testid={testId}>
       <span className="dot" aria-hidden="true" />
-      {status.label}
+      <span className="state-text">{status.label}</span>
     </span>
   );
 }

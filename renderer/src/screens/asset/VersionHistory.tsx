@@ -21,7 +21,7 @@ export function VersionHistory({ asset }: { asset: AssetDetail }) {
       <p className="card-note">
         {changed
           ? 'The folder changed since the last certified version: publish it to certify the next version (only changed files are uploaded).'
-          : 'Each version is a content root certified on chain; a new version links to the one before it.'}
+          : 'Each version is a fingerprint of the files, certified on chain; a new version links to the one before it.'}
       </p>
       <ol className="version-list" reversed>
         {asset.versions.map((v) => (
@@ -47,7 +47,7 @@ export function VersionHistory({ asset }: { asset: AssetDetail }) {
               <code className="mono-text root-full" data-testid="version-root">
                 {v.contentRoot}
               </code>
-              <CopyButton text={v.contentRoot} label={`Copy the content root of version ${v.number}`} />
+              <CopyButton text={v.contentRoot} label={`Copy the fingerprint of version ${v.number}`} />
             </div>
           </li>
         ))}

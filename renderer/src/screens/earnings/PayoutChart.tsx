@@ -11,13 +11,31 @@ export interface Point {
 
 const HEIGHT = 220;
 
-/** The start (unix seconds) of the bucket `n` buckets after the one starting at `t`. */
+/** The start (unix seconds, local midnight) of the bucket `n` buckets after the one starting at `t`. */
 function shift(t: number, bucket: string, n: number): number {
   const d = new Date(t * 1000);
-  if (bucket === 'month') d.setUTCMonth(d.getUTCMonth() + n);
-  else d.setUTCDate(d.getUTCDate() + n * (bucket === 'week' ? 7 : 1));
+  if (bucket === 'month') d.setMonth(d.getMonth() + n);
+  else d.setDate(d.getDate() + n * (bucket === 'week' ? 7 : 1));
   return d.getTime() / 1000;
 }
+
+/** A bucket's start (YYYY-MM-DD, the person's calendar: the backend buckets by this time zone) as local midnight. */
+const localStart = (day: string): number => {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).getTime() / 1000;
+};
+
+const DAY = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+const MONTH = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric' });
+
+/** What one bar is, on the axis: "Mar 2" (a day), "Wk Mar 2" (the week starting that Monday), "Mar 2026" (a month). */
+export function bucketLabel(t: number, bucket: string): string {
+  const d = new Date(t * 1000);
+  return bucket === 'month' ? MONTH.format(d) : bucket === 'week' ? `Wk ${DAY.format(d)}` : DAY.format(d);
+}
+
+/** Bars this wide (a share of the space between two buckets): days thin, weeks wider, months widest. */
+const BAR_SHARE: Record<string, number> = { day: 0.45, week: 0.65, month: 0.85 };
 
 export function PayoutChart({ points, bucket, currency }: { points: Point[]; bucket: string; currency: string }) {
   const box = useRef<HTMLDivElement>(null);
@@ -27,7 +45,7 @@ export function PayoutChart({ points, bucket, currency }: { points: Point[]; buc
     const el = box.current;
     if (!el) return;
     // An empty bucket on each side, so one or two bars still get a readable time axis.
-    const xs = points.map((p) => Date.parse(`${p.start}T00:00:00Z`) / 1000);
+    const xs = points.map((p) => localStart(p.start));
     const ys = points.map((p) => weiToNumber(p.amountWei));
     if (xs.length > 0) {
       xs.unshift(shift(xs[0] ?? 0, bucket, -1));
@@ -42,7 +60,13 @@ export function PayoutChart({ points, bucket, currency }: { points: Point[]; buc
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
       axes: [
-        { stroke: '#4a5365', grid: { stroke: '#e3e6eb' } },
+        {
+          stroke: '#4a5365',
+          grid: { stroke: '#e3e6eb' },
+          // One tick per bucket while they fit, each named as its bucket (so Day, Week and Month read differently).
+          ...(xs.length <= 16 ? { splits: () => xs } : {}),
+          values: (_u, vals) => vals.map((v) => bucketLabel(v, bucket)),
+        },
         { stroke: '#4a5365', grid: { stroke: '#e3e6eb' }, size: 70, values: (_u, vals) => vals.map((v) => `${v}`) },
       ],
       series: [
@@ -52,7 +76,7 @@ export function PayoutChart({ points, bucket, currency }: { points: Point[]; buc
           stroke: '#0f766e',
           fill: 'rgba(15, 118, 110, 0.35)',
           width: 1,
-          paths: uPlot.paths.bars?.({ size: [0.6, 48], align: 0 }),
+          paths: uPlot.paths.bars?.({ size: [BAR_SHARE[bucket] ?? 0.6, 96], align: 0 }),
           points: { show: false },
         },
       ],

@@ -24,3 +24,12 @@ export function exactEth(wei: string | bigint): string {
 export const weiToNumber = (wei: string): number => Number(BigInt(wei) / 10n ** 9n) / 1e9;
 
 export const shortAddress = (a: string): string => (a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
+
+/** A network's name as people read it ("Sandbox", never "sandbox"). */
+export const networkTitle = (n: string): string => (n === 'sandbox' ? 'Sandbox' : n === 'testnet' ? 'Testnet' : n === 'mainnet' ? 'Mainnet' : n);
+
+/** This computer's time zone (IANA), for buckets by the person's own calendar; undefined when the browser cannot say. */
+export function localTimeZone(): string | undefined {
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return typeof tz === 'string' && tz !== '' ? tz : undefined;
+}

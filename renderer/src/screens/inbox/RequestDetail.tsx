@@ -236,20 +236,6 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
           <dt>Request transaction</dt>
           <HashLine value={d.txHash} label="Copy the request’s transaction hash" testId="detail-tx" />
         </div>
-        <div className="fact">
-          <dt>On-chain id</dt>
-          <dd className="mono-text">{d.requestId}</dd>
-        </div>
-        <div className="fact">
-          <dt>Token</dt>
-          <dd className="mono-text">#{d.tokenId}</dd>
-        </div>
-        {d.grantId !== null && (
-          <div className="fact fact-wide">
-            <dt>Grant id</dt>
-            <HashLine value={d.grantId} label="Copy the grant id" testId="detail-grant" />
-          </div>
-        )}
         {d.action?.txHash != null && (
           <div className="fact fact-wide">
             <dt>{d.action.kind === 'approve' ? 'Approval transaction' : 'Denial transaction'}</dt>
@@ -267,6 +253,27 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
           <AutoApprove key={`${d.id}:${String(d.autoApprove)}`} d={d} />
         </div>
       </dl>
+
+      {/* Numbers for checking on chain or telling support; not what a decision needs. */}
+      <details className="inbox-more" data-testid="request-more">
+        <summary>Details</summary>
+        <dl className="facts inbox-facts">
+          <div className="fact">
+            <dt>Request number on chain</dt>
+            <dd className="mono-text">{d.requestId}</dd>
+          </div>
+          <div className="fact">
+            <dt>Asset token</dt>
+            <dd className="mono-text">#{d.tokenId}</dd>
+          </div>
+          {d.grantId !== null && (
+            <div className="fact fact-wide">
+              <dt>Key delivery</dt>
+              <HashLine value={d.grantId} label="Copy the key delivery's id" testId="detail-grant" />
+            </div>
+          )}
+        </dl>
+      </details>
 
       <h3 className="inbox-subhead">History with {who}</h3>
       <History items={d.history.filter((h) => h.id !== d.id)} now={now} />

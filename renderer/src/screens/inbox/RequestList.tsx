@@ -1,6 +1,6 @@
 /**
  * The inbox's virtualized request list. Each row: a selection checkbox, the request itself as a
- * button (asset, requester, amount, age, state; Enter opens it), and a copy button for the
+ * button (asset, requester, age, the start of the message, amount, state; Enter opens it), and a copy button for the
  * requester's address. The list is one stop in the Tab order (a roving tab stop on the row last
  * focused, else the open one): arrow keys, Home/End and PageUp/PageDown move between rows, Tab
  * moves through the row's controls and then on to the request's details.
@@ -17,7 +17,7 @@ import { ageText, amountText, chipOf, chipText, chipTone, isActionable } from '.
 import type { Chip, RequestView } from './model';
 import { retryAction } from './actions';
 
-const ROW_HEIGHT = 64;
+const ROW_HEIGHT = 84;
 
 export interface InboxQuery {
   state?: RequestView['state'];
@@ -86,7 +86,8 @@ function RequestRow({
   const asset = r.assetName ?? `Token #${r.tokenId}`;
   const who = shortAddress(r.requester);
   const age = ageText(r.createdAt, now);
-  const label = `${r.read ? '' : 'Unread, '}${asset}, from ${who}, ${amountText(r.amountWei)}, ${age}, ${chipText(chip)}`;
+  const preview = r.message.trim().replace(/\s+/g, ' ');
+  const label = `${r.read ? '' : 'Unread, '}${asset}, from ${who}, ${amountText(r.amountWei)}, ${age}, ${chipText(chip)}${preview !== '' ? `, message: ${preview.slice(0, 140)}` : ''}`;
   const tabIndex = tabbable ? 0 : -1;
   return (
     <div className={`inbox-row${r.read ? '' : ' inbox-row-unread'}${current ? ' inbox-row-current' : ''}`} data-testid="request-row" data-request-id={r.id}>
@@ -108,6 +109,7 @@ function RequestRow({
         tabIndex={tabIndex}
         aria-label={label}
         aria-current={current ? 'true' : undefined}
+        title={asset}
         onClick={() => {
           onOpen(r.id);
         }}
@@ -128,9 +130,14 @@ function RequestRow({
               {age}
             </span>
           </span>
+          <span className={`inbox-preview${preview === '' ? ' inbox-preview-none' : ''}`} data-testid="request-preview">
+            {preview === '' ? 'No message' : preview}
+          </span>
         </span>
-        <span className="inbox-amount">{amountText(r.amountWei)}</span>
-        <StateChip chip={chip} />
+        <span className="inbox-cell-side">
+          <span className="inbox-amount">{amountText(r.amountWei)}</span>
+          <StateChip chip={chip} />
+        </span>
       </button>
       <span className="inbox-row-tools">
         {chip.kind === 'failed' && chip.jobId !== null && (
