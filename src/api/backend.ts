@@ -19,7 +19,7 @@ import {
   type JobView,
   type Result,
 } from './contract';
-import { Networks } from './networks';
+import { Networks, createNetworkService } from './networks';
 import { Wallets } from './wallets';
 import { ChainService } from './chain';
 import { StorageService } from './storage';
@@ -302,12 +302,14 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const access = createAccessService(ctx);
   const earnings = createEarningsService(ctx);
   const terms = createTermsService(ctx);
-  const features = [access, earnings, terms];
+  const networkSetup = createNetworkService(ctx);
+  const features = [access, earnings, terms, networkSetup];
 
   const handlers: Handlers = {
     ...access.handlers,
     ...earnings.handlers,
     ...terms.handlers,
+    ...networkSetup.handlers,
     'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, exportsDir, platform: platform() }),
     'assets.add': async (input) => {
       if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);
@@ -343,7 +345,6 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
     'network.list': () => Promise.resolve(networks.state()),
     'network.use': (input) => Promise.resolve(announce('network', networks.use(input.name))),
-    'network.set': (input) => Promise.resolve(announce('network', networks.set(input))),
     'wallet.list': () => wallets.state(),
     'wallet.create': async (input) => announce('wallet', await withStarterFunds(await wallets.create(input.label))),
     'wallet.import': async (input) => announce('wallet', await withStarterFunds(await wallets.import(input))),
