@@ -199,6 +199,8 @@ export function createNetworkService(ctx: BackendContext): FeatureService<Networ
           catalog.networks.setSetting(deploySettingKey(name), null);
         }
       }
+      const has = networks.profile(name).registry;
+      if (has !== null) throw new AtivoError('INVALID_INPUT', `The ${name} network has a registry already (${has}): nothing was deployed. Assets certified on it stay where they are.`);
       const from = (await ctx.wallets.current()).address;
       const [quote, balance] = await Promise.all([quoteRegistryDeploy(conn, from), balanceOf(conn, from)]);
       if (quote.feeWei > (maxFeeWei * 6n) / 5n) {
