@@ -9,6 +9,8 @@ import type { CommandOutput } from '../api/client';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
 import { WalletLine } from '../components/WalletContext';
+import { BlockedReason, NetworkDownBanner } from '../components/NetworkDownBanner';
+import { useNetworkDown } from '../state/network-health';
 import { useQuery } from '../hooks/useQuery';
 import { formatCount, formatDate } from '../lib/format';
 import { notify, useApp } from '../state/store';
@@ -110,7 +112,8 @@ function WithdrawCard({ s, version }: { s: Summary; version: number }) {
   });
   const pendingHash = job !== undefined && active ? (TX_RE.exec(job.detail ?? '')?.[0] ?? null) : null;
   const txHash = pendingHash ?? last.data?.txHash ?? null;
-  const canWithdraw = BigInt(s.withdrawableWei) > 0n && !active;
+  const net = useNetworkDown();
+  const canWithdraw = BigInt(s.withdrawableWei) > 0n && !active && !net.down;
 
   const withdraw = async (): Promise<void> => {
     setBusy(true);
@@ -134,13 +137,14 @@ function WithdrawCard({ s, version }: { s: Summary; version: number }) {
         survives a restart of Ativo without ever being sent twice.
       </p>
       <div className="earn-withdraw-row">
-        <button type="button" className="button button-primary" onClick={() => void withdraw()} disabled={!canWithdraw || busy} data-testid="withdraw-button">
+        <button type="button" className="button button-primary" onClick={() => void withdraw()} disabled={!canWithdraw || busy} title={net.reason || undefined} data-testid="withdraw-button">
           {busy ? 'Starting…' : `Withdraw ${formatEth(s.withdrawableWei, s.currency)}`}
         </button>
         <div role="status" aria-live="polite" className="earn-withdraw-state" data-testid="withdraw-state" data-state={job?.state ?? 'none'}>
           {job !== undefined ? withdrawText(job) : BigInt(s.withdrawableWei) === 0n ? 'Nothing to withdraw.' : ''}
         </div>
       </div>
+      <BlockedReason />
       {txHash !== null && (
         <p className="earn-tx" data-testid="withdraw-tx">
           <span className="muted">{pendingHash !== null ? 'Transaction' : 'Last withdrawal'}:</span> <code className="hash">{txHash}</code>{' '}
@@ -318,6 +322,8 @@ export function EarningsScreen() {
           </div>
         )}
       </div>
+
+      <NetworkDownBanner shows="the earnings Ativo knew of when it last reached the network" />
 
       {summary.error !== null && (
         <div className={`callout ${summary.error.code === 'NOT_CONFIGURED' ? 'callout-warn' : 'callout-error'}`} role="alert" data-testid="earnings-error">

@@ -7,6 +7,8 @@ import { useEffect, useState } from 'react';
 import { call, messageOf } from '../api/client';
 import { Icon } from '../components/Icon';
 import { WalletLine } from '../components/WalletContext';
+import { NetworkDownBanner } from '../components/NetworkDownBanner';
+import { useNetworkDown } from '../state/network-health';
 import { usePaged } from '../hooks/paged';
 import type { PageFetcher } from '../hooks/paged';
 import { plural } from '../lib/format';
@@ -158,6 +160,7 @@ export function InboxScreen({ selected }: { selected: number | null }) {
   };
 
   const filtered = filter !== 'all' || unreadOnly;
+  const net = useNetworkDown();
   const empty = snapshot.total === 0 && snapshot.error === null;
 
   return (
@@ -183,6 +186,8 @@ export function InboxScreen({ selected }: { selected: number | null }) {
           </button>
         </div>
       </div>
+
+      <NetworkDownBanner shows="the requests Ativo knew of when it last reached the network" />
 
       <div className="inbox-toolbar">
         <div className="inbox-filter">
@@ -236,7 +241,8 @@ export function InboxScreen({ selected }: { selected: number | null }) {
           <button
             type="button"
             className="button button-sm button-primary"
-            disabled={picked.length === 0 || pickedExpired > 0}
+            disabled={picked.length === 0 || pickedExpired > 0 || net.down}
+            title={net.reason || undefined}
             onClick={() => {
               setBulk('approve');
             }}
@@ -246,7 +252,8 @@ export function InboxScreen({ selected }: { selected: number | null }) {
           <button
             type="button"
             className="button button-sm button-danger-outline"
-            disabled={picked.length === 0}
+            disabled={picked.length === 0 || net.down}
+            title={net.reason || undefined}
             onClick={() => {
               setBulk('deny');
             }}
