@@ -48,7 +48,23 @@ test('the network dialog refuses an RPC that does not answer, and a dead network
   const saved = value<{ profiles: { name: string; rpcUrl: string | null }[] }>(await server.call('network.list'));
   expect(saved.profiles.find((p) => p.name === 'testnet')?.rpcUrl).toBeNull();
 
-  // 2. A testnet saved while it answered, gone now. Switching asks first, and says what changes.
+  // 2. A chain that answers but has no registry: the dialog offers to deploy one, fee first. (The
+  // sandbox's own chain plays that chain here; the wallet has its starter test ETH.)
+  const sandbox = value<{ rpcUrl: string }>(await server.call('chain.status'));
+  await page.getByRole('button', { name: 'Configure Testnet' }).click();
+  await dialog.getByLabel('RPC URL').fill(sandbox.rpcUrl);
+  await dialog.getByLabel('Chain id').fill('31337');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  const deploy = page.getByRole('dialog', { name: 'Deploy a registry on Testnet' });
+  await expect(deploy.getByTestId('deploy-fee')).toHaveText(/^Up to [0-9.]+ ETH$/, { timeout: 60_000 });
+  await audit(page, 'deploy a registry');
+  await screenshotSizes(page, testInfo, 'network-deploy-registry');
+  await deploy.getByRole('button', { name: /^Deploy for up to [0-9.]+ ETH$/ }).click();
+  await expect(deploy).toHaveCount(0, { timeout: 120_000 });
+  const deployed = value<{ profiles: { name: string; registry: string | null; missing: string[] }[] }>(await server.call('network.list'));
+  expect(deployed.profiles.find((p) => p.name === 'testnet')).toMatchObject({ registry: expect.stringMatching(/^0x[0-9a-fA-F]{40}$/), missing: [] });
+
+  // 3. A testnet saved while it answered, gone now. Switching asks first, and says what changes.
   writeSavedProfile(server.dataDir, { name: 'testnet', rpcUrl: `http://127.0.0.1:${port}`, chainId: 84532, registry: '0x1111111111111111111111111111111111111111' });
   await page.reload();
   await page.getByRole('radio', { name: /^Testnet/ }).check();
@@ -63,7 +79,7 @@ test('the network dialog refuses an RPC that does not answer, and a dead network
   await page.getByRole('dialog', { name: 'Switch to Testnet?' }).getByRole('button', { name: 'Switch to Testnet' }).click();
   await expect(page.getByTestId('network-pill')).toHaveAttribute('data-reachable', 'down', { timeout: 60_000 });
 
-  const reason = 'Testnet cannot be reached, so this cannot be done now: check your connection, or the network settings on the Wallet screen.';
+  const reason = 'Testnet cannot be reached, so this waits until it answers again: check your connection or the network settings.';
   // Wallet: Fund storage waits, with the reason as text.
   await expect(page.getByTestId('network-down-banner')).toContainText('Testnet cannot be reached');
   await expect(page.getByRole('button', { name: 'Fund storage' })).toHaveAttribute('aria-disabled', 'true');
@@ -83,6 +99,7 @@ test('the network dialog refuses an RPC that does not answer, and a dead network
   for (const [hash, name] of [['#/inbox', 'inbox'], ['#/earnings', 'earnings']] as const) {
     await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
     await expect(page.getByTestId('network-down-banner')).toContainText('Testnet cannot be reached');
+    if (name === 'inbox') await expect(page.getByTestId('inbox-empty')).toContainText('No requests known yet on Testnet');
     await audit(page, `${name} with the network down`);
     await screenshotSizes(page, testInfo, `network-down-${name}`);
   }

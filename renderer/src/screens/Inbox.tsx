@@ -55,6 +55,17 @@ function NotificationsOffer() {
 
 function EmptyInbox({ filtered }: { filtered: boolean }) {
   const network = useApp((s) => s.network);
+  const net = useNetworkDown();
+  if (net.down && !filtered) {
+    // Not "no requests": Ativo cannot ask the chain now.
+    return (
+      <div className="card inbox-empty" data-testid="inbox-empty">
+        <Icon name="inbox" size={28} />
+        <h2>No requests known yet on {net.title}</h2>
+        <p className="muted">Ativo cannot reach {net.title} now, so requests made meanwhile show here once it answers again.</p>
+      </div>
+    );
+  }
   if (filtered) {
     return (
       <div className="card inbox-empty" data-testid="inbox-empty">

@@ -4,7 +4,7 @@
  * chain id, or an address without an AtivoRegistry, with a sentence shown here); a chain without
  * a registry gets the offer to deploy one (DeployRegistryStep).
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { SyntheticEvent } from 'react';
 import { call } from '../api/client';
 import type { NetworkName, NetworkProfile } from '../api/client';
@@ -109,7 +109,12 @@ export function ConfigureNetworkDialog({
   const [deploy, setDeploy] = useState(false);
   const { busy, error: formError, setError: setFormError, run } = useAction();
   const formId = useId();
+  const formErrorId = useId();
   const title = NETWORK_TITLE[name];
+  // On a small window the refusal is below the fields: bring it into view.
+  useEffect(() => {
+    if (formError !== null) document.getElementById(formErrorId)?.scrollIntoView({ block: 'nearest' });
+  }, [formError, formErrorId]);
 
   const change = (f: Field, v: string): void => {
     setValues((old) => ({ ...old, [f]: v }));
@@ -189,7 +194,7 @@ export function ConfigureNetworkDialog({
           <TextField
             field="registry"
             label="Registry address (optional)"
-            hint="Optional: empty offers to deploy one."
+            hint="Leave it empty to deploy one."
             value={values.registry}
             error={errors.registry}
             onChange={change}
@@ -207,7 +212,7 @@ export function ConfigureNetworkDialog({
           mono
           inputMode="url"
         />
-        {formError !== null && <FormError>{formError}</FormError>}
+        {formError !== null && <FormError id={formErrorId}>{formError}</FormError>}
       </form>
     </Modal>
   );

@@ -36,5 +36,5 @@ export function useNetworkDown(): NetworkDown {
   const reach = useNetworkHealthStore((s) => s.reach);
   const title = network === null ? 'The network' : NETWORK_TITLE[network];
   const down = reach === 'down';
-  return { down, title, reason: down ? `${title} cannot be reached, so this cannot be done now: check your connection, or the network settings on the Wallet screen.` : '' };
+  return { down, title, reason: down ? `${title} cannot be reached, so this waits until it answers again: check your connection or the network settings.` : '' };
 }
