@@ -34,6 +34,7 @@ test('the network dialog refuses an RPC that does not answer, and a dead network
   const asset = value<{ id: number }>(await server.call('assets.add', { path: folder, kind: 'dataset', name: 'Harbour soundings' }));
 
   // 1. Saving a profile whose RPC does not answer: refused with the sentence, nothing saved.
+  await page.setViewportSize({ width: 800, height: 600 });
   await page.evaluate(`location.hash = '#/wallet'`);
   await page.getByRole('button', { name: 'Configure Testnet' }).click();
   const dialog = page.getByRole('dialog', { name: 'Testnet settings' });
@@ -42,6 +43,8 @@ test('the network dialog refuses an RPC that does not answer, and a dead network
   await dialog.getByLabel('Chain id').fill('84532');
   await dialog.getByRole('button', { name: 'Save' }).click();
   await expect(dialog.getByRole('alert')).toHaveText(`Ativo could not reach http://127.0.0.1:${port}: check the RPC URL and your connection. The Testnet settings were not saved.`, { timeout: 60_000 });
+  // On a small window the refusal, below the fields, is scrolled into view.
+  await expect(dialog.getByRole('alert')).toBeInViewport();
   await audit(page, 'network dialog refusing a dead RPC');
   await screenshotSizes(page, testInfo, 'network-dialog-refused');
   await dialog.getByRole('button', { name: 'Cancel' }).click();

@@ -71,7 +71,7 @@ export function DeployRegistryStep({ name, onClose, onDone }: { name: 'testnet' 
         </p>
       ) : (
         <>
-          <dl className="facts">
+          <dl className="facts deploy-facts">
             <div className="fact fact-span2">
               <dt>Paid by the wallet in use</dt>
               <dd className="mono-text">{q.from}</dd>

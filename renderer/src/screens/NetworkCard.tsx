@@ -211,7 +211,10 @@ function NetworkOption({
           {NETWORK_DESCRIPTION[profile.name]}
           {needs && (
             <span className="network-missing">
-              <Icon name="info" size={15} /> Needs {missingText(profile)} before it can be used.
+              <Icon name="info" size={15} />{' '}
+              {profile.missing.length === 1 && profile.missing[0] === 'registry'
+                ? 'Needs a registry on that chain: choose Set up to enter its address or deploy one.'
+                : `Needs ${missingText(profile)} before it can be used.`}
             </span>
           )}
           {!needs && profile.name !== 'sandbox' && profile.rpcUrl !== null && (
