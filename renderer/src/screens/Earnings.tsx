@@ -263,6 +263,7 @@ export function EarningsScreen() {
   const version = useApp((s) => s.earningsVersion);
   const settings = useApp((s) => s.settingsVersion);
   const network = useApp((s) => s.network);
+  const netDown = useNetworkDown().down;
   const [bucket, setBucket] = useState<Bucket>('day');
   const [reconciling, setReconciling] = useState(false);
   const [reconciled, setReconciled] = useState<Reconciled | null>(null);
@@ -323,9 +324,9 @@ export function EarningsScreen() {
         )}
       </div>
 
-      <NetworkDownBanner shows="the earnings Ativo knew of when it last reached the network" />
+      <NetworkDownBanner shows={s !== null ? 'the earnings Ativo knew of when it last reached the network' : 'no earnings until then: they are read from the registry on chain'} />
 
-      {summary.error !== null && (
+      {summary.error !== null && !(netDown && summary.error.code === 'CHAIN_ERROR') && (
         <div className={`callout ${summary.error.code === 'NOT_CONFIGURED' ? 'callout-warn' : 'callout-error'}`} role="alert" data-testid="earnings-error">
           <Icon name="alert" />
           <div>
