@@ -13,6 +13,7 @@ import type { Locator, Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { audit, tempDir, value, writeTree } from './helpers';
 import { REVIEW_SIZES, screenshot } from './screenshots';
+import { writeSavedProfile } from '../src/test-support/network-profile';
 
 const LABEL = 'Studio wallet';
 const LIVE = 'Coastal heron migration recordings';
@@ -209,7 +210,8 @@ test('a network that cannot be reached turns the header red, on every screen', a
   if (wallets.length === 0) value(await server.call('wallet.create', { label: LABEL }));
   // A port that was free a moment ago: nothing answers there.
   const port = await freePort();
-  value(await server.call('network.set', { name: 'testnet', rpcUrl: `http://127.0.0.1:${port}`, chainId: 11155111, registry: '0x1111111111111111111111111111111111111111' }));
+  // Saved while it answered (saving a dead RPC is refused: networks.spec.ts); gone now.
+  writeSavedProfile(server.dataDir, { name: 'testnet', rpcUrl: `http://127.0.0.1:${port}`, chainId: 11155111, registry: '0x1111111111111111111111111111111111111111' });
   value(await server.call('network.use', { name: 'testnet' }));
   await page.setViewportSize({ width: 800, height: 600 });
   await page.reload();

@@ -18,6 +18,7 @@ import { expect, test } from './fixtures';
 import { audit, value } from './helpers';
 import type { AtivoServer } from './fixtures';
 import { screenshot, screenshotSizes } from './screenshots';
+import { writeSavedProfile } from '../src/test-support/network-profile';
 
 /** Hardhat / anvil dev account #1 (public test key). */
 const DEV_KEY = '0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d';
@@ -359,13 +360,21 @@ test('networks: testnet needs settings first; an unreachable RPC is reported cle
     await dialog.getByLabel('Chain id').fill('84532');
     await dialog.getByLabel('Registry address').fill(REGISTRY);
     await dialog.getByRole('button', { name: 'Save' }).click();
+    // Saving checks the chain: nothing answers there, so nothing is saved.
+    await expect(dialog.getByRole('alert')).toHaveText(`Ativo could not reach ${rpc}: check the RPC URL and your connection. The Testnet settings were not saved.`);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toBeHidden();
+    await expect(testnet).toBeDisabled();
+    // As if it had answered when it was saved, and went away since.
+    writeSavedProfile(server.dataDir, { name: 'testnet', rpcUrl: rpc, chainId: 84532, registry: REGISTRY });
+    await page.reload();
     await expect(testnet).toBeEnabled();
     await expect(page.getByTestId('network-testnet')).toContainText(`${rpc} · chain 84532`);
   });
 
   await test.step('switch to testnet: "Cannot reach the chain", for the status and the balance', async () => {
     await testnet.check();
+    await page.getByRole('dialog', { name: 'Switch to Testnet?' }).getByRole('button', { name: 'Switch to Testnet' }).click();
     await expect(page.getByTestId('network-pill')).toHaveText('Network: Testnet');
     await expect(testnet).toBeChecked();
     const error = status.getByTestId('chain-error');
@@ -380,6 +389,13 @@ test('networks: testnet needs settings first; an unreachable RPC is reported cle
   await test.step('back to the sandbox, from the keyboard', async () => {
     await testnet.focus();
     await page.keyboard.press('ArrowUp');
+    // Switching asks first; "Stay on Testnet" has the focus, the next button switches.
+    const ask = page.getByRole('dialog', { name: 'Switch to Sandbox?' });
+    await expect(ask.getByRole('button', { name: 'Stay on Testnet' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(ask.getByRole('button', { name: 'Switch to Sandbox' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(ask).toBeHidden();
     await expect(page.getByRole('radio', { name: 'Sandbox' })).toBeChecked();
     await expect(page.getByTestId('network-pill')).toHaveText('Network: Sandbox');
     await expect(status.getByTestId('chain-id')).toHaveText('31337');

@@ -6,7 +6,7 @@ import { AtivoError } from '../util/errors';
 import { describeInputIssues } from './fields';
 import { defaultDataDir } from '../util/paths';
 import { commands, type CommandInput, type CommandName, type CommandOutput, type EventName, type EventPayload, type JobView, type Result } from './contract';
-import { Networks } from './networks';
+import { Networks, createNetworkService } from './networks';
 import { Wallets } from './wallets';
 import { ChainService } from './chain';
 import { NetworkRuntime, SandboxError, StorageNodeError } from './network-runtime';
@@ -184,8 +184,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     createAccessService(ctx),
     createEarningsService(ctx),
     createTermsService(ctx),
+    createNetworkService(ctx),
   ] as const;
-  const [storageF, publishF, assetsF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF] = features;
+  const [storageF, publishF, assetsF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF, networkSetupF] = features;
   // Spelled out (not merged in a loop) so the compiler checks that every command has its handler.
   const handlers: Handlers = {
     ...storageF.handlers,
@@ -198,6 +199,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     ...accessF.handlers,
     ...earningsF.handlers,
     ...termsF.handlers,
+    ...networkSetupF.handlers,
   };
 
   let closed = false;

@@ -7,6 +7,7 @@ import { tempDir } from '../test-support/fs';
 import { requireKeychain } from '../vault/test-support';
 import { Keychain } from '../vault/keychain';
 import { findFreePort } from '../sandbox/anvil';
+import { writeSavedProfile } from '../test-support/network-profile';
 
 // Real anvil, real keychain (npm test runs under .ci/with-keyring.sh).
 describe('chain through the backend (sandbox)', () => {
@@ -75,7 +76,8 @@ describe('chain through the backend (sandbox)', () => {
   it('a configured remote network that is down gives a clear CHAIN_ERROR, and switching back works', async () => {
     const b = await open();
     const deadPort = await findFreePort(); // nothing listens there
-    await b.call('network.set', { name: 'testnet', rpcUrl: `http://127.0.0.1:${deadPort}`, chainId: 84532, registry: '0x000000000000000000000000000000000000dEaD' });
+    // Saved while it answered (network.set refuses a dead RPC: networks-setup.test.ts); it is gone now.
+    writeSavedProfile(join(dir.path, 'data'), { name: 'testnet', rpcUrl: `http://127.0.0.1:${deadPort}`, chainId: 84532, registry: '0x000000000000000000000000000000000000dEaD' });
     await b.call('network.use', { name: 'testnet' });
     const r = await b.invoke('chain.status', {});
     expect(r).toMatchObject({ ok: false, error: { code: 'CHAIN_ERROR', message: expect.stringContaining(`Cannot reach the chain at http://127.0.0.1:${deadPort}`) as unknown } });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBackend, type Backend } from './backend';
 import { tempDir } from '../test-support/fs';
+import { writeSavedProfile } from '../test-support/network-profile';
 import { connectChain } from '../chain/provider';
 import { deployRegistry } from '../chain/client';
 import { devPrivateKey, startStorageTestEnv, tamperingProxy, type StorageTestEnv } from '../storage/testing';
@@ -34,7 +35,9 @@ describe('lying services', () => {
   });
 
   it('refuses an RPC endpoint that reports another chain id than the profile says, naming both', async () => {
-    await backend.call('network.set', { name: 'testnet', rpcUrl: remote.anvil.rpcUrl, chainId: 84532, registry: DEAD, storageUrl: remote.node.url });
+    // Saving it is refused (networks-setup.test.ts); an endpoint that serves another chain after it was saved is refused at use.
+    expect(await backend.invoke('network.set', { name: 'testnet', rpcUrl: remote.anvil.rpcUrl, chainId: 84532, registry: DEAD, storageUrl: remote.node.url })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    writeSavedProfile(join(dir.path, 'data'), { name: 'testnet', rpcUrl: remote.anvil.rpcUrl, chainId: 84532, registry: DEAD, storageUrl: remote.node.url });
     await backend.call('network.use', { name: 'testnet' });
     const r = await backend.invoke('chain.status', {});
     expect(r).toMatchObject({ ok: false, error: { code: 'CHAIN_ERROR' } });

@@ -4,7 +4,8 @@ import { onChain } from '../chain/provider';
 import type { BackendContext, FeatureService } from './context';
 import { addressOrCurrent, announce } from './wallets-feature';
 
-export type NetworksCommand = 'network.list' | 'network.use' | 'network.set' | 'chain.status' | 'sandbox.fund';
+/** network.set, with its checks, and deploying a registry live in networks.ts (createNetworkService). */
+export type NetworksCommand = 'network.list' | 'network.use' | 'chain.status' | 'sandbox.fund';
 
 export function createNetworksService(ctx: BackendContext): FeatureService<NetworksCommand> {
   const { networks, chain } = ctx;
@@ -12,7 +13,6 @@ export function createNetworksService(ctx: BackendContext): FeatureService<Netwo
     handlers: {
       'network.list': () => Promise.resolve(networks.state()),
       'network.use': (input) => Promise.resolve(announce(ctx, 'network', networks.use(input.name))),
-      'network.set': (input) => Promise.resolve(announce(ctx, 'network', networks.set(input))),
       'chain.status': async () => {
         const h = await chain.chain();
         const blockNumber = await onChain(h.conn, () => h.conn.provider.getBlockNumber());

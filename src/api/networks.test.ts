@@ -29,17 +29,17 @@ describe('network profiles', () => {
     backend.subscribe((event, payload) => {
       if (event === 'settings.changed') events.push(payload);
     });
-    await backend.call('network.set', { name: 'testnet', rpcUrl: 'https://rpc.testnet.example', chainId: 84532 });
+    // Without an RPC URL nothing can be checked against a chain yet (networks-setup.test.ts checks what is).
+    await backend.call('network.set', { name: 'testnet', chainId: 84532 });
     expect(events).toEqual([{ what: 'network' }]);
     const half = (await backend.call('network.list', {})).profiles.find((x) => x.name === 'testnet');
-    expect(half?.missing).toEqual(['registry']);
+    expect(half?.missing).toEqual(['rpcUrl', 'registry']);
     const p = await backend.call('network.set', { name: 'testnet', registry: '0x000000000000000000000000000000000000dEaD' });
-    expect(p).toMatchObject({ rpcUrl: 'https://rpc.testnet.example', chainId: 84532, storageUrl: 'https://devnet.irys.xyz', missing: [] });
-    await backend.call('network.use', { name: 'testnet' });
+    expect(p).toMatchObject({ rpcUrl: null, chainId: 84532, storageUrl: 'https://devnet.irys.xyz', missing: ['rpcUrl'] });
     await backend.close();
     backend = await createBackend({ dataDir: join(dir.path, 'data') });
     const s = await backend.call('network.list', {});
-    expect(s.current).toBe('testnet');
+    expect(s.current).toBe('sandbox');
     expect(s.profiles.find((x) => x.name === 'testnet')?.registry).toBe('0x000000000000000000000000000000000000dEaD');
 
     for (const bad of [{ rpcUrl: 'javascript:alert(1)' }, { rpcUrl: 'not a url' }, { registry: '0x123' }, { chainId: -5 }, { chainId: 1.5 }]) {
@@ -54,10 +54,13 @@ describe('network profiles', () => {
     const use = ativo(['network', 'use', 'mainnet', '--data-dir', dataDir]);
     expect(use.status).toBe(1);
     expect(use.stderr).toMatch(/^ativo: The mainnet profile needs an RPC URL/);
-    const set = ativo(['network', 'set', 'mainnet', '--rpc', 'https://rpc.example', '--chain-id', '8453', '--registry', '0x000000000000000000000000000000000000dEaD', '--json', '--data-dir', dataDir]);
-    expect(JSON.parse(set.stdout)).toMatchObject({ name: 'mainnet', chainId: 8453, missing: [] });
-    expect(ativo(['network', 'use', 'mainnet', '--data-dir', dataDir]).stdout).toMatch(/Now using mainnet/);
-    expect(JSON.parse(ativo(['network', '--json', '--data-dir', dataDir]).stdout)).toMatchObject({ current: 'mainnet' });
+    // Nothing listens on the discard port: the profile is refused, not saved.
+    const set = ativo(['network', 'set', 'mainnet', '--rpc', 'http://127.0.0.1:9', '--chain-id', '8453', '--data-dir', dataDir]);
+    expect(set.status).toBe(1);
+    expect(set.stderr).toMatch(/^ativo: Ativo could not reach http:\/\/127\.0\.0\.1:9: check the RPC URL and your connection\. The Mainnet settings were not saved\./);
+    const half = ativo(['network', 'set', 'mainnet', '--chain-id', '8453', '--json', '--data-dir', dataDir]);
+    expect(JSON.parse(half.stdout)).toMatchObject({ name: 'mainnet', chainId: 8453, rpcUrl: null });
+    expect(JSON.parse(ativo(['network', '--json', '--data-dir', dataDir]).stdout)).toMatchObject({ current: 'sandbox' });
     expect(ativo(['network', 'use', 'moon', '--data-dir', dataDir]).status).toBe(2);
   });
 });

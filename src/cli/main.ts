@@ -22,6 +22,7 @@ import { AUDIT_HELP, auditCommand } from './audit';
 import { CATALOG_HELP, catalogCommand } from './catalog';
 import { EARNINGS_HELP, earningsCommand } from './earnings';
 import { TERMS_HELP, saleCommand, termsCommand } from './terms';
+import { NETWORK_HELP, deployRegistryCommand } from './network';
 
 const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
 
@@ -37,6 +38,7 @@ Commands:
   network show                                     network profiles and the current one
   network use <sandbox|testnet|mainnet>            switch networks
   network set <name> [--rpc URL] [--chain-id N] [--registry 0x…] [--storage URL]
+${NETWORK_HELP}
   wallet list                                      wallets in the OS keychain (* = the one in use)
   wallet create [--label L]                        a new wallet
   wallet import [--mnemonic] [--path P] [--label L]  import a private key (or a recovery phrase)
@@ -114,6 +116,8 @@ const OPTIONS = {
   message: { type: 'string' },
   reason: { type: 'string' },
   csv: { type: 'boolean', default: false },
+  network: { type: 'string' },
+  yes: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;
@@ -255,10 +259,11 @@ function describeNetworks(s: NetworkState): string {
 async function networkCommand(
   backend: Backend,
   args: string[],
-  values: { rpc?: string | undefined; 'chain-id'?: string | undefined; registry?: string | undefined; storage?: string | undefined },
+  values: { rpc?: string | undefined; 'chain-id'?: string | undefined; registry?: string | undefined; storage?: string | undefined; network?: string | undefined; yes?: boolean | undefined; json?: boolean | undefined },
   print: (value: unknown, human: () => string) => void,
 ): Promise<number> {
   const [sub, name] = args;
+  if (sub === 'deploy-registry') return deployRegistryCommand(backend, values, print, values.json === true);
   const parseName = (): NetworkName => {
     if (name !== 'sandbox' && name !== 'testnet' && name !== 'mainnet') throw new UsageError('name a network: sandbox, testnet or mainnet');
     return name;
@@ -298,11 +303,11 @@ async function networkCommand(
         if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new UsageError(`--chain-id must be a positive whole number (got "${values['chain-id']}")`);
       }
       const p = await backend.call('network.set', { name: n, rpcUrl: values.rpc, chainId, registry: values.registry, storageUrl: values.storage });
-      print(p, () => `Saved the ${p.name} profile.${p.missing.length ? ` Still needed: ${describeMissing(p.missing)}.` : ' It is ready: ativo network use ' + p.name}`);
+      print(p, () => `Saved the ${p.name} profile.${p.missing.length ? ` Still needed: ${describeMissing(p.missing)}.${p.missing.length === 1 && p.missing[0] === 'registry' ? ` No registry on that chain yet? Deploy one: ativo network deploy-registry --network ${p.name}` : ''}` : ' It is ready: ativo network use ' + p.name}`);
       return 0;
     }
     default:
-      throw new UsageError(`unknown network command "${sub}" (show, status, use or set)`);
+      throw new UsageError(`unknown network command "${sub}" (show, status, use, set or deploy-registry)`);
   }
 }
 

@@ -3,11 +3,12 @@
  * screen, with a red state when the network cannot be reached; `useWalletInUse` lets a screen
  * name the wallet it shows ("Requests for …").
  */
-import { useEffect, useState } from 'react';
+import { useEffect } from 'react';
 import { call } from '../api/client';
 import type { WalletInfo } from '../api/client';
 import { useQuery } from '../hooks/useQuery';
 import { NETWORK_TITLE, shortAddress, walletName } from '../lib/wallet';
+import { setReach, useNetworkHealthStore, type Reach } from '../state/network-health';
 import { loadNetwork, useApp } from '../state/store';
 
 /** How often the top bar checks that the network still answers. */
@@ -35,23 +36,21 @@ export function walletText(w: Pick<WalletInfo, 'address' | 'label'>): string {
   return w.label.trim() !== '' ? `${walletName(w)} (${shortAddress(w.address)})` : shortAddress(w.address);
 }
 
-/** 'unknown' until the first answer. */
-type Reach = 'unknown' | 'ok' | 'down';
-
+/** Asks the chain now and every CHECK_EVERY_MS; the answer is shared (state/network-health.ts). */
 function useReachable(): Reach {
   const network = useApp((s) => s.network);
   const settings = useApp((s) => s.settingsVersion);
-  const [reach, setReach] = useState<Reach>('unknown');
+  const reach = useNetworkHealthStore((s) => (s.network === network ? s.reach : 'unknown'));
   useEffect(() => {
     if (network === null) return;
     let live = true;
     const check = (): void => {
       call('chain.status', {}).then(
         () => {
-          if (live) setReach('ok');
+          if (live) setReach(network, 'ok');
         },
         () => {
-          if (live) setReach('down');
+          if (live) setReach(network, 'down');
         },
       );
     };

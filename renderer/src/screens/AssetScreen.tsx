@@ -8,6 +8,8 @@ import { ConfirmDialog } from '../components/Modal';
 import { ScanProgressView } from '../components/ProgressBar';
 import { formatBytes, formatCount, formatDate, plural, scanPercent } from '../lib/format';
 import { removeAsset, rescan, useApp } from '../state/store';
+import { useNetworkDown } from '../state/network-health';
+import { NetworkDownBanner } from '../components/NetworkDownBanner';
 import { PublishDialog } from './PublishDialog';
 import { PublicationCard, PublishProgress } from './PublicationCard';
 import { FileTable } from './FileTable';
@@ -59,6 +61,7 @@ export function AssetScreen({ id }: { id: number }) {
   const progress = useApp((s) => s.progress[id]);
   const busy = useApp((s) => s.busy[id]);
   const network = useApp((s) => s.network);
+  const net = useNetworkDown();
   const [asset, setAsset] = useState<AssetDetail | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [confirmRemove, setConfirmRemove] = useState(false);
@@ -133,8 +136,9 @@ export function AssetScreen({ id }: { id: number }) {
   const scanning = live || asset.state === 'scanning' || busy === 'rescan';
   const percent = progress !== undefined && progress.phase !== 'walking' ? scanPercent(progress) : null;
   const latestVersion = asset.versions[0];
-  const publishBlocked =
-    scanning || asset.state === 'scanning'
+  const publishBlocked = net.down
+    ? net.reason
+    : scanning || asset.state === 'scanning'
       ? 'Wait for the scan to finish before publishing.'
       : asset.state === 'error'
         ? 'Fix the scan error and rescan before publishing.'
@@ -195,6 +199,8 @@ export function AssetScreen({ id }: { id: number }) {
           </button>
         </div>
       </div>
+
+      <NetworkDownBanner shows="what Ativo knew of this asset when it last reached the network" />
 
       {publishBlocked !== null && publishJob === undefined && (
         <p id="publish-blocked" className="hint publish-blocked">

@@ -9,6 +9,8 @@ import type { CommandOutput } from '../api/client';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
 import { WalletLine } from '../components/WalletContext';
+import { BlockedReason, NetworkDownBanner } from '../components/NetworkDownBanner';
+import { useNetworkDown } from '../state/network-health';
 import { useQuery } from '../hooks/useQuery';
 import { formatCount, formatDate } from '../lib/format';
 import { notify, useApp } from '../state/store';
@@ -110,7 +112,8 @@ function WithdrawCard({ s, version }: { s: Summary; version: number }) {
   });
   const pendingHash = job !== undefined && active ? (TX_RE.exec(job.detail ?? '')?.[0] ?? null) : null;
   const txHash = pendingHash ?? last.data?.txHash ?? null;
-  const canWithdraw = BigInt(s.withdrawableWei) > 0n && !active;
+  const net = useNetworkDown();
+  const canWithdraw = BigInt(s.withdrawableWei) > 0n && !active && !net.down;
 
   const withdraw = async (): Promise<void> => {
     setBusy(true);
@@ -134,13 +137,14 @@ function WithdrawCard({ s, version }: { s: Summary; version: number }) {
         survives a restart of Ativo without ever being sent twice.
       </p>
       <div className="earn-withdraw-row">
-        <button type="button" className="button button-primary" onClick={() => void withdraw()} disabled={!canWithdraw || busy} data-testid="withdraw-button">
+        <button type="button" className="button button-primary" onClick={() => void withdraw()} disabled={!canWithdraw || busy} title={net.reason || undefined} data-testid="withdraw-button">
           {busy ? 'Starting…' : `Withdraw ${formatEth(s.withdrawableWei, s.currency)}`}
         </button>
         <div role="status" aria-live="polite" className="earn-withdraw-state" data-testid="withdraw-state" data-state={job?.state ?? 'none'}>
           {job !== undefined ? withdrawText(job) : BigInt(s.withdrawableWei) === 0n ? 'Nothing to withdraw.' : ''}
         </div>
       </div>
+      <BlockedReason />
       {txHash !== null && (
         <p className="earn-tx" data-testid="withdraw-tx">
           <span className="muted">{pendingHash !== null ? 'Transaction' : 'Last withdrawal'}:</span> <code className="hash">{txHash}</code>{' '}
@@ -259,6 +263,7 @@ export function EarningsScreen() {
   const version = useApp((s) => s.earningsVersion);
   const settings = useApp((s) => s.settingsVersion);
   const network = useApp((s) => s.network);
+  const netDown = useNetworkDown().down;
   const [bucket, setBucket] = useState<Bucket>('day');
   const [reconciling, setReconciling] = useState(false);
   const [reconciled, setReconciled] = useState<Reconciled | null>(null);
@@ -320,7 +325,9 @@ export function EarningsScreen() {
         )}
       </div>
 
-      {summary.error !== null && (
+      <NetworkDownBanner shows={s !== null ? 'the earnings Ativo knew of when it last reached the network' : 'no earnings until then: they are read from the registry on chain'} />
+
+      {summary.error !== null && !(netDown && summary.error.code === 'CHAIN_ERROR') && (
         <div className={`callout ${summary.error.code === 'NOT_CONFIGURED' ? 'callout-warn' : 'callout-error'}`} role="alert" data-testid="earnings-error">
           <Icon name="alert" />
           <div>

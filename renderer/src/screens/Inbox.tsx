@@ -7,6 +7,8 @@ import { useEffect, useState } from 'react';
 import { call, messageOf } from '../api/client';
 import { Icon } from '../components/Icon';
 import { WalletLine } from '../components/WalletContext';
+import { NetworkDownBanner } from '../components/NetworkDownBanner';
+import { useNetworkDown } from '../state/network-health';
 import { usePaged } from '../hooks/paged';
 import type { PageFetcher } from '../hooks/paged';
 import { plural } from '../lib/format';
@@ -56,6 +58,17 @@ function NotificationsOffer() {
 
 function EmptyInbox({ filtered }: { filtered: boolean }) {
   const network = useApp((s) => s.network);
+  const net = useNetworkDown();
+  if (net.down && !filtered) {
+    // Not "no requests": Ativo cannot ask the chain now.
+    return (
+      <div className="card inbox-empty" data-testid="inbox-empty">
+        <Icon name="inbox" size={28} />
+        <h2>No requests known yet on {net.title}</h2>
+        <p className="muted">Ativo cannot reach {net.title} now, so requests made meanwhile show here once it answers again.</p>
+      </div>
+    );
+  }
   if (filtered) {
     return (
       <div className="card inbox-empty" data-testid="inbox-empty">
@@ -171,6 +184,7 @@ export function InboxScreen({ selected }: { selected: number | null }) {
   };
 
   const filtered = filter !== 'all' || unreadOnly;
+  const net = useNetworkDown();
   const empty = snapshot.total === 0 && snapshot.error === null;
 
   return (
@@ -196,6 +210,8 @@ export function InboxScreen({ selected }: { selected: number | null }) {
           </button>
         </div>
       </div>
+
+      <NetworkDownBanner shows="the requests Ativo knew of when it last reached the network" />
 
       <div className="inbox-toolbar">
         <div className="inbox-filter">
@@ -249,7 +265,8 @@ export function InboxScreen({ selected }: { selected: number | null }) {
           <button
             type="button"
             className="button button-sm button-primary"
-            disabled={picked.length === 0 || pickedExpired > 0}
+            disabled={picked.length === 0 || pickedExpired > 0 || net.down}
+            title={net.reason || undefined}
             onClick={() => {
               setBulk('approve');
             }}
@@ -259,7 +276,8 @@ export function InboxScreen({ selected }: { selected: number | null }) {
           <button
             type="button"
             className="button button-sm button-danger-outline"
-            disabled={picked.length === 0}
+            disabled={picked.length === 0 || net.down}
+            title={net.reason || undefined}
             onClick={() => {
               setBulk('deny');
             }}

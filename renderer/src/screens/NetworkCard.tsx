@@ -3,10 +3,12 @@
  * needs settings says what and cannot be chosen), their settings, and the live status of
  * the current network's chain.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { call, messageOf } from '../api/client';
 import type { CommandOutput, NetworkName, NetworkProfile, NetworkState } from '../api/client';
 import { Icon } from '../components/Icon';
+import { Modal } from '../components/Modal';
+import { setReach } from '../state/network-health';
 import { useQuery } from '../hooks/useQuery';
 import type { Query } from '../hooks/useQuery';
 import { formatCount } from '../lib/format';
@@ -38,6 +40,12 @@ function ChainStatusView({ network, onConfigure }: { network: NetworkName; onCon
   const version = useApp((s) => s.walletVersion);
   const status = useQuery(`${network}:${version}`, () => call('chain.status', {}));
   const s = status.data;
+  // What this card learns (e.g. after Check again) is what the top bar and the other screens show.
+  useEffect(() => {
+    if (status.loading) return;
+    if (status.error !== null) setReach(network, 'down');
+    else if (status.data !== null) setReach(network, 'ok');
+  }, [network, status.loading, status.error, status.data]);
   return (
     <div className="chain-status" data-testid="chain-status" aria-busy={status.loading}>
       <div className="chain-status-head">
@@ -128,6 +136,39 @@ function ChainStatusView({ network, onConfigure }: { network: NetworkName; onCon
   );
 }
 
+/** Switching networks changes what every screen shows: said before it happens (issue 15). */
+function SwitchNetworkDialog({ from, to, onCancel, onConfirm }: { from: NetworkName; to: NetworkName; onCancel: () => void; onConfirm: () => void }) {
+  const toTitle = NETWORK_TITLE[to];
+  const fromTitle = NETWORK_TITLE[from];
+  return (
+    <Modal
+      title={`Switch to ${toTitle}?`}
+      size="sm"
+      onClose={onCancel}
+      initialFocus="[data-autofocus]"
+      footer={
+        <>
+          <button type="button" className="button" onClick={onCancel} data-autofocus>
+            Stay on {fromTitle}
+          </button>
+          <button type="button" className="button button-primary" onClick={onConfirm}>
+            Switch to {toTitle}
+          </button>
+        </>
+      }
+    >
+      <p>Each network has its own records. On {toTitle}, Ativo shows:</p>
+      <ul className="switch-effects">
+        <li>which assets are certified, and their certificates on {toTitle};</li>
+        <li>the access requests in your Inbox on {toTitle};</li>
+        <li>your earnings and withdrawals on {toTitle}.</li>
+      </ul>
+      <p>Nothing on {fromTitle} is lost: switch back at any time to see it again.</p>
+      {to === 'mainnet' && <p className="hint">On Mainnet, publishing and approving cost real money.</p>}
+    </Modal>
+  );
+}
+
 function NetworkOption({
   profile,
   current,
@@ -170,7 +211,10 @@ function NetworkOption({
           {NETWORK_DESCRIPTION[profile.name]}
           {needs && (
             <span className="network-missing">
-              <Icon name="info" size={15} /> Needs {missingText(profile)} before it can be used.
+              <Icon name="info" size={15} />{' '}
+              {profile.missing.length === 1 && profile.missing[0] === 'registry'
+                ? 'Needs a registry on that chain: choose Set up to enter its address or deploy one.'
+                : `Needs ${missingText(profile)} before it can be used.`}
             </span>
           )}
           {!needs && profile.name !== 'sandbox' && profile.rpcUrl !== null && (
@@ -197,10 +241,13 @@ export function profileKey(state: NetworkState): string {
 
 export function NetworkCard({ networks, onConfigure }: { networks: Query<NetworkState>; onConfigure: (n: Exclude<NetworkName, 'sandbox'>) => void }) {
   const [switching, setSwitching] = useState<NetworkName | null>(null);
+  // Chosen, waiting for the person to confirm the switch.
+  const [asking, setAsking] = useState<NetworkName | null>(null);
   const [error, setError] = useState<string | null>(null);
   const state = networks.data;
 
   const choose = async (name: NetworkName): Promise<void> => {
+    setAsking(null);
     if (switching !== null || name === state?.current) return;
     setSwitching(name);
     setError(null);
@@ -253,9 +300,11 @@ export function NetworkCard({ networks, onConfigure }: { networks: Query<Network
                 key={p.name}
                 profile={p}
                 current={state.current === p.name}
-                chosen={(switching ?? state.current) === p.name}
+                chosen={(switching ?? asking ?? state.current) === p.name}
                 disabled={switching !== null}
-                onChoose={() => void choose(p.name)}
+                onChoose={() => {
+                  if (switching === null && p.name !== state.current) setAsking(p.name);
+                }}
                 onConfigure={() => {
                   if (p.name !== 'sandbox') onConfigure(p.name);
                 }}
@@ -268,6 +317,16 @@ export function NetworkCard({ networks, onConfigure }: { networks: Query<Network
             </p>
           )}
           <ChainStatusView key={profileKey(state)} network={state.current} onConfigure={onConfigure} />
+          {asking !== null && (
+            <SwitchNetworkDialog
+              from={state.current}
+              to={asking}
+              onCancel={() => {
+                setAsking(null);
+              }}
+              onConfirm={() => void choose(asking)}
+            />
+          )}
         </>
       )}
     </section>

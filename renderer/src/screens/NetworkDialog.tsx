@@ -1,5 +1,10 @@
-/** Settings of the testnet or mainnet profile (network.set): RPC URL, chain id, registry, storage. */
-import { useId, useState } from 'react';
+/**
+ * Settings of the testnet or mainnet profile (network.set): RPC URL, chain id, registry, storage.
+ * Saving checks them against the chain (the backend refuses an RPC that does not answer, another
+ * chain id, or an address without an AtivoRegistry, with a sentence shown here); a chain without
+ * a registry gets the offer to deploy one (DeployRegistryStep).
+ */
+import { useEffect, useId, useState } from 'react';
 import type { SyntheticEvent } from 'react';
 import { call } from '../api/client';
 import type { NetworkName, NetworkProfile } from '../api/client';
@@ -8,6 +13,7 @@ import { Modal } from '../components/Modal';
 import { useAction } from '../hooks/useAction';
 import { NETWORK_TITLE } from '../lib/wallet';
 import { notify } from '../state/store';
+import { DeployRegistryStep } from './DeployRegistryStep';
 
 type Field = 'rpcUrl' | 'chainId' | 'registry' | 'storageUrl';
 type Values = Record<Field, string>;
@@ -22,8 +28,7 @@ function validate(v: Values): Partial<Record<Field, string>> {
   else if (!url(v.rpcUrl)) errors.rpcUrl = 'Enter an http:// or https:// URL.';
   if (v.chainId === '') errors.chainId = 'Enter the chain id.';
   else if (!/^\d+$/.test(v.chainId) || Number(v.chainId) < 1 || !Number.isSafeInteger(Number(v.chainId))) errors.chainId = 'The chain id is a positive whole number.';
-  if (v.registry === '') errors.registry = 'Enter the registry contract address.';
-  else if (!ADDRESS.test(v.registry)) errors.registry = 'An address is 0x followed by 40 hexadecimal characters.';
+  if (v.registry !== '' && !ADDRESS.test(v.registry)) errors.registry = 'An address is 0x followed by 40 hexadecimal characters.';
   if (v.storageUrl === '') errors.storageUrl = 'Enter the storage node URL.';
   else if (!url(v.storageUrl)) errors.storageUrl = 'Enter an http:// or https:// URL.';
   return errors;
@@ -100,9 +105,16 @@ export function ConfigureNetworkDialog({
     storageUrl: profile?.storageUrl ?? '',
   });
   const [errors, setErrors] = useState<Partial<Record<Field, string>>>({});
+  // Saved without a registry (none on that chain yet): the dialog offers to deploy one.
+  const [deploy, setDeploy] = useState(false);
   const { busy, error: formError, setError: setFormError, run } = useAction();
   const formId = useId();
+  const formErrorId = useId();
   const title = NETWORK_TITLE[name];
+  // On a small window the refusal is below the fields: bring it into view.
+  useEffect(() => {
+    if (formError !== null) document.getElementById(formErrorId)?.scrollIntoView({ block: 'nearest' });
+  }, [formError, formErrorId]);
 
   const change = (f: Field, v: string): void => {
     setValues((old) => ({ ...old, [f]: v }));
@@ -121,12 +133,18 @@ export function ConfigureNetworkDialog({
       return;
     }
     await run(async () => {
-      const saved = await call('network.set', { name, rpcUrl: v.rpcUrl, chainId: Number(v.chainId), registry: v.registry, storageUrl: v.storageUrl });
-      notify('success', `${title} settings saved.${saved.missing.length === 0 ? ` Choose ${title} to work on it.` : ''}`);
+      const saved = await call('network.set', { name, rpcUrl: v.rpcUrl, chainId: Number(v.chainId), ...(v.registry !== '' ? { registry: v.registry } : {}), storageUrl: v.storageUrl });
       onDone();
+      if (saved.registry === null) {
+        setDeploy(true);
+        return;
+      }
+      notify('success', `${title} settings saved.${saved.missing.length === 0 ? ` Choose ${title} to work on it.` : ''}`);
       onClose();
     });
   };
+
+  if (deploy) return <DeployRegistryStep name={name} onClose={onClose} onDone={onDone} />;
 
   return (
     <Modal
@@ -136,7 +154,7 @@ export function ConfigureNetworkDialog({
           {name === 'testnet'
             ? 'Ativo certifies on an EVM test chain you choose and stores files on Irys devnet.'
             : 'Ativo certifies on the EVM chain you choose and stores files on Irys mainnet. Transactions cost real money.'}{' '}
-          The registry is the AtivoRegistry contract deployed on that chain.
+          Saving checks that the chain answers with this chain id. The registry is the AtivoRegistry contract on that chain: leave it empty to deploy one.
         </p>
       }
       onClose={onClose}
@@ -146,7 +164,7 @@ export function ConfigureNetworkDialog({
             Cancel
           </button>
           <button type="submit" form={formId} className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
+            {busy ? 'Checking…' : 'Save'}
           </button>
         </>
       }
@@ -175,8 +193,8 @@ export function ConfigureNetworkDialog({
           />
           <TextField
             field="registry"
-            label="Registry address"
-            hint="The AtivoRegistry contract on that chain."
+            label="Registry address (optional)"
+            hint="Leave it empty to deploy one."
             value={values.registry}
             error={errors.registry}
             onChange={change}
@@ -194,7 +212,7 @@ export function ConfigureNetworkDialog({
           mono
           inputMode="url"
         />
-        {formError !== null && <FormError>{formError}</FormError>}
+        {formError !== null && <FormError id={formErrorId}>{formError}</FormError>}
       </form>
     </Modal>
   );

@@ -10,6 +10,8 @@ import { FormError } from '../components/FormError';
 import { Icon } from '../components/Icon';
 import { useQuery } from '../hooks/useQuery';
 import { loadJobs, notify, useApp } from '../state/store';
+import { BlockedReason } from '../components/NetworkDownBanner';
+import { useNetworkDown } from '../state/network-health';
 
 const AMOUNT = /^\d{1,6}(\.\d{1,18})?$/;
 
@@ -31,6 +33,7 @@ export function StorageCard({ walletAddress, networkKey }: { walletAddress: stri
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const net = useNetworkDown();
   const inputId = useId();
   const hintId = useId();
   const fieldErrorId = useId();
@@ -38,7 +41,7 @@ export function StorageCard({ walletAddress, networkKey }: { walletAddress: stri
 
   const submit = async (e: SyntheticEvent<HTMLFormElement, SubmitEvent>): Promise<void> => {
     e.preventDefault();
-    if (busy) return;
+    if (busy || net.down) return;
     setError(null);
     const checked = checkAmount(amount);
     if (!checked.ok) {
@@ -110,11 +113,12 @@ export function StorageCard({ walletAddress, networkKey }: { walletAddress: stri
             Any amount more than 0.{quote.data !== null ? ` Storing 100 MB costs ${quote.data.price.formatted} on this network.` : ''}
           </p>
         </div>
-        <button type="submit" className="button button-primary" aria-disabled={busy}>
+        <button type="submit" className="button button-primary" aria-disabled={busy || net.down} title={net.reason || undefined}>
           <Icon name="plus" size={15} />
           {busy ? 'Funding storage…' : 'Fund storage'}
         </button>
       </form>
+      <BlockedReason />
       {error !== null && <FormError id={formErrorId}>{error}</FormError>}
     </section>
   );

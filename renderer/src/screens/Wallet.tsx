@@ -16,6 +16,8 @@ import { NETWORK_TITLE, SOURCE_TEXT, formatEth, shortAddress, splitDetails, wall
 import { notify, setNetwork, useApp } from '../state/store';
 import { NetworkCard, profileKey } from './NetworkCard';
 import { StorageCard } from './StorageCard';
+import { BlockedReason, NetworkDownBanner } from '../components/NetworkDownBanner';
+import { useNetworkDown } from '../state/network-health';
 import { ConfigureNetworkDialog } from './NetworkDialog';
 import { CreateWalletDialog, ExportBackupDialog, ImportWalletDialog, RemoveWalletDialog } from './WalletDialogs';
 
@@ -71,9 +73,10 @@ function Balance({ wallet, network, networkKey }: { wallet: WalletInfo; network:
   const balance = useQuery(networkKey === null ? null : `${wallet.address}:${networkKey}:${version}`, () => call('wallet.balance', { address: wallet.address }));
   const [funding, setFunding] = useState(false);
   const title = network !== null ? NETWORK_TITLE[network] : 'the current network';
+  const net = useNetworkDown();
 
   const fund = async (): Promise<void> => {
-    if (funding) return;
+    if (funding || net.down) return;
     setFunding(true);
     try {
       await call('sandbox.fund', { address: wallet.address, ether: FUND_ETHER });
@@ -124,11 +127,12 @@ function Balance({ wallet, network, networkKey }: { wallet: WalletInfo; network:
         </p>
       )}
       {network === 'sandbox' && (
-        <button type="button" className="button button-sm" aria-disabled={funding} onClick={() => void fund()}>
+        <button type="button" className="button button-sm" aria-disabled={funding || net.down} title={net.reason || undefined} onClick={() => void fund()}>
           <Icon name="plus" size={15} />
           {funding ? 'Sending test ETH…' : `Get ${FUND_ETHER} test ETH`}
         </button>
       )}
+      <BlockedReason />
     </div>
   );
 }
@@ -326,6 +330,8 @@ export function WalletScreen() {
           </div>
         )}
       </div>
+
+      <NetworkDownBanner shows="the balances Ativo read when it last reached the network, if any" />
 
       {wallets.error !== null && wallets.error.code === 'KEYCHAIN_UNAVAILABLE' ? (
         <KeychainCallout error={wallets.error} onRetry={reloadWallets} />

@@ -10,6 +10,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { formatDate } from '../../lib/format';
 import { jobPercent } from '../../lib/jobs';
 import { notify, useApp } from '../../state/store';
+import { useNetworkDown } from '../../state/network-health';
 import type { LiveJob } from '../../state/store';
 import { weiToEth } from '../PublicationCard';
 import { TermsDialog } from './TermsDialog';
@@ -76,6 +77,7 @@ export function TermsPanel({ assetId, name }: { assetId: number; name: string })
   const version = useApp((s) => s.assetVersions[assetId] ?? 0);
   const termsJob = useNewestJob(assetId, 'terms.update');
   const saleJob = useNewestJob(assetId, 'terms.sale');
+  const net = useNetworkDown();
   const [terms, setTerms] = useState<TermsState | null>(null);
   const [buyers, setBuyers] = useState<Buyers | null>(null);
   const [editing, setEditing] = useState(false);
@@ -149,8 +151,8 @@ export function TermsPanel({ assetId, name }: { assetId: number; name: string })
             type="button"
             className="button"
             data-testid="change-terms"
-            disabled={!terms.isOwner || busyTerms}
-            title={!terms.isOwner ? 'Only the wallet that owns this asset can change its terms.' : busyTerms ? 'A change of terms is under way.' : undefined}
+            disabled={!terms.isOwner || busyTerms || net.down}
+            title={net.down ? net.reason : !terms.isOwner ? 'Only the wallet that owns this asset can change its terms.' : busyTerms ? 'A change of terms is under way.' : undefined}
             onClick={() => {
               setEditing(true);
             }}
@@ -184,7 +186,7 @@ export function TermsPanel({ assetId, name }: { assetId: number; name: string })
 
       <div className="terms-sale">
         <label className="checkbox">
-          <input type="checkbox" checked={shownForSale} disabled={!terms.isOwner || busySale} data-testid="for-sale" onChange={(e) => void setForSale(e.target.checked)} />
+          <input type="checkbox" checked={shownForSale} disabled={!terms.isOwner || busySale || net.down} title={net.reason || undefined} data-testid="for-sale" onChange={(e) => void setForSale(e.target.checked)} />
           For sale
         </label>
         <p className="card-note" data-testid="sale-state">

@@ -13,6 +13,8 @@ import { APPROVE_STEPS, ageText, amountText, chipOf, chipText, isActionable } fr
 import type { RequestDetail as Detail, RequestView } from './model';
 import { StateChip } from './RequestList';
 import { shortAddress } from '../../lib/wallet';
+import { BlockedReason } from '../../components/NetworkDownBanner';
+import { useNetworkDown } from '../../state/network-health';
 
 const STEP_TEXT = ['Preparing the key for the requester', 'Approving on chain (the payment is released to you and your contributors)', 'Delivering the key to the requester'];
 
@@ -96,6 +98,7 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
   const d = q.data;
   const live = useApp((s) => (d?.action?.jobId != null ? s.jobs[d.action.jobId] : undefined));
   const [dialog, setDialog] = useState<'approve' | 'deny' | null>(null);
+  const net = useNetworkDown();
 
   if (q.error !== null && d === null) {
     return (
@@ -154,6 +157,8 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
             <button
               type="button"
               className="button button-primary"
+              disabled={net.down}
+              title={net.reason || undefined}
               onClick={() => {
                 setDialog('approve');
               }}
@@ -165,6 +170,8 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
           <button
             type="button"
             className="button button-danger-outline"
+            disabled={net.down}
+            title={net.reason || undefined}
             onClick={() => {
               setDialog('deny');
             }}
@@ -172,11 +179,12 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
             Deny…
           </button>
           {chip.kind === 'failed' && chip.jobId !== null && (
-            <button type="button" className="button" onClick={() => void retryAction(chip.jobId ?? 0)}>
+            <button type="button" className="button" disabled={net.down} title={net.reason || undefined} onClick={() => void retryAction(chip.jobId ?? 0)}>
               <Icon name="refresh" size={16} />
               Retry the {chip.action === 'approve' ? 'approval' : 'denial'}
             </button>
           )}
+          <BlockedReason />
         </div>
       )}
 
