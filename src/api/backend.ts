@@ -57,6 +57,7 @@ import { createAccessService } from './access';
 import { createEarningsService } from './earnings';
 import { withOwnerAndTerms, withStatus, type ScanDetail, type ScanSummary } from './asset-views';
 import { createTermsService } from './terms';
+import { createBuyerHandlers } from './buyer';
 
 export interface BackendOptions {
   dataDir?: string;
@@ -308,6 +309,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     ...access.handlers,
     ...earnings.handlers,
     ...terms.handlers,
+    ...createBuyerHandlers(ctx),
     'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, exportsDir, platform: platform() }),
     'assets.add': async (input) => {
       if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);
