@@ -54,6 +54,16 @@ export const MyRequest = z.object({
   assetId: z.number().int().nullable(),
 });
 
+const CertificateLine = z.object({ label: z.string(), value: z.string(), code: z.boolean().optional() });
+/** The certificate for people (src/publish/certificate-view.ts). */
+export const CertificateView = z.object({
+  title: z.string(),
+  kind: z.string(),
+  headline: z.string(),
+  sections: z.array(z.object({ heading: z.string(), summary: z.string(), lines: z.array(CertificateLine) })),
+  howToCheck: z.array(z.string()),
+});
+
 export const buyerCommands = {
   'buyer.offer': {
     input: z.object({ chainId: z.number().int().positive(), registry: Address, tokenId: TokenId }).strict(),
@@ -64,7 +74,13 @@ export const buyerCommands = {
     input: z.object({}).strict(),
     output: z.object({ wallet: z.string(), network: z.string(), items: z.array(MyRequest), withdrawableWei: Wei }),
   },
+  /** An asset's latest certificate in plain words, its printable HTML page, and the JSON itself. */
+  'buyer.certificate': {
+    input: z.object({ id: z.number().int().positive() }).strict(),
+    output: z.object({ view: CertificateView, html: z.string(), certificate: z.record(z.string(), z.unknown()), fileName: z.string() }),
+  },
 } as const;
 
 export type Offer = z.infer<typeof Offer>;
 export type MyRequest = z.infer<typeof MyRequest>;
+export type CertificateView = z.infer<typeof CertificateView>;

@@ -8,6 +8,8 @@ import { getAddress, zeroPadValue } from 'ethers';
 import { findDeployBlock } from '../access/deploy-block';
 import { requestStatus, type RequesterChain } from '../access/requester';
 import { onChain, parseRegistryLogs, registryTopic } from '../chain/client';
+import { certificateHtml } from '../publish/certificate-html';
+import { certificateView } from '../publish/certificate-view';
 import { LICENSES } from '../publish/licenses';
 import { termsHash } from '../publish/pipeline';
 import { splitAccessPeriod, withAccessPeriod } from '../publish/terms';
@@ -15,7 +17,7 @@ import { AtivoError } from '../util/errors';
 import type { BackendContext, Handlers } from './context';
 import type { MyRequest } from './buyer-contract';
 
-export type BuyerCommand = 'buyer.offer' | 'buyer.requests';
+export type BuyerCommand = 'buyer.offer' | 'buyer.requests' | 'buyer.certificate';
 
 const DAY = 24 * 60 * 60;
 /** A wallet's requests shown at once (newest first); older ones stay readable with `ativo access status`. */
@@ -87,6 +89,16 @@ export function createBuyerHandlers(ctx: BackendContext): Pick<Handlers, BuyerCo
         contentRoot: asset.contentRoot.replace(/^0x/i, '').toLowerCase(),
         assetId: cert?.assetId ?? null,
       };
+    },
+    'buyer.certificate': ({ id }) => {
+      const a = ctx.mustGet(id);
+      const cert = ctx.catalog.certificates.latest(a.id);
+      if (cert?.document === undefined || cert.document === null || typeof cert.document !== 'object') {
+        throw new AtivoError('NOT_FOUND', `${a.name} has no certificate yet: publish it first.`);
+      }
+      const view = certificateView(cert.document, { certifiedAt: cert.createdAt });
+      const safe = a.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'asset';
+      return Promise.resolve({ view, html: certificateHtml(view, cert.document), certificate: cert.document as Record<string, unknown>, fileName: `${safe}-certificate.html` });
     },
     'buyer.requests': async () => {
       const chain = await chainOf();
