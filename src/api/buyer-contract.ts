@@ -77,7 +77,15 @@ export const buyerCommands = {
   /** An asset's latest certificate in plain words, its printable HTML page, and the JSON itself. */
   'buyer.certificate': {
     input: z.object({ id: z.number().int().positive() }).strict(),
-    output: z.object({ view: CertificateView, html: z.string(), certificate: z.record(z.string(), z.unknown()), fileName: z.string() }),
+    output: z.object({
+      view: CertificateView,
+      html: z.string(),
+      certificate: z.record(z.string(), z.unknown()),
+      fileName: z.string(),
+      /** The asset's link (ativo://asset/…) and the app's route to its public page; null when the certificate names no valid registration. */
+      link: z.string().nullable(),
+      route: z.string().nullable(),
+    }),
   },
 } as const;
 

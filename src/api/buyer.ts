@@ -15,6 +15,7 @@ import { termsHash } from '../publish/pipeline';
 import { splitAccessPeriod, withAccessPeriod } from '../publish/terms';
 import { AtivoError } from '../util/errors';
 import type { BackendContext, Handlers } from './context';
+import { assetLinkRoute, assetLinkUrl, parseAssetLink } from './links';
 import type { MyRequest } from './buyer-contract';
 
 export type BuyerCommand = 'buyer.offer' | 'buyer.requests' | 'buyer.certificate';
@@ -98,7 +99,15 @@ export function createBuyerHandlers(ctx: BackendContext): Pick<Handlers, BuyerCo
       }
       const view = certificateView(cert.document, { certifiedAt: cert.createdAt });
       const safe = a.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'asset';
-      return Promise.resolve({ view, html: certificateHtml(view, cert.document), certificate: cert.document as Record<string, unknown>, fileName: `${safe}-certificate.html` });
+      const link = parseAssetLink(`ativo://asset/${cert.chainId}/${cert.registry}/${cert.tokenId ?? ''}`);
+      return Promise.resolve({
+        view,
+        html: certificateHtml(view, cert.document),
+        certificate: cert.document as Record<string, unknown>,
+        fileName: `${safe}-certificate.html`,
+        link: link === null ? null : assetLinkUrl(link),
+        route: link === null ? null : assetLinkRoute(link),
+      });
     },
     'buyer.requests': async () => {
       const chain = await chainOf();
