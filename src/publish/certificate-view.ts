@@ -90,7 +90,7 @@ export function certificateView(doc: unknown, opts: { certifiedAt?: string | nul
       { label: 'Registered by', value: owner, code: true },
       { label: 'Content', value: `${name}: ${files === null ? NOT_STATED : `${files} ${files === 1 ? 'file' : 'files'}`}, ${bytesText(num(asset.bytes))}` },
       { label: 'Content root (SHA-256)', value: str(asset.contentRoot), code: true },
-      { label: 'Chain', value: `${network} (chain id ${chainId})` },
+      { label: 'Chain', value: `${network}, chain id ${chainId}` },
       { label: 'Registry', value: str(chain.registry), code: true },
       { label: 'Asset number', value: `#${str(chain.tokenId)}` },
       { label: 'Registration', value: `transaction ${str(chain.txHash)} in block ${str(chain.blockNumber)}`, code: true },

@@ -31,7 +31,7 @@ const STATE_WORDS: Record<Item['state'], string> = {
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
 
-function Download({ item, onDone }: { item: Item; onDone: () => void }) {
+function Download({ item }: { item: Item }) {
   const [path, setPath] = useState<string | null>(null);
   const action = useAction();
   const [done, setDone] = useState<CommandOutput<'access.fetch'> | null>(null);
@@ -53,7 +53,6 @@ function Download({ item, onDone }: { item: Item; onDone: () => void }) {
       const r = await call('access.fetch', { requestId: item.requestId, out });
       setDone(r);
       notify('success', `Downloaded and checked ${r.files} ${r.files === 1 ? 'file' : 'files'} into ${r.out}.`);
-      onDone();
     });
   };
 
@@ -159,7 +158,7 @@ function RequestCard({ item, onChanged }: { item: Item; onChanged: () => void })
         )}
       </div>
       {cancel.error !== null && <FormError>{cancel.error}</FormError>}
-      {item.state === 'approved' && <Download item={item} onDone={onChanged} />}
+      {item.state === 'approved' && <Download item={item} />}
     </li>
   );
 }
@@ -200,12 +199,9 @@ export function MyAccessScreen() {
   const network = useApp((s) => s.network);
   const settings = useApp((s) => s.settingsVersion);
   const walletVersion = useApp((s) => s.walletVersion);
-  const [tick, setTick] = useState(0);
-  // Another wallet, network or settings: another list.
-  const mine = useQuery(`my-access:${network ?? ''}:${settings}:${walletVersion}:${tick}`, () => call('buyer.requests', {}));
-  const reload = (): void => {
-    setTick((t) => t + 1);
-  };
+  // Another wallet, network or settings: another list. A reload keeps the list (and a finished download's note) on screen.
+  const mine = useQuery(`my-access:${network ?? ''}:${settings}:${walletVersion}`, () => call('buyer.requests', {}));
+  const reload = mine.reload;
   const m = mine.data;
   return (
     <div className="buyer-page">
