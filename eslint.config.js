@@ -106,7 +106,7 @@ export default tseslint.config(
       noSqlite,
       // Main relays to the backend host; it never loads the backend itself (out/main/index.js stays small).
       {
-        regex: '^(?:\\.\\./)+src/(?!api/(?:names|supervisor|host-protocol|bridge|contract)$)',
+        regex: '^(?:\\.\\./)+src/(?!api/(?:names|supervisor|host-protocol|bridge|contract|links)$)',
         caseSensitive: true,
         message: 'electron/ talks to the backend host through src/api/supervisor (and names, bridge and contract types) only; the backend runs in its own process.',
       },

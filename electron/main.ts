@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, Notification, session, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import type { ConnectionState } from '../src/api/bridge';
 import type { EventName, EventPayload } from '../src/api/contract';
+import { assetLinkInArgs, assetLinkRoute, parseAssetLink } from '../src/api/links';
 import { COMMAND_NAMES, CONNECTION_CHANNEL, EVENT_CHANNEL, commandChannel } from '../src/api/names';
 import { superviseHost, type HostHandle, type HostState, type Supervisor } from '../src/api/supervisor';
 
@@ -276,10 +277,46 @@ app.on('web-contents-created', (_e, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
+// ---- Links: ativo://asset/<chainId>/<registry>/<tokenId> opens the asset's public page ----------
+
+/** A link the OS handed over before the window existed (macOS open-url at launch, or argv). */
+let pendingLink: string | undefined;
+
+/** Opens an asset link (anything the OS hands over: parsed strictly, the route rebuilt from its parts). */
+function openLink(url: unknown): void {
+  const link = parseAssetLink(url);
+  if (link === null) return;
+  const route = assetLinkRoute(link);
+  if (!app.isReady() || backend === null) {
+    pendingLink = route;
+    return;
+  }
+  reveal(route);
+}
+
+// In a checkout (electron .), the OS must start Electron with this app's folder to open a link.
+if (process.defaultApp && process.argv[1] !== undefined) app.setAsDefaultProtocolClient('ativo', process.execPath, [join(process.cwd(), process.argv[1])]);
+else app.setAsDefaultProtocolClient('ativo');
+{
+  const atLaunch = assetLinkInArgs(process.argv);
+  if (atLaunch !== null) pendingLink = assetLinkRoute(atLaunch);
+}
+// macOS hands links over with open-url (also at launch, before ready: registered at once).
+app.on('open-url', (e, url) => {
+  e.preventDefault();
+  openLink(url);
+});
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  app.on('second-instance', () => {
+  app.on('second-instance', (_e, argv) => {
+    // Windows and Linux start a second instance with the link among its arguments.
+    const link = assetLinkInArgs(argv);
+    if (link !== null) {
+      openLink(assetLinkRoute(link));
+      return;
+    }
     if (win) {
       if (win.isMinimized()) win.restore();
       win.focus();
@@ -304,7 +341,8 @@ if (!app.requestSingleInstanceLock()) {
     backend = superviseHost({ spawn: spawnHost, onState: onHostState, onEvent: relayEvent });
     registerIpc(backend);
     // The window opens at once; it says "Connecting to Ativo…" until the host is ready.
-    win = createWindow();
+    win = createWindow(pendingLink);
+    pendingLink = undefined;
     win.on('closed', () => {
       win = null;
     });

@@ -7,6 +7,10 @@ import { LibraryScreen } from './screens/Library';
 import { WalletScreen } from './screens/Wallet';
 import { InboxScreen } from './screens/Inbox';
 import { EarningsScreen } from './screens/Earnings';
+import { CertificateScreen } from './screens/buyer/CertificatePage';
+import { MyAccessScreen } from './screens/buyer/MyAccess';
+import { PublicAssetScreen } from './screens/buyer/PublicAsset';
+import { VerifyScreen } from './screens/buyer/Verify';
 import { useApp, wireEvents } from './state/store';
 import type { Route } from './state/router';
 
@@ -17,6 +21,10 @@ const TITLES: Record<Route['name'], string> = {
   activity: 'Activity · Ativo',
   inbox: 'Inbox · Ativo',
   earnings: 'Earnings · Ativo',
+  public: 'Asset · Ativo',
+  myaccess: 'My access · Ativo',
+  certificate: 'Certificate · Ativo',
+  verify: 'Verify · Ativo',
 };
 
 function Screen({ route }: { route: Route }) {
@@ -31,6 +39,14 @@ function Screen({ route }: { route: Route }) {
       return <InboxScreen selected={route.id ?? null} />;
     case 'earnings':
       return <EarningsScreen />;
+    case 'public':
+      return <PublicAssetScreen key={`${route.chainId}/${route.registry}/${route.tokenId}`} chainId={route.chainId} registry={route.registry} tokenId={route.tokenId} />;
+    case 'myaccess':
+      return <MyAccessScreen />;
+    case 'certificate':
+      return <CertificateScreen key={route.id} id={route.id} />;
+    case 'verify':
+      return <VerifyScreen />;
     case 'library':
       return <LibraryScreen />;
   }

@@ -30,6 +30,7 @@ import { createNetworksService } from './networks-feature';
 import { createPublishService } from './publish';
 import { createStorageFeature } from './storage-feature';
 import { createTermsService } from './terms';
+import { createBuyerHandlers } from './buyer';
 import { createWalletsService } from './wallets-feature';
 
 export interface BackendOptions {
@@ -200,6 +201,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     ...earningsF.handlers,
     ...termsF.handlers,
     ...networkSetupF.handlers,
+    ...createBuyerHandlers(ctx),
   };
 
   let closed = false;

@@ -21,6 +21,7 @@ import { accessCommands } from './access-contract';
 import { earningsCommands } from './earnings-contract';
 import { JobBatchView } from './jobs-contract';
 import { termsCommands } from './terms-contract';
+import { buyerCommands } from './buyer-contract';
 
 export { AssetKind, Visibility, AssetState, NetworkName, JobState } from './schemas';
 export * from './assets-contract';
@@ -45,6 +46,7 @@ export const commands = {
   ...accessCommands,
   ...earningsCommands,
   ...termsCommands,
+  ...buyerCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

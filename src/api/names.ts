@@ -74,6 +74,10 @@ export const COMMAND_NAMES = [
   'assets.buyers',
   'network.registryQuote',
   'network.deployRegistry',
+  // Buying inside the app (buyer-contract.ts).
+  'buyer.offer',
+  'buyer.requests',
+  'buyer.certificate',
 ] as const;
 
 export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'jobs.batch', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;

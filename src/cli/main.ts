@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,7 +64,7 @@ ${NETWORK_HELP}
                                                    --access-days N: each approval lasts N days, 0 =
                                                    perpetual; files already downloaded stay)
 ${TERMS_HELP}
-  certificate <id>                                 the signed ativo-certificate.json (latest version)
+  certificate <id> [--html page.html]              the signed ativo-certificate.json (latest version); --html also writes a printable page
   verify <ativo-certificate.json|id> [--folder F | --from-storage] [--registry 0x…]
                                                    check signature, registration, receipts, files:
                                                    against F, else the local asset's folder, else
@@ -101,6 +101,7 @@ const OPTIONS = {
   mnemonic: { type: 'boolean', default: false },
   path: { type: 'string' },
   out: { type: 'string' },
+  html: { type: 'string' },
   ether: { type: 'string' },
   wait: { type: 'boolean', default: false },
   private: { type: 'boolean', default: false },
@@ -752,6 +753,12 @@ async function main(argv: string[]): Promise<number> {
       case 'earnings':
         return await earningsCommand(backend, args, values, print);
       case 'certificate': {
+        if (values.html !== undefined) {
+          // The printable page for people (issue 16), beside the JSON.
+          const page = await backend.call('buyer.certificate', { id: parseId(args[0]) });
+          writeFileSync(resolve(values.html), page.html);
+          if (!json) process.stderr.write(`Wrote the printable certificate of ${page.view.title} to ${resolve(values.html)}.\n`);
+        }
         const { certificate } = await backend.call('assets.certificate', { id: parseId(args[0]) });
         out(JSON.stringify(certificate, null, 2));
         return 0;

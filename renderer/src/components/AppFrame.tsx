@@ -8,7 +8,7 @@ import type { IconName } from './Icon';
 import { WalletContext } from './WalletContext';
 
 /** App sections; only those that exist are listed in NAV. */
-type Section = 'library' | 'activity' | 'publish' | 'inbox' | 'earnings' | 'wallet';
+type Section = 'library' | 'activity' | 'publish' | 'inbox' | 'earnings' | 'wallet' | 'myaccess' | 'verify';
 
 interface NavItem {
   id: Section;
@@ -22,6 +22,8 @@ const NAV: readonly NavItem[] = [
   { id: 'library', label: 'Library', icon: 'library', href: '#/' },
   { id: 'inbox', label: 'Inbox', icon: 'inbox', href: '#/inbox' },
   { id: 'earnings', label: 'Earnings', icon: 'earnings', href: '#/earnings' },
+  { id: 'myaccess', label: 'My access', icon: 'key', href: '#/my-access' },
+  { id: 'verify', label: 'Verify', icon: 'shield', href: '#/verify' },
   { id: 'activity', label: 'Activity', icon: 'activity', href: '#/activity' },
   { id: 'wallet', label: 'Wallet', icon: 'wallet', href: '#/wallet' },
 ];
@@ -48,6 +50,13 @@ function sectionOf(route: Route): Section {
       return 'inbox';
     case 'earnings':
       return 'earnings';
+    case 'public':
+    case 'myaccess':
+      return 'myaccess';
+    case 'certificate':
+      return 'library';
+    case 'verify':
+      return 'verify';
   }
 }
 

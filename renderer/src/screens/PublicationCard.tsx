@@ -146,6 +146,9 @@ export function PublicationCard({ asset, publication }: { asset: AssetDetail; pu
           {publication.tokenId !== null ? ` · token #${publication.tokenId}` : ''}
         </h2>
         <div className="card-actions">
+          <a className="button" href={`#/certificate/${asset.id}`} data-testid="open-certificate">
+            Certificate
+          </a>
           <button type="button" className="button" onClick={() => void download()} disabled={busy}>
             <Icon name="download" size={16} />
             {busy ? 'Preparing…' : 'Download certificate'}

@@ -6,7 +6,15 @@ export type Route =
   | { name: 'activity' }
   /** The access-request inbox; `id` selects one request (catalog row id). */
   | { name: 'inbox'; id?: number }
-  | { name: 'earnings' };
+  | { name: 'earnings' }
+  /** Buying (issue 16): an asset by its registration (links), the wallet's requests, a certificate for people, checking a certificate. */
+  | { name: 'public'; chainId: number; registry: string; tokenId: string }
+  | { name: 'myaccess' }
+  | { name: 'certificate'; id: number }
+  | { name: 'verify' };
+
+/** `#/asset/<chainId>/<registry>/<tokenId>`: the same rules as src/api/links.ts (the renderer may import only types from src/api). */
+const PUBLIC = /^#\/asset\/([1-9]\d{0,15})\/(0x[0-9a-fA-F]{40})\/([1-9]\d{0,77})\/?$/;
 
 export function parseHash(hash: string): Route {
   const m = /^#\/assets\/(\d+)\/?$/.exec(hash);
@@ -19,6 +27,14 @@ export function parseHash(hash: string): Route {
     const id = inbox[1] === undefined ? undefined : Number(inbox[1]);
     return id !== undefined && Number.isSafeInteger(id) && id > 0 ? { name: 'inbox', id } : { name: 'inbox' };
   }
+  const pub = PUBLIC.exec(hash);
+  if (pub?.[1] !== undefined && pub[2] !== undefined && pub[3] !== undefined && Number.isSafeInteger(Number(pub[1])) && BigInt(pub[3]) < 2n ** 256n) {
+    return { name: 'public', chainId: Number(pub[1]), registry: pub[2].toLowerCase(), tokenId: pub[3] };
+  }
+  const cert = /^#\/certificate\/(\d+)\/?$/.exec(hash);
+  if (cert?.[1] !== undefined && Number.isSafeInteger(Number(cert[1])) && Number(cert[1]) > 0) return { name: 'certificate', id: Number(cert[1]) };
+  if (/^#\/my-access\/?$/.test(hash)) return { name: 'myaccess' };
+  if (/^#\/verify\/?$/.test(hash)) return { name: 'verify' };
   if (/^#\/earnings\/?$/.test(hash)) return { name: 'earnings' };
   if (/^#\/wallet\/?$/.test(hash)) return { name: 'wallet' };
   if (/^#\/activity\/?$/.test(hash)) return { name: 'activity' };
@@ -37,6 +53,14 @@ export function hrefFor(route: Route): string {
       return route.id === undefined ? '#/inbox' : `#/inbox/${route.id}`;
     case 'earnings':
       return '#/earnings';
+    case 'public':
+      return `#/asset/${route.chainId}/${route.registry}/${route.tokenId}`;
+    case 'myaccess':
+      return '#/my-access';
+    case 'certificate':
+      return `#/certificate/${route.id}`;
+    case 'verify':
+      return '#/verify';
     case 'library':
       return '#/';
   }
