@@ -17,7 +17,7 @@ import { ageText, amountText, chipOf, chipText, chipTone, isActionable } from '.
 import type { Chip, RequestView } from './model';
 import { retryAction } from './actions';
 
-const ROW_HEIGHT = 84;
+const ROW_HEIGHT = 72;
 
 export interface InboxQuery {
   state?: RequestView['state'];
