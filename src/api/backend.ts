@@ -57,6 +57,7 @@ import { createAccessService } from './access';
 import { createEarningsService } from './earnings';
 import { withOwnerAndTerms, withStatus, type ScanDetail, type ScanSummary } from './asset-views';
 import { createTermsService } from './terms';
+import { createPublishQuoteService } from './publish-quote';
 
 export interface BackendOptions {
   dataDir?: string;
@@ -302,12 +303,14 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const access = createAccessService(ctx);
   const earnings = createEarningsService(ctx);
   const terms = createTermsService(ctx);
-  const features = [access, earnings, terms];
+  const publishQuote = createPublishQuoteService(ctx);
+  const features = [access, earnings, terms, publishQuote];
 
   const handlers: Handlers = {
     ...access.handlers,
     ...earnings.handlers,
     ...terms.handlers,
+    ...publishQuote.handlers,
     'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, exportsDir, platform: platform() }),
     'assets.add': async (input) => {
       if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);
@@ -503,6 +506,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
           : { versionId: prevRecord.id, number: prevRecord.number, contentRoot: prevRecord.contentRoot, manifestId: prevDoc?.storage?.manifestId ?? null, tokenId: prevCert?.tokenId ?? null };
       const version = latest?.contentRoot === a.contentRoot ? latest.number : (latest?.number ?? 0) + 1;
       const terms = withAccessPeriod(license === 'custom' ? (customTerms ?? '') : LICENSES[license], accessDays);
+      // Money as one step (issue 15): what the storage balance lacks is funded now, or the
+      // publication is refused with the amount missing; a publication under way is not funded again.
+      const funded = live === undefined ? await publishQuote.fundFor(a, visibility, input.fundStorage) : null;
       const encryptTo = visibility === 'private' ? [await versionKeys.recipient(a, a.contentRoot)] : undefined;
       const { job } = jobs.enqueue(PUBLISH_JOB_KIND, {
         assetId: a.id,
@@ -511,7 +517,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
           JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(accessDays), encryptTo, previous }),
         ) as JsonObject,
       });
-      return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null };
+      return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null, ...(funded !== null ? { storageFunded: funded.toString() } : {}) };
     },
     'assets.publishDefaults': async (input) => {
       const a = mustGet(input.id);

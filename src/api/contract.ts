@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { COMMAND_NAMES, EVENT_NAMES } from './names';
 import { termsCommands } from './terms-contract';
+import { publishQuoteCommands } from './publish-quote-contract';
 
 export const AssetKind = z.enum(['dataset', 'model']);
 export const Visibility = z.enum(['public', 'private']);
@@ -302,6 +303,7 @@ const Amount = z.object({ atomic: z.string(), formatted: z.string() });
 /** Every command: its input schema and its output schema. */
 export const commands = {
   ...termsCommands,
+  ...publishQuoteCommands,
   'app.info': {
     input: z.object({}).strict(),
     // exportsDir: where wallet backups go when no path is given (the browser shell's only choice).
@@ -531,10 +533,18 @@ export const commands = {
           .min(1)
           .max(64)
           .optional(),
+        /**
+         * Fund the storage balance with what this publication lacks, before it is queued (issue
+         * 15): 'needed' adds whatever is short; an amount in wei is the most the person confirmed.
+         * Left out: nothing is funded (its uploads wait for funds when the balance is short).
+         */
+        fundStorage: z.union([z.literal('needed'), Wei]).optional(),
       })
       .strict(),
     output: z.object({
       assetId: Id,
+      /** What was added to the storage balance for it (wei; 0: the balance covered it; absent: not asked). */
+      storageFunded: z.string().optional(),
       /** The publish job; null when nothing changed since the last certified version (see alreadyCertified). */
       jobId: Id.nullable(),
       network: NetworkName,
