@@ -7,6 +7,7 @@ import { LibraryScreen } from './screens/Library';
 import { WalletScreen } from './screens/Wallet';
 import { InboxScreen } from './screens/Inbox';
 import { EarningsScreen } from './screens/Earnings';
+import { WelcomeScreen, useFirstRun } from './screens/welcome/Welcome';
 import { useApp, wireEvents } from './state/store';
 import type { Route } from './state/router';
 
@@ -17,6 +18,7 @@ const TITLES: Record<Route['name'], string> = {
   activity: 'Activity · Ativo',
   inbox: 'Inbox · Ativo',
   earnings: 'Earnings · Ativo',
+  welcome: 'Welcome · Ativo',
 };
 
 function Screen({ route }: { route: Route }) {
@@ -33,6 +35,8 @@ function Screen({ route }: { route: Route }) {
       return <EarningsScreen />;
     case 'library':
       return <LibraryScreen />;
+    case 'welcome':
+      return <WelcomeScreen />;
   }
 }
 
@@ -40,6 +44,7 @@ export function App() {
   const route = useApp((s) => s.route);
   const unread = useApp((s) => s.unreadRequests);
   useEffect(() => wireEvents(), []);
+  useFirstRun();
   useEffect(() => {
     // The unread count leads the title: visible in the tab strip, the taskbar and the window list.
     document.title = unread > 0 ? `(${unread}) ${TITLES[route.name]}` : TITLES[route.name];

@@ -35,7 +35,7 @@ function Logo() {
   );
 }
 
-function sectionOf(route: Route): Section {
+function sectionOf(route: Route): Section | null {
   switch (route.name) {
     case 'library':
     case 'asset':
@@ -48,6 +48,8 @@ function sectionOf(route: Route): Section {
       return 'inbox';
     case 'earnings':
       return 'earnings';
+    case 'welcome':
+      return null;
   }
 }
 

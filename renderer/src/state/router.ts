@@ -6,7 +6,9 @@ export type Route =
   | { name: 'activity' }
   /** The access-request inbox; `id` selects one request (catalog row id). */
   | { name: 'inbox'; id?: number }
-  | { name: 'earnings' };
+  | { name: 'earnings' }
+  /** The first-run steps (welcome, wallet, backup, sandbox); shown on its own when there is no wallet. */
+  | { name: 'welcome' };
 
 export function parseHash(hash: string): Route {
   const m = /^#\/assets\/(\d+)\/?$/.exec(hash);
@@ -22,6 +24,7 @@ export function parseHash(hash: string): Route {
   if (/^#\/earnings\/?$/.test(hash)) return { name: 'earnings' };
   if (/^#\/wallet\/?$/.test(hash)) return { name: 'wallet' };
   if (/^#\/activity\/?$/.test(hash)) return { name: 'activity' };
+  if (/^#\/welcome\/?$/.test(hash)) return { name: 'welcome' };
   return { name: 'library' };
 }
 
@@ -37,6 +40,8 @@ export function hrefFor(route: Route): string {
       return route.id === undefined ? '#/inbox' : `#/inbox/${route.id}`;
     case 'earnings':
       return '#/earnings';
+    case 'welcome':
+      return '#/welcome';
     case 'library':
       return '#/';
   }
