@@ -21,8 +21,8 @@ export type PublishQuoteCommand = 'assets.publishQuote';
 /** A registration with a few payees uses about 200-300k gas: the fee is quoted for 350k at the fee cap. */
 const REGISTER_GAS = 350_000n;
 
-/** How a publication funds its storage: 'needed' adds whatever is short; a wei amount is the most the person confirmed. */
-export type FundStorage = 'needed' | string;
+/** How a publication funds its storage: 'needed' adds whatever is short; a wei amount (digits) is the most the person confirmed. */
+export type FundStorage = string;
 
 interface Quoted {
   network: PublishQuote['network'];
