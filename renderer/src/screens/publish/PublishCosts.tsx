@@ -90,7 +90,7 @@ export function PublishCosts({ money, network, owner, notes }: { money: FundingC
             {!toFund
               ? `Your storage balance covers the storage. Your wallet pays the chain fee, about ${q.chainFee.formatted}.`
               : q.fundsWithoutAsking
-                ? `Publishing adds ${q.toFund.formatted} of test ETH from your wallet to your storage balance, then stores the files. Your wallet pays about ${q.total.formatted} in all.`
+                ? `Publishing adds ${q.toFund.formatted} from your wallet to your storage balance (test money), then stores the files. Your wallet pays about ${q.total.formatted} in all.`
                 : `Your storage balance lacks ${q.toFund.formatted} for these files. Your wallet pays about ${q.total.formatted} in all, with the chain fee and a network fee of about ${q.fundFee.formatted} for the transfer.`}
           </p>
           {toFund && !q.fundsWithoutAsking && q.canPay && (
