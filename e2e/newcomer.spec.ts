@@ -9,19 +9,22 @@
  * sets the wallet's balance on the sandbox chain in its setup).
  */
 import { join } from 'node:path';
-import type { Page, TestInfo } from '@playwright/test';
+import type { Locator, Page, TestInfo } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { audit, tempDir, value, writeTree } from './helpers';
 import { REVIEW_SIZES } from './screenshots';
 
 /** Screenshots at each review size, axe clean at each, and nothing scrolls sideways. */
-async function lookAt(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+async function lookAt(page: Page, testInfo: TestInfo, name: string, show?: Locator): Promise<void> {
   const before = page.viewportSize();
+  const dismiss = page.getByRole('button', { name: 'Dismiss message' });
+  while ((await dismiss.count()) > 0) await dismiss.first().click();
   await page.evaluate('document.activeElement && document.activeElement.blur()');
   await page.mouse.move(0, 0);
   for (const size of REVIEW_SIZES) {
     await page.setViewportSize(size);
     const at = `${size.width}x${size.height}`;
+    if (show !== undefined) await show.scrollIntoViewIfNeeded();
     const side = await page.evaluate<number>('(() => { const d = document.scrollingElement || document.documentElement; return d.scrollWidth - d.clientWidth; })()');
     expect(side, `${name} at ${at} scrolls sideways`).toBeLessThanOrEqual(0);
     await audit(page, `${name} at ${at}`);
@@ -98,7 +101,7 @@ test.describe('a newcomer', () => {
       const dialog = page.getByRole('dialog');
       await expect(dialog.getByText(/^Publishing adds [\d.]+ ETH from your wallet to your storage balance \(test money\), then stores the files\./)).toBeVisible();
       await expect(dialog.getByText('0 ETH', { exact: true })).toBeVisible(); // the storage balance, before
-      await lookAt(page, testInfo, 'publish-quote');
+      await lookAt(page, testInfo, 'publish-quote', dialog.getByRole('heading', { name: 'What it costs' }));
       await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
       await expect(dialog).toBeHidden();
       await expect(page.getByText(/^Added [\d.]+ ETH to your storage balance for “Tide pools”\.$/)).toBeVisible();
@@ -132,5 +135,39 @@ test.describe('a wallet with too little ETH', () => {
     await expect(dialog.getByText(/^Your wallet has 0\.000000000000001 ETH, and publishing needs about [\d.]+ ETH \(the chain fee, about [\d.]+ ETH and [\d.]+ ETH to add to your storage balance\): [\d.]+ ETH is missing\. Nothing was sent\. Get test ETH on the Wallet screen, then publish\.$/)).toBeVisible();
     await expect(dialog.getByRole('button', { name: 'Publish', exact: true })).toBeDisabled();
     await audit(page, 'publish dialog, wallet short');
+  });
+});
+
+test.describe('Publish without a wallet', () => {
+  test('the wallet step opens inside the dialog and returns to the same filled form', async ({ page, server }) => {
+    test.setTimeout(120_000);
+    // Setup: no wallet at all (the tests before made some), and a folder in the catalog.
+    const { wallets } = value<{ wallets: { address: string }[] }>(await server.call('wallet.list', {}));
+    for (const w of wallets) value(await server.call('wallet.remove', { address: w.address }));
+    const folder = join(tempDir('ativo-e2e-newcomer-'), 'Sea glass');
+    writeTree(folder, { 'glass.txt': 'Green, blue, white.\n' });
+    const asset = value<{ id: number }>(await server.call('assets.add', { path: folder }));
+
+    await page.goto(`${server.url}#/assets/${String(asset.id)}`);
+    await expect(page.getByRole('heading', { name: 'Sea glass', level: 1 })).toBeVisible();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Publish “Sea glass”' });
+    await expect(dialog.getByText('No wallet yet.')).toBeVisible();
+    await dialog.getByLabel('Price per access (ETH)').fill('0.02');
+    await dialog.getByLabel('Access period (days)').fill('30');
+    await dialog.getByRole('button', { name: 'Create a wallet' }).click();
+    const create = page.getByRole('dialog', { name: 'Create a wallet' });
+    await create.getByLabel('Label').fill('Beach');
+    await create.getByRole('button', { name: 'Create wallet' }).click();
+    await expect(create).toBeHidden();
+    // Back in the same form, as filled, with the new wallet as its first payee, and the quote.
+    await expect(dialog.getByText('No wallet yet.')).toBeHidden();
+    await expect(dialog.getByLabel('Price per access (ETH)')).toHaveValue('0.02');
+    await expect(dialog.getByLabel('Access period (days)')).toHaveValue('30');
+    const { current } = value<{ current: string }>(await server.call('wallet.list', {}));
+    await expect(dialog.getByLabel('Payee 1 address')).toHaveValue(current);
+    await expect(dialog.getByText(/^Publishing adds [\d.]+ ETH from your wallet to your storage balance/)).toBeVisible();
+    await expect(dialog.getByRole('button', { name: 'Publish', exact: true })).toBeEnabled();
+    await audit(page, 'publish dialog after the wallet step');
   });
 });
