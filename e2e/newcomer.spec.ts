@@ -17,8 +17,9 @@ import { REVIEW_SIZES } from './screenshots';
 /** Screenshots at each review size, axe clean at each, and nothing scrolls sideways. */
 async function lookAt(page: Page, testInfo: TestInfo, name: string, show?: Locator): Promise<void> {
   const before = page.viewportSize();
+  // A calm picture: no toasts (those behind a dialog cannot be reached, and are dimmed anyway).
   const dismiss = page.getByRole('button', { name: 'Dismiss message' });
-  while ((await dismiss.count()) > 0) await dismiss.first().click();
+  while ((await page.getByRole('dialog').count()) === 0 && (await dismiss.count()) > 0) await dismiss.first().click();
   await page.evaluate('document.activeElement && document.activeElement.blur()');
   await page.mouse.move(0, 0);
   for (const size of REVIEW_SIZES) {

@@ -245,8 +245,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
             </div>
           </div>
         )}
-        {walletDialog === 'create' && <CreateWalletDialog onClose={() => { setWalletDialog(null); }} onDone={() => undefined} onCreated={onWallet} />}
-        {walletDialog === 'import' && <ImportWalletDialog onClose={() => { setWalletDialog(null); }} onDone={() => undefined} onImported={onWallet} />}
+
 
         {prev !== null && prev.version > 0 && defaults.changes !== null && <Changes since={prev.version} changes={defaults.changes} />}
 
@@ -491,6 +490,9 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
         {tried && !valid && totalOk && <FormError>Fix the highlighted fields, then publish.</FormError>}
         {error !== null && <FormError id={ids.error}>{error}</FormError>}
       </form>
+      {/* The wallet step, over this dialog and outside its form (forms do not nest). */}
+      {walletDialog === 'create' && <CreateWalletDialog onClose={() => { setWalletDialog(null); }} onDone={() => undefined} onCreated={onWallet} />}
+      {walletDialog === 'import' && <ImportWalletDialog onClose={() => { setWalletDialog(null); }} onDone={() => undefined} onImported={onWallet} />}
     </Modal>
   );
 }
