@@ -532,7 +532,7 @@ async function publishCommand(
   if (!r.ok) throw /was published as private/.test(r.error.message) ? new AtivoError(r.error.code, `${r.error.message} (ativo publish ${id} --public)`) : fromResult(r.error);
   const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null; storageFunded?: string };
   if (job.storageFunded !== undefined && BigInt(job.storageFunded) > 0n && values.json !== true) {
-    process.stderr.write(`Added ${ethText(job.storageFunded)} of test ETH to your storage balance to store the new files.\n`);
+    process.stderr.write(`Added ${ethText(job.storageFunded).replace(/ ETH$/, ' test ETH')} to your storage balance to store the new files.\n`);
   }
   if (job.jobId === null || job.alreadyCertified !== null) {
     const done = job.alreadyCertified ?? { version: job.version, tokenId: null };

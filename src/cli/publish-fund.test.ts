@@ -25,7 +25,7 @@ describe('ativo publish on a fresh sandbox wallet', () => {
     const partner = '0x90F79bf6EB2c4f870365E785982E1f101E93b906';
     const r = run(['publish', '1', '--license', 'CC-BY-4.0', '--price', '0.01', '--split', `${you}:70,${partner}:30`, '--wait']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^Added [\d.]+ ETH of test ETH to your storage balance to store the new files\.$/m);
+    expect(r.stderr).toMatch(/^Added [\d.]+ test ETH to your storage balance to store the new files\.$/m);
     expect(r.stdout).toMatch(/^Certified version 1: asset token #\d+/);
     const cert = run(['certificate', '1']);
     expect(cert.status, cert.stderr).toBe(0);
