@@ -8,6 +8,9 @@
  *   are removed through the API before its server stops. `server.call()` runs a command
  *   over HTTP with the session token (an Authorization header). A file can change the server's environment with
  *   `test.use({ serverEnv: { ... } })`.
+ * - `firstRun`: false (the default) marks the first-run steps as skipped in the page's storage,
+ *   so a test starts on the Library even before it creates a wallet; e2e/newcomer.spec.ts sets
+ *   it to true and starts on the welcome.
  * - `page`: opens the server's link (its `#token=…` fragment signs the tab in: the page keeps
  *   the token in sessionStorage and sends it as a header; no cookie) and fails the test
  *   on any console error or warning and on any uncaught page error.
@@ -160,11 +163,13 @@ class ServerPool {
 }
 
 export const test = base.extend<
-  { server: AtivoServer; problems: string[]; serverEnv: Record<string, string | undefined> },
+  { server: AtivoServer; problems: string[]; serverEnv: Record<string, string | undefined>; firstRun: boolean },
   { serverPool: ServerPool }
 >({
   /** Extra environment for this file's `ativo serve` (set with `test.use`). */
   serverEnv: [{}, { option: true }],
+  /** Show the first-run steps when there is no wallet (see the header). */
+  firstRun: [false, { option: true }],
 
   serverPool: [
     // eslint-disable-next-line no-empty-pattern -- Playwright needs the destructuring pattern
@@ -190,7 +195,7 @@ export const test = base.extend<
     await use([]);
   },
 
-  page: async ({ page, server, problems }, use) => {
+  page: async ({ page, server, problems, firstRun }, use) => {
     page.on('console', (msg) => {
       if (msg.type() === 'error' || msg.type() === 'warning') {
         const where = msg.location().url ? ` (${msg.location().url}:${msg.location().lineNumber})` : '';
@@ -200,8 +205,12 @@ export const test = base.extend<
     page.on('pageerror', (err) => {
       problems.push(`page error: ${err.message}`);
     });
+    if (!firstRun) {
+      // A string: e2e has no DOM types.
+      await page.addInitScript("window.localStorage.setItem('ativo.firstRun', 'skipped')");
+    }
     await page.goto(server.openUrl);
-    await expect(page.getByRole('heading', { name: 'Library', level: 1 })).toBeVisible();
+    await expect(page.getByRole('heading', { name: firstRun ? 'Welcome to Ativo' : 'Library', level: 1 })).toBeVisible();
     await use(page);
     expect(problems, 'the page logged errors or warnings').toEqual([]);
   },

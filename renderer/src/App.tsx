@@ -11,6 +11,7 @@ import { CertificateScreen } from './screens/buyer/CertificatePage';
 import { MyAccessScreen } from './screens/buyer/MyAccess';
 import { PublicAssetScreen } from './screens/buyer/PublicAsset';
 import { VerifyScreen } from './screens/buyer/Verify';
+import { WelcomeScreen, useFirstRun } from './screens/welcome/Welcome';
 import { useApp, wireEvents } from './state/store';
 import type { Route } from './state/router';
 
@@ -25,6 +26,7 @@ const TITLES: Record<Route['name'], string> = {
   myaccess: 'My access · Ativo',
   certificate: 'Certificate · Ativo',
   verify: 'Verify · Ativo',
+  welcome: 'Welcome · Ativo',
 };
 
 function Screen({ route }: { route: Route }) {
@@ -49,6 +51,8 @@ function Screen({ route }: { route: Route }) {
       return <VerifyScreen />;
     case 'library':
       return <LibraryScreen />;
+    case 'welcome':
+      return <WelcomeScreen />;
   }
 }
 
@@ -56,6 +60,7 @@ export function App() {
   const route = useApp((s) => s.route);
   const unread = useApp((s) => s.unreadRequests);
   useEffect(() => wireEvents(), []);
+  useFirstRun();
   useEffect(() => {
     // The unread count leads the title: visible in the tab strip, the taskbar and the window list.
     document.title = unread > 0 ? `(${unread}) ${TITLES[route.name]}` : TITLES[route.name];

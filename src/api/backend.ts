@@ -31,6 +31,7 @@ import { createPublishService } from './publish';
 import { createStorageFeature } from './storage-feature';
 import { createTermsService } from './terms';
 import { createBuyerHandlers } from './buyer';
+import { createPublishQuoteService } from './publish-quote';
 import { createWalletsService } from './wallets-feature';
 
 export interface BackendOptions {
@@ -174,9 +175,10 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   };
   // Each feature registers its job kinds as it is created, before the runner starts: uploads
   // before the publications that queue them.
+  const publishQuote = createPublishQuoteService(ctx);
   const features = [
     createStorageFeature(ctx),
-    createPublishService(ctx),
+    createPublishService(ctx, publishQuote),
     createAssetsService(ctx),
     createCertificatesService(ctx),
     createJobsService(ctx),
@@ -186,8 +188,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     createEarningsService(ctx),
     createTermsService(ctx),
     createNetworkService(ctx),
+    publishQuote,
   ] as const;
-  const [storageF, publishF, assetsF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF, networkSetupF] = features;
+  const [storageF, publishF, assetsF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF, networkSetupF, publishQuoteF] = features;
   // Spelled out (not merged in a loop) so the compiler checks that every command has its handler.
   const handlers: Handlers = {
     ...storageF.handlers,
@@ -201,6 +204,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     ...earningsF.handlers,
     ...termsF.handlers,
     ...networkSetupF.handlers,
+    ...publishQuoteF.handlers,
     ...createBuyerHandlers(ctx),
   };
 

@@ -22,6 +22,7 @@ import { earningsCommands } from './earnings-contract';
 import { JobBatchView } from './jobs-contract';
 import { termsCommands } from './terms-contract';
 import { buyerCommands } from './buyer-contract';
+import { publishQuoteCommands } from './publish-quote-contract';
 
 export { AssetKind, Visibility, AssetState, NetworkName, JobState } from './schemas';
 export * from './assets-contract';
@@ -47,6 +48,7 @@ export const commands = {
   ...earningsCommands,
   ...termsCommands,
   ...buyerCommands,
+  ...publishQuoteCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

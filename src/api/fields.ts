@@ -83,6 +83,7 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   priceWei: { label: 'Price', cli: 'the price' },
   requestId: { label: 'Request', cli: 'the request id', must: WHOLE },
   out: { label: 'Save to', cli: '--out', must: 'must be a full path' },
+  fundStorage: { label: 'Storage funding', cli: 'the storage funding', must: 'must be needed or an amount in wei' },
   bucket: { label: 'Period', cli: 'the period', must: 'must be day, week or month' },
   timeZone: { label: 'Time zone', cli: 'the time zone', must: 'must be a time zone name like Europe/Lisbon' },
 };

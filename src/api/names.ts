@@ -78,6 +78,7 @@ export const COMMAND_NAMES = [
   'buyer.offer',
   'buyer.requests',
   'buyer.certificate',
+  'assets.publishQuote',
 ] as const;
 
 export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'jobs.batch', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;

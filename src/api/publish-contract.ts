@@ -26,10 +26,18 @@ export const publishCommands = {
           .min(1)
           .max(64)
           .optional(),
+        /**
+         * Fund the storage balance with what this publication lacks, before it is queued (issue
+         * 15): 'needed' adds whatever is short; an amount in wei is the most the person confirmed.
+         * Left out: nothing is funded (its uploads wait for funds when the balance is short).
+         */
+        fundStorage: z.union([z.literal('needed'), z.string().regex(/^\d{1,78}$/, 'must be an amount in wei (a whole number)')]).optional(),
       })
       .strict(),
     output: z.object({
       assetId: Id,
+      /** What was added to the storage balance for it (wei; 0: the balance covered it; absent: not asked). */
+      storageFunded: z.string().optional(),
       /** The publish job; null when nothing changed since the last certified version (see alreadyCertified). */
       jobId: Id.nullable(),
       network: NetworkName,

@@ -13,12 +13,19 @@ import { accessPeriodSeconds, changesSinceLatest, previousTerms } from '../publi
 import { inheritTerms, planVersion, TermsRefused } from '../publish/versioning';
 import { UPLOAD_JOB_KIND, uploadKeyPrefixOf } from '../storage/jobs';
 import { AtivoError } from '../util/errors';
+import type { AssetRecord } from '../catalog/assets';
+import type { FundStorage } from './publish-quote';
 import type { BackendContext, FeatureService } from './context';
 import { toResultError } from './public-errors';
 
 export type PublishCommand = 'assets.publish' | 'assets.publishDefaults' | 'assets.registration';
 
-export function createPublishService(ctx: BackendContext): FeatureService<PublishCommand> {
+/** Funds what a publication's storage lacks (src/api/publish-quote.ts), before it is queued. */
+export interface StorageFunder {
+  fundFor(asset: AssetRecord, visibility: 'public' | 'private', fund: FundStorage | undefined): Promise<bigint | null>;
+}
+
+export function createPublishService(ctx: BackendContext, funder: StorageFunder): FeatureService<PublishCommand> {
   const { catalog, jobs, networks, wallets, chain, storage, ingestor, versionKeys, mustGet } = ctx;
   registerPublishJobs(jobs, {
     catalog,
@@ -80,6 +87,9 @@ export function createPublishService(ctx: BackendContext): FeatureService<Publis
           certificateOf: (versionId, net) => catalog.certificates.forVersion(versionId, net),
           latestCertificate: () => catalog.certificates.latest(a.id),
         });
+        // Money as one step (issue 15): what the storage balance lacks is funded now, or the
+        // publication is refused with the amount missing; a publication under way is not funded again.
+        const funded = live === undefined ? await funder.fundFor(a, t.visibility, input.fundStorage) : null;
         const encryptTo = t.visibility === 'private' ? [await versionKeys.recipient(a, a.contentRoot)] : undefined;
         const { visibility, license, terms, priceWei, approval, split } = t;
         const { job } = jobs.enqueue(PUBLISH_JOB_KIND, {
@@ -89,7 +99,7 @@ export function createPublishService(ctx: BackendContext): FeatureService<Publis
             JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(t.accessDays), encryptTo, previous }),
           ) as JsonObject,
         });
-        return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null };
+        return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null, ...(funded !== null ? { storageFunded: funded.toString() } : {}) };
       },
       'assets.publishDefaults': async (input) => {
         const a = mustGet(input.id);

@@ -523,8 +523,11 @@ async function publishCommand(
   // Only the terms given change: the others are the previous version's (a first publication:
   // public, CC-BY-4.0, free, 100% to you).
   const license = values.license ?? (values.terms !== undefined ? 'custom' : undefined);
+  // On the sandbox the publication funds the storage it needs (test ETH; issue 15).
+  const sandbox = (await backend.call('network.list', {})).current === 'sandbox';
   const r = await backend.invoke('assets.publish', {
     id,
+    ...(sandbox ? { fundStorage: 'needed' } : {}),
     ...(values.private === true ? { visibility: 'private' } : values.public === true ? { visibility: 'public', confirmPublic: true } : {}),
     ...(license !== undefined ? { license } : {}),
     ...(values.terms !== undefined ? { customTerms: values.terms } : {}),
@@ -533,7 +536,10 @@ async function publishCommand(
     ...(values['access-days'] !== undefined ? { accessDays: parseAccessDays(values['access-days']) } : {}),
   });
   if (!r.ok) throw /was published as private/.test(r.error.message) ? new AtivoError(r.error.code, `${r.error.message} (ativo publish ${id} --public)`) : fromResult(r.error);
-  const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null };
+  const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null; storageFunded?: string };
+  if (job.storageFunded !== undefined && BigInt(job.storageFunded) > 0n && values.json !== true) {
+    process.stderr.write(`Added ${ethText(job.storageFunded).replace(/ ETH$/, ' test ETH')} to your storage balance to store the new files.\n`);
+  }
   if (job.jobId === null || job.alreadyCertified !== null) {
     const done = job.alreadyCertified ?? { version: job.version, tokenId: null };
     if (values.json === true) {

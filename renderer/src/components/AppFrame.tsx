@@ -37,7 +37,7 @@ function Logo() {
   );
 }
 
-function sectionOf(route: Route): Section {
+function sectionOf(route: Route): Section | null {
   switch (route.name) {
     case 'library':
     case 'asset':
@@ -57,6 +57,8 @@ function sectionOf(route: Route): Section {
       return 'library';
     case 'verify':
       return 'verify';
+    case 'welcome':
+      return null;
   }
 }
 

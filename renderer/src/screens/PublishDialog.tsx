@@ -5,7 +5,7 @@
  */
 import { useId, useState } from 'react';
 import type { SyntheticEvent } from 'react';
-import { call, messageOf } from '../api/client';
+import { call } from '../api/client';
 import type { AssetDetail, CommandOutput } from '../api/client';
 import type { CommandInput } from '../../../src/api/bridge';
 import { Icon } from '../components/Icon';
@@ -13,9 +13,11 @@ import { FormError } from '../components/FormError';
 import { Modal } from '../components/Modal';
 import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
-import { NETWORK_TITLE, shortAddress } from '../lib/wallet';
+import { NETWORK_TITLE } from '../lib/wallet';
 import { weiToEthText } from './inbox/model';
 import { loadJobs, notify } from '../state/store';
+import { PublishCosts, useFundingChoice } from './publish/PublishCosts';
+import { CreateWalletDialog, ImportWalletDialog } from './WalletDialogs';
 
 type Defaults = CommandOutput<'assets.publishDefaults'>;
 type LicenseId = CommandInput<'assets.publish'>['license'];
@@ -87,12 +89,6 @@ function Changes({ since, changes }: { since: number; changes: NonNullable<Defau
   );
 }
 
-/** An amount as the backend formats it ("0.0123 ETH"). */
-function Amount({ value, testId }: { value: { formatted: string } | null; testId: string }) {
-  if (value === null) return <span className="muted">Not available now</span>;
-  return <span data-testid={testId}>{value.formatted}</span>;
-}
-
 function rowErrors(rows: Row[]): Record<number, { address?: string; percent?: string }> {
   const out: Record<number, { address?: string; percent?: string }> = {};
   const seen = new Set<string>();
@@ -125,7 +121,18 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const [rows, setRows] = useState<Row[]>(() => initialRows(defaults));
   const [tried, setTried] = useState(false);
   const { busy, error, setError, run } = useAction();
-  const [funding, setFunding] = useState(false);
+  const [walletDialog, setWalletDialog] = useState<'create' | 'import' | null>(null);
+  const money = useFundingChoice(asset.id, visibility, defaults.owner, defaults.network);
+  // A wallet made here (the wallet step inside this dialog): the form stays as filled, and an
+  // empty first payee becomes the new owner.
+  const onWallet = (w: { address: string }): void => {
+    setRows((rs) => {
+      const first = rs[0];
+      if (rs.some((r) => r.address.trim().toLowerCase() === w.address.toLowerCase()) || first === undefined || first.address.trim() !== '') return rs;
+      return [{ ...first, address: w.address, label: 'You (owner)' }, ...rs.slice(1)];
+    });
+    onReload();
+  };
   const ids = {
     form: useId(),
     license: useId(),
@@ -142,6 +149,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
     error: useId(),
     split: useId(),
     publicError: useId(),
+    blocked: useId(),
   };
 
   const total = totalOf(rows);
@@ -157,19 +165,6 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
 
   const update = (key: number, patch: Partial<Row>): void => {
     setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
-  };
-
-  const fund = async (): Promise<void> => {
-    setFunding(true);
-    try {
-      const r = await call('storage.fund', { ether: '0.01' });
-      notify('success', `Added ${r.amount.formatted} to your storage balance${r.status === 'pending' ? ' (pending)' : ''}.`);
-      onReload();
-    } catch (e) {
-      notify('error', `Could not fund storage: ${messageOf(e)}`);
-    } finally {
-      setFunding(false);
-    }
   };
 
   const submit = async (e: SyntheticEvent<HTMLFormElement>): Promise<void> => {
@@ -188,15 +183,16 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
         approval,
         accessDays: Number(accessDays.trim()),
         split: rows.map((row) => ({ address: row.address.trim(), percent: Number(row.percent) })),
+        ...(money.fundStorage !== undefined ? { fundStorage: money.fundStorage } : {}),
       });
+      money.reload();
+      if (r.storageFunded !== undefined && BigInt(r.storageFunded) > 0n) notify('success', `Added ${weiToEthText(r.storageFunded)} ETH to your storage balance for “${asset.name}”.`);
       if (r.alreadyCertified !== null) notify('info', `“${asset.name}” is already certified as version ${r.alreadyCertified.version}: change its files to publish a new version.`);
       else notify('info', `Publishing “${asset.name}” on ${NETWORK_TITLE[r.network]}: follow it in Activity.`);
       loadJobs();
       onClose();
     });
   };
-
-  const short = defaults.storageQuote !== null && defaults.storageBalance !== null && BigInt(defaults.storageBalance.atomic) < BigInt(defaults.storageQuote.atomic);
 
   return (
     <Modal
@@ -214,7 +210,18 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
           <button type="button" className="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" form={ids.form} className="button button-primary" disabled={busy || !totalOk || defaults.owner === null} aria-describedby={ids.total}>
+          {money.blocked !== null && (
+            <span className="hint publish-foot-hint" id={ids.blocked} data-testid="publish-blocked">
+              {money.blocked}
+            </span>
+          )}
+          <button
+            type="submit"
+            form={ids.form}
+            className="button button-primary"
+            disabled={busy || !totalOk || defaults.owner === null || money.blocked !== null}
+            aria-describedby={money.blocked !== null ? `${ids.total} ${ids.blocked}` : ids.total}
+          >
             {busy ? 'Publishing…' : 'Publish'}
           </button>
         </>
@@ -226,12 +233,19 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
             <Icon name="alert" />
             <div>
               <strong>No wallet yet.</strong>
-              <p>
-                The wallet owns what you certify and receives its payments. <a href="#/wallet">Create or import one</a>, then publish.
-              </p>
+              <p>The wallet owns what you certify and receives its payments. Make one here: what you filled in below stays.</p>
+              <div className="publish-wallet-actions">
+                <button type="button" className="button button-sm button-primary" onClick={() => { setWalletDialog('create'); }}>
+                  Create a wallet
+                </button>
+                <button type="button" className="button button-sm" onClick={() => { setWalletDialog('import'); }}>
+                  Import a wallet
+                </button>
+              </div>
             </div>
           </div>
         )}
+
 
         {prev !== null && prev.version > 0 && defaults.changes !== null && <Changes since={prev.version} changes={defaults.changes} />}
 
@@ -471,53 +485,14 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
           )}
         </fieldset>
 
-        <section className="publish-costs" aria-labelledby={`${ids.form}-costs`}>
-          <h3 id={`${ids.form}-costs`}>Before you confirm</h3>
-          <dl className="facts">
-            <div className="fact">
-              <dt>Storage</dt>
-              <dd>
-                <Amount value={defaults.storageQuote} testId="storage-quote" />
-              </dd>
-            </div>
-            <div className="fact">
-              <dt>Chain fee (estimate)</dt>
-              <dd>
-                <Amount value={defaults.chainFee} testId="chain-fee" />
-              </dd>
-            </div>
-            <div className="fact">
-              <dt>Storage balance</dt>
-              <dd className="publish-balance">
-                <Amount value={defaults.storageBalance} testId="storage-balance" />
-                {defaults.network === 'sandbox' && (
-                  <button type="button" className="button button-sm" onClick={() => void fund()} disabled={funding}>
-                    {funding ? 'Funding…' : 'Fund storage'}
-                  </button>
-                )}
-              </dd>
-            </div>
-          </dl>
-          {short && (
-            <p className="hint">Your storage balance is below the quote: uploads wait until it is funded.</p>
-          )}
-          {defaults.notes.length > 0 && (
-            <ul className="publish-notes">
-              {defaults.notes.map((n) => (
-                <li key={n}>{n}</li>
-              ))}
-            </ul>
-          )}
-          {defaults.owner !== null && (
-            <p className="hint">
-              Owner: <span title={defaults.owner}>{shortAddress(defaults.owner)}</span> on {NETWORK_TITLE[defaults.network]}.
-            </p>
-          )}
-        </section>
+        <PublishCosts money={money} network={defaults.network} owner={defaults.owner} notes={defaults.notes} />
 
         {tried && !valid && totalOk && <FormError>Fix the highlighted fields, then publish.</FormError>}
         {error !== null && <FormError id={ids.error}>{error}</FormError>}
       </form>
+      {/* The wallet step, over this dialog and outside its form (forms do not nest). */}
+      {walletDialog === 'create' && <CreateWalletDialog onClose={() => { setWalletDialog(null); }} onDone={() => undefined} onCreated={onWallet} />}
+      {walletDialog === 'import' && <ImportWalletDialog onClose={() => { setWalletDialog(null); }} onDone={() => undefined} onImported={onWallet} />}
     </Modal>
   );
 }

@@ -163,6 +163,9 @@ function WalletEmpty({ onCreate, onImport }: { onCreate: () => void; onImport: (
         </button>
       </div>
       <p className="hint">Already have one in another wallet app? Import it with its private key or recovery phrase.</p>
+      <p className="hint">
+        New to Ativo? <a href="#/welcome">Go through the first steps</a>: a wallet, its backup, and what the sandbox is.
+      </p>
     </section>
   );
 }

@@ -59,21 +59,44 @@ function LabelField({ value, onChange }: { value: string; onChange: (v: string) 
   );
 }
 
-export function CreateWalletDialog({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
+/** Creating a wallet: its optional label, and the call (shared by the dialog and the first-run step). */
+function useCreateWallet(onCreated: (w: WalletInfo) => void) {
   const [label, setLabel] = useState('');
   const { busy, error, run } = useAction();
-  const formId = useId();
-  const errorId = useId();
-
   const submit = async (e: Submit): Promise<void> => {
     e.preventDefault();
     await run(async () => {
       const w = await call('wallet.create', label.trim() !== '' ? { label: label.trim() } : {});
       notify('success', `Created “${walletName(w)}” (${shortAddress(w.address)}). Export a backup to keep it safe.`);
-      onDone();
-      onClose();
+      onCreated(w);
     });
   };
+  return { label, setLabel, busy, error, submit };
+}
+
+/** The create step embedded in a page (the first-run flow): the label and its own button. */
+export function CreateWalletInline({ onCreated, submitLabel = 'Create wallet' }: { onCreated: (w: WalletInfo) => void; submitLabel?: string }) {
+  const { label, setLabel, busy, error, submit } = useCreateWallet(onCreated);
+  const errorId = useId();
+  return (
+    <form onSubmit={(e) => void submit(e)} aria-describedby={error !== null ? errorId : undefined} className="wallet-inline">
+      <LabelField value={label} onChange={setLabel} />
+      {error !== null && <FormError id={errorId}>{error}</FormError>}
+      <button type="submit" className="button button-primary" disabled={busy}>
+        {busy ? 'Creating…' : submitLabel}
+      </button>
+    </form>
+  );
+}
+
+export function CreateWalletDialog({ onClose, onDone, onCreated }: { onClose: () => void; onDone: () => void; onCreated?: (w: WalletInfo) => void }) {
+  const { label, setLabel, busy, error, submit } = useCreateWallet((w) => {
+    onCreated?.(w);
+    onDone();
+    onClose();
+  });
+  const formId = useId();
+  const errorId = useId();
 
   return (
     <Modal
@@ -107,7 +130,7 @@ export function CreateWalletDialog({ onClose, onDone }: { onClose: () => void; o
 
 type ImportKind = 'privateKey' | 'mnemonic';
 
-export function ImportWalletDialog({ onClose, onDone }: { onClose: () => void; onDone: () => void }) {
+export function ImportWalletDialog({ onClose, onDone, onImported }: { onClose: () => void; onDone: () => void; onImported?: (w: WalletInfo) => void }) {
   const [kind, setKind] = useState<ImportKind>('privateKey');
   const [label, setLabel] = useState('');
   const [path, setPath] = useState('');
@@ -150,6 +173,7 @@ export function ImportWalletDialog({ onClose, onDone }: { onClose: () => void; o
             : { ...common, mnemonic: secret.trim().split(/\s+/).join(' '), ...(path.trim() !== '' ? { path: path.trim() } : {}) },
         );
         notify('success', `Imported “${walletName(w)}” (${shortAddress(w.address)}).`);
+        onImported?.(w);
         onDone();
         onClose();
       },
@@ -264,7 +288,7 @@ function backupName(address: string): string {
  * The keychains Ativo uses offer no per-item confirmation it could ask for (see
  * Wallets.exportToFile): the confirmation is the new password, typed twice.
  */
-export function ExportBackupDialog({ wallet, onClose }: { wallet: WalletInfo; onClose: () => void }) {
+export function ExportBackupDialog({ wallet, onClose, onSaved }: { wallet: WalletInfo; onClose: () => void; onSaved?: (path: string) => void }) {
   const native = useApp((s) => s.shell) === 'electron';
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ field: 'password' | 'confirm' | 'fileName' | 'form'; text: string } | null>(null);
@@ -338,6 +362,7 @@ export function ExportBackupDialog({ wallet, onClose }: { wallet: WalletInfo; on
     try {
       const out = await call('wallet.export', { address: wallet.address, password, ...target });
       setSaved(out.path);
+      onSaved?.(out.path);
       notify('success', `Saved a backup of “${walletName(wallet)}”.`);
     } catch (err) {
       // INVALID_INPUT here is about the file (taken, or not a plain name); the rest about the wallet.

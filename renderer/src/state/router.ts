@@ -11,7 +11,9 @@ export type Route =
   | { name: 'public'; chainId: number; registry: string; tokenId: string }
   | { name: 'myaccess' }
   | { name: 'certificate'; id: number }
-  | { name: 'verify' };
+  | { name: 'verify' }
+  /** The first-run steps (welcome, wallet, backup, sandbox); shown on its own when there is no wallet. */
+  | { name: 'welcome' };
 
 /** `#/asset/<chainId>/<registry>/<tokenId>`: the same rules as src/api/links.ts (the renderer may import only types from src/api). */
 const PUBLIC = /^#\/asset\/([1-9]\d{0,15})\/(0x[0-9a-fA-F]{40})\/([1-9]\d{0,77})\/?$/;
@@ -38,6 +40,7 @@ export function parseHash(hash: string): Route {
   if (/^#\/earnings\/?$/.test(hash)) return { name: 'earnings' };
   if (/^#\/wallet\/?$/.test(hash)) return { name: 'wallet' };
   if (/^#\/activity\/?$/.test(hash)) return { name: 'activity' };
+  if (/^#\/welcome\/?$/.test(hash)) return { name: 'welcome' };
   return { name: 'library' };
 }
 
@@ -61,6 +64,8 @@ export function hrefFor(route: Route): string {
       return `#/certificate/${route.id}`;
     case 'verify':
       return '#/verify';
+    case 'welcome':
+      return '#/welcome';
     case 'library':
       return '#/';
   }
