@@ -34,6 +34,7 @@ import {
   type ChainConnection,
 } from '../chain/client';
 import { isProcessAlive } from '../util/process';
+import { SandboxError } from './errors';
 
 export const SANDBOX_CHAIN_ID = 31337;
 /** anvil's well-known test mnemonic: the dev accounts are public, never use them elsewhere. */
@@ -42,18 +43,7 @@ export const SANDBOX_HOST = '127.0.0.1';
 /** The EVM version the registry is compiled for. */
 export const SANDBOX_HARDFORK = 'cancun';
 
-export type SandboxErrorCode = 'ANVIL_MISSING' | 'PORT_IN_USE' | 'ALREADY_RUNNING' | 'START_FAILED';
-
-export class SandboxError extends Error {
-  override readonly name = 'SandboxError';
-  constructor(
-    readonly code: SandboxErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { SandboxError, type SandboxErrorCode } from './errors';
 
 export interface DevAccount {
   address: string;
