@@ -61,27 +61,10 @@ export interface Core {
 
 /** The commands these services answer (the others: backend.ts). */
 export type ServiceCommand =
-  | AccessCommand
-  | EarningsCommand
-  | TermsCommand
-  | 'wallet.list'
-  | 'wallet.create'
-  | 'wallet.import'
-  | 'wallet.export'
-  | 'wallet.remove'
-  | 'wallet.use'
-  | 'wallet.balance'
-  | 'chain.status'
-  | 'sandbox.fund'
-  | 'jobs.retryBatch'
-  | 'storage.status'
-  | 'storage.quote'
-  | 'storage.fund'
-  | 'assets.upload'
-  | 'assets.publish'
-  | 'assets.publishDefaults'
-  | 'certificates.verify'
-  | 'assets.registration';
+  | AccessCommand | EarningsCommand | TermsCommand | 'wallet.list' | 'wallet.create' | 'wallet.import'
+  | 'wallet.export' | 'wallet.remove' | 'wallet.use' | 'wallet.balance' | 'chain.status' | 'sandbox.fund'
+  | 'jobs.retryBatch' | 'storage.status' | 'storage.quote' | 'storage.fund' | 'assets.upload'
+  | 'assets.publish' | 'assets.publishDefaults' | 'certificates.verify' | 'assets.registration';
 
 export interface Services {
   handlers: Pick<Handlers, ServiceCommand>;
