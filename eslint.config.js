@@ -95,7 +95,7 @@ export default tseslint.config(
     rules: layerRules(i, l.dirs.includes('catalog') ? [] : [noSqlite]),
   })),
   // The network runtime: the one production module that starts (or attaches to) anvil and the storage node.
-  { files: ['src/api/network-runtime.ts'], rules: restrict([...noUi, noSqlite, noCli, noTestDoubles]) },
+  { files: ['src/api/network-runtime.ts', 'src/api/sandbox-errors.ts'], rules: restrict([...noUi, noSqlite, noCli, noTestDoubles]) },
   // The sandbox itself: a test double over the platform services, below features.
   { files: ['src/sandbox/**/*.ts'], rules: restrict([...noUi, noSqlite, noCli, { regex: srcDir(['publish', 'access', 'earnings', 'api', 'cli']), caseSensitive: true, message: 'The sandbox stands in for the network: it imports only base and platform services.' }]) },
   // electron/: the thin shell, talks to src/api only

@@ -8,7 +8,7 @@ import type { AssetRecord } from '../catalog/assets';
 import type { CertificateRecord } from '../catalog/certificates';
 import type { Catalog } from '../catalog/db';
 import type { VersionSummary } from '../catalog/versions';
-import { readContributors, type Contributor } from '../ingest/contributors';
+import type { Contributor } from '../ingest/contributors';
 import { LICENSES } from '../publish/licenses';
 import { lifecycle } from '../publish/lifecycle';
 import type { AssetDetail, AssetSummary, Payee } from './contract';
@@ -66,7 +66,8 @@ export async function withOwnerAndTerms(catalog: Catalog, network: string, base:
   const split = Array.isArray(doc?.split)
     ? (doc.split as { address?: unknown; bps?: unknown }[]).flatMap((x) => (typeof x.address === 'string' && typeof x.bps === 'number' ? [{ address: x.address, bps: x.bps }] : []))
     : [];
-  const contributors = split.length > 0 ? await readContributors(base.rootPath).catch(() => []) : [];
+  // CITATION.cff and model cards are read with yaml (and addresses checked with ethers): loaded here, not with the catalog.
+  const contributors = split.length > 0 ? await import('../ingest/contributors').then((m) => m.readContributors(base.rootPath)).catch(() => []) : [];
   const pub = base.publication;
   return {
     ...base,

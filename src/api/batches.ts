@@ -11,7 +11,7 @@
  */
 import type { JobRecord } from '../catalog/jobs';
 import type { JobQueue } from '../jobs/queue';
-import { formatEta } from '../storage/format';
+import { formatEta } from '../util/format';
 import type { JobBatchView, JobView } from './contract';
 import { batchProgress, SHORT_BALANCE } from './progress';
 

@@ -4,12 +4,14 @@
  * name, a raw library dump) gets through: an error this file does not know becomes a sentence
  * that says what to do, and the details go to the log.
  */
-import { isChainError } from '../chain/errors';
-import { SandboxError, StorageNodeError } from './network-runtime';
+// The error types alone (their own small modules): wording an error loads neither ethers nor the
+// keychain nor the sandbox.
+import { isChainError } from '../chain/chain-error';
+import { SandboxError, StorageNodeError } from './sandbox-errors';
 import { isStorageError } from '../storage/errors';
 import { AtivoError, damagedCatalog, errnoCode } from '../util/errors';
 import { isKeychainError } from '../vault/keychain';
-import { isVaultError } from '../vault/vault';
+import { isVaultError } from '../vault/errors';
 import type { ResultError } from './contract';
 
 /** SQLite says the file is not a database or is malformed. */
@@ -41,6 +43,10 @@ export function toResultError(e: unknown): ResultError {
     message: `Something went wrong inside Ativo (${e instanceof Error ? e.message : String(e)}). Try again; if it happens again, restart Ativo.`,
   };
 }
+
+/** An error a command may end with (its sentence says what to do): not logged as a failure of Ativo's own. */
+export const isExpectedError = (e: unknown): boolean =>
+  e instanceof AtivoError || isVaultError(e) || isKeychainError(e) || isChainError(e) || isStorageError(e) || e instanceof StorageNodeError || e instanceof SandboxError;
 
 /** The sentence for the command line: its own wording where it has one. */
 export const cliMessage = (e: ResultError): string => e.cli ?? e.message;

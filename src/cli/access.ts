@@ -6,15 +6,6 @@ import { AtivoError } from '../util/errors';
 import { formatBytes } from './format';
 import { UsageError, type Print } from './usage';
 
-export const ACCESS_HELP = `  access request <certificate.json|tokenId --terms-hash H> [--message M]
-                                                   request access under the license terms you read
-                                                   (the certificate's, or the terms hash H; refused,
-                                                   and nothing paid, if the owner changed them), paying
-                                                   the price from the current wallet
-  access status <requestId>                        a request's state
-  access cancel <requestId>                        take back the payment of a request left unanswered past its time limit
-  access fetch <requestId> --out <dir>             download, decrypt and verify what a grant opens`;
-
 const ID = /^[1-9]\d{0,77}$/;
 const TERMS_HASH = /^(0x)?[0-9a-fA-F]{64}$/;
 const WEI = /^\d{1,78}$/;

@@ -4,8 +4,6 @@ import type { AuditEntry } from '../api/contract';
 import { table } from './format';
 import type { Print } from './usage';
 
-export const AUDIT_HELP = `  audit                                            the log of approvals and denials (--json)`;
-
 const PAGE = 1000;
 
 /**

@@ -11,10 +11,6 @@ import { defaultDataDir } from '../util/paths';
 import { UsageError, type Print } from './usage';
 import { cliMessage } from './errors';
 
-export const CATALOG_HELP = `  catalog check                                    check the catalog file's integrity
-  catalog rebuild [--folder F]…                    set a damaged catalog aside and build a new one
-                                                   from your folders (and find their certificates on chain)`;
-
 export interface RebuildReport {
   movedTo: string | null;
   added: { path: string; assetId: number | null; error: string | null; certifiedAs: string | null }[];

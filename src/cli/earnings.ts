@@ -8,10 +8,6 @@ import { waitForJob } from './follow';
 import { table } from './format';
 import { UsageError, type Print } from './usage';
 
-export const EARNINGS_HELP = `  earnings [--json | --csv]                        what the current wallet earned, per asset and payout
-  earnings reconcile                               re-read from block 0 and compare with the cache
-  earnings withdraw [--wait]                       withdraw the balance (durable job)`;
-
 const eth = (wei: string): string => `${formatEther(BigInt(wei))} ETH`;
 
 /** Writes all of `text` to stdout before resolving (a large CSV into a pipe must not be cut short). */

@@ -1,44 +1,90 @@
-/** `ativo network deploy-registry [--network testnet|mainnet] [--yes]` (issue 15). */
-import { createInterface } from 'node:readline/promises';
+/** `ativo network show|status|use|set` and `ativo sandbox fund`: the network profiles and the sandbox chain. */
 import type { Backend } from '../api/backend';
-import { ethText } from '../api/storage';
+import type { NetworkName, NetworkState } from '../api/contract';
+import { describeMissing } from '../api/networks';
+import type { CommandContext } from './args';
 import { UsageError, type Print } from './usage';
+import { deployRegistryCommand } from './network-deploy';
 
-export const NETWORK_HELP = `  network deploy-registry [--network testnet|mainnet] [--yes]
-                                                   deploy an AtivoRegistry on that network (default:
-                                                   testnet) from the wallet in use, after showing the
-                                                   fee; its address is saved in the profile. --yes
-                                                   confirms without asking`;
+function describeNetworks(s: NetworkState): string {
+  return s.profiles
+    .map((p) => {
+      const head = `${p.name === s.current ? '* ' : '  '}${p.name}${p.missing.length ? '  (not configured)' : ''}`;
+      const rows =
+        p.name === 'sandbox'
+          ? ['    local anvil chain (id 31337) and storage node, managed by Ativo, offline']
+          : [
+              `    rpc       ${p.rpcUrl ?? '-'}`,
+              `    chain id  ${p.chainId === null ? '-' : String(p.chainId)}`,
+              `    registry  ${p.registry ?? '-'}`,
+              `    storage   ${p.storageUrl ?? '-'}`,
+              ...(p.missing.length ? [`    needs     ${describeMissing(p.missing)}`] : []),
+            ];
+      return [head, ...rows].join('\n');
+    })
+    .join('\n');
+}
 
-async function askYes(question: string): Promise<boolean> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
+async function networkCommand(
+  backend: Backend,
+  args: string[],
+  values: { rpc?: string | undefined; 'chain-id'?: string | undefined; registry?: string | undefined; storage?: string | undefined; network?: string | undefined; yes?: boolean | undefined; json?: boolean | undefined },
+  print: Print,
+): Promise<number> {
+  const [sub, name] = args;
+  if (sub === 'deploy-registry') return deployRegistryCommand(backend, values, print, values.json === true);
+  const parseName = (): NetworkName => {
+    if (name !== 'sandbox' && name !== 'testnet' && name !== 'mainnet') throw new UsageError('name a network: sandbox, testnet or mainnet');
+    return name;
+  };
+  switch (sub) {
+    case undefined:
+    case 'show': {
+      const s = await backend.call('network.list', {});
+      print(s, () => describeNetworks(s));
+      return 0;
+    }
+    case 'status': {
+      const c = await backend.call('chain.status', {});
+      print(c, () =>
+        [
+          `network   ${c.network}${c.mode === 'sandbox-shared' ? ' (shared with another Ativo process)' : ''}`,
+          `rpc       ${c.rpcUrl}`,
+          `chain id  ${c.chainId}`,
+          `registry  ${c.registry ?? '-'}`,
+          `storage   ${c.storageUrl ?? '-'}`,
+          `block     ${c.blockNumber}`,
+          ...c.notices.map((n) => `note      ${n}`),
+        ].join('\n'),
+      );
+      return 0;
+    }
+    case 'use': {
+      const s = await backend.call('network.use', { name: parseName() });
+      print(s, () => `Now using ${s.current}.`);
+      return 0;
+    }
+    case 'set': {
+      const n = parseName();
+      let chainId: number | undefined;
+      if (values['chain-id'] !== undefined) {
+        chainId = Number(values['chain-id']);
+        if (!Number.isSafeInteger(chainId) || chainId <= 0) throw new UsageError(`--chain-id must be a positive whole number (got "${values['chain-id']}")`);
+      }
+      const p = await backend.call('network.set', { name: n, rpcUrl: values.rpc, chainId, registry: values.registry, storageUrl: values.storage });
+      print(p, () => `Saved the ${p.name} profile.${p.missing.length ? ` Still needed: ${describeMissing(p.missing)}.${p.missing.length === 1 && p.missing[0] === 'registry' ? ` No registry on that chain yet? Deploy one: ativo network deploy-registry --network ${p.name}` : ''}` : ' It is ready: ativo network use ' + p.name}`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`unknown network command "${sub}" (show, status, use, set or deploy-registry)`);
   }
 }
 
-export async function deployRegistryCommand(backend: Backend, values: { network?: string | undefined; yes?: boolean | undefined }, print: Print, json: boolean): Promise<number> {
-  const name = values.network ?? 'testnet';
-  if (name !== 'testnet' && name !== 'mainnet') throw new UsageError(`--network must be testnet or mainnet (the sandbox has its own registry), not "${name}"`);
-  const q = await backend.call('network.registryQuote', { name });
-  const what = q.pending !== null
-    ? `A registry deployment sent earlier (transaction ${q.pending.txHash}) is not confirmed yet; deploying finishes it at ${q.pending.address} (nothing new is sent).`
-    : `Deploying an AtivoRegistry on ${name} (chain ${q.chainId}, ${q.rpcUrl}) from ${q.from} costs up to ${ethText(BigInt(q.feeWei), true)}; the wallet has ${ethText(BigInt(q.balanceWei))}.`;
-  process.stderr.write(`${what}\n`);
-  if (q.pending === null && !q.enough) {
-    throw new UsageError(`the wallet in use cannot pay the fee: add at least ${ethText(BigInt(q.feeWei) - BigInt(q.balanceWei), true)} to ${q.from} on ${name}, then run this again`);
-  }
-  let yes = values.yes === true;
-  if (!yes && process.stdin.isTTY && !json) yes = await askYes('Deploy it? [y/N] ');
-  if (!yes) {
-    print({ ...q, deployed: false }, () => 'Nothing was sent. To deploy it, run this again with --yes.');
-    return 1;
-  }
-  const r = await backend.call('network.deployRegistry', { name, maxFeeWei: q.feeWei });
-  print(r, () =>
-    `${r.sentNow ? 'Deployed' : 'Finished deploying'} an AtivoRegistry at ${r.address} on ${name} (transaction ${r.txHash}, block ${r.blockNumber}); the ${name} profile now uses it.\nSwitch to it: ativo network use ${name}`,
-  );
+export async function networkEntry({ backend, command, args, values, print }: CommandContext): Promise<number> {
+  if (command === 'network') return networkCommand(backend, args, values, print);
+  // ativo sandbox fund [address] [--ether N]
+  if (args[0] !== 'fund') throw new UsageError('the sandbox command is: ativo sandbox fund [address] [--ether N]');
+  const r = await backend.call('sandbox.fund', { address: args[1], ...(values.ether !== undefined ? { ether: values.ether } : {}) });
+  print(r, () => `Sent ${r.ether} test ETH to ${r.address} (tx ${r.txHash}).`);
   return 0;
 }

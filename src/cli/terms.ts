@@ -6,14 +6,6 @@ import { AtivoError } from '../util/errors';
 import { waitForJob } from './follow';
 import { UsageError, type Print } from './usage';
 
-export const TERMS_HELP = `  terms <id> [--price ETH] [--license L | --terms TEXT] [--wait]
-                                                   change the price and/or license of the published
-                                                   version on chain (its certificate is re-issued;
-                                                   requests at the old terms are refused). The split
-                                                   changes only with a new version (ativo publish)
-  sale <id> on|off [--wait]                        put the published version on sale, or take it off
-                                                   (pending requests can still be answered)`;
-
 const eth = (wei: string): string => `${formatEther(BigInt(wei))} ETH`;
 
 async function waitFor(backend: Backend, jobId: number, kind: string, what: string): Promise<void> {

@@ -1,8 +1,8 @@
 /** Plain-English amounts and sizes for progress lines and messages. */
 import { formatUnits } from 'ethers';
-import { formatBytes } from '../util/format';
+import { formatBytes, formatEta } from '../util/format';
 
-export { formatBytes };
+export { formatBytes, formatEta };
 
 /** An amount of the storage token: atomic units (wei, decimal string) and a human form ("0.0003 ETH"). */
 export interface Amount {
@@ -42,19 +42,3 @@ export function phaseLine(phase: ProgressPhase, done: number, total: number, eta
 }
 
 const hasEta = (s: number | null | undefined): s is number => typeof s === 'number' && Number.isFinite(s) && s >= 0;
-
-/**
- * Time left in words: "less than a minute left" (under 60 s), "about 3 min left",
- * "about 1 h 20 min left", "about 2 h left"; from 10 h on, whole hours ("about 14 h left").
- * Minutes are rounded to the nearest (90 s → "about 2 min left").
- */
-export function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds)) return 'time left unknown';
-  if (seconds < 60) return 'less than a minute left';
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  if (minutes < 60) return `about ${minutes} min left`;
-  if (minutes >= 10 * 60) return `about ${Math.round(minutes / 60)} h left`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `about ${h} h left` : `about ${h} h ${m} min left`;
-}

@@ -10,3 +10,19 @@ export function formatBytes(n: number): string {
   }
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i] ?? 'PB'}`;
 }
+
+/**
+ * Time left in words: "less than a minute left" (under 60 s), "about 3 min left",
+ * "about 1 h 20 min left", "about 2 h left"; from 10 h on, whole hours ("about 14 h left").
+ * Minutes are rounded to the nearest (90 s → "about 2 min left").
+ */
+export function formatEta(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'time left unknown';
+  if (seconds < 60) return 'less than a minute left';
+  const minutes = Math.max(1, Math.round(seconds / 60));
+  if (minutes < 60) return `about ${minutes} min left`;
+  if (minutes >= 10 * 60) return `about ${Math.round(minutes / 60)} h left`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `about ${h} h left` : `about ${h} h ${m} min left`;
+}

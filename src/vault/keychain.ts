@@ -12,8 +12,12 @@
  * - Secrets never appear in error messages (native messages are scrubbed of the
  *   secret being written, just in case).
  */
-import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
-import type { EntryOptions } from '@napi-rs/keyring';
+import type * as Keyring from '@napi-rs/keyring';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
+
+/** The native keyring, loaded on the first keychain call: a command that reads no key (\`ativo list\`) never loads it. */
+let native: Promise<typeof Keyring> | undefined;
+const keyring = (): Promise<typeof Keyring> => (native ??= import('@napi-rs/keyring'));
 
 /** Pins entries to the Secret Service on Linux; ignored on macOS and Windows. */
 const PINNED: EntryOptions = { linux: { store: 'secret-service' } };
@@ -208,8 +212,9 @@ export class Keychain {
     return this.serviceName(service);
   }
 
-  private entry(service: string, account: string, action: string): AsyncEntry {
+  private async entry(service: string, account: string, action: string): Promise<AsyncEntry> {
     const full = this.names(service, account);
+    const { AsyncEntry } = await keyring();
     try {
       return new AsyncEntry(full, account, PINNED);
     } catch (e) {
@@ -221,20 +226,20 @@ export class Keychain {
   async get(service: string, account: string): Promise<string | null> {
     this.names(service, account);
     // The entry is made inside the retry: making it talks to the daemon too (and fails while it restarts).
-    return withKeychainRetry('read a secret', undefined, async () => this.entry(service, account, 'read a secret').getPassword(), this.retryDelaysMs);
+    return withKeychainRetry('read a secret', undefined, async () => (await this.entry(service, account, 'read a secret')).getPassword(), this.retryDelaysMs);
   }
 
   /** Stores (or replaces) the secret for (service, account). */
   async set(service: string, account: string, secret: string): Promise<void> {
     if (secret.length === 0) throw new TypeError('Refusing to store an empty secret.');
     this.names(service, account);
-    await withKeychainRetry('store a secret', secret, async () => this.entry(service, account, 'store a secret').setPassword(secret), this.retryDelaysMs);
+    await withKeychainRetry('store a secret', secret, async () => (await this.entry(service, account, 'store a secret')).setPassword(secret), this.retryDelaysMs);
   }
 
   /** Deletes the secret for (service, account). Resolves false when there was none. */
   async delete(service: string, account: string): Promise<boolean> {
     this.names(service, account);
-    return withKeychainRetry('delete a secret', undefined, async () => this.entry(service, account, 'delete a secret').deleteCredential(), this.retryDelaysMs);
+    return withKeychainRetry('delete a secret', undefined, async () => (await this.entry(service, account, 'delete a secret')).deleteCredential(), this.retryDelaysMs);
   }
 
   /**
@@ -243,7 +248,7 @@ export class Keychain {
    */
   async list(service: string): Promise<KeychainCredential[]> {
     const full = this.serviceName(service);
-    const found = await withKeychainRetry('list secrets', undefined, () => findCredentialsAsync(full), this.retryDelaysMs);
+    const found = await withKeychainRetry('list secrets', undefined, async () => (await keyring()).findCredentialsAsync(full), this.retryDelaysMs);
     return found.map((c) => ({ account: c.account, secret: c.password }));
   }
 

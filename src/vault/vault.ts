@@ -19,6 +19,7 @@ import { HDNodeWallet, Mnemonic, Wallet, encryptKeystoreJson, getAddress, isAddr
 import type { Provider } from 'ethers';
 import { generateIdentity, parseIdentity, recipientOf } from '../crypto/age';
 import { Keychain } from './keychain';
+import { VaultError } from './errors';
 
 export type WalletSource = 'created' | 'private-key' | 'mnemonic';
 
@@ -31,29 +32,7 @@ export interface WalletInfo {
   source: WalletSource;
 }
 
-export type VaultErrorCode =
-  | 'INVALID_PRIVATE_KEY'
-  | 'INVALID_MNEMONIC'
-  | 'INVALID_DERIVATION_PATH'
-  | 'INVALID_ADDRESS'
-  | 'INVALID_LABEL'
-  | 'INVALID_ASSET_ID'
-  | 'INVALID_IDENTITY'
-  | 'EMPTY_PASSWORD'
-  | 'WALLET_NOT_FOUND'
-  | 'CORRUPT_ENTRY';
-
-/** Bad input or state. Messages are plain English and never contain the secret involved. */
-export class VaultError extends Error {
-  override name = 'VaultError';
-  readonly code: VaultErrorCode;
-  constructor(code: VaultErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-export const isVaultError = (e: unknown): e is VaultError => e instanceof VaultError;
+export { VaultError, isVaultError, type VaultErrorCode } from './errors';
 
 export const DEFAULT_DERIVATION_PATH = "m/44'/60'/0'/0/0";
 /** ethers' default scrypt cost (2^17): what exported keystores use unless told otherwise. */

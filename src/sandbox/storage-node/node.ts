@@ -23,6 +23,7 @@ import { runQuery } from './query';
 import { DEADLINE_BLOCKS, loadOrCreateIdentity, pseudoHeight, signReceipt, type NodeIdentity } from './receipts';
 import { Store, isUploadId, type StoredItem } from './store';
 import { isProcessAlive } from '../../util/process';
+import { StorageNodeError } from './errors';
 
 export const STORAGE_NODE_HOST = '127.0.0.1';
 /** The token (Irys currency name) this node takes: ETH on the sandbox chain. */
@@ -106,18 +107,7 @@ export interface StorageNode {
   stats(): StorageNodeStats;
 }
 
-export type StorageNodeErrorCode = 'PORT_IN_USE' | 'ALREADY_RUNNING' | 'BAD_OPTIONS' | 'START_FAILED';
-
-export class StorageNodeError extends Error {
-  override readonly name = 'StorageNodeError';
-  constructor(
-    readonly code: StorageNodeErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { StorageNodeError, type StorageNodeErrorCode } from './errors';
 
 const activeDirs = new Set<string>();
 

@@ -19,95 +19,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
-import { decodeBase58 } from './base58';
 import { errnoCode, tempPathFor, writeFileAtomic } from './fsutil';
-import type { ItemHeader } from './items';
-import type { Receipt } from './receipts';
+import { Funding, ItemRecord, UploadRecord, idToHex, isUploadId, tagKey, type ChunkInfo, type FundingRecord, type StoredItem } from './store-records';
 
-export interface StoredItem extends ItemHeader {
-  /** Acceptance order, for GraphQL ordering and cursors. */
-  seq: number;
-  token: string;
-  contentType: string;
-  /** Wei charged. */
-  price: string;
-  /** Address whose balance paid. */
-  paidBy: string;
-  receipt: Receipt;
-  /** For an item that arrived inside a bundle: the bundle's id (the inner item carries the bundle's receipt and price 0). */
-  bundledIn?: string;
-  /** For a bundle: the ids of its inner items. */
-  bundledItems?: string[];
-}
-
-export interface FundingRecord {
-  txId: string;
-  token: string;
-  from: string;
-  to: string;
-  /** wei */
-  value: string;
-  blockNumber: number | null;
-  at: number;
-}
-
-export interface ChunkInfo {
-  offset: number;
-  size: number;
-}
-
-const ItemRecord = z.object({
-  id: z.string(),
-  signatureType: z.number(),
-  signature: z.string(),
-  owner: z.string(),
-  address: z.string(),
-  target: z.string(),
-  anchor: z.string(),
-  tags: z.array(z.object({ name: z.string(), value: z.string() })),
-  dataStart: z.number(),
-  size: z.number(),
-  seq: z.number(),
-  token: z.string(),
-  contentType: z.string(),
-  price: z.string(),
-  paidBy: z.string(),
-  receipt: z.object({
-    id: z.string(),
-    timestamp: z.number(),
-    version: z.literal('1.0.0'),
-    public: z.string(),
-    signature: z.string(),
-    deadlineHeight: z.number(),
-    validatorSignatures: z.array(z.object({ address: z.string(), signature: z.string() })),
-  }),
-  bundledIn: z.string().optional(),
-  bundledItems: z.array(z.string()).optional(),
-});
-
-const Funding = z.object({
-  txId: z.string(),
-  token: z.string(),
-  from: z.string(),
-  to: z.string(),
-  value: z.string(),
-  blockNumber: z.number().nullable(),
-  at: z.number(),
-});
-
-const UploadRecord = z.object({ id: z.string(), token: z.string(), createdAt: z.number() });
-export type UploadRecord = z.infer<typeof UploadRecord>;
-
-/** The 32 raw id bytes as hex (file names must not depend on case: base58 does). */
-export function idToHex(id: string): string | undefined {
-  const raw = decodeBase58(id);
-  return raw?.length === 32 ? raw.toString('hex') : undefined;
-}
-
-const tagKey = (name: string, value: string) => `${name}\u0000${value}`;
-const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const isUploadId = (s: string): boolean => UPLOAD_ID.test(s);
+export { idToHex, isUploadId, type ChunkInfo, type FundingRecord, type StoredItem, type UploadRecord } from './store-records';
 
 export class Store {
   readonly itemsDir: string;
