@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { COMMAND_NAMES, EVENT_NAMES } from './names';
+import { ERROR_CODES } from '../util/errors';
 import { termsCommands } from './terms-contract';
 
 export const AssetKind = z.enum(['dataset', 'model']);
@@ -775,24 +776,7 @@ export const events = {
 export type EventName = keyof typeof events;
 export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
 
-export const ErrorCode = z.enum([
-  'INVALID_INPUT',
-  'UNKNOWN_COMMAND',
-  'NOT_FOUND',
-  'NOT_A_DIRECTORY',
-  'FOLDER_UNREADABLE',
-  'FOLDER_GONE',
-  'FILE_UNSTABLE',
-  'BUSY',
-  'CATALOG_ERROR',
-  'NOT_CONFIGURED',
-  'KEYCHAIN_UNAVAILABLE',
-  'KEYCHAIN_ERROR',
-  'CHAIN_ERROR',
-  'SANDBOX_ERROR',
-  'STORAGE_ERROR',
-  'INTERNAL',
-]);
+export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** What crosses every boundary (IPC, HTTP, CLI --json): never a thrown exception. */

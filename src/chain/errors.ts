@@ -9,6 +9,7 @@
  */
 import { formatEther, type ErrorDescription } from 'ethers';
 import { asBigInt, asString, registryInterface, statusFromCode } from './abi';
+import { AtivoFault } from '../util/errors';
 
 export type ChainErrorCode =
   | 'UNREACHABLE' // no answer from the RPC endpoint
@@ -46,7 +47,8 @@ export interface DecodedRevert {
   data?: string;
 }
 
-export class ChainError extends Error {
+export class ChainError extends AtivoFault {
+  readonly family = 'chain';
   override readonly name = 'ChainError';
   constructor(
     readonly code: ChainErrorCode,

@@ -34,6 +34,7 @@ import {
   type ChainConnection,
 } from '../chain/client';
 import { isProcessAlive } from '../util/process';
+import { AtivoFault } from '../util/errors';
 
 export const SANDBOX_CHAIN_ID = 31337;
 /** anvil's well-known test mnemonic: the dev accounts are public, never use them elsewhere. */
@@ -44,7 +45,8 @@ export const SANDBOX_HARDFORK = 'cancun';
 
 export type SandboxErrorCode = 'ANVIL_MISSING' | 'PORT_IN_USE' | 'ALREADY_RUNNING' | 'START_FAILED';
 
-export class SandboxError extends Error {
+export class SandboxError extends AtivoFault {
+  readonly family = 'sandbox';
   override readonly name = 'SandboxError';
   constructor(
     readonly code: SandboxErrorCode,

@@ -14,6 +14,7 @@
  */
 import { AsyncEntry, findCredentialsAsync } from '@napi-rs/keyring';
 import type { EntryOptions } from '@napi-rs/keyring';
+import { AtivoFault } from '../util/errors';
 
 /** Pins entries to the Secret Service on Linux; ignored on macOS and Windows. */
 const PINNED: EntryOptions = { linux: { store: 'secret-service' } };
@@ -31,7 +32,8 @@ export type KeychainUnavailableReason =
   | 'unavailable';
 
 /** Any keychain failure. `detail` is the native library's message (never holds a secret). */
-export class KeychainError extends Error {
+export class KeychainError extends AtivoFault {
+  readonly family = 'keychain';
   override name = 'KeychainError';
   readonly code: KeychainErrorCode;
   readonly detail: string;

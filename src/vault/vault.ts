@@ -19,6 +19,7 @@ import { HDNodeWallet, Mnemonic, Wallet, encryptKeystoreJson, getAddress, isAddr
 import type { Provider } from 'ethers';
 import { generateIdentity, parseIdentity, recipientOf } from '../crypto/age';
 import { Keychain } from './keychain';
+import { AtivoFault } from '../util/errors';
 
 export type WalletSource = 'created' | 'private-key' | 'mnemonic';
 
@@ -44,7 +45,8 @@ export type VaultErrorCode =
   | 'CORRUPT_ENTRY';
 
 /** Bad input or state. Messages are plain English and never contain the secret involved. */
-export class VaultError extends Error {
+export class VaultError extends AtivoFault {
+  readonly family = 'vault';
   override name = 'VaultError';
   readonly code: VaultErrorCode;
   constructor(code: VaultErrorCode, message: string) {

@@ -23,6 +23,7 @@ import { runQuery } from './query';
 import { DEADLINE_BLOCKS, loadOrCreateIdentity, pseudoHeight, signReceipt, type NodeIdentity } from './receipts';
 import { Store, isUploadId, type StoredItem } from './store';
 import { isProcessAlive } from '../../util/process';
+import { AtivoFault } from '../../util/errors';
 
 export const STORAGE_NODE_HOST = '127.0.0.1';
 /** The token (Irys currency name) this node takes: ETH on the sandbox chain. */
@@ -108,7 +109,8 @@ export interface StorageNode {
 
 export type StorageNodeErrorCode = 'PORT_IN_USE' | 'ALREADY_RUNNING' | 'BAD_OPTIONS' | 'START_FAILED';
 
-export class StorageNodeError extends Error {
+export class StorageNodeError extends AtivoFault {
+  readonly family = 'storage-node';
   override readonly name = 'StorageNodeError';
   constructor(
     readonly code: StorageNodeErrorCode,
