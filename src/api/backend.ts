@@ -34,12 +34,12 @@ import { VersionKeys, assetKeyName } from '../publish/keys';
 import { parseManifestText, verifyCertificate, type FilesSource, type KnownRegistry } from '../publish/verify';
 import { parseCertificate, withEip712, type Certificate } from '../chain/certificate';
 import { nodeReceiptKey } from '../storage/receipts';
-import { UPLOAD_JOB_KIND, encryptionOf, uploadKeyPrefixOf, type UploadJobInput } from '../storage/jobs';
+import { UPLOAD_JOB_KIND, encryptionOf, type UploadJobInput } from '../storage/jobs';
 import { DEDUPE_TAG } from '../storage/item';
 import { dedupeKey, dedupeTag } from '../crypto/dedupe';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
-import { FINAL_JOB_STATES, type JobRecord } from '../catalog/jobs';
+import type { JobRecord } from '../catalog/jobs';
 import type { CertificateRecord } from '../catalog/certificates';
 import type { VersionSummary } from '../catalog/versions';
 import { readContributors } from '../ingest/contributors';
@@ -246,13 +246,6 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     },
     signer: (owner) => wallets.vault.signer(owner),
     keys: versionKeys,
-  });
-  // The last upload of an asset to end (stored, failed or cancelled) wakes its publication; the
-  // ones before it do not (a publication's own poll shows their progress).
-  jobs.on((ev) => {
-    if (ev.type !== 'state' || ev.job.kind !== UPLOAD_JOB_KIND || !FINAL_JOB_STATES.includes(ev.job.state)) return;
-    const prefix = uploadKeyPrefixOf(ev.job.dedupeKey);
-    if (prefix === null || !jobs.hasLiveKeyPrefix(prefix)) jobs.poke({ kind: PUBLISH_JOB_KIND });
   });
   const mustJob = (id: number): JobRecord => {
     const j = jobs.get(id);
