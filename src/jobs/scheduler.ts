@@ -5,6 +5,9 @@ import { AtivoError } from '../util/errors';
 import { DEFAULT_RETRY, backoffDelay, validateRetryPolicy, type RetryPolicy } from './backoff';
 import { systemClock, type Clock } from './clock';
 import { JobInterruptedError, JobWaitError, PermanentJobError, type InterruptReason } from './errors';
+import { errorMessage, runContext, type Run } from './run-context';
+
+export { errorMessage };
 import type { JobEvent, JobHandler, JobListener, JobQueueOptions, JobRun, JobSpec, RegisterOptions } from './types';
 
 export interface Kind {
@@ -20,33 +23,7 @@ export interface Kind {
 
 type Intent = 'pause' | 'cancel' | 'requeue';
 
-export interface Run {
-  job: JobRecord;
-  kind: string;
-  controller: AbortController;
-  intent: Intent | null;
-  /** The stored checkpoint, as JSON. */
-  checkpoint: JsonObject;
-  /** What the handler sees: the checkpoint parsed by its kind's schema (typed kinds), else the JSON. */
-  view: object;
-  progress: number;
-  detail: string | null;
-  lastWriteAt: number;
-  lastEventAt: number;
-  settled: boolean;
-  done: Promise<void>;
-}
 
-export const errorMessage = (e: unknown): string => {
-  if (e instanceof Error) return e.message || e.name;
-  if (typeof e === 'string') return e;
-  try {
-    // JSON.stringify gives undefined (typed string) for undefined and functions.
-    return JSON.stringify(e) || String(e);
-  } catch {
-    return String(e);
-  }
-};
 
 const positiveInt = (n: number, what: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`${what} must be an integer ≥ 1 (got ${n}).`);
@@ -339,7 +316,7 @@ export class JobScheduler {
     let outcome: { ok: true; result: JsonValue | undefined } | { ok: false; error: unknown };
     try {
       await Promise.resolve(); // never run handler code inside pump()
-      const result = await spec.handler(this.context(run));
+      const result = await spec.handler(runContext(run, { q: this.q, clock: this.clock, progressWriteMs: this.progressWriteMs, progressEventMs: this.progressEventMs, emit: (e) => { this.emit(e); } }));
       outcome = { ok: true, result: result ?? undefined };
     } catch (error) {
       outcome = { ok: false, error };
@@ -352,64 +329,6 @@ export class JobScheduler {
       this.onError(e);
     }
     this.pump();
-  }
-
-  private context(run: Run): JobRun<object> {
-    const ensureLive = (what: string): void => {
-      if (run.settled) throw new AtivoError('INVALID_INPUT', `Job ${run.job.id}: ${what} after its handler returned.`);
-    };
-    return {
-      job: run.job,
-      get checkpoint() {
-        return run.view;
-      },
-      signal: run.controller.signal,
-      saveCheckpoint: (checkpoint, progress) => {
-        ensureLive('saveCheckpoint called');
-        if (progress !== undefined) run.progress = this.clampProgress(progress);
-        let text: string;
-        try {
-          text = JSON.stringify(checkpoint);
-        } catch (e) {
-          throw new AtivoError('INVALID_INPUT', `Job ${run.job.id}: the checkpoint cannot be stored as JSON: ${errorMessage(e)}`, { cause: e });
-        }
-        if (typeof checkpoint !== 'object' || Array.isArray(checkpoint)) {
-          throw new AtivoError('INVALID_INPUT', `Job ${run.job.id}: a checkpoint must be a JSON object.`);
-        }
-        const now = this.clock.now();
-        if (!this.q.saveCheckpoint(run.job.id, text, run.progress, new Date(now).toISOString())) {
-          throw new AtivoError('BUSY', `Job ${run.job.id} is no longer running here (it was removed or taken over); its checkpoint was not saved.`);
-        }
-        run.checkpoint = JSON.parse(text) as JsonObject;
-        run.view = run.checkpoint;
-        run.lastWriteAt = now;
-      },
-      progress: (fraction, detail) => {
-        ensureLive('progress reported');
-        run.progress = this.clampProgress(fraction);
-        run.detail = detail ?? null;
-        const now = this.clock.now();
-        const final = run.progress >= 1;
-        if (final || now - run.lastWriteAt >= this.progressWriteMs) {
-          this.q.saveProgress(run.job.id, run.progress, new Date(now).toISOString());
-          run.lastWriteAt = now;
-        }
-        if (final || now - run.lastEventAt >= this.progressEventMs) {
-          run.lastEventAt = now;
-          this.emit({ type: 'progress', id: run.job.id, kind: run.kind, assetId: run.job.assetId, batch: run.job.batch, progress: run.progress, detail: run.detail });
-        }
-      },
-      wait: (message, retryAfterMs) => {
-        throw new JobWaitError(message, retryAfterMs);
-      },
-      waitForChildren: (message) => {
-        throw new JobWaitError(message, Number.POSITIVE_INFINITY, true);
-      },
-    };
-  }
-
-  private clampProgress(n: number): number {
-    return Number.isFinite(n) ? Math.min(1, Math.max(0, n)) : 0;
   }
 
   /** The one transaction that ends a run. */
