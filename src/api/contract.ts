@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { COMMAND_NAMES, EVENT_NAMES } from './names';
+import { ERROR_CODES } from '../util/errors';
 import { Id, JobState } from './schemas';
 import { assetsCommands } from './assets-contract';
 import { networksCommands } from './networks-contract';
@@ -94,24 +95,7 @@ export const events = {
 export type EventName = keyof typeof events;
 export type EventPayload<K extends EventName> = z.output<(typeof events)[K]>;
 
-export const ErrorCode = z.enum([
-  'INVALID_INPUT',
-  'UNKNOWN_COMMAND',
-  'NOT_FOUND',
-  'NOT_A_DIRECTORY',
-  'FOLDER_UNREADABLE',
-  'FOLDER_GONE',
-  'FILE_UNSTABLE',
-  'BUSY',
-  'CATALOG_ERROR',
-  'NOT_CONFIGURED',
-  'KEYCHAIN_UNAVAILABLE',
-  'KEYCHAIN_ERROR',
-  'CHAIN_ERROR',
-  'SANDBOX_ERROR',
-  'STORAGE_ERROR',
-  'INTERNAL',
-]);
+export const ErrorCode = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCode>;
 
 /** What crosses every boundary (IPC, HTTP, CLI --json): never a thrown exception. */

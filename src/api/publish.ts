@@ -4,14 +4,13 @@
  * src/publish/versioning.ts.
  */
 import { formatEther, parseEther } from 'ethers';
-import { FINAL_JOB_STATES } from '../catalog/jobs';
 import { readContributors } from '../ingest/contributors';
 import type { JsonObject } from '../jobs';
 import { LICENSES } from '../publish/licenses';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs } from '../publish/pipeline';
 import { accessPeriodSeconds, changesSinceLatest, previousTerms } from '../publish/terms';
 import { inheritTerms, planVersion, TermsRefused } from '../publish/versioning';
-import { UPLOAD_JOB_KIND, uploadKeyPrefixOf } from '../storage/jobs';
+import { UPLOAD_JOB_KIND } from '../storage/jobs';
 import { AtivoError } from '../util/errors';
 import type { AssetRecord } from '../catalog/assets';
 import type { FundStorage } from './publish-quote';
@@ -43,13 +42,7 @@ export function createPublishService(ctx: BackendContext, funder: StorageFunder)
     signer: (owner) => wallets.vault.signer(owner),
     keys: versionKeys,
   });
-  // The last upload of an asset to end (stored, failed or cancelled) wakes its publication; the
-  // ones before it do not (a publication's own poll shows their progress).
-  jobs.on((ev) => {
-    if (ev.type !== 'state' || ev.job.kind !== UPLOAD_JOB_KIND || !FINAL_JOB_STATES.includes(ev.job.state)) return;
-    const prefix = uploadKeyPrefixOf(ev.job.dedupeKey);
-    if (prefix === null || !jobs.hasLiveKeyPrefix(prefix)) jobs.poke({ kind: PUBLISH_JOB_KIND });
-  });
+  // A publication's uploads are its child jobs: the last one to end wakes it (src/jobs, parent/child).
 
   return {
     handlers: {

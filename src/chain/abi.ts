@@ -5,13 +5,13 @@
 import { getAddress, Interface, type Log, type LogDescription, type Result } from 'ethers';
 import artifact from './artifacts/AtivoRegistry.json';
 
-export const REGISTRY_ABI = artifact.abi;
 export const REGISTRY_BYTECODE: string = artifact.bytecode;
 export const REGISTRY_SOURCE_HASH: string = artifact.sourceHash;
 export const registryInterface = new Interface(artifact.abi);
 
 /** Default time a request waits for an answer before its requester may cancel it. */
 export const DEFAULT_ACCESS_TIMEOUT_SECONDS = 7 * 24 * 60 * 60;
+/** The registry's split denominator (its TOTAL_BPS view): checked when a registry is saved or deployed (deploy.ts). */
 export const TOTAL_BPS = 10_000;
 
 export const REQUEST_STATUSES = ['none', 'pending', 'approved', 'denied', 'cancelled'] as const;

@@ -1,4 +1,5 @@
 /** The chain's error type, apart from errors.ts (which decodes reverts with ethers) so that wording an error never loads ethers. */
+import { AtivoFault } from '../util/errors';
 export type ChainErrorCode =
   | 'UNREACHABLE' // no answer from the RPC endpoint
   | 'TIMEOUT' // the endpoint or a transaction took too long
@@ -35,7 +36,8 @@ export interface DecodedRevert {
   data?: string;
 }
 
-export class ChainError extends Error {
+export class ChainError extends AtivoFault {
+  readonly family = 'chain';
   override readonly name = 'ChainError';
   constructor(
     readonly code: ChainErrorCode,

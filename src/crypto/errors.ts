@@ -2,6 +2,7 @@
  * Typed errors of the crypto layer. Messages are plain English, stable enough to show a
  * person, and never contain a secret (an identity, a file key) or a piece of one.
  */
+import { AtivoFault } from '../util/errors';
 export type CryptoErrorCode =
   /** Not an X25519 age recipient (`age1…`). */
   | 'INVALID_RECIPIENT'
@@ -27,7 +28,8 @@ export const CRYPTO_MESSAGES = {
   CORRUPT: 'This encrypted file is damaged or incomplete, so it could not be decrypted.',
 } as const;
 
-export class CryptoError extends Error {
+export class CryptoError extends AtivoFault {
+  readonly family = 'crypto';
   override name = 'CryptoError';
   readonly code: CryptoErrorCode;
   constructor(code: CryptoErrorCode, message: string, options?: { cause?: unknown }) {

@@ -5,7 +5,6 @@
  */
 import { registryInterface } from '../chain/abi';
 import { onChain, rpcRequest, type ChainConnection } from '../chain/provider';
-import type { AccessEventRow, EarningsBatch, PayoutRow, TransferRow } from '../catalog/payouts';
 
 export const TOPICS = {
   Credited: registryInterface.getEvent('Credited')?.topicHash ?? '',
@@ -117,38 +116,3 @@ export async function blockTimes(conn: ChainConnection, blocks: Iterable<number>
   }
   return known;
 }
-
-/** Turns decoded events (with their blocks' times) into catalog rows. */
-export function toBatch(events: readonly LocatedEvent[], times: Map<number, string>): EarningsBatch {
-  const payouts: PayoutRow[] = [];
-  const access: AccessEventRow[] = [];
-  const transfers: TransferRow[] = [];
-  for (const e of events) {
-    const loc = { blockNumber: e.blockNumber, txHash: e.txHash, logIndex: e.logIndex };
-    switch (e.name) {
-      case 'Credited':
-        payouts.push({ kind: 'credit', tokenId: e.tokenId, requestId: e.requestId, account: e.payee, amountWei: e.amount.toString(), blockTime: times.get(e.blockNumber) ?? '', ...loc });
-        break;
-      case 'Withdrawn':
-        payouts.push({ kind: 'withdrawal', tokenId: null, requestId: null, account: e.account, amountWei: e.amount.toString(), blockTime: times.get(e.blockNumber) ?? '', ...loc });
-        break;
-      case 'AccessRequested':
-        access.push({ kind: 'requested', requestId: e.requestId, tokenId: e.tokenId, account: e.requester, amountWei: e.amount.toString(), ...loc });
-        break;
-      case 'AccessGranted':
-        access.push({ kind: 'granted', requestId: e.requestId, tokenId: e.tokenId, account: null, amountWei: e.amount.toString(), ...loc });
-        break;
-      case 'Refunded':
-        access.push({ kind: 'refunded', requestId: e.requestId, tokenId: null, account: e.requester, amountWei: e.amount.toString(), ...loc });
-        break;
-      case 'Transfer':
-        transfers.push({ tokenId: e.tokenId, to: e.to, ...loc });
-        break;
-    }
-  }
-  return { payouts, access, transfers };
-}
-
-/** Blocks that hold a payout (the only rows that need a time). */
-export const payoutBlocks = (events: readonly LocatedEvent[]): number[] =>
-  events.filter((e) => e.name === 'Credited' || e.name === 'Withdrawn').map((e) => e.blockNumber);

@@ -11,20 +11,24 @@
 import type { Wallet } from 'ethers';
 import { broadcastTx, txStatus, withAccountLock, type ChainConnection, type RegistryClient } from '../chain/client';
 import { isChainError } from '../chain/errors';
-import type { JobContext, JobQueue, JsonObject } from '../jobs';
+import { z } from 'zod';
+import type { JobQueue, JobRun, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
+import { faultPoint } from '../util/fault';
 
 export const WITHDRAW_JOB_KIND = 'withdraw';
 
-export interface WithdrawCheckpoint {
-  network: string;
-  account: string;
+/** The job's checkpoint, parsed by the queue before each run (a damaged one fails the job with a sentence). */
+export const WithdrawCheckpoint = z.looseObject({
+  network: z.string().min(1),
+  account: z.string().min(1),
   /** What was withdrawable when asked (then: what the signed tx withdraws / withdrew). */
-  amountWei: string;
-  tx?: { hash: string; raw: string; nonce: number };
-  txHash?: string;
-  blockNumber?: number;
-}
+  amountWei: z.string().regex(/^\d+$/),
+  tx: z.object({ hash: z.string(), raw: z.string(), nonce: z.number().int().nonnegative() }).optional(),
+  txHash: z.string().optional(),
+  blockNumber: z.number().int().optional(),
+});
+export type WithdrawCheckpoint = z.output<typeof WithdrawCheckpoint>;
 
 export interface WithdrawDeps {
   chain(network: string): Promise<{ conn: ChainConnection; registry: RegistryClient }>;
@@ -36,16 +40,11 @@ export interface WithdrawDeps {
 /** The job's dedupe key: one live withdrawal per account and network. */
 export const withdrawKey = (network: string, account: string): string => `withdraw:${network}:${account.toLowerCase()}`;
 
-/**
- * Fault injection for the crash tests: with ATIVO_FAULT=<point> the process kills itself
- * (SIGKILL, as a power cut would) at that point. Never set outside tests.
- */
-function faultPoint(point: string): void {
-  if (process.env.ATIVO_FAULT === point) process.kill(process.pid, 'SIGKILL');
-}
-
 export function registerWithdrawJobs(queue: JobQueue, deps: WithdrawDeps): void {
-  queue.register(WITHDRAW_JOB_KIND, (ctx) => runWithdraw(ctx, deps), {
+  queue.register(WITHDRAW_JOB_KIND, {
+    checkpoint: WithdrawCheckpoint,
+    input: WithdrawCheckpoint,
+    run: (ctx) => runWithdraw(ctx, deps),
     concurrency: 1,
     retry: { baseMs: 3_000, factor: 2, maxDelayMs: 5 * 60_000, maxAttempts: 10 },
     // A reverted withdrawal (e.g. the balance was withdrawn elsewhere) will not succeed by retrying.
@@ -53,11 +52,11 @@ export function registerWithdrawJobs(queue: JobQueue, deps: WithdrawDeps): void 
   });
 }
 
-async function runWithdraw(ctx: JobContext, deps: WithdrawDeps): Promise<JsonObject> {
-  const cp = { ...(ctx.checkpoint as Partial<WithdrawCheckpoint>) } as WithdrawCheckpoint;
+async function runWithdraw(ctx: JobRun<WithdrawCheckpoint>, deps: WithdrawDeps): Promise<JsonObject> {
+  const cp: WithdrawCheckpoint = { ...ctx.checkpoint };
   const save = (patch: Partial<WithdrawCheckpoint>, progress: number): void => {
     Object.assign(cp, patch);
-    ctx.saveCheckpoint(JSON.parse(JSON.stringify(cp)) as JsonObject, progress);
+    ctx.saveCheckpoint(cp, progress);
   };
   const { conn, registry } = await deps.chain(cp.network);
 
@@ -68,9 +67,7 @@ async function runWithdraw(ctx: JobContext, deps: WithdrawDeps): Promise<JsonObj
       const used = await conn.provider.getTransactionCount(cp.account, 'latest');
       if (used > cp.tx.nonce) {
         // Its nonce went to another transaction: this one can never be mined. Start over.
-        const { tx: _dead, ...rest } = cp;
-        ctx.saveCheckpoint(JSON.parse(JSON.stringify(rest)) as JsonObject, 0.1);
-        delete cp.tx;
+        save({ tx: undefined }, 0.1);
       }
     }
   }

@@ -6,13 +6,15 @@ export class PermanentJobError extends Error {
 /**
  * Thrown (through ctx.wait) when a job is blocked on something outside Ativo, e.g. an unfunded
  * storage account. The job goes to 'waiting' with `message` for a person, and runs again after
- * retryAfterMs or when poked. Waiting does not use up an attempt.
+ * retryAfterMs or when poked. Waiting does not use up an attempt. With `forChildren` (through
+ * ctx.waitForChildren) there is no timer: the job's last child to end wakes it.
  */
 export class JobWaitError extends Error {
   override readonly name = 'JobWaitError';
   constructor(
     message: string,
     readonly retryAfterMs: number,
+    readonly forChildren = false,
   ) {
     super(message);
   }

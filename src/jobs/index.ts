@@ -1,21 +1,28 @@
 /**
- * Durable jobs (DESIGN.md: src/jobs). Typical use by a service:
+ * Durable jobs (DESIGN.md: src/jobs). Typical use by a service: a typed kind, whose checkpoint
+ * the queue parses with its zod schema before each run (a damaged one fails that job alone):
  *
  *   const queue = new JobQueue(catalog, { concurrency: 2 });
- *   queue.register<{ uploaded: string[] }>('upload', async (ctx) => {
- *     const done = new Set(ctx.checkpoint.uploaded ?? []);          // resume where the last run stopped
- *     for (const f of files) {
- *       if (done.has(f)) continue;
- *       ctx.signal.throwIfAborted();                                // pause / cancel / stop
- *       if (!funded) ctx.wait('Insufficient storage balance: fund your account.', 10 * 60_000);
- *       await upload(f, { signal: ctx.signal });
- *       done.add(f);
- *       ctx.saveCheckpoint({ uploaded: [...done] }, done.size / files.length);
- *     }
- *     return { receipts: done.size };
- *   }, { concurrency: 1 });
+ *   queue.register('upload', {
+ *     checkpoint: z.looseObject({ files: z.array(z.string()), uploaded: z.array(z.string()).default([]) }),
+ *     concurrency: 1,
+ *     run: async (ctx) => {
+ *       const done = new Set(ctx.checkpoint.uploaded);             // resume where the last run stopped
+ *       for (const f of ctx.checkpoint.files) {
+ *         if (done.has(f)) continue;
+ *         ctx.signal.throwIfAborted();                             // pause / cancel / stop
+ *         await upload(f, { signal: ctx.signal });
+ *         done.add(f);
+ *         ctx.saveCheckpoint({ ...ctx.checkpoint, uploaded: [...done] }, done.size / ctx.checkpoint.files.length);
+ *       }
+ *       return { receipts: done.size };
+ *     },
+ *   });
  *   queue.start();
- *   queue.enqueue('upload', { assetId, dedupeKey: `upload:${assetId}` });
+ *   queue.enqueue('upload', { assetId, checkpoint: { files }, dedupeKey: `upload:${assetId}` });
+ *
+ * Parent and child jobs: a job queues others with `parent: ctx.job.id` (enqueue, enqueueBatch)
+ * and ends its run with ctx.waitForChildren(message): no timer, the last child to end wakes it.
  */
 export { JobQueue } from './queue';
 export type {
@@ -27,6 +34,8 @@ export type {
   JobListFilter,
   JobQueueOptions,
   JobRecord,
+  JobRun,
+  JobSpec,
   JobStateValue,
   JsonObject,
   JsonValue,

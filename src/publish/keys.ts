@@ -16,6 +16,7 @@
 import type { AssetRecord } from '../catalog/assets';
 import type { Catalog } from '../catalog/db';
 import { generateIdentity, recipientOf } from '../crypto/age';
+import { AtivoFault } from '../util/errors';
 
 /** Where asset identities are kept (the vault, over the OS keychain). */
 export interface AssetKeyStore {
@@ -54,7 +55,8 @@ export interface GrantCertificate {
 }
 
 /** A grant cannot be made for this version (the sentence says why and what to do). */
-export class GrantKeyError extends Error {
+export class GrantKeyError extends AtivoFault {
+  readonly family = 'grant-key';
   override readonly name = 'GrantKeyError';
 }
 

@@ -16,6 +16,7 @@
  */
 import { AgeOpener } from '../crypto/stream';
 import { isCryptoError } from '../crypto/errors';
+import { AtivoFault } from '../util/errors';
 
 export interface ManifestEntry {
   relPath: string;
@@ -31,7 +32,8 @@ export interface ManifestEntry {
 export type ManifestErrorCode = 'ENCRYPTED' | 'WRONG_KEY' | 'INVALID';
 
 /** A manifest that cannot be read; `message` is a sentence for a person. */
-export class ManifestError extends Error {
+export class ManifestError extends AtivoFault {
+  readonly family = 'manifest';
   override name = 'ManifestError';
   constructor(
     readonly code: ManifestErrorCode,

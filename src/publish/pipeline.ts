@@ -61,8 +61,9 @@ import { keccak256, toUtf8Bytes, type Wallet } from 'ethers';
 import type { Catalog } from '../catalog/db';
 import type { ChainConnection, RegistryClient } from '../chain/client';
 import { CERTIFICATE_VERSION, signCertificate, type CertificateBody } from '../chain/certificate';
-import type { JobContext, JobQueue, JsonObject } from '../jobs';
+import type { JobQueue, JobRun, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
+import { PublishCheckpoint, PublishInput } from './checkpoint';
 import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import { enqueueUploads } from '../storage/batch';
@@ -70,56 +71,15 @@ import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs'
 import type { VersionKeys } from './keys';
 import { encodeManifest, type ManifestEntry } from './manifest';
 import { lostEncryptedManifest, prepareFiles, prepareManifest, restoreManifest } from './prepare';
-import { faultPoint, registerContent } from './register';
+import { registerContent } from './register';
+import { faultPoint } from '../util/fault';
 
 export const PUBLISH_JOB_KIND = 'publish';
-
-export interface PublishTerms {
-  visibility: 'public' | 'private';
-  /** A license id (CC-BY-4.0, …) or `custom`. */
-  license: string;
-  /** The license terms text the terms hash is computed from. */
-  terms: string;
-  priceWei: string;
-  approval: 'manual' | 'auto';
-  split: { address: string; bps: number }[];
-  /** Seconds each approval lasts (0 or absent = perpetual; issue 14). */
-  accessPeriodSeconds?: number;
-}
-
-/** The version a publication follows (the asset's latest certified version with another content root). */
-export interface PreviousVersion {
-  versionId: number;
-  number: number;
-  contentRoot: string;
-  manifestId: string | null;
-  tokenId: string | null;
-}
 
 /** The checkpoint's step order: 2 = prepare, manifest, register, uploads, certificate (issue 12). */
 const ORDER = 2;
 
-export interface PublishCheckpoint extends PublishTerms {
-  assetId: number;
-  network: string;
-  contentRoot: string;
-  owner: string;
-  /** ORDER for checkpoints of this order; absent: made before it (uploads came first). */
-  order?: number;
-  step?: 'prepare' | 'manifest' | 'register' | 'uploads' | 'certificate';
-  encryptTo?: string[];
-  previous?: PreviousVersion;
-  manifestId?: string;
-  /** The manifest's text (relPath → item id), in the staging folder until the certificate is made. */
-  manifestDoc?: string;
-  manifestReceipt?: unknown;
-  /** Its uploads were queued and have not all ended yet. */
-  uploadsStarted?: boolean;
-  tx?: { hash: string; raw: string };
-  tokenId?: string;
-  txHash?: string;
-  blockNumber?: number;
-}
+export type { PreviousVersion, PublishTerms } from './checkpoint';
 
 export interface PublishDeps {
   catalog: Catalog;
@@ -130,8 +90,6 @@ export interface PublishDeps {
   storage(network: string, owner?: string): Promise<StorageClient>;
   /** The owner's signer (the wallet the publication was made with). */
   signer(owner: string): Promise<Wallet>;
-  /** How long to wait before looking again at uploads still running. */
-  uploadsPollMs?: number;
   /** How long to wait before trying the manifest's upload again when the storage balance is short (default 10 min; funding pokes the queue). */
   fundingRetryMs?: number;
   /** Private assets: their age keys, one per version (src/publish/keys.ts). */
@@ -148,7 +106,7 @@ const AT = { manifest: 0.3, register: 0.35, uploads: 0.45, certificate: 0.95 } a
  * same file and bytes is retried (same job, same checkpoint: a resume); one of other bytes (the
  * file changed since) is dismissed, superseded by the new one.
  */
-function queueUploads(queue: JobQueue, cp: PublishCheckpoint, rootPath: string, missing: { relPath: string; sha256: string | null; size: number }[], name: string): void {
+function queueUploads(queue: JobQueue, parent: number, cp: PublishCheckpoint, rootPath: string, missing: { relPath: string; sha256: string | null; size: number }[], name: string): void {
   const unhashed = missing.find((f) => f.sha256 === null);
   if (unhashed) throw new PermanentJobError(`${unhashed.relPath} has no fingerprint yet: rescan ${name}.`);
   const inputs = missing.map((f) => ({
@@ -171,18 +129,22 @@ function queueUploads(queue: JobQueue, cp: PublishCheckpoint, rootPath: string, 
     }
     try {
       queue.retry(j.id);
+      queue.adoptChildren(parent, [j.id]);
     } catch {
       queue.dismiss(j.id); // its key is held by a live job already: that one does the work
     }
   }
-  enqueueUploads(queue, inputs);
+  enqueueUploads(queue, inputs, { parent });
 }
 
 /** The publish job's dedupe key: one live publication per asset and network. */
 export const publishKey = (assetId: number, network: string): string => `publish:${network}:${assetId}`;
 
 export function registerPublishJobs(queue: JobQueue, deps: PublishDeps): void {
-  queue.register(PUBLISH_JOB_KIND, (ctx) => runPublish(ctx, queue, deps), {
+  queue.register(PUBLISH_JOB_KIND, {
+    checkpoint: PublishCheckpoint,
+    input: PublishInput,
+    run: (ctx) => runPublish(ctx, queue, deps),
     concurrency: 1,
     retry: { baseMs: 3_000, factor: 2, maxDelayMs: 5 * 60_000, maxAttempts: 12 },
   });
@@ -195,11 +157,11 @@ async function identityOf(deps: PublishDeps, cp: PublishCheckpoint, name: string
   return identity;
 }
 
-async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): Promise<JsonObject> {
-  const cp = { ...(ctx.checkpoint as Partial<PublishCheckpoint>) } as PublishCheckpoint;
+async function runPublish(ctx: JobRun<PublishCheckpoint>, queue: JobQueue, deps: PublishDeps): Promise<JsonObject> {
+  const cp: PublishCheckpoint = { ...ctx.checkpoint };
   const save = (patch: Partial<PublishCheckpoint>, progress: number): void => {
     Object.assign(cp, patch);
-    ctx.saveCheckpoint(JSON.parse(JSON.stringify(cp)) as JsonObject, progress);
+    ctx.saveCheckpoint(cp, progress);
   };
   if (cp.order !== ORDER) {
     // Queued before this order (uploads first): whatever it stored is reused; nothing registered yet unless past 'register'.
@@ -321,18 +283,19 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
   }
 
   // 4. uploads, only now: the files (one batch of upload jobs, which send the prepared items),
-  // then the manifest. Each later run only counts (one query), so a 20,000-file publication
-  // costs no more per finished upload than a small one. "Its" uploads are the live upload jobs
-  // of this asset, network and encryption (dedupe keys with one prefix).
+  // then the manifest. The uploads are this job's children: it waits for them with no timer,
+  // and the last one to end (stored, failed or cancelled) wakes it; each run only counts (one
+  // query), so a 20,000-file publication costs no more per finished upload than a small one.
   if (cp.step === 'uploads') {
     const { stored, total } = catalog.uploads.storedCount(cp.assetId, cp.network, encryption);
     const at = (n: number): number => AT.uploads + ((AT.certificate - AT.uploads) * n) / Math.max(1, total);
     if (stored < total) {
-      const prefix = uploadKeyPrefix(cp.network, cp.assetId, encryption !== null);
-      if (!queue.hasLiveKeyPrefix(prefix)) {
-        if (cp.uploadsStarted === true) {
+      // Uploads queued by a version of Ativo before parent jobs are not its children yet: queued again below (adopted by key).
+      const legacy = cp.uploadsStarted === true && cp.uploadsOwned !== true;
+      if (queue.liveChildren(ctx.job.id) === 0 || legacy) {
+        if (cp.uploadsStarted === true && !legacy) {
           // Its uploads ended without storing every file: failed, or cancelled by the person.
-          const failed = queue.failedWithKeyPrefix(prefix).at(-1);
+          const failed = queue.children(ctx.job.id, ['failed']).at(-1);
           save({ uploadsStarted: false }, at(stored));
           const file = typeof failed?.checkpoint?.relPath === 'string' ? failed.checkpoint.relPath : null;
           const error = failed?.error ?? 'failed';
@@ -340,12 +303,12 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
           const why = failed ? (file === null || error.startsWith(`${file}:`) ? error : `${file}: ${error}`) : 'their uploads were cancelled';
           throw new PermanentJobError(`${(total - stored).toLocaleString('en-US')} of ${total.toLocaleString('en-US')} files were not uploaded (${why}). The content is registered already: retry to upload them.`);
         }
-        queueUploads(queue, cp, asset.rootPath, catalog.uploads.missingFiles(cp.assetId, cp.network, encryption), asset.name);
-        save({ uploadsStarted: true }, at(stored));
+        queueUploads(queue, ctx.job.id, cp, asset.rootPath, catalog.uploads.missingFiles(cp.assetId, cp.network, encryption), asset.name);
+        save({ uploadsStarted: true, uploadsOwned: true }, at(stored));
       }
       const line = `Uploading files: ${stored.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} stored`;
       ctx.progress(at(stored), line);
-      ctx.wait(line, deps.uploadsPollMs ?? 5_000);
+      ctx.waitForChildren(line);
     }
     if (cp.manifestReceipt === undefined) save({ manifestReceipt: await uploadManifest(ctx, deps, cp) }, at(total));
     save({ step: 'certificate' }, AT.certificate);
@@ -422,7 +385,7 @@ function itemIds(cp: PublishCheckpoint, files: { sha256: string | null }[], cata
  * Sends the prepared manifest item (exactly: expectedId), after the files. Already on the node
  * (an earlier run stored it and stopped before saving its receipt): its receipt is taken.
  */
-async function uploadManifest(ctx: JobContext, deps: PublishDeps, cp: PublishCheckpoint): Promise<unknown> {
+async function uploadManifest(ctx: JobRun<unknown>, deps: PublishDeps, cp: PublishCheckpoint): Promise<unknown> {
   const { catalog } = deps;
   const id = cp.manifestId ?? '';
   const storage = await deps.storage(cp.network, cp.owner);

@@ -22,14 +22,7 @@ import type { Catalog } from '../catalog/db';
 import { broadcastTx, isChainError, withAccountLock, type ChainConnection, type RegisterParams, type RegistryClient } from '../chain/client';
 import { PermanentJobError } from '../jobs';
 import { tagsOfItems } from '../storage/bounded';
-
-/**
- * Fault injection for the crash tests: with ATIVO_FAULT=<point> the process kills itself
- * (SIGKILL, as a power cut would) at that point. Never set outside tests.
- */
-export function faultPoint(point: string): void {
-  if (process.env.ATIVO_FAULT === point) process.kill(process.pid, 'SIGKILL');
-}
+import { faultPoint } from '../util/fault';
 
 export interface RegisterInput {
   catalog: Catalog;

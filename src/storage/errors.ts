@@ -3,6 +3,7 @@
  * retry later (transient), wait for a person to fund the account, or give up (permanent).
  */
 import type { Amount } from './format';
+import { AtivoFault } from '../util/errors';
 
 export type StorageErrorCode =
   /** Connection refused / reset / timed out, DNS failure: retry with backoff. */
@@ -36,7 +37,8 @@ export interface BalanceShortfall {
   shortBy: Amount;
 }
 
-export class StorageError extends Error {
+export class StorageError extends AtivoFault {
+  readonly family = 'storage';
   override readonly name = 'StorageError';
   /** For INSUFFICIENT_BALANCE: how much is missing (when known). */
   readonly shortfall: BalanceShortfall | undefined;

@@ -30,54 +30,21 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Catalog } from '../catalog/db';
 import type { PreparedItem } from '../catalog/prepared';
-import { UploadsQueries, type UploadRecord } from '../catalog/uploads';
+import { UploadsQueries, type NewUpload, type UploadRecord } from '../catalog/uploads';
 import { encryptFile } from '../crypto';
-import { PermanentJobError, type JobContext, type JobQueue, type JobRecord, type JsonObject, type RetryPolicy } from '../jobs';
-import type { ResumeState, StorageClient, UploadProgress } from './client';
+import { PermanentJobError, type JobQueue, type JobRecord, type JobRun, type RetryPolicy } from '../jobs';
+import type { ResumeState, StorageClient, UploadFileResult, UploadProgress } from './client';
+import { contentKey, contentLocks } from './content-locks';
 import { StorageError, isStorageError } from './errors';
-import { EtaTracker } from './eta';
-import { phaseLine, progressLine, type ProgressPhase } from './format';
-import { DEDUPE_TAG, hashFile, isAnchor, type Tag } from './item';
+import { progressLine } from './format';
+import { DEDUPE_TAG, hashFile, isAnchor } from './item';
+import { UploadCheckpoint, UploadJobInput, encryptionOf, uploadDedupeKey } from './upload-input';
+import { progressReporter } from './upload-progress';
+
+export { ContentLocks, contentKey, contentLocks } from './content-locks';
+export { UploadCheckpoint, UploadJobInput, encryptionOf, uploadDedupeKey, uploadKeyPrefix } from './upload-input';
 
 export const UPLOAD_JOB_KIND = 'upload';
-
-/** What to upload: one scanned file of an asset, to one network profile. */
-export interface UploadJobInput {
-  assetId: number;
-  /** The file's path in the asset (the manifest's path). */
-  relPath: string;
-  /** Where the file is on disk now. */
-  path: string;
-  /** The manifest's sha256 (hex) and size: the bytes that must be uploaded. */
-  sha256: string;
-  size: number;
-  /** The network profile (sandbox / testnet / mainnet). */
-  network: string;
-  /** The wallet that signs (and pays for) the item: a publication's own wallet, whatever wallet is in use when the upload runs (default: the one in use). */
-  owner?: string;
-  /** Private assets: age recipients (age1…) the file is encrypted to before upload. */
-  encryptTo?: string[];
-  /** Extra tags on the item. */
-  tags?: Tag[];
-}
-
-/** The job's checkpoint: its input plus what makes a resume send the same item. */
-export interface UploadCheckpoint extends UploadJobInput {
-  /** Resume state of the storage client (the item's tags and anchor, chunk size, upload id, item id). */
-  anchor?: string;
-  itemTags?: Tag[];
-  chunkSize?: number;
-  uploadId?: string | null;
-  itemId?: string | null;
-  /** sha256/size of the bytes uploaded (the ciphertext when encrypted). */
-  dataSha256?: string;
-  dataSize?: number;
-  /** The encrypted copy (private files), kept until the upload is recorded. */
-  staged?: { path: string; sha256: string; size: number } | null;
-  /** Price quoted (atomic units) and balance before sending, for the charge check. */
-  quoted?: string;
-  balanceBefore?: string;
-}
 
 export interface UploadJobResult {
   [key: string]: string | number | boolean | null;
@@ -125,104 +92,22 @@ export interface UploadJobDeps {
 
 export const DEFAULT_UPLOAD_RETRY: Partial<RetryPolicy> = { baseMs: 5_000, factor: 2, maxDelayMs: 5 * 60_000, maxAttempts: 20 };
 
-/** The dedupe key of a file's upload job: one live job per file and network. */
-export const uploadDedupeKey = (i: Pick<UploadJobInput, 'network' | 'assetId' | 'relPath' | 'encryptTo'>): string =>
-  `${uploadKeyPrefix(i.network, i.assetId, encryptionOf(i.encryptTo) !== null)}${i.relPath}`;
-
-/**
- * The dedupe keys of an asset's uploads on a network, plaintext or encrypted, all start with
- * this ("upload:sandbox:7:", "upload-age:sandbox:7:"): a private publication never adopts a
- * plaintext upload of the same file, and a publication asks about its own uploads only.
- */
-export const uploadKeyPrefix = (network: string, assetId: number, encrypted: boolean): string => `${encrypted ? 'upload-age' : 'upload'}:${network}:${assetId}:`;
-
-/** The prefix (see uploadKeyPrefix) of an upload job's dedupe key, or null for another key. */
-export function uploadKeyPrefixOf(key: string | null): string | null {
-  const m = key === null ? null : /^(upload(?:-age)?:[^:]+:\d+:)/.exec(key);
-  return m?.[1] ?? null;
-}
-
-/** The encryption marker of an upload: null (plaintext) or 'age:<sorted recipients>'. */
-export const encryptionOf = (encryptTo: readonly string[] | undefined): string | null =>
-  encryptTo && encryptTo.length > 0 ? `age:${[...encryptTo].sort().join(',')}` : null;
-
 /** Queues the upload of one file (or returns the live job already queued for it). */
 export function enqueueUpload(queue: JobQueue, input: UploadJobInput): { job: JobRecord; created: boolean } {
-  checkInput(input);
   return queue.enqueue(UPLOAD_JOB_KIND, { assetId: input.assetId, checkpoint: asJson({ ...input }), dedupeKey: uploadDedupeKey(input) });
 }
 
-function checkInput(i: Partial<UploadJobInput>): asserts i is UploadJobInput {
-  const bad = (what: string): never => {
-    throw new PermanentJobError(`This upload job cannot run: ${what}.`);
-  };
-  if (!Number.isInteger(i.assetId)) bad('it names no asset');
-  if (typeof i.relPath !== 'string' || i.relPath === '') bad('it names no file');
-  if (typeof i.path !== 'string' || i.path === '') bad('it has no file path');
-  if (typeof i.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(i.sha256)) bad('its sha256 is missing or not hex');
-  if (!Number.isSafeInteger(i.size) || (i.size ?? -1) < 0) bad('its size is missing');
-  if (typeof i.network !== 'string' || i.network === '') bad('it names no network');
-  if (i.encryptTo !== undefined && (!Array.isArray(i.encryptTo) || i.encryptTo.some((r) => typeof r !== 'string'))) bad('its recipients are not a list of age recipients');
-}
-
-/**
- * Runs one upload at a time per content (network + sha256 + encryption) in this process: with
- * several uploads at once, two files with the same bytes (empty files, copies) would both miss
- * the catalog and the node and be paid twice. The second waits, then finds the first's item.
- * A publication preparing items (src/publish/prepare.ts) takes the same lock, so a content is
- * never prepared while it is being uploaded, nor uploaded as another item while it is prepared.
- */
-export class ContentLocks {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  async run<T>(key: string, signal: AbortSignal, f: () => Promise<T>): Promise<T> {
-    const before = this.tails.get(key) ?? Promise.resolve();
-    let release = (): void => undefined;
-    const mine = new Promise<void>((r) => { release = r; });
-    const tail = before.then(() => mine);
-    this.tails.set(key, tail);
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const stop = (): void => { reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')); };
-        if (signal.aborted) stop();
-        signal.addEventListener('abort', stop, { once: true });
-        void before.then(() => {
-          signal.removeEventListener('abort', stop);
-          resolve();
-        });
-      });
-      return await f();
-    } finally {
-      release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}
-
-const LOCKS = new WeakMap<Catalog, ContentLocks>();
-
-/** The content locks of a catalog (one set per catalog in this process, shared by uploads and publications). */
-export function contentLocks(catalog: Catalog): ContentLocks {
-  let l = LOCKS.get(catalog);
-  if (!l) {
-    l = new ContentLocks();
-    LOCKS.set(catalog, l);
-  }
-  return l;
-}
-
-/** The key of a content in contentLocks. */
-export const contentKey = (network: string, sha256: string, encryption: string | null): string => `${network}|${sha256}|${encryption ?? ''}`;
 
 export function registerUploadJobs(queue: JobQueue, deps: UploadJobDeps): void {
   const uploads = deps.uploads ?? new UploadsQueries(deps.catalog.db);
   const locks = contentLocks(deps.catalog);
-  const run = (ctx: JobContext): Promise<UploadJobResult> => {
-    const cp = ctx.checkpoint as Partial<UploadCheckpoint>;
-    const key = contentKey(String(cp.network), String(cp.sha256), encryptionOf(Array.isArray(cp.encryptTo) ? cp.encryptTo : undefined));
-    return locks.run(key, ctx.signal, () => runUpload(ctx, deps, uploads));
-  };
-  queue.register<JsonObject, UploadJobResult>(UPLOAD_JOB_KIND, run, {
+  queue.register(UPLOAD_JOB_KIND, {
+    checkpoint: UploadCheckpoint,
+    input: UploadJobInput,
+    run: (ctx: JobRun<UploadCheckpoint>): Promise<UploadJobResult> => {
+      const cp = ctx.checkpoint;
+      return locks.run(contentKey(cp.network, cp.sha256, encryptionOf(cp.encryptTo)), ctx.signal, () => runUpload(ctx, deps, uploads));
+    },
     concurrency: deps.concurrency ?? 1,
     retry: { ...DEFAULT_UPLOAD_RETRY, ...deps.retry },
     isPermanent: (e) => isStorageError(e) && !e.transient && e.code !== 'INSUFFICIENT_BALANCE',
@@ -245,14 +130,50 @@ function resultOf(row: UploadRecord, reused: UploadJobResult['reused'], resumed:
 }
 
 /** A checkpoint as the queue stores it (JSON: undefined fields are dropped). */
-const asJson = (cp: Partial<UploadCheckpoint>): JsonObject => JSON.parse(JSON.stringify(cp)) as JsonObject;
+const asJson = (cp: UploadCheckpoint): UploadCheckpoint => JSON.parse(JSON.stringify(cp)) as UploadCheckpoint;
 
-async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQueries): Promise<UploadJobResult> {
-  const input: Partial<UploadCheckpoint> = { ...(ctx.checkpoint as Partial<UploadCheckpoint>) };
-  checkInput(input);
-  const cp: Partial<UploadCheckpoint> & UploadJobInput = input;
+type Save = (patch: Partial<UploadCheckpoint>) => void;
+
+/** Records a stored item for this job's file (with what it cost); the fields not given are those of an item reused at no charge. */
+function recordFor(uploads: UploadsQueries, cp: UploadCheckpoint, item: Partial<Omit<NewUpload, 'assetId' | 'relPath' | 'sha256' | 'network' | 'bytes' | 'encryption'>> & Pick<NewUpload, 'storageId' | 'receipt'>): UploadRecord {
+  return uploads.record(
+    {
+      assetId: cp.assetId,
+      relPath: cp.relPath,
+      sha256: cp.sha256,
+      network: cp.network,
+      bytes: cp.size,
+      encryption: encryptionOf(cp.encryptTo),
+      quotedAtomic: null,
+      chargedAtomic: '0',
+      itemBytes: null,
+      dataSha256: null,
+      source: 'reused',
+      chargeWarning: null,
+      ...item,
+    },
+    now(),
+  );
+}
+
+/**
+ * What a failed upload means for the job: wait for funds, a permanent failure (with
+ * `unusable`'s sentence when the bytes to send are not the expected ones), or a retry.
+ */
+function uploadFailure(ctx: JobRun<unknown>, deps: UploadJobDeps, relPath: string, e: unknown, unusable: (e: StorageError) => Error | undefined): unknown {
+  if (ctx.signal.aborted || !isStorageError(e)) return e;
+  if (e.code === 'INSUFFICIENT_BALANCE') waitForFunds(ctx, deps, relPath, e);
+  if (e.code === 'FILE_CHANGED' || e.code === 'FILE_UNREADABLE' || e.code === 'ITEM_MISMATCH') {
+    const replaced = unusable(e);
+    if (replaced) return replaced;
+  }
+  return e.transient ? e : new PermanentJobError(e.message, { cause: e });
+}
+
+async function runUpload(ctx: JobRun<UploadCheckpoint>, deps: UploadJobDeps, uploads: UploadsQueries): Promise<UploadJobResult> {
+  const cp: UploadCheckpoint = { ...ctx.checkpoint };
   const encryption = encryptionOf(cp.encryptTo);
-  const save = (patch: Partial<UploadCheckpoint>): void => {
+  const save: Save = (patch) => {
     Object.assign(cp, patch);
     ctx.saveCheckpoint(asJson(cp));
   };
@@ -276,25 +197,7 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
     const row =
       known.assetId === cp.assetId && known.relPath === cp.relPath
         ? known
-        : uploads.record(
-            {
-              assetId: cp.assetId,
-              relPath: cp.relPath,
-              sha256: cp.sha256,
-              network: cp.network,
-              storageId: known.storageId,
-              receipt: known.receipt,
-              quotedAtomic: null,
-              chargedAtomic: '0',
-              bytes: cp.size,
-              itemBytes: known.itemBytes,
-              dataSha256: known.dataSha256,
-              encryption,
-              source: 'reused',
-              chargeWarning: null,
-            },
-            now(),
-          );
+        : recordFor(uploads, cp, { storageId: known.storageId, receipt: known.receipt, itemBytes: known.itemBytes, dataSha256: known.dataSha256 });
     await removeStaged(cp.staged);
     ctx.progress(1, 'Already stored');
     return resultOf(row, 'catalog', false);
@@ -307,25 +210,7 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
   const dedupe = encryption === null ? undefined : cp.tags?.find((t) => t.name === DEDUPE_TAG)?.value;
   const found = dedupe === undefined ? undefined : await client.findByDedupeTag([dedupe]);
   if (found) {
-    const row = uploads.record(
-      {
-        assetId: cp.assetId,
-        relPath: cp.relPath,
-        sha256: cp.sha256,
-        network: cp.network,
-        storageId: found.id,
-        receipt: found.receipt,
-        quotedAtomic: null,
-        chargedAtomic: '0',
-        bytes: cp.size,
-        itemBytes: null,
-        dataSha256: null,
-        encryption,
-        source: 'reused',
-        chargeWarning: null,
-      },
-      now(),
-    );
+    const row = recordFor(uploads, cp, { storageId: found.id, receipt: found.receipt });
     await removeStaged(cp.staged);
     ctx.progress(1, 'Already stored');
     return resultOf(row, 'node', false);
@@ -347,51 +232,30 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
     isAnchor(cp.anchor) && Array.isArray(cp.itemTags) && typeof cp.chunkSize === 'number' && cp.dataSha256 === dataSha && cp.dataSize === dataSize
       ? { sha256: dataSha, size: dataSize, tags: cp.itemTags, anchor: cp.anchor, chunkSize: cp.chunkSize, uploadId: cp.uploadId ?? null, itemId: cp.itemId ?? null }
       : null;
-  let result;
+  let result: UploadFileResult;
   try {
-    result = await client.uploadFile(uploadPath, {
-      expectedSha256: dataSha,
-      expectedSize: dataSize,
-      tags: cp.tags,
-      encryption,
-      ...uploadHooks(ctx, save, report, resume),
-    });
+    result = await client.uploadFile(uploadPath, { expectedSha256: dataSha, expectedSize: dataSize, tags: cp.tags, encryption, ...uploadHooks(ctx, save, report, resume) });
   } catch (e) {
-    if (ctx.signal.aborted) throw e;
-    if (isStorageError(e)) {
-      if (e.code === 'INSUFFICIENT_BALANCE') waitForFunds(ctx, deps, cp.relPath, e);
-      if (encryption !== null && (e.code === 'FILE_CHANGED' || e.code === 'FILE_UNREADABLE')) {
-        // The staged ciphertext is ours: make a new one on the next run.
-        await removeStaged(cp.staged);
-        save({ staged: null, anchor: undefined, uploadId: null, itemId: null });
-        throw new StorageError('NODE_ERROR', `The encrypted copy of ${cp.relPath} was damaged; encrypting it again.`, { cause: e });
-      }
-      if (e.code === 'FILE_CHANGED' || e.code === 'FILE_UNREADABLE') throw new PermanentJobError(`${cp.relPath}: ${e.message}`, { cause: e });
-      if (!e.transient) throw new PermanentJobError(e.message, { cause: e });
+    if (!ctx.signal.aborted && encryption !== null && (isStorageError(e, 'FILE_CHANGED') || isStorageError(e, 'FILE_UNREADABLE'))) {
+      // The staged ciphertext is ours: make a new one on the next run.
+      await removeStaged(cp.staged);
+      save({ staged: null, anchor: undefined, uploadId: null, itemId: null });
+      throw new StorageError('NODE_ERROR', `The encrypted copy of ${cp.relPath} was damaged; encrypting it again.`, { cause: e });
     }
-    throw e;
+    throw uploadFailure(ctx, deps, cp.relPath, e, (err) => (err.code === 'ITEM_MISMATCH' ? undefined : new PermanentJobError(`${cp.relPath}: ${err.message}`, { cause: err })));
   }
 
   // 5. Record.
-  const row = uploads.record(
-    {
-      assetId: cp.assetId,
-      relPath: cp.relPath,
-      sha256: cp.sha256,
-      network: cp.network,
-      storageId: result.id,
-      receipt: result.receipt,
-      quotedAtomic: result.quoted?.atomic ?? null,
-      chargedAtomic: result.reused ? '0' : (result.charged?.atomic ?? null),
-      bytes: cp.size,
-      itemBytes: result.itemBytes,
-      dataSha256: dataSha,
-      encryption,
-      source: result.reused ? 'reused' : 'uploaded',
-      chargeWarning: result.warning,
-    },
-    now(),
-  );
+  const row = recordFor(uploads, cp, {
+    storageId: result.id,
+    receipt: result.receipt,
+    quotedAtomic: result.quoted?.atomic ?? null,
+    chargedAtomic: result.reused ? '0' : (result.charged?.atomic ?? null),
+    itemBytes: result.itemBytes,
+    dataSha256: dataSha,
+    source: result.reused ? 'reused' : 'uploaded',
+    chargeWarning: result.warning,
+  });
   if (result.warning !== null) deps.onWarning?.(ctx.job.id, result.warning);
   await removeStaged(cp.staged);
   ctx.progress(1, result.reused ? 'Already stored' : progressLine(result.size, result.size));
@@ -399,7 +263,7 @@ async function runUpload(ctx: JobContext, deps: UploadJobDeps, uploads: UploadsQ
 }
 
 /** An upload's resume state, signal and callbacks: its resume state and quote saved in the checkpoint as they come. */
-function uploadHooks(ctx: JobContext, save: (patch: Partial<UploadCheckpoint>) => void, report: { upload: (p: UploadProgress) => void }, resume: ResumeState | null, itemId?: string) {
+function uploadHooks(ctx: JobRun<unknown>, save: Save, report: { upload: (p: UploadProgress) => void }, resume: ResumeState | null, itemId?: string) {
   return {
     resume,
     signal: ctx.signal,
@@ -414,7 +278,7 @@ function uploadHooks(ctx: JobContext, save: (patch: Partial<UploadCheckpoint>) =
 }
 
 /** Ends the run: the upload waits for the storage balance to be funded. */
-function waitForFunds(ctx: JobContext, deps: UploadJobDeps, relPath: string, e: StorageError): never {
+function waitForFunds(ctx: JobRun<unknown>, deps: UploadJobDeps, relPath: string, e: StorageError): never {
   const short = e.shortfall ? e.shortfall.shortBy.formatted : 'an unknown amount';
   return ctx.wait(
     `Your storage balance is short by ${short}: fund it ${deps.fundHint ?? 'on the Wallet screen'} and the upload of ${relPath} continues.`,
@@ -428,15 +292,7 @@ function waitForFunds(ctx: JobContext, deps: UploadJobDeps, relPath: string, e: 
  * dedupe), from the asset's file or the staged copy the preparation kept. Once stored it is
  * recorded and its prepared row removed, in one transaction.
  */
-async function sendPrepared(
-  ctx: JobContext,
-  deps: UploadJobDeps,
-  uploads: UploadsQueries,
-  cp: Partial<UploadCheckpoint> & UploadJobInput,
-  prepared: PreparedItem,
-  save: (patch: Partial<UploadCheckpoint>) => void,
-): Promise<UploadJobResult> {
-  const encryption = encryptionOf(cp.encryptTo);
+async function sendPrepared(ctx: JobRun<UploadCheckpoint>, deps: UploadJobDeps, uploads: UploadsQueries, cp: UploadCheckpoint, prepared: PreparedItem, save: Save): Promise<UploadJobResult> {
   const fixed = prepared.resume as unknown as ResumeState;
   const path = prepared.dataPath ?? cp.path;
   // This job's own progress on this very item (chunked upload id, chunk size), else the prepared state.
@@ -455,40 +311,25 @@ async function sendPrepared(
       ...uploadHooks(ctx, save, report, resume, prepared.itemId),
     });
   } catch (e) {
-    if (ctx.signal.aborted) throw e;
-    if (isStorageError(e)) {
-      if (e.code === 'INSUFFICIENT_BALANCE') waitForFunds(ctx, deps, cp.relPath, e);
-      if (e.code === 'FILE_CHANGED' || e.code === 'ITEM_MISMATCH' || e.code === 'FILE_UNREADABLE') {
-        const what = prepared.dataPath === null ? cp.path : `The encrypted copy of ${cp.relPath} kept for this publication (${prepared.dataPath})`;
-        throw new PermanentJobError(
-          `${cp.relPath}: ${what} is not the one whose storage id was fixed and named in the publication (it changed or is gone), so that item cannot be stored. Put the original bytes back and retry, or rescan and publish the folder again as a new version.`,
-          { cause: e },
-        );
-      }
-      if (!e.transient) throw new PermanentJobError(e.message, { cause: e });
-    }
-    throw e;
+    throw uploadFailure(ctx, deps, cp.relPath, e, () => {
+      const what = prepared.dataPath === null ? cp.path : `The encrypted copy of ${cp.relPath} kept for this publication (${prepared.dataPath})`;
+      return new PermanentJobError(
+        `${cp.relPath}: ${what} is not the one whose storage id was fixed and named in the publication (it changed or is gone), so that item cannot be stored. Put the original bytes back and retry, or rescan and publish the folder again as a new version.`,
+        { cause: e },
+      );
+    });
   }
   const row = deps.catalog.transaction(() => {
-    const r = uploads.record(
-      {
-        assetId: cp.assetId,
-        relPath: cp.relPath,
-        sha256: cp.sha256,
-        network: cp.network,
-        storageId: result.id,
-        receipt: result.receipt,
-        quotedAtomic: result.quoted?.atomic ?? null,
-        chargedAtomic: result.charged?.atomic ?? null,
-        bytes: cp.size,
-        itemBytes: result.itemBytes,
-        dataSha256: fixed.sha256,
-        encryption,
-        source: 'uploaded',
-        chargeWarning: result.warning,
-      },
-      now(),
-    );
+    const r = recordFor(uploads, cp, {
+      storageId: result.id,
+      receipt: result.receipt,
+      quotedAtomic: result.quoted?.atomic ?? null,
+      chargedAtomic: result.charged?.atomic ?? null,
+      itemBytes: result.itemBytes,
+      dataSha256: fixed.sha256,
+      source: 'uploaded',
+      chargeWarning: result.warning,
+    });
     deps.catalog.prepared.remove(prepared.id);
     return r;
   });
@@ -499,44 +340,12 @@ async function sendPrepared(
   return resultOf(row, null, result.resumed);
 }
 
-/** Overall progress range [from, to] of each phase of a run. */
-type Ranges = Record<UploadProgress['phase'], readonly [number, number]>;
-const PUBLIC_RANGES: Ranges = { checking: [0, 0.05], encrypting: [0.05, 0.05], uploading: [0.05, 1] };
-/** Private files: the client's phases (checking the ciphertext, uploading). */
-const PRIVATE_RANGES: Ranges = { checking: [0.45, 0.5], encrypting: [0.05, 0.45], uploading: [0.5, 1] };
-/** Private files: making the staged copy (checking the plaintext, encrypting it). */
-const STAGING_RANGES: Ranges = { checking: [0, 0.05], encrypting: [0.05, 0.45], uploading: [0.5, 1] };
-const PHASE_WORD: Record<UploadProgress['phase'], ProgressPhase> = { checking: 'Hashing', encrypting: 'Encrypting', uploading: 'Uploading' };
-
-/** Turns progress reports into the job's progress (overall fraction + phase line) and deps.onProgress calls. */
-function progressReporter(ctx: JobContext, deps: UploadJobDeps, encrypted: boolean): { staging: (p: UploadProgress) => void; upload: (p: UploadProgress) => void } {
-  const now = deps.now ?? ((): number => performance.now());
-  let eta: EtaTracker | null = null;
-  const reporter = (ranges: Ranges) => (p: UploadProgress): void => {
-    deps.onProgress?.(ctx.job.id, p);
-    const [from, to] = ranges[p.phase];
-    let seconds: number | null = null;
-    if (p.phase === 'uploading') {
-      eta ??= new EtaTracker(p.total);
-      seconds = eta.sample(p.bytes, now());
-    }
-    ctx.progress(from + (to - from) * p.fraction, phaseLine(PHASE_WORD[p.phase], p.bytes, p.total, seconds));
-  };
-  return { staging: reporter(STAGING_RANGES), upload: reporter(encrypted ? PRIVATE_RANGES : PUBLIC_RANGES) };
-}
-
 async function removeStaged(staged: UploadCheckpoint['staged']): Promise<void> {
   if (staged) await rm(staged.path, { force: true }).catch(() => undefined);
 }
 
 /** The encrypted copy of a private file: made once (after checking the plaintext) and reused while intact. */
-async function ensureStaged(
-  ctx: JobContext,
-  cp: Partial<UploadCheckpoint> & UploadJobInput,
-  deps: UploadJobDeps,
-  save: (patch: Partial<UploadCheckpoint>) => void,
-  report: (p: UploadProgress) => void,
-): Promise<{ path: string; sha256: string; size: number }> {
+async function ensureStaged(ctx: JobRun<UploadCheckpoint>, cp: UploadCheckpoint, deps: UploadJobDeps, save: Save, report: (p: UploadProgress) => void): Promise<{ path: string; sha256: string; size: number }> {
   const prev = cp.staged;
   if (prev) {
     const st = await stat(prev.path).catch(() => undefined);

@@ -19,9 +19,11 @@ import type { Wallet } from 'ethers';
 import type { Catalog } from '../catalog/db';
 import { broadcastTx, isChainError, txStatus, withAccountLock, type ChainConnection, type RegistryClient } from '../chain/client';
 import { signCertificate, type Certificate, type CertificateBody } from '../chain/certificate';
-import type { JobContext, JobQueue, JsonObject } from '../jobs';
+import { z } from 'zod';
+import type { JobQueue, JobRun, JsonObject } from '../jobs';
 import { PermanentJobError } from '../jobs';
 import { termsHash } from '../publish/pipeline';
+import { faultPoint } from '../util/fault';
 
 export const TERMS_JOB_KIND = 'terms.update';
 export const SALE_JOB_KIND = 'terms.sale';
@@ -31,26 +33,28 @@ export const TERMS_JOB_KINDS: readonly string[] = [TERMS_JOB_KIND, SALE_JOB_KIND
 export const termsKey = (network: string, tokenId: string): string => `terms:${network}:${tokenId}`;
 export const saleKey = (network: string, tokenId: string): string => `sale:${network}:${tokenId}`;
 
-export interface TermsCheckpoint {
-  assetId: number;
-  network: string;
-  tokenId: string;
+/** The jobs' checkpoint, parsed by the queue before each run (a damaged one fails the job with a sentence). */
+export const TermsCheckpoint = z.looseObject({
+  assetId: z.number().int(),
+  network: z.string().min(1),
+  tokenId: z.string().regex(/^\d+$/),
   /** The wallet that signs (the token's owner when asked). */
-  owner: string;
+  owner: z.string().min(1),
   /** terms.update: the license id, its full terms text (access period included) and the price. */
-  license?: string;
-  terms?: string;
-  priceWei?: string;
+  license: z.string().optional(),
+  terms: z.string().optional(),
+  priceWei: z.string().regex(/^\d+$/).optional(),
   /** terms.sale */
-  forSale?: boolean;
-  tx?: { hash: string; raw: string; nonce: number };
-  txHash?: string;
-  blockNumber?: number;
+  forSale: z.boolean().optional(),
+  tx: z.object({ hash: z.string(), raw: z.string(), nonce: z.number().int().nonnegative() }).optional(),
+  txHash: z.string().optional(),
+  blockNumber: z.number().int().optional(),
   /** The change was found on chain already (nothing sent by this job). */
-  adopted?: boolean;
+  adopted: z.boolean().optional(),
   /** terms.update: the re-issued certificate's id. */
-  certificateId?: number;
-}
+  certificateId: z.number().int().optional(),
+});
+export type TermsCheckpoint = z.output<typeof TermsCheckpoint>;
 
 export interface TermsJobDeps {
   catalog: Catalog;
@@ -58,14 +62,6 @@ export interface TermsJobDeps {
   signer(owner: string): Promise<Wallet>;
   /** After the change is recorded: tell the shells. */
   onChanged?(assetId: number): void;
-}
-
-/**
- * Fault injection for the crash tests: with ATIVO_FAULT=<point> the process kills itself
- * (SIGKILL, as a power cut would) at that point. Never set outside tests.
- */
-function faultPoint(point: string): void {
-  if (process.env.ATIVO_FAULT === point) process.kill(process.pid, 'SIGKILL');
 }
 
 const sameHash = (a: string, b: string): boolean => a.replace(/^0x/i, '').toLowerCase() === b.replace(/^0x/i, '').toLowerCase();
@@ -77,15 +73,16 @@ export function registerTermsJobs(queue: JobQueue, deps: TermsJobDeps): void {
     // A reverted change (the token changed hands meanwhile) will not succeed by retrying.
     isPermanent: (e: unknown) => isChainError(e) && (e.code === 'REVERTED' || e.code === 'INVALID_ARGUMENT' || e.code === 'INSUFFICIENT_FUNDS'),
   };
-  queue.register(TERMS_JOB_KIND, (ctx) => run(ctx, 'terms', deps), options);
-  queue.register(SALE_JOB_KIND, (ctx) => run(ctx, 'sale', deps), options);
+  const typed = { checkpoint: TermsCheckpoint, input: TermsCheckpoint, ...options };
+  queue.register(TERMS_JOB_KIND, { ...typed, run: (ctx) => run(ctx, 'terms', deps) });
+  queue.register(SALE_JOB_KIND, { ...typed, run: (ctx) => run(ctx, 'sale', deps) });
 }
 
-async function run(ctx: JobContext, kind: 'terms' | 'sale', deps: TermsJobDeps): Promise<JsonObject> {
-  const cp = { ...(ctx.checkpoint as Partial<TermsCheckpoint>) } as TermsCheckpoint;
+async function run(ctx: JobRun<TermsCheckpoint>, kind: 'terms' | 'sale', deps: TermsJobDeps): Promise<JsonObject> {
+  const cp: TermsCheckpoint = { ...ctx.checkpoint };
   const save = (patch: Partial<TermsCheckpoint>, progress: number): void => {
     Object.assign(cp, patch);
-    ctx.saveCheckpoint(JSON.parse(JSON.stringify(cp)) as JsonObject, progress);
+    ctx.saveCheckpoint(cp, progress);
   };
   const { conn, registry } = await deps.chain(cp.network);
   const action = kind === 'terms' ? 'updateTerms' : 'setForSale';

@@ -1,4 +1,40 @@
-import type { ErrorCode } from '../api/contract';
+/**
+ * Ativo's one error hierarchy (the base layer, so every layer can use it without importing
+ * src/api): the public codes a person's surface sees, and `AtivoFault`, the base class of
+ * every error Ativo throws on purpose. Each subclass names its `family` (one literal of
+ * ErrorFamily); src/api/public-errors.ts maps every family to a public code with a table typed
+ * by ErrorFamily, so a new error class without a mapping does not compile (a CryptoError no
+ * longer falls through to INTERNAL).
+ */
+
+/** The public error codes (the contract's ErrorCode enum is built from this list). */
+export const ERROR_CODES = [
+  'INVALID_INPUT',
+  'UNKNOWN_COMMAND',
+  'NOT_FOUND',
+  'NOT_A_DIRECTORY',
+  'FOLDER_UNREADABLE',
+  'FOLDER_GONE',
+  'FILE_UNSTABLE',
+  'BUSY',
+  'CATALOG_ERROR',
+  'NOT_CONFIGURED',
+  'KEYCHAIN_UNAVAILABLE',
+  'KEYCHAIN_ERROR',
+  'CHAIN_ERROR',
+  'SANDBOX_ERROR',
+  'STORAGE_ERROR',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Which error class an AtivoFault is (the discriminant public-errors.ts maps exhaustively). */
+export type ErrorFamily = 'ativo' | 'crypto' | 'storage' | 'chain' | 'keychain' | 'vault' | 'sandbox' | 'storage-node' | 'manifest' | 'grant-key';
+
+/** The base of every error Ativo throws on purpose; `family` says which class it is. */
+export abstract class AtivoFault extends Error {
+  abstract readonly family: ErrorFamily;
+}
 
 /** One field of a command's input that was refused: its name in the input, and what it must be. */
 export interface FieldIssue {
@@ -16,8 +52,9 @@ export interface FieldIssue {
  * `fields` lists the input fields that were refused, so each surface can name them its own way
  * (the form field's label in the app, the flag on the command line).
  */
-export class AtivoError extends Error {
+export class AtivoError extends AtivoFault {
   override readonly name = 'AtivoError';
+  readonly family = 'ativo';
   readonly cli: string | undefined;
   readonly fields: readonly FieldIssue[] | undefined;
   constructor(
@@ -30,8 +67,6 @@ export class AtivoError extends Error {
     this.fields = options?.fields;
   }
 }
-
-export const isAtivoError = (e: unknown): e is AtivoError => e instanceof AtivoError;
 
 /** Node's errno code of an error, if it has one. */
 export const errnoCode = (e: unknown): string | undefined =>

@@ -1,4 +1,5 @@
 /** The vault's error, apart from vault.ts so that wording an error never loads ethers or the keychain. */
+import { AtivoFault } from '../util/errors';
 export type VaultErrorCode =
   | 'INVALID_PRIVATE_KEY'
   | 'INVALID_MNEMONIC'
@@ -12,7 +13,8 @@ export type VaultErrorCode =
   | 'CORRUPT_ENTRY';
 
 /** Bad input or state. Messages are plain English and never contain the secret involved. */
-export class VaultError extends Error {
+export class VaultError extends AtivoFault {
+  readonly family = 'vault';
   override name = 'VaultError';
   readonly code: VaultErrorCode;
   constructor(code: VaultErrorCode, message: string) {

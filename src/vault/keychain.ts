@@ -12,6 +12,7 @@
  * - Secrets never appear in error messages (native messages are scrubbed of the
  *   secret being written, just in case).
  */
+import { AtivoFault } from '../util/errors';
 import type * as Keyring from '@napi-rs/keyring';
 import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 
@@ -35,7 +36,8 @@ export type KeychainUnavailableReason =
   | 'unavailable';
 
 /** Any keychain failure. `detail` is the native library's message (never holds a secret). */
-export class KeychainError extends Error {
+export class KeychainError extends AtivoFault {
+  readonly family = 'keychain';
   override name = 'KeychainError';
   readonly code: KeychainErrorCode;
   readonly detail: string;
