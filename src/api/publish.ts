@@ -10,7 +10,6 @@ import { LICENSES } from '../publish/licenses';
 import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs } from '../publish/pipeline';
 import { accessPeriodSeconds, changesSinceLatest, previousTerms } from '../publish/terms';
 import { inheritTerms, planVersion, TermsRefused } from '../publish/versioning';
-import { UPLOAD_JOB_KIND } from '../storage/jobs';
 import { AtivoError } from '../util/errors';
 import type { AssetRecord } from '../catalog/assets';
 import type { FundStorage } from './publish-quote';
