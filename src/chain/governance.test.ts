@@ -7,7 +7,7 @@
  */
 import { TypedDataEncoder, type Result, type TransactionReceipt, type Wallet } from 'ethers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { registryInterface, sendTx, waitForTx, type ChainError, type SplitEntry } from './client';
+import { registryInterface, sendTx, waitForTx, type SplitEntry } from './client';
 import type { RegistryAction } from './errors';
 import { AGE_RECIPIENT, chainFailure, hex32, increaseTime, revertTo, snapshot, startTestChain, type TestChain } from './test-utils';
 
@@ -20,7 +20,7 @@ let snap: string;
 
 beforeAll(async () => {
   chain = await startTestChain();
-  [, owner, partner, alice, bob, buyer, approver, stranger] = chain.signers as Wallet[] as [Wallet, Wallet, Wallet, Wallet, Wallet, Wallet, Wallet, Wallet];
+  [, owner, partner, alice, bob, buyer, approver, stranger] = chain.signers as [Wallet, Wallet, Wallet, Wallet, Wallet, Wallet, Wallet, Wallet];
 });
 afterAll(async () => {
   await chain.close();
@@ -71,7 +71,7 @@ async function send(signer: Wallet, fn: string, args: unknown[], action: Registr
 async function read(fn: string, args: unknown[]): Promise<Result> {
   return registryInterface.decodeFunctionResult(fn, await chain.conn.provider.call({ to: chain.registry.address, data: registryInterface.encodeFunctionData(fn, args) }));
 }
-const revertOf = async (p: Promise<unknown>): Promise<string | undefined> => ((await chainFailure(p)) as ChainError).details.revert?.name;
+const revertOf = async (p: Promise<unknown>): Promise<string | undefined> => (await chainFailure(p)).details.revert?.name;
 /** The decoded registry logs of a receipt, including the governance events. */
 const logsOf = (r: TransactionReceipt) => r.logs.map((l) => registryInterface.parseLog({ topics: [...l.topics], data: l.data })).filter((d) => d !== null);
 
@@ -245,7 +245,7 @@ describe('new versions', () => {
     // Same split as the previous token: no consent needed.
     const same = terms('v3', PRICE * 3n, [[owner, 7_000], [partner, 3_000]]);
     await send(owner, 'registerVersion', [prev, hex32('root-v3'), 'm-v3', same, { nonce: 0n, deadline: 0n, signers: [], signatures: [] }], 'register');
-    expect((await chain.registry.asset(await chain.registry.tokenOfContentRoot(hex32('root-v3'))))!.price).toBe(PRICE * 3n);
+    expect((await chain.registry.asset((await chain.registry.tokenOfContentRoot(hex32('root-v3')))!))!.price).toBe(PRICE * 3n);
   });
 });
 
