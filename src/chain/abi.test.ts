@@ -33,6 +33,14 @@ describe('raw log decoding', () => {
     await (await registry.cancel(buyer, r3)).wait(); // AccessCancelled + Refunded
     await (await registry.withdraw(partner)).wait(); // Withdrawn
     await (await registry.updateTerms(owner, tokenId, hex32('t2'), price * 2n)).wait(); // TermsUpdated
+    // Governance events: ApproverSet, ConsentRuleSet, TermsConsented (owner's own 60% meets the rule), VersionRegistered.
+    const gov = async (fn: string, args: unknown[]) => waitForTx(conn, (await sendTx(conn, owner, { to: registry.address, data: registryInterface.encodeFunctionData(fn, args), action: 'setApprover' })).hash);
+    const split = { payees: [owner.address, partner.address], bps: [6_000, 4_000] };
+    const noConsent = { nonce: 0n, deadline: 2n ** 40n, signers: [], signatures: [] };
+    await gov('setApprover', [tokenId, other.address, true]);
+    await gov('setConsentRule', [tokenId, 6_000]);
+    await gov('changeTerms', [tokenId, { termsHash: hex32('t3'), price, accessPeriod: 3600, ...split }, noConsent]);
+    await gov('registerVersion', [tokenId, hex32('abi-v2'), 'm-abi-v2', { termsHash: hex32('t3'), price, accessPeriod: 0, ...split }, noConsent]);
     const data = registryInterface.encodeFunctionData('transferFrom', [owner.address, other.address, tokenId]);
     await waitForTx(conn, (await sendTx(conn, owner, { to: registry.address, data, action: 'transfer' })).hash); // Transfer
 
@@ -42,7 +50,7 @@ describe('raw log decoding', () => {
     const reference = parseRegistryLogs(formatted, registry.address);
     expect(fast).toEqual(reference);
     const names = new Set(reference.map((e) => e.name));
-    for (const n of ['Registered', 'AccessRequested', 'AccessGranted', 'Credited', 'AccessDenied', 'Refunded', 'AccessCancelled', 'Withdrawn', 'TermsUpdated', 'Transfer']) expect(names, n).toContain(n);
+    for (const n of ['Registered', 'AccessRequested', 'AccessGranted', 'Credited', 'AccessDenied', 'Refunded', 'AccessCancelled', 'Withdrawn', 'TermsUpdated', 'Transfer', 'Decided', 'ApproverSet', 'ConsentRuleSet', 'TermsConsented', 'VersionRegistered']) expect(names, n).toContain(n);
   });
 
   it('skips logs of other contracts, removed logs, and a same-topic log of another shape', () => {

@@ -80,7 +80,13 @@ export type RegistryEventBody =
   | { name: 'Withdrawn'; account: string; to: string; amount: bigint }
   | { name: 'Transfer'; from: string; to: string; tokenId: bigint }
   | { name: 'Approval'; owner: string; approved: string; tokenId: bigint }
-  | { name: 'ApprovalForAll'; owner: string; operator: string; approved: boolean };
+  | { name: 'ApprovalForAll'; owner: string; operator: string; approved: boolean }
+  // Governance (issue 17)
+  | { name: 'ApproverSet'; tokenId: bigint; account: string; allowed: boolean }
+  | { name: 'Decided'; requestId: bigint; tokenId: bigint; decider: string; approved: boolean }
+  | { name: 'ConsentRuleSet'; tokenId: bigint; consentBps: number }
+  | { name: 'TermsConsented'; tokenId: bigint; nonce: bigint; accessPeriod: number; split: SplitEntry[]; consenting: string[] }
+  | { name: 'VersionRegistered'; tokenId: bigint; previousTokenId: bigint; consenting: string[] };
 /** A decoded registry event with where it was logged. */
 export type RegistryEvent = RegistryEventBody & LogMeta;
 export type RegistryEventName = RegistryEvent['name'];
@@ -179,6 +185,25 @@ function eventFields(d: LogDescription): RegistryEventBody | null {
       return { name: 'Approval', owner: str('owner'), approved: str('approved'), tokenId: big('tokenId') };
     case 'ApprovalForAll':
       return { name: 'ApprovalForAll', owner: str('owner'), operator: str('operator'), approved: asBool(field(a, 'approved'), 'approved') };
+    case 'ApproverSet':
+      return { name: 'ApproverSet', tokenId: big('tokenId'), account: str('account'), allowed: asBool(field(a, 'allowed'), 'allowed') };
+    case 'Decided':
+      return { name: 'Decided', requestId: big('requestId'), tokenId: big('tokenId'), decider: str('decider'), approved: asBool(field(a, 'approved'), 'approved') };
+    case 'ConsentRuleSet':
+      return { name: 'ConsentRuleSet', tokenId: big('tokenId'), consentBps: Number(big('consentBps')) };
+    case 'TermsConsented': {
+      const payees = asArray(field(a, 'payees'), 'payees').map((p) => asString(p, 'payee'));
+      const bps = asArray(field(a, 'bps'), 'bps').map((b) => Number(asBigInt(b, 'bps')));
+      const consenting = asArray(field(a, 'consenting'), 'consenting').map((c) => asString(c, 'consenting'));
+      return { name: 'TermsConsented', tokenId: big('tokenId'), nonce: big('nonce'), accessPeriod: Number(big('accessPeriod')), split: payees.map((payee, i) => ({ payee, bps: bps[i] ?? 0 })), consenting };
+    }
+    case 'VersionRegistered':
+      return {
+        name: 'VersionRegistered',
+        tokenId: big('tokenId'),
+        previousTokenId: big('previousTokenId'),
+        consenting: asArray(field(a, 'consenting'), 'consenting').map((c) => asString(c, 'consenting')),
+      };
     default:
       return null;
   }

@@ -25,6 +25,10 @@ export type RegistryAction =
   | 'withdrawTo'
   | 'updateTerms'
   | 'setForSale'
+  | 'changeTerms'
+  | 'setConsentRule'
+  | 'setApprover'
+  | 'registerVersion'
   | 'transfer'
   | 'read';
 

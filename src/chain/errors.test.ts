@@ -93,6 +93,21 @@ describe('revert decoding', () => {
     );
   });
 
+  it('explains the consent and approver reverts in plain sentences', () => {
+    const who = '0x0000000000000000000000000000000000000002';
+    const say = (name: string, args: unknown[]) => explainRevert(decodeRevert(data(name, args)));
+    expect(say('NotEnoughConsent', [4n, 7_000n, 10_000n])).toBe('Payees holding 70% of asset #4 agreed, but its rule needs 100%; collect more signatures before submitting.');
+    expect(say('ConsentRequired', [4n])).toBe('Changing the terms of asset #4 needs the agreement of its payees: propose the change, and submit it once enough of them have signed.');
+    expect(say('ConsentExpired', [1_800_000_000n])).toBe("The payees' signatures expired at 2027-01-15T08:00:00Z; ask them to sign the change again.");
+    expect(say('StaleConsentNonce', [4n, 1n, 0n])).toContain('ask the payees to sign the change again');
+    expect(say('BadConsentSignature', [who])).toContain(`The signature of ${who} does not match this exact change`);
+    expect(say('NotAPayee', [4n, who])).toBe(`${who} is not a payee of asset #4, so its signature does not count.`);
+    expect(say('InvalidConsentRule', [5_000n, 1_250n])).toBe('The consent rule can only be made stricter, up to 100%: it is 50% now and 12.5% was asked.');
+    for (const [name, args] of [['SplitFixed', [4n]], ['SignersMismatch', [2n, 1n]], ['DuplicateSigner', [who]]] as const) {
+      expect(say(name, [...args])).not.toMatch(/unrecognised|without a reason/);
+    }
+  });
+
   it('decodes Error(string), Panic(uint256) and unknown data', () => {
     expect(explainRevert(decodeRevert(data('Error', ['nope'])))).toBe('The transaction was reverted: nope');
     expect(explainRevert(decodeRevert(data('Panic', [0x11n])))).toBe('The contract failed on an arithmetic overflow or underflow (panic 0x11).');

@@ -115,6 +115,8 @@ const eth = (wei: unknown): string => {
   return `${s.endsWith('.0') ? s.slice(0, -2) : s} ETH`;
 };
 const num = (v: unknown): string => asBigInt(v).toString();
+/** Basis points as a percentage ("30%", "12.5%"). */
+const pct = (bps: unknown): string => `${Number(asBigInt(bps)) / 100}%`;
 const date = (secs: unknown): string => new Date(Number(asBigInt(secs)) * 1000).toISOString().replace('.000Z', 'Z');
 
 const PANICS: Record<number, string> = {
@@ -194,6 +196,27 @@ export function explainRevert(revert: DecodedRevert, action?: RegistryAction): s
       return `Sending ${eth(a[1])} to ${asString(a[0])} failed: that address does not accept payments. Withdraw to another address instead.`;
     case 'InvalidTimeout':
       return `The access timeout must be between 1 minute and 365 days; ${num(a[0])} seconds was given.`;
+    // Governance (issue 17): consent of payees to a change of terms or split.
+    case 'ConsentRequired':
+      return `Changing the terms of asset #${num(a[0])} needs the agreement of its payees: propose the change, and submit it once enough of them have signed.`;
+    case 'SplitFixed':
+      return `The payout split of asset #${num(a[0])} cannot change: its payees never agreed to a rule for changing it. Set a consent rule first so they can sign a new split.`;
+    case 'InvalidConsentRule':
+      return `The consent rule can only be made stricter, up to 100%: it is ${pct(a[0])} now and ${pct(a[1])} was asked.`;
+    case 'ConsentExpired':
+      return `The payees' signatures expired at ${date(a[0])}; ask them to sign the change again.`;
+    case 'StaleConsentNonce':
+      return `These signatures are for an earlier state of asset #${num(a[0])} (its terms changed since, or they were already used); ask the payees to sign the change again.`;
+    case 'SignersMismatch':
+      return `The change lists ${num(a[0])} signers but ${num(a[1])} signatures; give exactly one signature per signer.`;
+    case 'NotAPayee':
+      return `${asString(a[1])} is not a payee of asset #${num(a[0])}, so its signature does not count.`;
+    case 'DuplicateSigner':
+      return `${asString(a[0])} signed more than once; each payee counts once.`;
+    case 'BadConsentSignature':
+      return `The signature of ${asString(a[0])} does not match this exact change (the terms, price, access period, split or deadline differ from what was signed); ask them to sign it again.`;
+    case 'NotEnoughConsent':
+      return `Payees holding ${pct(a[1])} of asset #${num(a[0])} agreed, but its rule needs ${pct(a[2])}; collect more signatures before submitting.`;
     case 'ERC721NonexistentToken':
       return `Asset #${num(a[0])} does not exist on this registry.`;
     case 'ERC721IncorrectOwner':

@@ -10,7 +10,7 @@
  */
 import type { TransactionReceipt, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ACCESS_TIMEOUT_SECONDS, balanceOf, registryInterface, sendTx, waitForTx, type ChainError, type SplitEntry } from './client';
+import { DEFAULT_ACCESS_TIMEOUT_SECONDS, balanceOf, parseRegistryLogs, registryInterface, sendTx, waitForTx, type ChainError, type SplitEntry } from './client';
 import { AGE_RECIPIENT, chainFailure, hex32, increaseTime, prng, startTestChain, type TestChain } from './test-utils';
 
 const SEED = 0xa71f0;
@@ -328,6 +328,200 @@ describe('registry invariants', () => {
       'revert:TooEarly',
       'revert:NothingToWithdraw',
     ]) {
+      expect(counts[k] ?? 0, `${k} never happened: ${JSON.stringify(counts)}`).toBeGreaterThan(0);
+    }
+  });
+});
+
+// ------------------------------------------------------------------ governance (issue 17)
+
+const GOV_SEED = 0x90f17;
+const GOV_STEPS = 150;
+const CONSENT_TYPES = {
+  TermsChange: [
+    { name: 'tokenId', type: 'uint256' },
+    { name: 'contentRoot', type: 'bytes32' },
+    { name: 'termsHash', type: 'bytes32' },
+    { name: 'price', type: 'uint256' },
+    { name: 'accessPeriod', type: 'uint64' },
+    { name: 'payees', type: 'address[]' },
+    { name: 'bps', type: 'uint16[]' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+};
+
+describe('registry invariants with governance', () => {
+  it(`${GOV_STEPS} random steps (seed ${GOV_SEED.toString(16)}) with approvers, consented changes and new versions: no wei is created, lost or stuck`, async () => {
+    const { registry, conn } = chain;
+    const rnd = prng(GOV_SEED);
+    const actors: Wallet[] = chain.signers.slice(1, 7);
+    const addr = (i: number) => actors[i]!.address;
+    interface GovAsset {
+      tokenId: bigint;
+      owner: number;
+      root: string;
+      price: bigint;
+      termsHash: string;
+      split: { actor: number; bps: number }[];
+      rule: number;
+      nonce: bigint;
+      approvers: Set<number>;
+    }
+    const assets: GovAsset[] = [];
+    const pending: { requestId: bigint; tokenId: bigint; requester: number; amount: bigint }[] = [];
+    const withdrawable = await Promise.all(actors.map((a) => registry.withdrawable(a.address)));
+    const start = await registry.totals();
+    let escrow = start.escrowed;
+    const counts: Record<string, number> = {};
+    const count = (k: string) => (counts[k] = (counts[k] ?? 0) + 1);
+    const expectRevert = async (p: Promise<unknown>, name: string) => {
+      const e: ChainError = await chainFailure(p);
+      expect(e.details.revert?.name, e.message).toBe(name);
+      count(`revert:${name}`);
+    };
+    const send = async (who: number, fn: string, args: unknown[]) => {
+      const sent = await sendTx(conn, actors[who]!, { to: registry.address, data: registryInterface.encodeFunctionData(fn, args), action: 'updateTerms' });
+      return waitForTx(conn, sent.hash);
+    };
+    const randomSplit = (): { actor: number; bps: number }[] => {
+      const k = 1 + rnd.int(3);
+      const who = [...actors.keys()].sort(() => rnd.next() - 0.5).slice(0, k);
+      const cuts = Array.from({ length: k - 1 }, () => 1 + rnd.int(9_999)).sort((a, b) => a - b);
+      const bounds = [0, ...cuts, 10_000];
+      const parts = who.map((actor, i) => ({ actor, bps: bounds[i + 1]! - bounds[i]! }));
+      return parts.every((p) => p.bps > 0) ? parts : [{ actor: who[0]!, bps: 10_000 }];
+    };
+    const sameSplit = (a: { actor: number; bps: number }[], b: { actor: number; bps: number }[]) => a.length === b.length && a.every((x, i) => x.actor === b[i]!.actor && x.bps === b[i]!.bps);
+    const prices = [0n, 1n, 999n, 10n ** 15n + 3n];
+    const other = (i: number) => (i + 1 + rnd.int(actors.length - 1)) % actors.length;
+    const domain = { name: 'AtivoRegistry', version: '1', chainId: conn.chainId, verifyingContract: registry.address };
+
+    /** Consent of a random subset of the payees (sometimes none) for `t` on `a`; returns it and the bps it counts. */
+    const consentFor = async (a: GovAsset, contentRoot: string, t: { termsHash: string; price: bigint; accessPeriod: number; payees: string[]; bps: number[] }) => {
+      const signers = a.split.filter(() => rnd.next() < 0.7).map((s) => s.actor);
+      const deadline = BigInt((await conn.provider.getBlock('latest'))!.timestamp + 3600);
+      const value = { tokenId: a.tokenId, contentRoot, ...t, nonce: a.nonce, deadline };
+      const signatures = await Promise.all(signers.map((i) => actors[i]!.signTypedData(domain, CONSENT_TYPES, value)));
+      const counted = new Set([...signers, a.owner]);
+      const bps = a.split.filter((s) => counted.has(s.actor)).reduce((x, s) => x + s.bps, 0);
+      return { consent: { nonce: a.nonce, deadline, signers: signers.map(addr), signatures }, bps };
+    };
+    const check = async (step: number, full: boolean) => {
+      const t = await registry.totals();
+      expect(t.balance, `step ${step}: balance = escrow + withdrawable`).toBe(t.escrowed + t.withdrawable);
+      expect(t.escrowed, `step ${step}: escrow`).toBe(escrow);
+      if (!full) return;
+      for (const [i, a] of actors.entries()) expect(await registry.withdrawable(a.address), `step ${step}: withdrawable of actor ${i}`).toBe(withdrawable[i]);
+    };
+
+    for (let step = 0; step < GOV_STEPS; step++) {
+      const roll = rnd.next();
+      if (assets.length === 0 || roll < 0.1) {
+        const owner = rnd.int(actors.length);
+        const a: GovAsset = { tokenId: 0n, owner, root: hex32(`gov-root-${step}`), price: rnd.pick(prices), termsHash: hex32(`gov-t-${step}`), split: randomSplit(), rule: rnd.pick([0, 5_000, 10_000]), nonce: 0n, approvers: new Set() };
+        const m = await (await registry.register(actors[owner]!, { contentRoot: a.root, manifestId: `gm-${step}`, termsHash: a.termsHash, price: a.price, split: a.split.map((s) => ({ payee: addr(s.actor), bps: s.bps })) })).wait();
+        a.tokenId = m.result.tokenId;
+        if (a.rule > 0) await send(owner, 'setConsentRule', [a.tokenId, a.rule]);
+        assets.push(a);
+        count('register');
+      } else if (roll < 0.2) {
+        // the owner names or removes an approver; anyone else is refused
+        const a = rnd.pick(assets);
+        const who = other(a.owner);
+        if (rnd.next() < 0.15) {
+          await expectRevert(send(who, 'setApprover', [a.tokenId, addr(who), true]), 'NotTokenOwner');
+        } else {
+          const allowed = !a.approvers.has(who) || rnd.next() < 0.2;
+          await send(a.owner, 'setApprover', [a.tokenId, addr(who), allowed]);
+          if (allowed) a.approvers.add(who);
+          else a.approvers.delete(who);
+          count('setApprover');
+        }
+      } else if (roll < 0.45) {
+        const a = rnd.pick(assets);
+        const who = rnd.int(actors.length);
+        const m = await (await registry.requestAccess(actors[who]!, a.tokenId, AGE_RECIPIENT, { termsHash: a.termsHash, price: a.price })).wait();
+        pending.push({ requestId: m.result.requestId, tokenId: a.tokenId, requester: who, amount: a.price });
+        escrow += a.price;
+        count('requestAccess');
+      } else if (roll < 0.65 && pending.length > 0) {
+        // answered by the owner, an approver, or (refused) someone who is neither
+        const idx = rnd.int(pending.length);
+        const r = pending[idx]!;
+        const a = assets.find((x) => x.tokenId === r.tokenId)!;
+        const deciders = [a.owner, ...a.approvers];
+        const outsiders = [...actors.keys()].filter((i) => !deciders.includes(i));
+        const approve = rnd.next() < 0.6;
+        if (outsiders.length > 0 && rnd.next() < 0.15) {
+          const who = rnd.pick(outsiders);
+          await expectRevert(approve ? registry.approve(actors[who]!, r.requestId, 'g') : registry.deny(actors[who]!, r.requestId, 'no'), 'NotTokenOwner');
+          continue;
+        }
+        const who = a.approvers.size > 0 && rnd.next() < 0.6 ? rnd.pick([...a.approvers]) : a.owner;
+        const role = who === a.owner ? 'owner' : 'approver';
+        pending.splice(idx, 1);
+        escrow -= r.amount;
+        if (approve) {
+          const m = await (await registry.approve(actors[who]!, r.requestId, `g-${step}`)).wait();
+          const shares = a.split.map((s) => (r.amount * BigInt(s.bps)) / 10_000n);
+          shares[0] = r.amount - shares.slice(1).reduce((x, y) => x + y, 0n);
+          a.split.forEach((s, i) => (withdrawable[s.actor]! += shares[i]!));
+          expect(m.result.credits).toEqual(a.split.map((s, i) => ({ payee: addr(s.actor), amount: shares[i] })));
+          count(`approve:${role}`);
+        } else {
+          await (await registry.deny(actors[who]!, r.requestId, `no-${step}`)).wait();
+          withdrawable[r.requester]! += r.amount;
+          count(`deny:${role}`);
+        }
+      } else if (roll < 0.8) {
+        // changeTerms (price, sometimes the split) or a new version with another split
+        const a = rnd.pick(assets);
+        const split = a.rule > 0 && rnd.next() < 0.6 ? randomSplit() : a.split;
+        const t = { termsHash: hex32(`gov-t-${step}-new`), price: rnd.pick(prices), accessPeriod: 0, payees: split.map((s) => addr(s.actor)), bps: split.map((s) => s.bps) };
+        const changesSplit = !sameSplit(split, a.split);
+        const asVersion = rnd.next() < 0.35;
+        const root = asVersion ? hex32(`gov-root-${step}-v`) : a.root;
+        const { consent, bps } = await consentFor(a, root, t);
+        const needs = asVersion ? (changesSplit && a.rule > 0 ? a.rule : 0) : a.rule;
+        const call = asVersion ? send(a.owner, 'registerVersion', [a.tokenId, root, `gm-${step}-v`, t, consent]) : send(a.owner, 'changeTerms', [a.tokenId, t, consent]);
+        if (bps < needs) {
+          await expectRevert(call, 'NotEnoughConsent');
+        } else {
+          const receipt = await call;
+          if (!asVersion || needs > 0) a.nonce += 1n; // changeTerms always uses the nonce; a version only when it needs consent
+          if (asVersion) {
+            const tokenId = parseRegistryLogs(receipt.logs, registry.address).find((e) => e.name === 'Registered')!.tokenId;
+            assets.push({ tokenId, owner: a.owner, root, price: t.price, termsHash: t.termsHash, split, rule: a.rule, nonce: 0n, approvers: new Set() });
+            count(changesSplit && a.rule > 0 ? 'registerVersion:consented' : 'registerVersion');
+          } else {
+            Object.assign(a, { price: t.price, termsHash: t.termsHash, split });
+            count(changesSplit ? 'changeTerms:split' : 'changeTerms');
+          }
+        }
+      } else if (roll < 0.9) {
+        const who = rnd.int(actors.length);
+        if (withdrawable[who] === 0n) continue;
+        const m = await (await registry.withdraw(actors[who]!)).wait();
+        expect(m.result.amount).toBe(withdrawable[who]);
+        withdrawable[who] = 0n;
+        count('withdraw');
+      } else {
+        // a transfer clears the approvers the previous owner named
+        const a = rnd.pick(assets);
+        const to = other(a.owner);
+        await send(a.owner, 'transferFrom', [addr(a.owner), addr(to), a.tokenId]);
+        a.owner = to;
+        a.approvers.clear();
+        count('transfer');
+      }
+      await check(step, step % 25 === 24);
+    }
+    await check(GOV_STEPS, true);
+    for (const a of assets) {
+      expect(await registry.asset(a.tokenId)).toMatchObject({ price: a.price, termsHash: a.termsHash, owner: addr(a.owner), split: a.split.map((s) => ({ payee: addr(s.actor), bps: s.bps })) });
+    }
+    for (const k of ['approve:owner', 'approve:approver', 'deny:owner', 'deny:approver', 'revert:NotTokenOwner', 'revert:NotEnoughConsent', 'changeTerms', 'changeTerms:split', 'registerVersion', 'registerVersion:consented', 'transfer', 'withdraw']) {
       expect(counts[k] ?? 0, `${k} never happened: ${JSON.stringify(counts)}`).toBeGreaterThan(0);
     }
   });

@@ -3,6 +3,8 @@ pragma solidity ^0.8.24;
 
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 
 /**
  * @title AtivoRegistry
@@ -38,8 +40,30 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
  * terms; an approval records `expiresAt = approvedAt + period` (0 = never). Expiry is a statement
  * of the terms that clients honour (no new downloads through Ativo): it cannot take back files or
  * keys a buyer already holds.
+ *
+ * Governance (issue 17):
+ * - Approvers: the token owner may name approvers (`setApprover`), wallets that may `approve` or
+ *   `deny` that token's requests exactly as the owner does (same split credited). `Decided`
+ *   records who decided. Approvers are tied to the owner who named them: a token transfer
+ *   clears them (the new owner names its own).
+ * - Consent rule: `consentBps` per token, 0 = the owner alone (the default, the behaviour every
+ *   token had before). The owner may only tighten it (`setConsentRule`), never loosen it, so a
+ *   contributor who has seen a rule can rely on it; it is a setter rather than a new `register`
+ *   argument so that `register`'s signature and every existing client stay as they were.
+ * - With a rule, `updateTerms` is refused (`ConsentRequired`); terms, price, access period and
+ *   split change through `changeTerms`, which needs EIP-712 signatures (type `TermsChange`, over
+ *   the exact new terms, the token's consent nonce and a deadline) of payees whose shares sum to
+ *   at least the rule. The caller, if it is a payee, consents by sending the transaction. Each
+ *   accepted change bumps the nonce, so a signature works once; after its deadline it is refused.
+ * - Under the owner-alone rule `changeTerms` needs no signature but cannot change the split:
+ *   the split stays fixed at registration, as before.
+ * - `registerVersion` registers a new token naming its previous one (owned by the caller); if its
+ *   split differs from the previous one's, it needs the previous token's consent the same way
+ *   (signed over the new content root). The new version inherits the consent rule.
+ *   (Nothing can stop an owner registering other content with plain `register`; what this
+ *   guarantees is that a token presented as a new version carries its contributors' consent.)
  */
-contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
+contract AtivoRegistry is ERC721, EIP712, ReentrancyGuardTransient {
     /// Shares are in basis points: they must add up to exactly 10000 (100%).
     uint16 public constant TOTAL_BPS = 10_000;
     /// Upper bound on payees so `approve` stays well within a block's gas.
@@ -54,6 +78,11 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     uint64 public constant MAX_ACCESS_TIMEOUT = 365 days;
     /// Upper bound on an asset's access period (0 = perpetual).
     uint64 public constant MAX_ACCESS_PERIOD = 100 * 365 days;
+    /// EIP-712 type payees sign to consent to new terms (for a new version, `tokenId` is the
+    /// previous token and `contentRoot` the new version's root; otherwise the token's own root).
+    bytes32 public constant TERMS_CHANGE_TYPEHASH = keccak256(
+        "TermsChange(uint256 tokenId,bytes32 contentRoot,bytes32 termsHash,uint256 price,uint64 accessPeriod,address[] payees,uint16[] bps,uint256 nonce,uint256 deadline)"
+    );
 
     enum RequestStatus {
         None,
@@ -74,6 +103,30 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint64 accessPeriod;
         /// Inverted so that the zero value (a new registration) is for sale.
         bool notForSale;
+        /// Shares (bps) of payees that must consent to a change; 0 = the owner alone.
+        uint16 consentBps;
+        /// Consent signatures must name this; bumped by each consented change.
+        uint256 consentNonce;
+        /// The token this one is a new version of (0 = none).
+        uint256 previousTokenId;
+    }
+
+    /// New terms for a token, as payees sign them.
+    struct NewTerms {
+        bytes32 termsHash;
+        uint256 price;
+        uint64 accessPeriod;
+        address[] payees;
+        uint16[] bps;
+    }
+
+    /// Payees' consent: `signatures[i]` is `signers[i]`'s EIP-712 signature (or ERC-1271 for a
+    /// contract wallet) over the `TermsChange` with this nonce and deadline.
+    struct Consent {
+        uint256 nonce;
+        uint256 deadline;
+        address[] signers;
+        bytes[] signatures;
     }
 
     struct AccessRequest {
@@ -150,6 +203,15 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     /// When a request is denied or cancelled: its escrow became withdrawable by the requester.
     event Refunded(address indexed requester, uint256 indexed requestId, uint256 amount);
     event Withdrawn(address indexed account, address indexed to, uint256 amount);
+    /// The owner named (`allowed`) or removed an approver for a token.
+    event ApproverSet(uint256 indexed tokenId, address indexed account, bool allowed);
+    /// Who answered a request (the owner or an approver), next to AccessGranted / AccessDenied.
+    event Decided(uint256 indexed requestId, uint256 indexed tokenId, address indexed decider, bool approved);
+    event ConsentRuleSet(uint256 indexed tokenId, uint16 consentBps);
+    /// A `changeTerms` was accepted (TermsUpdated is emitted too); `consenting` are the payees counted.
+    event TermsConsented(uint256 indexed tokenId, uint256 nonce, uint64 accessPeriod, address[] payees, uint16[] bps, address[] consenting);
+    /// `tokenId` was registered as a new version of `previousTokenId` (Registered is emitted too).
+    event VersionRegistered(uint256 indexed tokenId, uint256 indexed previousTokenId, address[] consenting);
 
     // ---------------------------------------------------------------- errors
 
@@ -178,6 +240,16 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     error NothingToWithdraw();
     error ZeroAddress();
     error TransferFailed(address to, uint256 amount);
+    error ConsentRequired(uint256 tokenId);
+    error SplitFixed(uint256 tokenId);
+    error InvalidConsentRule(uint256 current, uint256 proposed);
+    error ConsentExpired(uint256 deadline);
+    error StaleConsentNonce(uint256 tokenId, uint256 expected, uint256 given);
+    error SignersMismatch(uint256 signers, uint256 signatures);
+    error NotAPayee(uint256 tokenId, address account);
+    error DuplicateSigner(address signer);
+    error BadConsentSignature(address signer);
+    error NotEnoughConsent(uint256 tokenId, uint256 consentedBps, uint256 requiredBps);
 
     // ---------------------------------------------------------------- state
 
@@ -195,8 +267,11 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     mapping(bytes32 contentRoot => uint256 tokenId) private _tokenByRoot;
     mapping(uint256 requestId => AccessRequest) private _requests;
     mapping(address account => uint256 amount) private _withdrawable;
+    /// Approvers by token and owner epoch (the epoch moves on each transfer, clearing them).
+    mapping(uint256 tokenId => mapping(uint256 epoch => mapping(address account => bool))) private _approvers;
+    mapping(uint256 tokenId => uint256 epoch) private _ownerEpoch;
 
-    constructor(uint64 accessTimeout_) ERC721("Ativo Asset", "ATIVO") {
+    constructor(uint64 accessTimeout_) ERC721("Ativo Asset", "ATIVO") EIP712("AtivoRegistry", "1") {
         if (accessTimeout_ < MIN_ACCESS_TIMEOUT || accessTimeout_ > MAX_ACCESS_TIMEOUT) {
             revert InvalidTimeout(accessTimeout_);
         }
@@ -220,28 +295,46 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         uint16[] calldata bps,
         uint64 accessPeriod
     ) external nonReentrant returns (uint256 tokenId) {
-        if (contentRoot == bytes32(0)) revert ZeroContentRoot();
-        uint256 existing = _tokenByRoot[contentRoot];
-        if (existing != 0) revert AlreadyRegistered(existing);
-        if (bytes(manifestId).length == 0) revert EmptyManifestId();
-        _checkLength("manifestId", bytes(manifestId).length, MAX_ID_LENGTH);
+        _checkNewAsset(contentRoot, manifestId);
         _checkSplit(payees, bps);
         if (accessPeriod > MAX_ACCESS_PERIOD) revert InvalidAccessPeriod(accessPeriod);
 
-        tokenId = ++_tokenCount;
-        _tokenByRoot[contentRoot] = tokenId;
+        tokenId = _mintAsset(contentRoot, manifestId, termsHash, price, accessPeriod);
         Asset storage a = _assets[tokenId];
-        a.contentRoot = contentRoot;
-        a.termsHash = termsHash;
-        a.price = price;
-        a.manifestId = manifestId;
         a.payees = payees;
         a.bps = bps;
-        a.accessPeriod = accessPeriod;
+    }
 
-        // _mint, not _safeMint: no callback into the caller while registering.
-        _mint(msg.sender, tokenId);
-        emit Registered(tokenId, msg.sender, contentRoot, manifestId, termsHash, price);
+    /**
+     * @notice Registers `contentRoot` as a new version of `previousTokenId` (caller must own it).
+     * If the split differs from the previous token's and that token has a consent rule, `consent`
+     * must carry signatures of its payees over `TermsChange(previousTokenId, contentRoot, terms, ...)`
+     * (otherwise `consent` is ignored). The new token inherits the consent rule.
+     */
+    function registerVersion(
+        uint256 previousTokenId,
+        bytes32 contentRoot,
+        string calldata manifestId,
+        NewTerms calldata terms,
+        Consent calldata consent
+    ) external nonReentrant returns (uint256 tokenId) {
+        _onlyTokenOwner(previousTokenId);
+        _checkNewAsset(contentRoot, manifestId);
+        _checkSplit(terms.payees, terms.bps);
+        if (terms.accessPeriod > MAX_ACCESS_PERIOD) revert InvalidAccessPeriod(terms.accessPeriod);
+        Asset storage prev = _assets[previousTokenId];
+        address[] memory consenting;
+        if (prev.consentBps != 0 && !_sameSplit(prev, terms.payees, terms.bps)) {
+            consenting = _checkConsent(previousTokenId, contentRoot, terms, consent);
+        }
+
+        tokenId = _mintAsset(contentRoot, manifestId, terms.termsHash, terms.price, terms.accessPeriod);
+        Asset storage a = _assets[tokenId];
+        a.payees = terms.payees;
+        a.bps = terms.bps;
+        a.consentBps = prev.consentBps;
+        a.previousTokenId = previousTokenId;
+        emit VersionRegistered(tokenId, previousTokenId, consenting);
     }
 
     /**
@@ -251,9 +344,85 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     function updateTerms(uint256 tokenId, bytes32 termsHash, uint256 price) external nonReentrant {
         _onlyTokenOwner(tokenId);
         Asset storage a = _assets[tokenId];
+        if (a.consentBps != 0) revert ConsentRequired(tokenId);
         a.termsHash = termsHash;
         a.price = price;
         emit TermsUpdated(tokenId, termsHash, price);
+    }
+
+    /**
+     * @notice Changes an asset's terms, price, access period and split with its payees' consent
+     * (token owner only): payees holding at least `consentBps` must have signed exactly these
+     * terms with the token's current consent nonce, before `consent.deadline`. Under the
+     * owner-alone rule no signature is needed, but the split cannot change (`SplitFixed`).
+     * Pending requests keep their escrow, terms and access period; approvals from now on credit
+     * the new split.
+     */
+    function changeTerms(uint256 tokenId, NewTerms calldata terms, Consent calldata consent) external nonReentrant {
+        _onlyTokenOwner(tokenId);
+        _checkSplit(terms.payees, terms.bps);
+        if (terms.accessPeriod > MAX_ACCESS_PERIOD) revert InvalidAccessPeriod(terms.accessPeriod);
+        Asset storage a = _assets[tokenId];
+        bool splitChanges = !_sameSplit(a, terms.payees, terms.bps);
+        if (splitChanges && a.consentBps == 0) revert SplitFixed(tokenId);
+        uint256 nonce = consent.nonce;
+        address[] memory consenting = _checkConsent(tokenId, a.contentRoot, terms, consent);
+
+        a.termsHash = terms.termsHash;
+        a.price = terms.price;
+        a.accessPeriod = terms.accessPeriod;
+        if (splitChanges) {
+            a.payees = terms.payees;
+            a.bps = terms.bps;
+        }
+        emit TermsUpdated(tokenId, terms.termsHash, terms.price);
+        emit TermsConsented(tokenId, nonce, terms.accessPeriod, terms.payees, terms.bps, consenting);
+    }
+
+    /**
+     * @notice Sets the share of payees (bps, 1..10000) that must consent to changes (token owner
+     * only). It can only be raised: a contributor who has seen a rule can rely on it.
+     */
+    function setConsentRule(uint256 tokenId, uint16 consentBps) external nonReentrant {
+        _onlyTokenOwner(tokenId);
+        Asset storage a = _assets[tokenId];
+        uint16 current = a.consentBps;
+        if (consentBps == 0 || consentBps > TOTAL_BPS || consentBps < current) revert InvalidConsentRule(current, consentBps);
+        a.consentBps = consentBps;
+        emit ConsentRuleSet(tokenId, consentBps);
+    }
+
+    /// @notice Names (`allowed`) or removes an approver, who may approve or deny this token's requests.
+    function setApprover(uint256 tokenId, address account, bool allowed) external nonReentrant {
+        _onlyTokenOwner(tokenId);
+        if (account == address(0)) revert ZeroAddress();
+        _approvers[tokenId][_ownerEpoch[tokenId]][account] = allowed;
+        emit ApproverSet(tokenId, account, allowed);
+    }
+
+    /// @notice Whether `account` may approve or deny `tokenId`'s requests as an approver (the owner always may).
+    function isApprover(uint256 tokenId, address account) external view returns (bool) {
+        return _approvers[tokenId][_ownerEpoch[tokenId]][account];
+    }
+
+    /// @notice A token's consent rule (bps, 0 = owner alone), the nonce a consent must name, and the token it is a version of.
+    function governanceOf(uint256 tokenId)
+        external
+        view
+        returns (uint16 consentBps, uint256 consentNonce, uint256 previousTokenId)
+    {
+        _requireOwned(tokenId);
+        Asset storage a = _assets[tokenId];
+        return (a.consentBps, a.consentNonce, a.previousTokenId);
+    }
+
+    /// @notice The EIP-712 digest a payee signs to consent to `terms` (for clients to check their encoding).
+    function termsChangeDigest(uint256 tokenId, bytes32 contentRoot, NewTerms calldata terms, uint256 nonce, uint256 deadline)
+        external
+        view
+        returns (bytes32)
+    {
+        return _hashTypedDataV4(_termsChangeHash(tokenId, contentRoot, terms, nonce, deadline));
     }
 
     /**
@@ -338,7 +507,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     }
 
     /**
-     * @notice Grants a pending request (token owner only). The escrow is credited to the
+     * @notice Grants a pending request (token owner or one of its approvers). The escrow is credited to the
      * asset's payees by their shares; the rounding remainder goes to the first payee.
      * Access is granted under the terms the request was made under (`requestOf(id).termsHash`),
      * whatever the asset's terms are now: the requester paid for those, and a later
@@ -349,7 +518,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     function approve(uint256 requestId, string calldata grantId) external nonReentrant {
         AccessRequest storage r = _existingRequest(requestId);
         uint256 tokenId = r.tokenId;
-        _onlyTokenOwner(tokenId);
+        _onlyDecider(tokenId);
         _onlyPending(r, requestId);
         _checkLength("grantId", bytes(grantId).length, MAX_ID_LENGTH);
 
@@ -361,6 +530,7 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         totalEscrowed -= amount;
         totalWithdrawable += amount;
         emit AccessGranted(requestId, tokenId, grantId, amount);
+        emit Decided(requestId, tokenId, msg.sender, true);
 
         // Credited in split order; the first payee's share absorbs the rounding remainder.
         Asset storage a = _assets[tokenId];
@@ -375,16 +545,17 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
         }
     }
 
-    /// @notice Denies a pending request (token owner only); its escrow is credited back to the requester.
+    /// @notice Denies a pending request (token owner or one of its approvers); its escrow is credited back to the requester.
     function deny(uint256 requestId, string calldata reason) external nonReentrant {
         AccessRequest storage r = _existingRequest(requestId);
         uint256 tokenId = r.tokenId;
-        _onlyTokenOwner(tokenId);
+        _onlyDecider(tokenId);
         _onlyPending(r, requestId);
         _checkLength("reason", bytes(reason).length, MAX_REASON_LENGTH);
 
         r.status = RequestStatus.Denied;
         emit AccessDenied(requestId, tokenId, reason);
+        emit Decided(requestId, tokenId, msg.sender, false);
         _refund(r, requestId);
     }
 
@@ -446,6 +617,122 @@ contract AtivoRegistry is ERC721, ReentrancyGuardTransient {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// Clears a token's approvers when it changes hands (they were the previous owner's choice).
+    function _update(address to, uint256 tokenId, address auth) internal override returns (address from) {
+        from = super._update(to, tokenId, auth);
+        if (from != address(0) && from != to) ++_ownerEpoch[tokenId];
+    }
+
+    function _checkNewAsset(bytes32 contentRoot, string calldata manifestId) private view {
+        if (contentRoot == bytes32(0)) revert ZeroContentRoot();
+        uint256 existing = _tokenByRoot[contentRoot];
+        if (existing != 0) revert AlreadyRegistered(existing);
+        if (bytes(manifestId).length == 0) revert EmptyManifestId();
+        _checkLength("manifestId", bytes(manifestId).length, MAX_ID_LENGTH);
+    }
+
+    /// Records a new asset (the caller sets its split) and mints its token to the caller.
+    function _mintAsset(bytes32 contentRoot, string calldata manifestId, bytes32 termsHash, uint256 price, uint64 accessPeriod)
+        private
+        returns (uint256 tokenId)
+    {
+        tokenId = ++_tokenCount;
+        _tokenByRoot[contentRoot] = tokenId;
+        Asset storage a = _assets[tokenId];
+        a.contentRoot = contentRoot;
+        a.termsHash = termsHash;
+        a.price = price;
+        a.manifestId = manifestId;
+        a.accessPeriod = accessPeriod;
+        // _mint, not _safeMint: no callback into the caller while registering.
+        _mint(msg.sender, tokenId);
+        emit Registered(tokenId, msg.sender, contentRoot, manifestId, termsHash, price);
+    }
+
+    function _termsChangeHash(uint256 tokenId, bytes32 contentRoot, NewTerms calldata t, uint256 nonce, uint256 deadline)
+        private
+        pure
+        returns (bytes32)
+    {
+        // EIP-712 encodes an array as the hash of its 32-byte-padded elements, which is what
+        // abi.encodePacked does for arrays.
+        // abi.encode in two halves (concatenated, the same bytes as one call) to keep the stack shallow.
+        return keccak256(
+            bytes.concat(
+                abi.encode(TERMS_CHANGE_TYPEHASH, tokenId, contentRoot, t.termsHash, t.price, t.accessPeriod),
+                abi.encode(keccak256(abi.encodePacked(t.payees)), keccak256(abi.encodePacked(t.bps)), nonce, deadline)
+            )
+        );
+    }
+
+    /**
+     * Checks `c` against token `tokenId`'s consent rule for `t` and bumps its nonce. Counts each
+     * signer's share once (signers must be current payees, with valid signatures), plus the
+     * caller's share if it is a payee. Returns who was counted.
+     */
+    function _checkConsent(uint256 tokenId, bytes32 contentRoot, NewTerms calldata t, Consent calldata c)
+        private
+        returns (address[] memory consenting)
+    {
+        Asset storage a = _assets[tokenId];
+        if (block.timestamp > c.deadline) revert ConsentExpired(c.deadline);
+        uint256 nonce = a.consentNonce;
+        if (c.nonce != nonce) revert StaleConsentNonce(tokenId, nonce, c.nonce);
+        uint256 n = c.signers.length;
+        if (c.signatures.length != n) revert SignersMismatch(n, c.signatures.length);
+        bytes32 digest = _hashTypedDataV4(_termsChangeHash(tokenId, contentRoot, t, nonce, c.deadline));
+
+        consenting = new address[](n + 1);
+        uint256 counted; // bit i set = payee i counted (at most MAX_PAYEES = 64 payees)
+        uint256 total;
+        uint256 k;
+        for (uint256 i = 0; i < n; ++i) {
+            address signer = c.signers[i];
+            (bool found, uint256 idx) = _payeeIndex(a, signer);
+            if (!found) revert NotAPayee(tokenId, signer);
+            if (counted & (1 << idx) != 0) revert DuplicateSigner(signer);
+            if (!SignatureChecker.isValidSignatureNow(signer, digest, c.signatures[i])) revert BadConsentSignature(signer);
+            counted |= 1 << idx;
+            total += a.bps[idx];
+            consenting[k++] = signer;
+        }
+        // The caller's own transaction is its consent.
+        (bool callerIsPayee, uint256 callerIdx) = _payeeIndex(a, msg.sender);
+        if (callerIsPayee && counted & (1 << callerIdx) == 0) {
+            total += a.bps[callerIdx];
+            consenting[k++] = msg.sender;
+        }
+        if (total < a.consentBps) revert NotEnoughConsent(tokenId, total, a.consentBps);
+        a.consentNonce = nonce + 1;
+        assembly ("memory-safe") {
+            mstore(consenting, k)
+        }
+    }
+
+    function _payeeIndex(Asset storage a, address account) private view returns (bool found, uint256 idx) {
+        uint256 n = a.payees.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (a.payees[i] == account) return (true, i);
+        }
+        return (false, 0);
+    }
+
+    function _sameSplit(Asset storage a, address[] calldata payees, uint16[] calldata bps) private view returns (bool) {
+        uint256 n = a.payees.length;
+        if (payees.length != n || bps.length != n) return false;
+        for (uint256 i = 0; i < n; ++i) {
+            if (a.payees[i] != payees[i] || a.bps[i] != bps[i]) return false;
+        }
+        return true;
+    }
+
+    function _onlyDecider(uint256 tokenId) private view {
+        address owner = _requireOwned(tokenId);
+        if (owner != msg.sender && !_approvers[tokenId][_ownerEpoch[tokenId]][msg.sender]) {
+            revert NotTokenOwner(tokenId, msg.sender);
+        }
+    }
 
     function _withdraw(address payable to) private {
         uint256 amount = _withdrawable[msg.sender];
