@@ -508,7 +508,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
         assetId: a.id,
         dedupeKey: publishKey(a.id, network),
         checkpoint: JSON.parse(
-          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(accessDays), encryptTo, previous }),
+          JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(accessDays), encryptTo, previous, description: input.description }),
         ) as JsonObject,
       });
       return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null };

@@ -60,6 +60,7 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   license: { label: 'License', cli: '--license', must: 'must be one of CC-BY-4.0, CC-BY-NC-4.0, CC0-1.0, ODC-By-1.0, OpenRAIL-M or custom' },
   customTerms: { label: 'Terms', cli: '--terms', must: 'must be between 1 and 20000 characters' },
   priceEth: { label: 'Price', cli: '--price', must: `${AMOUNT} (in ETH; 0 makes it free)` },
+  description: { label: 'Description', cli: '--description', must: 'must be at most 2000 characters' },
   accessDays: { label: 'Access period (days)', cli: '--access-days', must: 'must be a whole number of days from 0 (no end) to 36500' },
   forSale: { label: 'For sale', cli: 'on or off' },
   approval: { label: 'Approval', cli: 'the approval', must: 'must be manual or automatic' },

@@ -53,14 +53,16 @@ Commands:
   uploads <id>                                     what is stored for an asset
   storage status | quote <bytes> | fund --ether N  storage balance, price, funding
   publish <id|folder> [--private | --public] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40]
-          [--access-days N] [--wait]
+          [--access-days N] [--description TEXT] [--wait]
                                                    rescan, upload, register on chain, certify (durable
                                                    job); a changed folder becomes the next version
                                                    (only changed files are uploaded), with the terms
                                                    of the version before unless an option changes
                                                    them (--public: make a private asset public;
                                                    --access-days N: each approval lasts N days, 0 =
-                                                   perpetual; files already downloaded stay)
+                                                   perpetual; files already downloaded stay;
+                                                   --description: the public description, else
+                                                   the README's first paragraph)
 ${TERMS_HELP}
   certificate <id>                                 the signed ativo-certificate.json (latest version)
   verify <ativo-certificate.json|id> [--folder F | --from-storage] [--registry 0x…]
@@ -109,6 +111,7 @@ const OPTIONS = {
   price: { type: 'string' },
   split: { type: 'string' },
   'access-days': { type: 'string' },
+  description: { type: 'string' },
   folder: { type: 'string', multiple: true },
   'from-storage': { type: 'boolean', default: false },
   message: { type: 'string' },
@@ -510,7 +513,7 @@ function parseAccessDays(raw: string): number {
 async function publishCommand(
   backend: Backend,
   id: number,
-  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; 'access-days'?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
+  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; 'access-days'?: string | undefined; description?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
   print: (value: unknown, human: () => string) => void,
 ): Promise<number> {
   if (values.private === true && values.public === true) throw new UsageError('give --private or --public, not both');
@@ -525,6 +528,7 @@ async function publishCommand(
     ...(values.price !== undefined ? { priceEth: values.price } : {}),
     ...(values.split !== undefined ? { split: parseSplit(values.split) } : {}),
     ...(values['access-days'] !== undefined ? { accessDays: parseAccessDays(values['access-days']) } : {}),
+    ...(values.description !== undefined ? { description: values.description } : {}),
   });
   if (!r.ok) throw /was published as private/.test(r.error.message) ? new AtivoError(r.error.code, `${r.error.message} (ativo publish ${id} --public)`) : fromResult(r.error);
   const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null };

@@ -71,6 +71,8 @@ import type { VersionKeys } from './keys';
 import { encodeManifest, type ManifestEntry } from './manifest';
 import { lostEncryptedManifest, prepareFiles, prepareManifest, restoreManifest } from './prepare';
 import { faultPoint, registerContent } from './register';
+import type { MetadataItems } from './metadata';
+import { metadataStep } from './metadata-step';
 
 export const PUBLISH_JOB_KIND = 'publish';
 
@@ -119,6 +121,10 @@ export interface PublishCheckpoint extends PublishTerms {
   tokenId?: string;
   txHash?: string;
   blockNumber?: number;
+  /** The creator's public description (else the README's first paragraph; issue 16). */
+  description?: string;
+  /** The public metadata items stored after the manifest (issue 16). */
+  metadata?: MetadataItems;
 }
 
 export interface PublishDeps {
@@ -348,6 +354,11 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
       ctx.wait(line, deps.uploadsPollMs ?? 5_000);
     }
     if (cp.manifestReceipt === undefined) save({ manifestReceipt: await uploadManifest(ctx, deps, cp) }, at(total));
+    if (cp.metadata === undefined) {
+      const metadata = await metadataStep(ctx, deps, cp, asset);
+      faultPoint('publish:after-metadata');
+      save({ metadata }, at(total));
+    }
     save({ step: 'certificate' }, AT.certificate);
     faultPoint('publish:after-uploads');
   }
@@ -373,6 +384,7 @@ async function runPublish(ctx: JobContext, queue: JobQueue, deps: PublishDeps): 
         manifestId: cp.manifestId ?? '',
         receipts: [...receipts, cp.manifestReceipt],
         ...(cp.previous ? { previous: { contentRoot: cp.previous.contentRoot, manifestId: cp.previous.manifestId, tokenId: cp.previous.tokenId } } : {}),
+        ...(cp.metadata ? { metadata: cp.metadata } : {}),
       },
       chain: { chainId, registry: registryAddress, tokenId: cp.tokenId ?? '', txHash: cp.txHash ?? '', blockNumber: cp.blockNumber ?? 0 },
       owner: cp.owner,
