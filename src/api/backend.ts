@@ -57,6 +57,7 @@ import { createAccessService } from './access';
 import { createEarningsService } from './earnings';
 import { withOwnerAndTerms, withStatus, type ScanDetail, type ScanSummary } from './asset-views';
 import { createTermsService } from './terms';
+import { createDiscoverService } from './discover';
 
 export interface BackendOptions {
   dataDir?: string;
@@ -302,12 +303,14 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   const access = createAccessService(ctx);
   const earnings = createEarningsService(ctx);
   const terms = createTermsService(ctx);
-  const features = [access, earnings, terms];
+  const discover = createDiscoverService(ctx);
+  const features = [access, earnings, terms, discover];
 
   const handlers: Handlers = {
     ...access.handlers,
     ...earnings.handlers,
     ...terms.handlers,
+    ...discover.handlers,
     'app.info': () => Promise.resolve({ version: VERSION, dataDir, catalogPath, exportsDir, platform: platform() }),
     'assets.add': async (input) => {
       if (!isAbsolute(input.path)) throw new AtivoError('INVALID_INPUT', `Give the folder as an absolute path (got "${input.path}").`);

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { COMMAND_NAMES, EVENT_NAMES } from './names';
 import { termsCommands } from './terms-contract';
+import { discoverCommands } from './discover-contract';
 
 export const AssetKind = z.enum(['dataset', 'model']);
 export const Visibility = z.enum(['public', 'private']);
@@ -302,6 +303,7 @@ const Amount = z.object({ atomic: z.string(), formatted: z.string() });
 /** Every command: its input schema and its output schema. */
 export const commands = {
   ...termsCommands,
+  ...discoverCommands,
   'app.info': {
     input: z.object({}).strict(),
     // exportsDir: where wallet backups go when no path is given (the browser shell's only choice).

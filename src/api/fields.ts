@@ -82,6 +82,14 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   requestId: { label: 'Request', cli: 'the request id', must: WHOLE },
   out: { label: 'Save to', cli: '--out', must: 'must be a full path' },
   bucket: { label: 'Period', cli: 'the period', must: 'must be day, week or month' },
+  // Discover (issue 16)
+  'discover.list:kind': { label: 'Kind', cli: '--kind', must: 'must be dataset, model or other' },
+  'discover.list:license': { label: 'License', cli: '--license', must: 'must be at most 100 characters' },
+  'discover.list:query': { label: 'Search', cli: '--query', must: 'must be at most 200 characters' },
+  free: { label: 'Free only', cli: '--free' },
+  maxPriceEth: { label: 'Highest price', cli: '--max-price', must: `${AMOUNT} (in ETH)` },
+  sort: { label: 'Sort by', cli: '--sort', must: 'must be newest, price or approved' },
+  refresh: { label: 'Refresh', cli: 'the refresh choice' },
 };
 
 /** Words for a field of a command: its own entry, or plain words made from its name (never the name itself). */

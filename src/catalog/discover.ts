@@ -268,6 +268,15 @@ export class DiscoverQueries {
     return { items, total };
   }
 
+  /** Tokens whose description names this content root (as their previous version), newest first. */
+  naming(network: string, registry: string, contentRoot: string): DiscoverRow[] {
+    if (!/^[0-9a-f]{64}$/.test(contentRoot)) return [];
+    const rows = this.db
+      .prepare(`SELECT ${COLUMNS} FROM discover_assets a WHERE a.network = ? AND a.registry = ? AND a.content_root <> ? AND a.meta_json LIKE ? ORDER BY a.token_num DESC LIMIT 20`)
+      .all(network, registry, contentRoot, `%"previous":%${contentRoot}%`) as Row[];
+    return rows.map(fromRow);
+  }
+
   /** The licenses in use (for the filter), most common first. */
   licenses(network: string, registry: string): string[] {
     return (this.db.prepare('SELECT license FROM discover_assets WHERE network = ? AND registry = ? AND license IS NOT NULL GROUP BY license ORDER BY count(*) DESC LIMIT 50').all(network, registry) as { license: string }[]).map((r) => r.license);

@@ -21,6 +21,7 @@ import { ACCESS_HELP, accessCommand } from './access';
 import { AUDIT_HELP, auditCommand } from './audit';
 import { CATALOG_HELP, catalogCommand } from './catalog';
 import { EARNINGS_HELP, earningsCommand } from './earnings';
+import { DISCOVER_HELP, discoverCommand } from './discover';
 import { TERMS_HELP, saleCommand, termsCommand } from './terms';
 
 const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
@@ -76,6 +77,7 @@ ${ACCESS_HELP}
 ${AUDIT_HELP}
 ${CATALOG_HELP}
 ${EARNINGS_HELP}
+${DISCOVER_HELP}
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 
@@ -111,6 +113,10 @@ const OPTIONS = {
   price: { type: 'string' },
   split: { type: 'string' },
   'access-days': { type: 'string' },
+  free: { type: 'boolean', default: false },
+  'max-price': { type: 'string' },
+  sort: { type: 'string' },
+  citation: { type: 'string' },
   description: { type: 'string' },
   folder: { type: 'string', multiple: true },
   'from-storage': { type: 'boolean', default: false },
@@ -606,7 +612,7 @@ async function main(argv: string[]): Promise<number> {
     return catalogCommand(args, values, process.env.ATIVO_KEYCHAIN_PREFIX ? { keychainPrefix: process.env.ATIVO_KEYCHAIN_PREFIX } : {}, print);
   }
 
-  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'access', 'terms', 'sale', 'audit', 'earnings', 'serve', 'start'];
+  const known = ['add', 'list', 'show', 'manifest', 'rescan', 'remove', 'network', 'wallet', 'sandbox', 'storage', 'upload', 'uploads', 'publish', 'certificate', 'verify', 'access', 'terms', 'sale', 'audit', 'earnings', 'discover', 'serve', 'start'];
   if (!known.includes(command)) throw new UsageError(`unknown command "${command}" (see \`ativo --help\`)`);
 
   const workers = Number(process.env.ATIVO_HASH_WORKERS ?? '');
@@ -750,6 +756,8 @@ async function main(argv: string[]): Promise<number> {
         return await auditCommand(backend, print);
       case 'earnings':
         return await earningsCommand(backend, args, values, print);
+      case 'discover':
+        return await discoverCommand(backend, args, values, print);
       case 'certificate': {
         const { certificate } = await backend.call('assets.certificate', { id: parseId(args[0]) });
         out(JSON.stringify(certificate, null, 2));
