@@ -7,6 +7,8 @@ import { LibraryScreen } from './screens/Library';
 import { WalletScreen } from './screens/Wallet';
 import { InboxScreen } from './screens/Inbox';
 import { EarningsScreen } from './screens/Earnings';
+import { DiscoverScreen } from './screens/discover/Discover';
+import { PublicPage } from './screens/discover/PublicPage';
 import { useApp, wireEvents } from './state/store';
 import type { Route } from './state/router';
 
@@ -17,6 +19,8 @@ const TITLES: Record<Route['name'], string> = {
   activity: 'Activity · Ativo',
   inbox: 'Inbox · Ativo',
   earnings: 'Earnings · Ativo',
+  discover: 'Discover · Ativo',
+  public: 'Asset · Ativo',
 };
 
 function Screen({ route }: { route: Route }) {
@@ -31,6 +35,10 @@ function Screen({ route }: { route: Route }) {
       return <InboxScreen selected={route.id ?? null} />;
     case 'earnings':
       return <EarningsScreen />;
+    case 'discover':
+      return <DiscoverScreen />;
+    case 'public':
+      return <PublicPage key={`${route.chainId}/${route.registry}/${route.tokenId}`} chainId={route.chainId} registry={route.registry} tokenId={route.tokenId} />;
     case 'library':
       return <LibraryScreen />;
   }
