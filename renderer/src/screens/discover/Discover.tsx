@@ -3,7 +3,7 @@
  * search (name, description, contributor), filters (kind, license, free, highest price), sort,
  * a virtualized list; each row opens the asset's public page. Own assets are marked.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { KeyboardEvent } from 'react';
 import { call } from '../../api/client';
 import type { CommandOutput } from '../../api/client';
@@ -112,10 +112,28 @@ export function DiscoverScreen() {
   const [free, setFree] = useState(false);
   const [sort, setSort] = useState<Sort>('newest');
   const [tick, setTick] = useState(0);
+  const [refreshing, setRefreshing] = useState(false);
   const settled = useDebounced(query.trim(), 250);
   const ids = { search: useId(), kind: useId(), license: useId(), free: useId(), sort: useId() };
   const { list, snapshot } = usePaged<DiscoverQuery, Item>({ query: settled, kind, license, free, sort }, fetchPage, tick);
   const total = snapshot.total;
+  // Descriptions still being read from storage (the background index fills them in): look again shortly.
+  useEffect(() => {
+    if (lastPending === 0 || snapshot.loading) return;
+    const t = setTimeout(() => { setTick((n) => n + 1); }, 2000);
+    return () => { clearTimeout(t); };
+  }, [snapshot.version, snapshot.loading]);
+  const refresh = async (): Promise<void> => {
+    setRefreshing(true);
+    try {
+      await call('discover.list', { refresh: true, limit: 1 });
+    } catch {
+      // The list below shows what was read before; its own error panel says why when it fails.
+    } finally {
+      setRefreshing(false);
+      setTick((t) => t + 1);
+    }
+  };
   const filtered = settled !== '' || kind !== '' || license !== '' || free;
 
   return (
@@ -126,9 +144,9 @@ export function DiscoverScreen() {
           <p className="page-sub">Every dataset and model registered on this network, by anyone. Open one to see its license, price and record.</p>
         </div>
         <div className="page-actions">
-          <button type="button" className="button" onClick={() => { setTick((t) => t + 1); }}>
+          <button type="button" className="button" disabled={refreshing} onClick={() => void refresh()}>
             <Icon name="refresh" size={16} />
-            Refresh
+            {refreshing ? 'Refreshing…' : 'Refresh'}
           </button>
         </div>
       </div>
