@@ -9,9 +9,10 @@ import { InboxScreen } from './screens/Inbox';
 import { EarningsScreen } from './screens/Earnings';
 import { CertificateScreen } from './screens/buyer/CertificatePage';
 import { MyAccessScreen } from './screens/buyer/MyAccess';
-import { PublicAssetScreen } from './screens/buyer/PublicAsset';
 import { VerifyScreen } from './screens/buyer/Verify';
 import { WelcomeScreen, useFirstRun } from './screens/welcome/Welcome';
+import { DiscoverScreen } from './screens/discover/Discover';
+import { PublicPage } from './screens/discover/PublicPage';
 import { useApp, wireEvents } from './state/store';
 import type { Route } from './state/router';
 
@@ -27,6 +28,7 @@ const TITLES: Record<Route['name'], string> = {
   certificate: 'Certificate · Ativo',
   verify: 'Verify · Ativo',
   welcome: 'Welcome · Ativo',
+  discover: 'Discover · Ativo',
 };
 
 function Screen({ route }: { route: Route }) {
@@ -42,13 +44,15 @@ function Screen({ route }: { route: Route }) {
     case 'earnings':
       return <EarningsScreen />;
     case 'public':
-      return <PublicAssetScreen key={`${route.chainId}/${route.registry}/${route.tokenId}`} chainId={route.chainId} registry={route.registry} tokenId={route.tokenId} />;
+      return <PublicPage key={`${route.chainId}/${route.registry}/${route.tokenId}`} chainId={route.chainId} registry={route.registry} tokenId={route.tokenId} />;
     case 'myaccess':
       return <MyAccessScreen />;
     case 'certificate':
       return <CertificateScreen key={route.id} id={route.id} />;
     case 'verify':
       return <VerifyScreen />;
+    case 'discover':
+      return <DiscoverScreen />;
     case 'library':
       return <LibraryScreen />;
     case 'welcome':

@@ -32,6 +32,7 @@ import { createStorageFeature } from './storage-feature';
 import { createTermsService } from './terms';
 import { createBuyerHandlers } from './buyer';
 import { createPublishQuoteService } from './publish-quote';
+import { createDiscoverService } from './discover';
 import { createWalletsService } from './wallets-feature';
 
 export interface BackendOptions {
@@ -189,8 +190,9 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     createTermsService(ctx),
     createNetworkService(ctx),
     publishQuote,
+    createDiscoverService(ctx),
   ] as const;
-  const [storageF, publishF, assetsF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF, networkSetupF, publishQuoteF] = features;
+  const [storageF, publishF, assetsF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF, networkSetupF, publishQuoteF, discoverF] = features;
   // Spelled out (not merged in a loop) so the compiler checks that every command has its handler.
   const handlers: Handlers = {
     ...storageF.handlers,
@@ -205,6 +207,7 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     ...termsF.handlers,
     ...networkSetupF.handlers,
     ...publishQuoteF.handlers,
+    ...discoverF.handlers,
     ...createBuyerHandlers(ctx),
   };
 

@@ -24,6 +24,7 @@ import { JobBatchView } from './jobs-contract';
 import { termsCommands } from './terms-contract';
 import { buyerCommands } from './buyer-contract';
 import { publishQuoteCommands } from './publish-quote-contract';
+import { discoverCommands } from './discover-contract';
 
 export { AssetKind, Visibility, AssetState, NetworkName, JobState } from './schemas';
 export * from './assets-contract';
@@ -50,6 +51,7 @@ export const commands = {
   ...termsCommands,
   ...buyerCommands,
   ...publishQuoteCommands,
+  ...discoverCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -63,6 +63,7 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   license: { label: 'License', cli: '--license', must: 'must be one of CC-BY-4.0, CC-BY-NC-4.0, CC0-1.0, ODC-By-1.0, OpenRAIL-M or custom' },
   customTerms: { label: 'Terms', cli: '--terms', must: 'must be between 1 and 20000 characters' },
   priceEth: { label: 'Price', cli: '--price', must: `${AMOUNT} (in ETH; 0 makes it free)` },
+  description: { label: 'Description', cli: '--description', must: 'must be at most 2000 characters' },
   accessDays: { label: 'Access period (days)', cli: '--access-days', must: 'must be a whole number of days from 0 (no end) to 36500' },
   forSale: { label: 'For sale', cli: 'on or off' },
   approval: { label: 'Approval', cli: 'the approval', must: 'must be manual or automatic' },
@@ -86,6 +87,14 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   fundStorage: { label: 'Storage funding', cli: 'the storage funding', must: 'must be needed or an amount in wei' },
   bucket: { label: 'Period', cli: 'the period', must: 'must be day, week or month' },
   timeZone: { label: 'Time zone', cli: 'the time zone', must: 'must be a time zone name like Europe/Lisbon' },
+  // Discover (issue 16)
+  'discover.list:kind': { label: 'Kind', cli: '--kind', must: 'must be dataset, model or other' },
+  'discover.list:license': { label: 'License', cli: '--license', must: 'must be at most 100 characters' },
+  'discover.list:query': { label: 'Search', cli: '--query', must: 'must be at most 200 characters' },
+  free: { label: 'Free only', cli: '--free' },
+  maxPriceEth: { label: 'Highest price', cli: '--max-price', must: `${AMOUNT} (in ETH)` },
+  sort: { label: 'Sort by', cli: '--sort', must: 'must be newest, price or approved' },
+  refresh: { label: 'Refresh', cli: 'the refresh choice' },
 };
 
 /** Words for a field of a command: its own entry, or plain words made from its name (never the name itself). */

@@ -79,6 +79,9 @@ export const COMMAND_NAMES = [
   'buyer.requests',
   'buyer.certificate',
   'assets.publishQuote',
+  'discover.list',
+  'discover.asset',
+  'discover.record',
 ] as const;
 
 export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'jobs.batch', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;

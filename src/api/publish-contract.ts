@@ -21,6 +21,8 @@ export const publishCommands = {
         approval: z.enum(['manual', 'auto']).optional(),
         /** Days each approval lasts (0 = perpetual); left out: the previous version's. */
         accessDays: z.number().int().min(0).max(36_500).optional(),
+        /** The public description (issue 16); left out: the README's first paragraph. */
+        description: z.string().trim().max(2000).optional(),
         split: z
           .array(z.object({ address: Address, percent: z.number().positive().max(100) }).strict())
           .min(1)

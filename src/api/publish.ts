@@ -88,7 +88,7 @@ export function createPublishService(ctx: BackendContext, funder: StorageFunder)
           assetId: a.id,
           dedupeKey: publishKey(a.id, network),
           checkpoint: JSON.parse(
-            JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(t.accessDays), encryptTo, previous }),
+            JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(t.accessDays), encryptTo, previous, description: input.description }),
           ) as JsonObject,
         });
         return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null, ...(funded !== null ? { storageFunded: funded.toString() } : {}) };

@@ -19,6 +19,7 @@ import { PreparedQueries } from './prepared';
 import { VersionKeysQueries } from './version-keys';
 import { RewrappedQueries } from './rewrapped';
 import { ListingsQueries } from './listings';
+import { DiscoverQueries } from './discover';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 /**
@@ -61,6 +62,7 @@ export class Catalog {
   readonly versionKeys: VersionKeysQueries;
   readonly rewrapped: RewrappedQueries;
   readonly listings: ListingsQueries;
+  readonly discover: DiscoverQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -79,6 +81,7 @@ export class Catalog {
     this.versionKeys = new VersionKeysQueries(db);
     this.rewrapped = new RewrappedQueries(db);
     this.listings = new ListingsQueries(db);
+    this.discover = new DiscoverQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

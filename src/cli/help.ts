@@ -3,7 +3,20 @@
  * dependencies): main.ts imports only this, the options and the dispatch table up front.
  */
 import { VERSION } from '../api/version';
-import { NETWORK_HELP } from './network-deploy';
+
+/** Help text kept here, not in the command modules, so --help loads none of them. */
+const NETWORK_HELP = `  network deploy-registry [--network testnet|mainnet] [--yes]
+                                                   deploy an AtivoRegistry on that network (default:
+                                                   testnet) from the wallet in use, after showing the
+                                                   fee; its address is saved in the profile. --yes
+                                                   confirms without asking`;
+
+const DISCOVER_HELP = `  discover [--query Q] [--kind K] [--license L] [--free] [--max-price ETH] [--sort newest|price|approved]
+                                                   every asset registered on this network (any owner):
+                                                   name, license, price, token, owner; yours marked *
+  discover show <token> [--citation FILE]          an asset's public page: license in plain words,
+                                                   price, split, versions, its public record
+                                                   (--citation: write its CITATION.cff to FILE)`;
 
 export const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
 
@@ -36,7 +49,7 @@ ${NETWORK_HELP}
   uploads <id>                                     what is stored for an asset
   storage status | quote <bytes> | fund --ether N  storage balance, price, funding
   publish <id|folder> [--private | --public] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40]
-          [--access-days N] [--wait]
+          [--access-days N] [--description TEXT] [--wait]
                                                    rescan, upload, register on chain, certify (durable
                                                    job); a changed folder becomes the next version
                                                    (only changed files are uploaded), with the terms
@@ -74,6 +87,7 @@ ${NETWORK_HELP}
   earnings [--json | --csv]                        what the current wallet earned, per asset and payout
   earnings reconcile                               re-read from block 0 and compare with the cache
   earnings withdraw [--wait]                       withdraw the balance (durable job)
+${DISCOVER_HELP}
   serve [--port P]                                 the browser shell on 127.0.0.1
   start                                            the desktop app (or the browser shell)
 

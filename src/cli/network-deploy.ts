@@ -4,12 +4,6 @@ import type { Backend } from '../api/backend';
 import { ethText } from '../api/storage';
 import { UsageError, type Print } from './usage';
 
-export const NETWORK_HELP = `  network deploy-registry [--network testnet|mainnet] [--yes]
-                                                   deploy an AtivoRegistry on that network (default:
-                                                   testnet) from the wallet in use, after showing the
-                                                   fee; its address is saved in the profile. --yes
-                                                   confirms without asking`;
-
 async function askYes(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {

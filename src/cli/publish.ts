@@ -27,7 +27,7 @@ function parseAccessDays(raw: string): number {
 async function publishCommand(
   backend: Backend,
   id: number,
-  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; 'access-days'?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
+  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; 'access-days'?: string | undefined; description?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
   print: Print,
 ): Promise<number> {
   if (values.private === true && values.public === true) throw new UsageError('give --private or --public, not both');
@@ -45,6 +45,7 @@ async function publishCommand(
     ...(values.price !== undefined ? { priceEth: values.price } : {}),
     ...(values.split !== undefined ? { split: parseSplit(values.split) } : {}),
     ...(values['access-days'] !== undefined ? { accessDays: parseAccessDays(values['access-days']) } : {}),
+    ...(values.description !== undefined ? { description: values.description } : {}),
   });
   if (!r.ok) throw /was published as private/.test(r.error.message) ? new AtivoError(r.error.code, `${r.error.message} (ativo publish ${id} --public)`) : fromResult(r.error);
   const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null; storageFunded?: string };

@@ -38,6 +38,8 @@ export const PublishInput = PublishTerms.extend({
   owner: z.string().min(1),
   encryptTo: z.array(z.string()).optional(),
   previous: PreviousVersion.optional(),
+  /** The creator's public description (else the README's first paragraph; issue 16). */
+  description: z.string().optional(),
 });
 
 export const PublishCheckpoint = PublishInput.extend({
@@ -56,5 +58,7 @@ export const PublishCheckpoint = PublishInput.extend({
   tokenId: z.string().optional(),
   txHash: z.string().optional(),
   blockNumber: z.number().int().optional(),
+  /** The public metadata items stored after the manifest (issue 16, src/publish/metadata.ts). */
+  metadata: z.object({ id: z.string(), croissantId: z.string().optional() }).optional(),
 });
 export type PublishCheckpoint = z.output<typeof PublishCheckpoint>;

@@ -13,7 +13,7 @@ import { startStorageNode } from '../sandbox/storage-node';
 describe('publish survives a crash at every stage', () => {
   const { run, dir, dataDir } = useCliSandbox('crash');
 
-  for (const point of ['publish:after-prepare', 'publish:after-tx-saved', 'publish:after-broadcast', 'publish:after-register', 'publish:after-uploads', 'publish:before-certificate']) {
+  for (const point of ['publish:after-prepare', 'publish:after-tx-saved', 'publish:after-broadcast', 'publish:after-register', 'publish:after-uploads', 'publish:after-metadata', 'publish:before-certificate']) {
     it(`killed at ${point}`, async () => {
       const folder = join(dir(), 'set');
       mkdirSync(folder, { recursive: true });
@@ -42,9 +42,15 @@ describe('publish survives a crash at every stage', () => {
         expect(registered[0]?.transactionHash).toBe(cert.chain.txHash);
         expect((await registry.asset(1n))?.manifestId).toBe(cert.storage.manifestId);
         // Exactly the items the registration names were stored, once: two files and the manifest.
-        const query = 'query { transactions(tags: [{ name: "App-Name", values: ["Ativo"] }], limit: 100) { edges { node { id } } } }';
-        const res = (await (await fetch(`${node.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as { data: { transactions: { edges: { node: { id: string } }[] } } };
-        const ids = res.data.transactions.edges.map((e) => e.node.id);
+        const query = 'query { transactions(tags: [{ name: "App-Name", values: ["Ativo"] }], limit: 100) { edges { node { id tags { name value } } } } }';
+        const res = (await (await fetch(`${node.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as { data: { transactions: { edges: { node: { id: string; tags: { name: string }[] } }[] } } };
+        // The public metadata (issue 16): stored once, never paid twice, named in the certificate.
+        const isMetadata = (n: { tags: { name: string }[] }): boolean => n.tags.some((t) => t.name === 'Ativo-Metadata-Root');
+        const meta = res.data.transactions.edges.filter((e) => isMetadata(e.node)).map((e) => e.node.id);
+        const m = (cert.storage as { metadata?: { id: string; croissantId?: string } }).metadata;
+        expect(new Set(meta)).toEqual(new Set([m?.id, m?.croissantId]));
+        expect(meta).toHaveLength(2);
+        const ids = res.data.transactions.edges.filter((e) => !isMetadata(e.node)).map((e) => e.node.id);
         expect(ids).toHaveLength(3);
         expect(ids).toContain(cert.storage.manifestId);
         expect(new Set((cert.storage.receipts as { id: string }[]).map((r) => r.id))).toEqual(new Set(ids));

@@ -73,6 +73,7 @@ import { encodeManifest, type ManifestEntry } from './manifest';
 import { lostEncryptedManifest, prepareFiles, prepareManifest, restoreManifest } from './prepare';
 import { registerContent } from './register';
 import { faultPoint } from '../util/fault';
+import { metadataStep } from './metadata-step';
 
 export const PUBLISH_JOB_KIND = 'publish';
 
@@ -311,6 +312,11 @@ async function runPublish(ctx: JobRun<PublishCheckpoint>, queue: JobQueue, deps:
       ctx.waitForChildren(line);
     }
     if (cp.manifestReceipt === undefined) save({ manifestReceipt: await uploadManifest(ctx, deps, cp) }, at(total));
+    if (cp.metadata === undefined) {
+      const metadata = await metadataStep(ctx, deps, cp, asset);
+      faultPoint('publish:after-metadata');
+      save({ metadata }, at(total));
+    }
     save({ step: 'certificate' }, AT.certificate);
     faultPoint('publish:after-uploads');
   }
@@ -336,6 +342,7 @@ async function runPublish(ctx: JobRun<PublishCheckpoint>, queue: JobQueue, deps:
         manifestId: cp.manifestId ?? '',
         receipts: [...receipts, cp.manifestReceipt],
         ...(cp.previous ? { previous: { contentRoot: cp.previous.contentRoot, manifestId: cp.previous.manifestId, tokenId: cp.previous.tokenId } } : {}),
+        ...(cp.metadata ? { metadata: cp.metadata } : {}),
       },
       chain: { chainId, registry: registryAddress, tokenId: cp.tokenId ?? '', txHash: cp.txHash ?? '', blockNumber: cp.blockNumber ?? 0 },
       owner: cp.owner,

@@ -30,6 +30,11 @@ import { isEncryptedManifest } from './manifest';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+/** A version's public metadata items (issue 16): public by design, checked apart in inTheClear. */
+const isMetadata = (n: { tags: { name: string }[] }): boolean => n.tags.some((t) => t.name === 'Ativo-Metadata-Root');
+/** The node's items but the public metadata: the files and file lists. */
+const storedFiles = async (url: string): Promise<Awaited<ReturnType<typeof allStoredItems>>> => (await allStoredItems(url)).filter((n) => !isMetadata(n));
+
 /** What of a private asset is readable on the node: its content root, names, hashes or first bytes in any item's tags or bytes, or an item without the encryption marker. */
 async function inTheClear(url: string, folder: string, files: Record<string, Buffer>): Promise<string[]> {
   const secrets = new Map<string, string>([[coreutilsRoot(folder), 'the content root']]);
@@ -39,7 +44,12 @@ async function inTheClear(url: string, folder: string, files: Record<string, Buf
     secrets.set(bytes.subarray(0, 24).toString('latin1'), `the first bytes of ${rel}`);
   }
   const found: string[] = [];
-  for (const n of await allStoredItems(url)) {
+  // The public metadata names the content root (public on chain already), never a file.
+  for (const n of (await allStoredItems(url)).filter(isMetadata)) {
+    const raw = await rawItem(url, n.id);
+    for (const [secret, what] of secrets) if (what !== 'the content root' && raw.includes(Buffer.from(secret, 'latin1'))) found.push(`${what} in the public metadata ${n.id}`);
+  }
+  for (const n of await storedFiles(url)) {
     const raw = await rawItem(url, n.id);
     const tags = n.tags.map((t) => `${t.name}=${t.value}`).join('\n');
     if (!n.tags.some((t) => t.name === 'Ativo-Encryption')) found.push(`item ${n.id} is not encrypted`);
@@ -109,7 +119,7 @@ describe('a private publication that failed before its certificate stays private
     const cert = JSON.parse(again.stdout) as Certificate;
 
     await node(async (url) => {
-      const items = await allStoredItems(url);
+      const items = await storedFiles(url);
       expect(items).toHaveLength(3); // two files and the file list, each once
       expect(isEncryptedManifest(await rawItem(url, cert.storage.manifestId))).toBe(true);
       expect(await inTheClear(url, folder, files)).toEqual([]);
@@ -138,7 +148,7 @@ describe('a private publication that failed before its certificate stays private
     const cert = JSON.parse(priv.stdout) as Certificate;
     expect(cert.chain.tokenId).toBe('1');
     await node(async (url) => {
-      expect(await allStoredItems(url)).toHaveLength(2);
+      expect(await storedFiles(url)).toHaveLength(2);
       expect(await inTheClear(url, folder, files)).toEqual([]);
     });
   });
@@ -174,7 +184,7 @@ describe('a private publication that failed before its certificate stays private
     const cert = JSON.parse(again.stdout) as Certificate;
     await node(async (url) => {
       expect(JSON.parse((await rawItem(url, cert.storage.manifestId)).toString('utf8'))).toMatchObject({ manifest: 'arweave/paths', paths: { 'calls.csv': {} } });
-      expect(await allStoredItems(url)).toHaveLength(2);
+      expect(await storedFiles(url)).toHaveLength(2);
     });
     const sb = await startAnvil({ dataDir: join(dataDir(), 'sandbox') });
     try {

@@ -8,7 +8,7 @@ import type { IconName } from './Icon';
 import { WalletContext } from './WalletContext';
 
 /** App sections; only those that exist are listed in NAV. */
-type Section = 'library' | 'activity' | 'publish' | 'inbox' | 'earnings' | 'wallet' | 'myaccess' | 'verify';
+type Section = 'library' | 'discover' | 'activity' | 'publish' | 'inbox' | 'earnings' | 'wallet' | 'myaccess' | 'verify';
 
 interface NavItem {
   id: Section;
@@ -20,6 +20,7 @@ interface NavItem {
 /** Sections of the app. */
 const NAV: readonly NavItem[] = [
   { id: 'library', label: 'Library', icon: 'library', href: '#/' },
+  { id: 'discover', label: 'Discover', icon: 'search', href: '#/discover' },
   { id: 'inbox', label: 'Inbox', icon: 'inbox', href: '#/inbox' },
   { id: 'earnings', label: 'Earnings', icon: 'earnings', href: '#/earnings' },
   { id: 'myaccess', label: 'My access', icon: 'key', href: '#/my-access' },
@@ -50,9 +51,11 @@ function sectionOf(route: Route): Section | null {
       return 'inbox';
     case 'earnings':
       return 'earnings';
-    case 'public':
     case 'myaccess':
       return 'myaccess';
+    case 'discover':
+    case 'public':
+      return 'discover';
     case 'certificate':
       return 'library';
     case 'verify':

@@ -20,6 +20,7 @@ import { BatchProgressLine } from './activity/BatchCard';
 import { FingerprintHelp } from './asset/FingerprintHelp';
 import { LifecycleBadge, useLiveStatus } from './asset/Lifecycle';
 import { OwnerAndTerms } from './asset/OwnerAndTerms';
+import { OwnerRecord } from './discover/OwnerRecord';
 import './asset/asset.css';
 
 /** The header's lifecycle status (Live · 0.01 ETH · …, Changed since version 1, …). */
@@ -225,6 +226,7 @@ export function AssetScreen({ id }: { id: number }) {
 
       <OwnerAndTerms asset={asset} />
       {asset.publication !== null && <TermsPanel assetId={asset.id} name={asset.name} />}
+      {asset.publication?.tokenId != null && <OwnerRecord assetId={asset.id} version={asset.publication.tokenId} />}
 
       <VersionHistory asset={asset} />
 

@@ -13,7 +13,9 @@ export type Route =
   | { name: 'certificate'; id: number }
   | { name: 'verify' }
   /** The first-run steps (welcome, wallet, backup, sandbox); shown on its own when there is no wallet. */
-  | { name: 'welcome' };
+  | { name: 'welcome' }
+  /** Discover: every asset registered on the current network (issue 16). */
+  | { name: 'discover' };
 
 /** `#/asset/<chainId>/<registry>/<tokenId>`: the same rules as src/api/links.ts (the renderer may import only types from src/api). */
 const PUBLIC = /^#\/asset\/([1-9]\d{0,15})\/(0x[0-9a-fA-F]{40})\/([1-9]\d{0,77})\/?$/;
@@ -38,6 +40,12 @@ export function parseHash(hash: string): Route {
   if (/^#\/my-access\/?$/.test(hash)) return { name: 'myaccess' };
   if (/^#\/verify\/?$/.test(hash)) return { name: 'verify' };
   if (/^#\/earnings\/?$/.test(hash)) return { name: 'earnings' };
+  if (/^#\/discover\/?$/.test(hash)) return { name: 'discover' };
+  const found = /^#\/discover\/(\d{1,15})\/(0x[0-9a-fA-F]{40})\/(\d{1,78})\/?$/.exec(hash);
+  if (found?.[1] !== undefined && found[2] !== undefined && found[3] !== undefined) {
+    const chainId = Number(found[1]);
+    if (Number.isSafeInteger(chainId) && chainId > 0) return { name: 'public', chainId, registry: found[2].toLowerCase(), tokenId: found[3] };
+  }
   if (/^#\/wallet\/?$/.test(hash)) return { name: 'wallet' };
   if (/^#\/activity\/?$/.test(hash)) return { name: 'activity' };
   if (/^#\/welcome\/?$/.test(hash)) return { name: 'welcome' };
@@ -56,6 +64,8 @@ export function hrefFor(route: Route): string {
       return route.id === undefined ? '#/inbox' : `#/inbox/${route.id}`;
     case 'earnings':
       return '#/earnings';
+    case 'discover':
+      return '#/discover';
     case 'public':
       return `#/asset/${route.chainId}/${route.registry}/${route.tokenId}`;
     case 'myaccess':
