@@ -1,8 +1,8 @@
 /**
  * Buying inside the app (issue 16) end to end, two wallets in one app (a wallet switch), all
- * real parts: the owner publishes a private dataset; the buyer opens it by its link route
- * (`#/asset/<chainId>/<registry>/<tokenId>`: a minimal page with the Request access button, the
- * slot Discover's public page also hosts), requests access with a message; the owner approves
+ * real parts: the owner publishes a private dataset (a README description and a CITATION.cff);
+ * the buyer finds it in Discover by a word of its description, and also opens it by its link route
+ * (`#/asset/<chainId>/<registry>/<tokenId>`: the same public page), requests access with a message; the owner approves
  * in the Inbox; the buyer downloads from My access into a folder whose coreutils content root
  * is the certificate's; Verify passes for the certificate and that folder, and names the file
  * after one byte changes. Screenshots of each new screen at the three review sizes, axe clean.
@@ -41,7 +41,9 @@ test('a buyer requests by link, the owner approves, the buyer downloads and veri
   test.setTimeout(600_000);
   const work = tempDir('ativo-e2e-buyer-');
   const folder = join(work, 'Soil cores');
-  writeTree(folder, { 'cores.csv': 'core,depth_cm,carbon\nA1,10,2.4\nA2,20,1.9\n', 'README.md': '# Soil cores\nCarbon in soil cores from three farms.\n', 'notes/method.txt': 'Cores taken in spring.\n' });
+  writeTree(folder, { 'cores.csv': 'core,depth_cm,carbon\nA1,10,2.4\nA2,20,1.9\n', 'README.md': '# Soil cores\nCarbon in soil cores from three farms.\n', 'notes/method.txt': 'Cores taken in spring.\n',
+    'CITATION.cff': 'cff-version: 1.2.0\nmessage: Cite it\ntitle: Soil cores\nauthors:\n  - given-names: Ana\n    family-names: Ferreira\n    orcid: https://orcid.org/0000-0002-1825-0097\n',
+  });
 
   // The owner: a wallet, the folder, a private publication at 0.01 ETH (through the backend: publishing has its own tests).
   const owner = value<{ address: string }>(await server.call('wallet.create', { label: 'Owner' }));
@@ -70,7 +72,7 @@ test('a buyer requests by link, the owner approves, the buyer downloads and veri
     await expect(page.getByTestId('request-owner')).toContainText('You own this asset');
     await page.goto(`${server.url}#/certificate/${asset.id}`);
     const headline = page.getByTestId('certificate-headline');
-    await expect(headline).toContainText(`${owner.address} registered the dataset “Soil cores” (3 files`);
+    await expect(headline).toContainText(`${owner.address} registered the dataset “Soil cores” (4 files`);
     await expect(page.getByRole('heading', { name: 'What is preserved, and where' })).toBeVisible();
     await expect(page.getByTestId('certificate-page')).toContainText(cert.asset.contentRoot);
     await audit(page, 'certificate page');
@@ -82,6 +84,18 @@ test('a buyer requests by link, the owner approves, the buyer downloads and veri
     await nav(page, /My access/).click();
     await expect(page.getByTestId('myaccess-empty')).toContainText('Discover');
     await audit(page, 'My access, empty');
+  });
+
+  await test.step('the buyer finds it in Discover by a word of its description; its page shows license, price and contributors', async () => {
+    await nav(page, /Discover/).click();
+    await page.getByPlaceholder('Search by name, description or contributor').fill('farms');
+    const row = page.getByTestId('discover-row').filter({ hasText: 'Soil cores' });
+    await expect(row).toBeVisible({ timeout: 120_000 });
+    await row.click();
+    await expect(page.getByTestId('public-name')).toContainText('Soil cores');
+    await expect(page.getByTestId('public-contributors')).toContainText('Ferreira');
+    await expect(page.getByTestId('offer-price')).toHaveText('0.01 ETH');
+    await expect(page.getByTestId('public-license')).toContainText('CC-BY-4.0');
   });
 
   await test.step('the buyer opens the link and requests access with a message', async () => {
