@@ -6,7 +6,7 @@ import type { AssetRecord } from '../catalog/assets';
 import { AtivoError, errnoCode } from '../util/errors';
 import { detail, summary, withOwnerAndTerms, withStatus } from './asset-views';
 import type { AssetDetail } from './contract';
-import type { BackendContext, FeatureService } from './context';
+import type { CoreContext, FeatureService } from './context';
 import { VERSION } from './version';
 
 export type AssetsCommand =
@@ -21,13 +21,13 @@ export type AssetsCommand =
   | 'system.browse';
 
 /** The asset screen's view of an asset: its scan, latest certificate, versions, owner and terms. */
-export function withPublication(ctx: BackendContext, a: AssetRecord): Promise<AssetDetail> {
+export function withPublication(ctx: CoreContext, a: AssetRecord): Promise<AssetDetail> {
   const { catalog } = ctx;
   const versions = catalog.versions.list(a.id);
   return withOwnerAndTerms(catalog, ctx.networks.current(), detail(a, catalog.certificates.latest(a.id), versions, catalog.access.autoApprove(a.id)), versions);
 }
 
-export function createAssetsService(ctx: BackendContext): FeatureService<AssetsCommand> {
+export function createAssetsService(ctx: CoreContext): FeatureService<AssetsCommand> {
   const { catalog, ingestor, mustGet } = ctx;
   return {
     handlers: {

@@ -6,34 +6,20 @@ import { AtivoError } from '../util/errors';
 import { describeInputIssues } from './fields';
 import { defaultDataDir } from '../util/paths';
 import { commands, type CommandInput, type CommandName, type CommandOutput, type EventName, type EventPayload, type JobView, type Result } from './contract';
-import { Networks, createNetworkService } from './networks';
-import { Wallets } from './wallets';
-import { ChainService } from './chain';
-import { NetworkRuntime, SandboxError, StorageNodeError } from './network-runtime';
-import { StorageService } from './storage';
+import { Networks } from './networks';
+// The error types alone (their own small modules): none loads ethers, the keychain or the sandbox.
+import { SandboxError, StorageNodeError } from './sandbox-errors';
 import { isStorageError } from '../storage/errors';
 import { BatchTracker, jobView } from './batches';
 import { workAtStart, type ResumedWork } from './resumed';
-import { VersionKeys, assetKeyName } from '../publish/keys';
 import { JobQueue } from '../jobs/queue';
 import { tryLock } from '../jobs/lock';
-import { isChainError } from '../chain/errors';
+import { isChainError } from '../chain/chain-error';
 import { isKeychainError } from '../vault/keychain';
-import { isVaultError } from '../vault/vault';
-import type { BackendContext, Handlers } from './context';
-import { createAccessService } from './access';
+import { isVaultError } from '../vault/errors';
+import type { CoreContext } from './context';
 import { createAssetsService } from './assets';
-import { createCertificatesService } from './certificates';
-import { createEarningsService } from './earnings';
-import { createJobsService } from './jobs';
-import { createNetworksService } from './networks-feature';
-import { createPublishService } from './publish';
-import { createStorageFeature } from './storage-feature';
-import { createTermsService } from './terms';
-import { createBuyerHandlers } from './buyer';
-import { createPublishQuoteService } from './publish-quote';
-import { createDiscoverService } from './discover';
-import { createWalletsService } from './wallets-feature';
+import type { Features } from './features';
 
 export interface BackendOptions {
   dataDir?: string;
@@ -106,9 +92,6 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
   });
 
   const networks = new Networks(catalog);
-  const wallets = new Wallets(catalog, { keychainPrefix: options.keychainPrefix, keystoreScryptN: options.keystoreScryptN });
-  const chain = new ChainService(new NetworkRuntime(dataDir), networks, wallets);
-  const storage = new StorageService(chain, wallets);
   const jobs = new JobQueue(catalog, {
     // Three uploads, a publication and the chain actions (approve, deny, withdraw) at once.
     concurrency: 6,
@@ -137,79 +120,35 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
     const current = networks.current();
     if (network !== current) throw new AtivoError('NOT_CONFIGURED', `This work is for the ${network} network, but Ativo is on ${current}: switch back to ${network} to let it continue.`);
   };
-  /**
-   * The age keys of private assets, one per version (src/publish/keys.ts): created on first use,
-   * kept in the keychain keyed by the asset's id AND creation time (ids of removed assets are
-   * reused) and the version's content root; concurrent first uses share one creation, so no
-   * upload is ever encrypted to a lost key.
-   */
-  const versionKeys = new VersionKeys(catalog, wallets.vault);
   const mustGet = (id: number) => {
     const a = catalog.assets.get(id);
     if (!a) throw new AtivoError('NOT_FOUND', `There is no asset ${id} in the catalog: it may have been removed. Go back to the Library.`, { cli: `No asset with id ${id}. Run ativo list to see the catalog.` });
     return a;
   };
 
-  const ctx: BackendContext = {
+  const core: CoreContext = {
     dataDir,
     catalogPath,
     exportsDir,
     catalog,
     networks,
-    wallets,
-    chain,
-    storage,
     jobs,
     batches,
     ingestor,
     pool,
-    versionKeys,
     isRunner: () => runnerLock !== null,
     resumedAtStart: () => resumedAtStart,
     stagingDir: join(dataDir, 'staging'),
     emit,
     onCurrent,
     mustGet,
-    assetIdentityKey: assetKeyName,
-    versionIdentity: (assetId, contentRoot) => versionKeys.identity(assetId, contentRoot),
-    grantKey: (assetId, contentRoot, cert) => versionKeys.grantKey(assetId, contentRoot, cert),
   };
-  // Each feature registers its job kinds as it is created, before the runner starts: uploads
-  // before the publications that queue them.
-  const publishQuote = createPublishQuoteService(ctx);
-  const features = [
-    createStorageFeature(ctx),
-    createPublishService(ctx, publishQuote),
-    createAssetsService(ctx),
-    createCertificatesService(ctx),
-    createJobsService(ctx),
-    createNetworksService(ctx),
-    createWalletsService(ctx),
-    createAccessService(ctx),
-    createEarningsService(ctx),
-    createTermsService(ctx),
-    createNetworkService(ctx),
-    publishQuote,
-    createDiscoverService(ctx),
-  ] as const;
-  const [storageF, publishF, assetsF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF, networkSetupF, publishQuoteF, discoverF] = features;
-  // Spelled out (not merged in a loop) so the compiler checks that every command has its handler.
-  const handlers: Handlers = {
-    ...storageF.handlers,
-    ...publishF.handlers,
-    ...assetsF.handlers,
-    ...certificatesF.handlers,
-    ...jobsF.handlers,
-    ...networksF.handlers,
-    ...walletsF.handlers,
-    ...accessF.handlers,
-    ...earningsF.handlers,
-    ...termsF.handlers,
-    ...networkSetupF.handlers,
-    ...publishQuoteF.handlers,
-    ...discoverF.handlers,
-    ...createBuyerHandlers(ctx),
-  };
+  // The catalog's own commands run at once; every other loads the services and features first
+  // (src/api/features.ts: ethers, the Irys client, age, the keychain), once.
+  const assets = createAssetsService(core);
+  let features: Promise<Features> | undefined;
+  const loadFeatures = (): Promise<Features> =>
+    (features ??= import('./features').then((m) => m.createFeatures(core, { keychainPrefix: options.keychainPrefix, keystoreScryptN: options.keystoreScryptN })));
 
   let closed = false;
   const run = async (name: string, input: unknown): Promise<unknown> => {
@@ -220,27 +159,34 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       const d = describeInputIssues(name, parsed.error.issues);
       throw new AtivoError('INVALID_INPUT', d.message, { cli: d.cli, fields: d.fields });
     }
-    const handler = handlers[name] as (i: unknown) => Promise<unknown>;
+    const own = (assets.handlers as Partial<Record<CommandName, (i: unknown) => Promise<unknown>>>)[name];
+    if (own !== undefined) return own(parsed.data);
+    const handler = (await loadFeatures()).handlers[name as Exclude<CommandName, keyof typeof assets.handlers>] as (i: unknown) => Promise<unknown>;
     return handler(parsed.data);
   };
 
-  // Services register their job handlers above; then the runner starts (if this process is it).
-  const becomeRunner = (): void => {
+  // The features register their job kinds when created; then the runner starts (if this process is it).
+  const becomeRunner = async (): Promise<void> => {
+    const f = await loadFeatures();
+    if (closed) return;
     resumedAtStart = { at: new Date().toISOString(), items: workAtStart(jobs) };
     jobs.start();
-    for (const f of features) f.start?.();
+    assets.start?.();
+    f.start();
   };
   // When another process runs the jobs (e.g. `ativo upload --wait` while the app starts), take
   // over once it is gone, instead of leaving the jobs unrun until a restart.
   let lockRetry: NodeJS.Timeout | undefined;
-  if (runnerLock) becomeRunner();
+  if (runnerLock) await becomeRunner();
   else if (options.runJobs !== false) {
     lockRetry = setInterval(() => {
       if (closed) return;
       runnerLock = tryLock(lockPath);
       if (runnerLock) {
         clearInterval(lockRetry);
-        becomeRunner();
+        becomeRunner().catch((e: unknown) => {
+          console.error(`ativo: could not start the background jobs: ${toResultError(e).message}`);
+        });
       }
     }, options.runnerRetryMs ?? 5_000);
     lockRetry.unref();
@@ -270,11 +216,11 @@ export async function createBackend(options: BackendOptions = {}): Promise<Backe
       listeners.clear();
       await jobs.stop({ graceMs: 5000 });
       batches.stop();
-      for (const f of features) await f.close?.();
+      // The features' pollers and indexers, storage clients and the chain (loaded or not).
+      const loaded = features === undefined ? undefined : await features.catch(() => undefined);
+      await loaded?.close();
       clearInterval(lockRetry);
       runnerLock?.release();
-      storage.close();
-      await chain.close();
       await pool.close();
       catalog.close();
     },

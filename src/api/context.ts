@@ -61,6 +61,13 @@ export interface BackendContext {
   grantKey(assetId: number, contentRoot: string, certificate: GrantCertificate | undefined): Promise<GrantKey>;
 }
 
+/**
+ * What backend.ts opens before the services (the catalog, the job queue, the network profiles):
+ * enough for the commands that only read or change the catalog. The rest (wallets, chain,
+ * storage, keys) is created by features.ts on the first command that needs it.
+ */
+export type CoreContext = Omit<BackendContext, 'wallets' | 'chain' | 'storage' | 'versionKeys' | 'assetIdentityKey' | 'versionIdentity' | 'grantKey'>;
+
 export interface FeatureService<K extends CommandName> {
   handlers: Pick<Handlers, K>;
   /** Called once when this process becomes the job runner (start indexers, pollers). */

@@ -4,7 +4,7 @@ import { onChain } from '../chain/provider';
 import type { BackendContext, FeatureService } from './context';
 import { addressOrCurrent, announce } from './wallets-feature';
 
-/** network.set, with its checks, and deploying a registry live in networks.ts (createNetworkService). */
+/** network.set, with its checks, and deploying a registry live in network-setup.ts (createNetworkService). */
 export type NetworksCommand = 'network.list' | 'network.use' | 'chain.status' | 'sandbox.fund';
 
 export function createNetworksService(ctx: BackendContext): FeatureService<NetworksCommand> {

@@ -16,7 +16,7 @@ import { startStorageNode, type StorageNode } from '../sandbox/storage-node';
 import { devPrivateKey, freePort, startTestAnvil, type TestAnvil } from '../sandbox/storage-node/testing';
 import { useBackendSandbox } from '../test-support/backend-sandbox';
 import { ativo } from '../test-support/run-cli';
-import { deploySettingKey, type DeployRecord } from './networks';
+import { deploySettingKey, type DeployRecord } from './network-setup';
 
 const CHAIN_ID = 84532;
 

@@ -7,7 +7,7 @@
  *   batchProgress({ kind: 'upload', total: 8, counts, bytes, bytesDone, etaSeconds: 95 }, { queuePaused: false, waitingForFunds: false })
  *   // { percent: 62, counts: '5 of 8 files stored · 3 running', bytes: '423 KB of 8.7 MB', status: 'about 2 min left' }
  */
-import { formatBytes, formatEta } from '../storage/format';
+import { formatBytes, formatEta } from '../util/format';
 
 export interface ProgressCounts {
   queued: number;
