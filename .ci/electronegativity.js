@@ -13,6 +13,11 @@ const electronVersion = require('electron/package.json').version;
 const ACCEPTED = {
   // We do use a preload: it is the only bridge (contextBridge, named functions, sandboxed). Reviewed in electron/preload.ts.
   PRELOAD_JS_CHECK: 'the preload exposes named, validated functions only (contextIsolation + sandbox)',
+  // electron/main.ts registers ativo:// (setAsDefaultProtocolClient). A link is parsed strictly by
+  // src/api/links.ts (hostile-input tests in links.test.ts) and only ever becomes a hash route
+  // rebuilt from its validated parts (chain id, registry address, token id): no file, shell or URL
+  // from the link is opened or loaded.
+  PROTOCOL_HANDLER_JS_CHECK: 'ativo:// links are parsed strictly (src/api/links.ts) and only navigate to a route rebuilt from validated parts',
 };
 
 // One scan over the shell's sources and the renderer's HTML together, so the global checks
