@@ -174,7 +174,9 @@ describe('content-root squatting (sandbox backend, real keychain)', () => {
     expect(polls).toBeGreaterThan(3);
     // Every item the publication stored reached the node after the last look that found no registration.
     const items = await allItems(url);
-    expect(items.length).toBe(3); // two files and the manifest
+    // Two files, the manifest, and the version's public metadata and Croissant document (issue 16):
+    // all stored after the registration was mined, the metadata too (it names the content root).
+    expect(items.length).toBe(5);
     for (const n of items) expect(n.receipt?.timestamp ?? 0).toBeGreaterThan(lastUnregistered);
 
     // Its progress agrees with itself: it never goes back, says what it does in this order, ends at 100%.

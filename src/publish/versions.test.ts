@@ -88,7 +88,11 @@ describe('versions and verify from storage (sandbox, real keychain)', () => {
       const res = (await (await fetch(`${node.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json()) as {
         data: { transactions: { edges: { node: { id: string; tags: { name: string; value: string }[] } }[] } };
       };
-      const items = res.data.transactions.edges.map((e) => e.node);
+      // Each version also stores its public metadata and Croissant document (issue 16): counted apart.
+      const isMetadata = (n: { tags: { name: string }[] }): boolean => n.tags.some((t) => t.name === 'Ativo-Metadata-Root');
+      const all = res.data.transactions.edges.map((e) => e.node);
+      expect(all.filter(isMetadata)).toHaveLength(4);
+      const items = all.filter((n) => !isMetadata(n));
       expect(items).toHaveLength(6);
       const manifest2 = items.find((i) => i.id === cert2.storage.manifestId);
       const tag = (n: string): string | undefined => manifest2?.tags.find((t) => t.name === n)?.value;

@@ -94,7 +94,7 @@ describe('startAnvil', () => {
     expect(await balanceOf(second.conn, someone)).toBe(10n ** 18n);
     expect(await second.conn.provider.getBlockNumber()).toBe(head);
     const names = (await again.events(0)).map((e) => e.name);
-    expect(names).toEqual(['Transfer', 'Registered', 'AccessRequested', 'AccessGranted', 'Credited']);
+    expect(names).toEqual(['Transfer', 'Registered', 'AccessRequested', 'AccessGranted', 'Decided', 'Credited']); // Decided: who approved (issue 17)
     // The state that loaded fine is kept as the fallback.
     expect(existsSync(join(dir, 'anvil-state.json.bak'))).toBe(true);
   });
