@@ -15,7 +15,7 @@ import { getAddress } from 'ethers';
 import type { ChainConnection } from '../chain/client';
 import { chunkedUpload, type IrysClient, type StorageReceipt } from './chunked';
 import { StorageError, isStorageError, networkErrorCode, nodeErrorText, unreachable } from './errors';
-import { amount, formatAtomic, formatBytes, type Amount } from './format';
+import { amount, type Amount } from './format';
 import {
   ENCRYPTION_TAG,
   computeItemId,
@@ -31,6 +31,7 @@ import {
 export type { StorageReceipt } from './chunked';
 export type { StorageProfile, StorageClientOptions, Quote, FundResult, ExistingItem, UploadProgress, ResumeState, UploadFileOptions, PreparedItem, UploadFileResult } from './client-types';
 import type { StorageClientOptions, Quote, FundResult, ExistingItem, UploadProgress, ResumeState, UploadFileOptions, PreparedItem, UploadFileResult } from './client-types';
+import { chargeWarning, earlierResult } from './client-results';
 import { fundNode, shortfallError, type FundingClient } from './client-funding';
 import { findByDedupeTag, findById, findExisting, readStart, type LookupClient } from './client-lookups';
 
@@ -413,14 +414,7 @@ export class StorageClient {
     const charged = after === undefined || flight.overlapped ? undefined : before - after;
     const expected = quoted;
     const chargeMismatch = charged !== undefined && charged !== expected;
-    let warning: string | null = null;
-    if (!observed) {
-      warning = null;
-    } else if (charged === undefined) {
-      warning = `The balance after uploading ${formatBytes(size)} could not be read, so the charge is unknown (quoted ${formatAtomic(quoted, this.ticker)}).`;
-    } else if (chargeMismatch) {
-      warning = `Storing ${formatBytes(size)} was quoted ${formatAtomic(expected, this.ticker)} but the balance went down by ${formatAtomic(charged, this.ticker)} (difference ${formatAtomic(charged - expected, this.ticker)}). Other activity on this storage account at the same time also changes the balance.`;
-    }
+    const warning = chargeWarning(this.ticker, size, quoted, observed, charged, chargeMismatch);
     return {
       ...base,
       id: outcome.id,
@@ -442,22 +436,7 @@ export class StorageClient {
   /** The result for an item an earlier, interrupted run of this upload stored: paid then, charge not observed. */
   private async finishedEarlier(base: { sha256: string; size: number; itemBytes: number }, id: string, receipt: StorageReceipt, state: ResumeState): Promise<UploadFileResult> {
     const quoted = await this.priceOfItem(base.itemBytes).catch(() => null);
-    return {
-      ...base,
-      id,
-      receipt,
-      reused: false,
-      resumed: true,
-      sentBytes: 0,
-      quoted,
-      balanceBefore: null,
-      balanceAfter: null,
-      charged: null,
-      chargeObserved: false,
-      chargeMismatch: false,
-      warning: `${formatBytes(base.size)} were stored by an earlier run of this upload that stopped before recording it; its charge was not observed.`,
-      resume: state,
-    };
+    return earlierResult(base, id, receipt, state, quoted);
   }
 
   private shortfall(needed: bigint, balance: bigint, path: string, cause?: unknown): StorageError {
