@@ -11,16 +11,13 @@
 import { stat } from 'node:fs/promises';
 import { Uploader } from '@irys/upload';
 import { Ethereum } from '@irys/upload-ethereum';
-import { Wallet, getAddress } from 'ethers';
-import { sendEther, type ChainConnection } from '../chain/client';
+import { getAddress } from 'ethers';
+import type { ChainConnection } from '../chain/client';
 import { chunkedUpload, type IrysClient, type StorageReceipt } from './chunked';
 import { StorageError, isStorageError, networkErrorCode, nodeErrorText, unreachable } from './errors';
-import { amount, formatAtomic, formatBytes, type Amount } from './format';
+import { amount, type Amount } from './format';
 import {
-  CONTENT_SHA256_TAG,
-  DEDUPE_TAG,
   ENCRYPTION_TAG,
-  APP_NAME,
   computeItemId,
   fileTags,
   hashFile,
@@ -32,174 +29,17 @@ import {
 } from './item';
 
 export type { StorageReceipt } from './chunked';
-
-/** Where a network profile stores data. */
-export interface StorageProfile {
-  /** The network profile's name (sandbox / testnet / mainnet): uploads are recorded per network. */
-  network: string;
-  /** The Irys node (bundler) URL, e.g. the sandbox node's http://127.0.0.1:port or https://devnet.irys.xyz. */
-  nodeUrl: string;
-  /** JSON-RPC URL of the chain the storage account is funded on. */
-  rpcUrl: string;
-}
-
-export interface StorageClientOptions extends StorageProfile {
-  /** The wallet's private key (hex). Never logged, never returned. */
-  privateKey: string;
-  /** Timeout of one request (a chunk, a price, …), default 2 minutes. */
-  requestTimeoutMs?: number;
-  /** Timeout of the request that finishes an upload (the node assembles and checks the item), default 30 minutes. */
-  finishTimeoutMs?: number;
-  /** Chunk size of new uploads (fitted into the node's limits), default 8 MiB. */
-  chunkSize?: number;
-  /** Chunks in flight at once, default 4. Memory use is about (batchSize + 4) × chunkSize. */
-  batchSize?: number;
-}
-
-export interface Quote {
-  /** Data bytes asked about. */
-  dataBytes: number;
-  /** Bytes of the data item the node charges for (signed header + data). */
-  itemBytes: number;
-  price: Amount;
-}
-
-export interface FundResult {
-  txHash: string;
-  amount: Amount;
-  /** 'credited': the balance includes it now; 'pending': the node credits it once it has enough confirmations. */
-  status: 'credited' | 'pending';
-}
-
-export interface ExistingItem {
-  id: string;
-  /** The receipt, rebuilt from the node's index and verified (signature and the node's key). */
-  receipt: StorageReceipt;
-}
-
-export interface UploadProgress {
-  /**
-   * 'checking': hashing the file before sending anything; 'uploading': bytes confirmed stored by
-   * the node; 'encrypting': plaintext bytes encrypted (reported by the upload job for private files, never by the client).
-   */
-  phase: 'checking' | 'encrypting' | 'uploading';
-  bytes: number;
-  total: number;
-  /** 0..1 within the phase. */
-  fraction: number;
-}
-
-/**
- * What makes an interrupted upload resumable with the same item id: persist every change
- * (onResumeState is called before any chunk is sent with a new state) and pass it back.
- */
-export interface ResumeState {
-  sha256: string;
-  size: number;
-  /** The exact tags signed (order matters). */
-  tags: Tag[];
-  /** 32 bytes, fixed for this file upload. */
-  anchor: string;
-  chunkSize: number;
-  /** The client's resume data: the node's id of the chunked upload, once it exists. */
-  uploadId: string | null;
-  /** The item id, known once the header chunk is about to be sent. */
-  itemId: string | null;
-}
-
-export interface UploadFileOptions {
-  /** Refuse (FILE_CHANGED, nothing sent) unless the file hashes to this (hex). */
-  expectedSha256?: string;
-  /** Refuse (FILE_CHANGED) unless the file has this many bytes (checked before hashing). */
-  expectedSize?: number;
-  /** More tags (App-Name, Content-Type and Content-Sha256 are always set). */
-  tags?: readonly Tag[];
-  contentType?: string;
-  /** Marks the item as age-encrypted ('age:<recipients>'); the file must be the ciphertext. */
-  encryption?: string | null;
-  signal?: AbortSignal;
-  resume?: ResumeState | null;
-  /** Called synchronously whenever the resume state changes; persist it before returning. */
-  onResumeState?: (state: ResumeState) => void;
-  onProgress?: (p: UploadProgress) => void;
-  /**
-   * Called with the quote and the balance just before bytes are sent (to keep them with the
-   * checkpoint, or to ask a person): the upload waits for a returned promise; throwing cancels it.
-   */
-  onQuote?: (q: { quoted: Amount; balanceBefore: Amount; itemBytes: number }) => void | Promise<void>;
-  /** Look for an item with the same content already stored by this wallet and reuse it (default true). */
-  dedupe?: boolean;
-  /**
-   * Send exactly the item prepareFile fixed (pass its resume state too): refuse (ITEM_MISMATCH,
-   * nothing sent) when the header signed now has another id. Implies dedupe false: an item
-   * referenced by id (on chain, in a manifest) must be that item, not one with the same bytes.
-   */
-  expectedId?: string;
-  /**
-   * The wallet that must sign (0x address): refused (WRONG_WALLET, nothing signed or sent) when
-   * this client signs with another one. A durable job passes the wallet that owns it, so a wallet
-   * switched in between never signs (or fails to re-sign) an item whose id was fixed before.
-   */
-  owner?: string;
-}
-
-/** An item whose id is fixed before anything is sent (see StorageClient.prepareFile). */
-export interface PreparedItem {
-  id: string;
-  /** Pass as `resume` (with `expectedId: id`) to upload exactly this item. */
-  resume: ResumeState;
-}
-
-export interface UploadFileResult {
-  id: string;
-  receipt: StorageReceipt;
-  sha256: string;
-  size: number;
-  itemBytes: number;
-  /** true: an item with this content was already stored by this wallet; it was reused and nothing was paid. */
-  reused: boolean;
-  /** true: an earlier, interrupted upload's chunks were reused. */
-  resumed: boolean;
-  /** Chunk bytes sent by this call (header included). */
-  sentBytes: number;
-  quoted: Amount | null;
-  balanceBefore: Amount | null;
-  balanceAfter: Amount | null;
-  /**
-   * Balance before − balance after: what the upload actually cost. Null when reused, and when
-   * other uploads of this client ran at the same time (the balance change is theirs too).
-   */
-  charged: Amount | null;
-  /** False when other uploads of this client overlapped this one, so its charge was not observed. */
-  chargeObserved: boolean;
-  /** The charge differs from the quote. */
-  chargeMismatch: boolean;
-  /** A sentence for a person when chargeMismatch (or another oddity) is set. */
-  warning: string | null;
-  resume: ResumeState;
-}
+export type { StorageProfile, StorageClientOptions, Quote, FundResult, ExistingItem, UploadProgress, ResumeState, UploadFileOptions, PreparedItem, UploadFileResult } from './client-types';
+import type { StorageClientOptions, Quote, FundResult, ExistingItem, UploadProgress, ResumeState, UploadFileOptions, PreparedItem, UploadFileResult } from './client-types';
+import { chargeWarning, earlierResult } from './client-results';
+import { fundNode, shortfallError, type FundingClient } from './client-funding';
+import { findByDedupeTag, findById, findExisting, readStart, type LookupClient } from './client-lookups';
 
 const DEFAULT_CHUNK = 8 * 1024 * 1024;
 const DEFAULT_BATCH = 4;
 
 const toBigInt = (v: { toFixed(dp: number): string }): bigint => BigInt(v.toFixed(0));
 
-const gqlString = (s: string): string => JSON.stringify(s);
-
-interface GqlNode {
-  id?: unknown;
-  tags?: unknown;
-  receipt?: { deadlineHeight?: unknown; signature?: unknown; timestamp?: unknown; version?: unknown } | null;
-}
-
-/** An RPC URL in one spelling (scheme and host lower case, no trailing slash), to compare endpoints. */
-function endpoint(url: string): string {
-  try {
-    return new URL(url).href.replace(/\/+$/, '');
-  } catch {
-    return url.replace(/\/+$/, '');
-  }
-}
 
 export class StorageClient {
   readonly network: string;
@@ -310,38 +150,16 @@ export class StorageClient {
    * endpoint and account); it must reach the chain this client funds on (its rpcUrl).
    */
   async fund(amountWei: bigint | string, chain: ChainConnection): Promise<FundResult> {
-    const value = BigInt(amountWei);
-    if (value <= 0n) throw new StorageError('FUNDING_FAILED', 'The amount to fund must be more than 0.');
-    if (endpoint(chain.url) !== endpoint(this.rpcUrl)) {
-      throw new StorageError(
-        'FUNDING_FAILED',
-        `The storage node at ${this.nodeUrl} is paid on the chain at ${this.rpcUrl}, but this payment would have gone through ${chain.url}, so nothing was sent. Try again; if it happens again, restart Ativo.`,
-      );
-    }
-    const to = await this.nodeAddress();
-    let txHash: string | undefined;
-    try {
-      const sent = await sendEther(chain, new Wallet(this.privateKey, chain.provider), to, value);
-      txHash = sent.hash;
-      await sent.wait({ timeoutMs: 10 * 60_000 });
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      const what = formatAtomic(value, this.ticker);
-      throw new StorageError(
-        'FUNDING_FAILED',
-        txHash === undefined ? `Could not send ${what} to the storage node's address ${to}: ${msg}` : `Sent ${what} to the storage node's address ${to} in ${txHash}, but it did not go through: ${msg}`,
-        { cause: e },
-      );
-    }
-    let res: { status: number; data?: unknown };
-    try {
-      res = await this.irys.funder.submitFundTransaction(txHash);
-    } catch (e) {
-      if (networkErrorCode(e)) throw new StorageError('NODE_UNREACHABLE', `Sent ${formatAtomic(value, this.ticker)} in ${txHash}, but the storage node at ${this.nodeUrl} is not reachable to credit it; submit the transaction again when it is.`, { cause: e });
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new StorageError('FUNDING_FAILED', `Sent ${formatAtomic(value, this.ticker)} in ${txHash}, but the storage node did not credit it: ${msg}`, { cause: e });
-    }
-    return { txHash, amount: this.amount(value), status: res.status === 202 ? 'pending' : 'credited' };
+    const c: FundingClient = {
+      irys: this.irys,
+      nodeUrl: this.nodeUrl,
+      rpcUrl: this.rpcUrl,
+      ticker: this.ticker,
+      privateKey: this.privateKey,
+      nodeAddress: () => this.nodeAddress(),
+      amount: (atomic: bigint) => this.amount(atomic),
+    };
+    return fundNode(c, amountWei, chain);
   }
 
   /** The node's receipt-signing public key (GET /public), cached. */
@@ -373,39 +191,17 @@ export class StorageClient {
     if (!ok) throw bad('its signature does not verify');
   }
 
-  private async graphql(query: string): Promise<GqlNode[]> {
-    const res = await this.node('searching (GraphQL)', () => this.irys.api.post('/graphql', { query }, { headers: { 'content-type': 'application/json' } }));
-    const data = res.data as { data?: { transactions?: { edges?: { node?: GqlNode }[] } }; errors?: { message?: string }[] } | undefined;
-    if (res.status !== 200 || !data?.data) {
-      throw new StorageError(res.status >= 500 ? 'NODE_ERROR' : 'REJECTED', `Storage node at ${this.nodeUrl} refused a search: ${res.status} ${data?.errors?.[0]?.message ?? nodeErrorText(res.data, res.statusText)}`, { status: res.status });
-    }
-    return (data.data.transactions?.edges ?? []).flatMap((e) => (e.node ? [e.node] : []));
-  }
-
-  private static readonly NODE_FIELDS = 'id tags { name value } receipt { deadlineHeight signature timestamp version }';
-
-  /** The first candidate whose rebuilt receipt verifies. */
-  private async firstVerified(nodes: GqlNode[], accept: (tags: Tag[]) => boolean): Promise<ExistingItem | undefined> {
-    for (const n of nodes) {
-      if (typeof n.id !== 'string' || !n.receipt) continue;
-      const tags = Array.isArray(n.tags) ? (n.tags as Tag[]) : [];
-      if (!accept(tags)) continue;
-      const receipt: StorageReceipt = {
-        id: n.id,
-        public: await this.publicKey(),
-        signature: String(n.receipt.signature),
-        deadlineHeight: Number(n.receipt.deadlineHeight),
-        timestamp: Number(n.receipt.timestamp),
-        version: String(n.receipt.version),
-      };
-      try {
-        await this.verifyReceipt(receipt, n.id);
-        return { id: n.id, receipt };
-      } catch (e) {
-        if (!isStorageError(e, 'BAD_RECEIPT')) throw e;
-      }
-    }
-    return undefined;
+  /** What the reuse lookups (client-lookups.ts) need of this client. */
+  private lookupClient(): LookupClient {
+    return {
+      irys: this.irys,
+      nodeUrl: this.nodeUrl,
+      address: this.address,
+      requestTimeoutMs: this.requestTimeoutMs,
+      node: <T>(what: string, f: () => Promise<T>) => this.node(what, f),
+      publicKey: () => this.publicKey(),
+      verifyReceipt: (receipt: StorageReceipt, expectedId: string) => this.verifyReceipt(receipt, expectedId),
+    };
   }
 
   /**
@@ -413,13 +209,7 @@ export class StorageClient {
    * Content-Sha256=<hex>, same encryption marker), with a verified receipt; undefined if none.
    */
   async findExisting(dataSha256: string, opts: { encrypted?: boolean } = {}): Promise<ExistingItem | undefined> {
-    if (!/^[0-9a-f]{64}$/.test(dataSha256)) throw new StorageError('REJECTED', `Not a sha256: ${dataSha256}`);
-    const query = `query { transactions(owners: [${gqlString(this.address)}], tags: [{ name: "App-Name", values: [${gqlString(APP_NAME)}] }, { name: ${gqlString(CONTENT_SHA256_TAG)}, values: [${gqlString(dataSha256)}] }], limit: 20, order: DESC) { edges { node { ${StorageClient.NODE_FIELDS} } } } }`;
-    const encrypted = opts.encrypted ?? false;
-    return this.firstVerified(await this.graphql(query), (tags) => {
-      const has = (name: string, value?: string): boolean => tags.some((t) => t.name === name && (value === undefined || t.value === value));
-      return has('App-Name', APP_NAME) && has(CONTENT_SHA256_TAG, dataSha256) && has(ENCRYPTION_TAG) === encrypted;
-    });
+    return findExisting(this.lookupClient(), dataSha256, opts);
   }
 
   /**
@@ -428,44 +218,18 @@ export class StorageClient {
    * value it matched; undefined if none.
    */
   async findByDedupeTag(values: readonly string[]): Promise<(ExistingItem & { value: string }) | undefined> {
-    const wanted = values.filter((v) => /^[0-9a-f]{64}$/.test(v));
-    if (wanted.length === 0) return undefined;
-    const query = `query { transactions(owners: [${gqlString(this.address)}], tags: [{ name: "App-Name", values: [${gqlString(APP_NAME)}] }, { name: ${gqlString(DEDUPE_TAG)}, values: [${wanted.map(gqlString).join(', ')}] }], limit: 20, order: DESC) { edges { node { ${StorageClient.NODE_FIELDS} } } } }`;
-    const nodes = await this.graphql(query);
-    const valueOf = (tags: Tag[]): string => tags.find((t) => t.name === DEDUPE_TAG)?.value ?? '';
-    const found = await this.firstVerified(nodes, (tags) => tags.some((t) => t.name === 'App-Name' && t.value === APP_NAME) && tags.some((t) => t.name === ENCRYPTION_TAG) && wanted.includes(valueOf(tags)));
-    const tags = nodes.find((n) => n.id === found?.id)?.tags;
-    return found ? { ...found, value: valueOf(Array.isArray(tags) ? (tags as Tag[]) : []) } : undefined;
+    return findByDedupeTag(this.lookupClient(), values);
   }
 
   /** The first `bytes` bytes of a stored item (an encrypted item's age header), by a range request. */
   async readStart(id: string, bytes = 8192): Promise<Buffer> {
-    let res: Response;
-    try {
-      res = await fetch(`${this.nodeUrl}/${encodeURIComponent(id)}`, { headers: { range: `bytes=0-${bytes - 1}` }, signal: AbortSignal.timeout(this.requestTimeoutMs) });
-    } catch (e) {
-      throw unreachable(this.nodeUrl, e);
-    }
-    if (res.status !== 200 && res.status !== 206) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new StorageError(res.status >= 500 ? 'NODE_ERROR' : 'REJECTED', `Storage node at ${this.nodeUrl} did not give the start of ${id}: HTTP ${res.status}.`, { status: res.status });
-    }
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for await (const c of (res.body ?? []) as AsyncIterable<Uint8Array>) {
-      chunks.push(Buffer.from(c));
-      n += c.length;
-      if (n >= bytes) break; // a node that ignores the range: stop reading
-    }
-    return Buffer.concat(chunks).subarray(0, bytes);
+    return readStart(this.lookupClient(), id, bytes);
   }
 
   /** The item with this id, if the node has it (with a verified receipt). */
   async findById(id: string): Promise<ExistingItem | undefined> {
-    const query = `query { transactions(ids: [${gqlString(id)}], limit: 1) { edges { node { ${StorageClient.NODE_FIELDS} } } } }`;
-    return this.firstVerified(await this.graphql(query), () => true);
+    return findById(this.lookupClient(), id);
   }
-
   /**
    * Fixes the id of a file's item before anything is sent: hashes the file and signs its header
    * here (nothing leaves this computer). uploadFile with the returned resume state and
@@ -650,14 +414,7 @@ export class StorageClient {
     const charged = after === undefined || flight.overlapped ? undefined : before - after;
     const expected = quoted;
     const chargeMismatch = charged !== undefined && charged !== expected;
-    let warning: string | null = null;
-    if (!observed) {
-      warning = null;
-    } else if (charged === undefined) {
-      warning = `The balance after uploading ${formatBytes(size)} could not be read, so the charge is unknown (quoted ${formatAtomic(quoted, this.ticker)}).`;
-    } else if (chargeMismatch) {
-      warning = `Storing ${formatBytes(size)} was quoted ${formatAtomic(expected, this.ticker)} but the balance went down by ${formatAtomic(charged, this.ticker)} (difference ${formatAtomic(charged - expected, this.ticker)}). Other activity on this storage account at the same time also changes the balance.`;
-    }
+    const warning = chargeWarning(this.ticker, size, quoted, observed, charged, chargeMismatch);
     return {
       ...base,
       id: outcome.id,
@@ -679,31 +436,11 @@ export class StorageClient {
   /** The result for an item an earlier, interrupted run of this upload stored: paid then, charge not observed. */
   private async finishedEarlier(base: { sha256: string; size: number; itemBytes: number }, id: string, receipt: StorageReceipt, state: ResumeState): Promise<UploadFileResult> {
     const quoted = await this.priceOfItem(base.itemBytes).catch(() => null);
-    return {
-      ...base,
-      id,
-      receipt,
-      reused: false,
-      resumed: true,
-      sentBytes: 0,
-      quoted,
-      balanceBefore: null,
-      balanceAfter: null,
-      charged: null,
-      chargeObserved: false,
-      chargeMismatch: false,
-      warning: `${formatBytes(base.size)} were stored by an earlier run of this upload that stopped before recording it; its charge was not observed.`,
-      resume: state,
-    };
+    return earlierResult(base, id, receipt, state, quoted);
   }
 
   private shortfall(needed: bigint, balance: bigint, path: string, cause?: unknown): StorageError {
-    const short = needed > balance ? needed - balance : 0n;
-    return new StorageError(
-      'INSUFFICIENT_BALANCE',
-      `Your storage balance is short by ${formatAtomic(short, this.ticker)} to upload ${path} (price ${formatAtomic(needed, this.ticker)}, balance ${formatAtomic(balance, this.ticker)}).`,
-      { cause, shortfall: { needed: this.amount(needed), balance: this.amount(balance), shortBy: this.amount(short) } },
-    );
+    return shortfallError(this.ticker, needed, balance, path, cause);
   }
 }
 
