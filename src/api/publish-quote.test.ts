@@ -32,7 +32,7 @@ describe('the publish quote, and storage funded by the publication', () => {
     expect(BigInt(q.chainFee.atomic)).toBeGreaterThan(0n);
     expect(BigInt(q.total.atomic)).toBe(BigInt(q.chainFee.atomic) + BigInt(q.toFund.atomic) + BigInt(q.fundFee.atomic));
     expect(q).toMatchObject({ canPay: true, reason: null, missing: { atomic: '0' } });
-    // The node's own prices for the items (2 files + the file list) stay within the quote.
+    // The node's own prices for the items (2 files, the file list, the public metadata) stay within the quote.
     const node = (await b.call('storage.quote', { bytes: 100_000 })).price.atomic;
     expect(BigInt(q.storageCost.atomic)).toBeGreaterThan(BigInt(node));
 

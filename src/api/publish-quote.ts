@@ -10,7 +10,7 @@
 import type { AssetRecord } from '../catalog/assets';
 import { balanceOf } from '../chain/client';
 import { onChain } from '../chain/provider';
-import { ITEM_OVERHEAD, itemsToStore, quoteFigures, storageCost, type QuoteFigures } from '../publish/quote';
+import { ITEM_OVERHEAD, itemsToStore, quoteFigures, storageCost, withPublicMetadata, type QuoteFigures } from '../publish/quote';
 import { AtivoError } from '../util/errors';
 import type { BackendContext, FeatureService } from './context';
 import type { PublishQuote } from './publish-quote-contract';
@@ -57,7 +57,7 @@ export function createPublishQuoteService(ctx: BackendContext): FeatureService<P
     // files kept from the version before are re-wrapped, not stored again: counted anyway, so
     // its quote is on the high side.)
     const toStore = files.filter((f) => encrypted || f.sha256 === null || !ctx.catalog.uploads.findReusable(network, f.sha256, null)?.storageId);
-    const items = itemsToStore(toStore, encrypted, files.map((f) => f.relPath));
+    const items = withPublicMetadata(itemsToStore(toStore, encrypted, files.map((f) => f.relPath)));
     const [all, one, storageBalance, wallet, fee, transfer] = await Promise.all([
       client.quote(items.bytes + items.count * ITEM_OVERHEAD),
       client.quote(1),

@@ -36,6 +36,20 @@ export function itemsToStore(files: readonly { size: number; relPath: string }[]
 }
 
 /**
+ * Every version also stores its public description (src/publish/metadata.ts) and, for a dataset,
+ * its Croissant document: two small items after the registration. Quoted at a generous size (a
+ * description is at most 2,000 characters; contributors add a little), so a publication funded
+ * with exactly its quote never waits for funds at that step.
+ */
+export const PUBLIC_METADATA = { count: 2, bytes: 2 * 32 * 1024 } as const;
+
+/** The items of `itemsToStore` plus the version's public metadata. */
+export const withPublicMetadata = (items: { count: number; bytes: number }): { count: number; bytes: number } => ({
+  count: items.count + PUBLIC_METADATA.count,
+  bytes: items.bytes + PUBLIC_METADATA.bytes,
+});
+
+/**
  * The storage price of `count` items holding `bytes` data bytes in all, from two prices of the
  * node: one item of all the bytes, and a one-byte item. For a price that is a base fee plus a
  * rate per byte or per started chunk (the sandbox's and Irys's), the sum of each item's price is
