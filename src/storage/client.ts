@@ -12,6 +12,7 @@ import { stat } from 'node:fs/promises';
 import { Uploader } from '@irys/upload';
 import { Ethereum } from '@irys/upload-ethereum';
 import { getAddress } from 'ethers';
+import { signNatively } from './signer';
 import type { ChainConnection } from '../chain/client';
 import { chunkedUpload, type IrysClient, type StorageReceipt } from './chunked';
 import { StorageError, isStorageError, networkErrorCode, nodeErrorText, unreachable } from './errors';
@@ -21,6 +22,7 @@ import {
   computeItemId,
   fileTags,
   hashFile,
+  hashForSigning,
   headerLength,
   isAnchor,
   newAnchor,
@@ -83,7 +85,7 @@ export class StorageClient {
       .bundlerUrl(opts.nodeUrl)
       .timeout(opts.requestTimeoutMs ?? 120_000)
       .build();
-    return new StorageClient(irys, opts, opts.privateKey);
+    return new StorageClient(signNatively(irys, opts.privateKey), opts, opts.privateKey);
   }
 
   /** Refuses (WRONG_WALLET) when `owner` is given and is not the wallet this client signs with. */
@@ -239,15 +241,13 @@ export class StorageClient {
   async prepareFile(path: string, opts: Pick<UploadFileOptions, 'expectedSha256' | 'expectedSize' | 'tags' | 'contentType' | 'encryption' | 'signal' | 'owner'> = {}): Promise<PreparedItem> {
     opts.signal?.throwIfAborted();
     this.mustSignAs(opts.owner);
-    const hashed = await hashFile(path, { signal: opts.signal }).catch((e: unknown) => {
-      throw isStorageError(e) ? e : unreadable(path, e);
-    });
+    const { hashed, bytes } = await hashForSigning(path, opts.signal);
     if ((opts.expectedSize !== undefined && hashed.bytes !== opts.expectedSize) || (opts.expectedSha256 !== undefined && hashed.sha256 !== opts.expectedSha256.toLowerCase())) {
       throw new StorageError('FILE_CHANGED', `${path} changed on disk since it was scanned. Nothing was uploaded; rescan the asset.`);
     }
     const tags = fileTags(hashed.sha256, { contentType: opts.contentType, encryption: opts.encryption ?? null, extra: opts.tags });
     const anchor = newAnchor();
-    const { id } = await computeItemId(path, this.irys.tokenConfig.getSigner(), tags, anchor);
+    const { id } = await computeItemId(bytes ?? path, this.irys.tokenConfig.getSigner(), tags, anchor);
     return { id, resume: { sha256: hashed.sha256, size: hashed.bytes, tags, anchor, chunkSize: this.chunkSize, uploadId: null, itemId: id } };
   }
 
