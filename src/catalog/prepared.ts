@@ -55,7 +55,7 @@ export class PreparedQueries {
   private readonly unpreparedStmt: Statement<{ assetId: number; network: string; encryption: string | null }, { rel_path: string; sha256: string | null; size: number }>;
   private readonly readyCountStmt: Statement<{ assetId: number; network: string; encryption: string | null }, { ready: number; total: number }>;
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM prepared_items
       WHERE network = @network AND sha256 = @sha256 AND coalesce(encryption, '') = coalesce(@encryption, '')`);
     this.byItemStmt = db.prepare(`SELECT ${COLUMNS} FROM prepared_items WHERE item_id = @itemId AND network = @network`);
@@ -102,6 +102,18 @@ export class PreparedQueries {
     const rec = this.get(p.network, p.sha256, p.encryption);
     if (!rec) throw new Error('prepared_items: the insert left no row');
     return rec;
+  }
+
+  /**
+   * Records many prepared items in one transaction (a publication's small public files: one
+   * commit per few hundred files instead of one each). Contents that have an item already keep it.
+   */
+  addMany(items: readonly Omit<PreparedItem, 'id' | 'createdAt'>[], now: string): void {
+    this.db.transaction(() => {
+      for (const p of items) {
+        this.insertStmt.run({ network: p.network, sha256: p.sha256, encryption: p.encryption, itemId: p.itemId, resume: JSON.stringify(p.resume), dataPath: p.dataPath, assetId: p.assetId, now });
+      }
+    })();
   }
 
   remove(id: number): boolean {

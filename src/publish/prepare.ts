@@ -72,18 +72,51 @@ export async function prepareFiles(catalog: Catalog, client: StorageClient, stag
   if (unhashed) throw new PermanentJobError(`${unhashed.relPath} has no fingerprint yet: rescan ${input.name}.`);
   const locks = contentLocks(catalog);
   const ring = encryption === null || input.keys === undefined ? undefined : keyring(input.keys, encryption);
+  // Public items are recorded in groups (one transaction per PUBLIC_GROUP files): a stop loses at
+  // most the group in flight, whose files are prepared again (nothing was sent for them yet).
+  const pending = new PublicItems(catalog);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < todo.length) {
       const f = todo[next++];
       if (f === undefined) break;
       const sha256 = f.sha256 ?? '';
-      await locks.run(contentKey(input.network, sha256, encryption), input.signal, () => prepareOne(catalog, client, stagingDir, input, ring, { relPath: f.relPath, sha256, size: f.size }));
+      await locks.run(contentKey(input.network, sha256, encryption), input.signal, () => prepareOne(catalog, client, stagingDir, input, ring, { relPath: f.relPath, sha256, size: f.size }, pending));
       ready++;
       input.onProgress?.(ready, total);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency ?? 3, todo.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency ?? 3, todo.length)) }, worker));
+  } finally {
+    pending.flush();
+  }
+}
+
+const PUBLIC_GROUP = 256;
+
+/** Public prepared items not written yet (they have no staged copy: losing them costs only a signature). */
+class PublicItems {
+  private items: Parameters<Catalog['prepared']['addMany']>[0][number][] = [];
+  private readonly shas = new Set<string>();
+  constructor(private readonly catalog: Catalog) {}
+
+  has(network: string, sha256: string): boolean {
+    return this.shas.has(`${network}:${sha256}`);
+  }
+
+  add(p: { network: string; sha256: string; itemId: string; resume: ResumeState; assetId: number }): void {
+    this.items.push({ ...p, encryption: null, dataPath: null, resume: p.resume as unknown as Record<string, unknown> });
+    this.shas.add(`${p.network}:${p.sha256}`);
+    if (this.items.length >= PUBLIC_GROUP) this.flush();
+  }
+
+  flush(): void {
+    if (this.items.length === 0) return;
+    this.catalog.prepared.addMany(this.items, new Date().toISOString());
+    this.items = [];
+    this.shas.clear();
+  }
 }
 
 /** The keys of a private publication: this version's, and the asset's others with their encryption markers. */
@@ -99,11 +132,11 @@ function keyring(keys: NonNullable<PrepareFilesInput['keys']>, encryption: strin
   };
 }
 
-async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: string, input: PrepareFilesInput, ring: Keyring | undefined, f: { relPath: string; sha256: string; size: number }): Promise<void> {
+async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: string, input: PrepareFilesInput, ring: Keyring | undefined, f: { relPath: string; sha256: string; size: number }, pending: PublicItems): Promise<void> {
   const { network } = input;
   const encryption = encryptionOf(input.encryptTo);
   // Another file with the same bytes, or another publication, may have done it meanwhile.
-  if (catalog.uploads.findReusable(network, f.sha256, encryption)?.storageId || catalog.rewrapped.get(network, f.sha256, encryption) || catalog.prepared.get(network, f.sha256, encryption)) return;
+  if ((encryption === null && pending.has(network, f.sha256)) || catalog.uploads.findReusable(network, f.sha256, encryption)?.storageId || catalog.rewrapped.get(network, f.sha256, encryption) || catalog.prepared.get(network, f.sha256, encryption)) return;
   const path = join(input.rootPath, f.relPath);
   const changed = (detail: string): PermanentJobError =>
     new PermanentJobError(`${f.relPath}: ${path} changed on disk since it was scanned (${detail}). Nothing was sent; rescan ${input.name} and publish again.`);
@@ -122,7 +155,7 @@ async function prepareOne(catalog: Catalog, client: StorageClient, stagingDir: s
         }
       }
       const p = await client.prepareFile(path, { expectedSha256: f.sha256, expectedSize: f.size, signal: input.signal });
-      record(catalog, { network, sha256: f.sha256, encryption: null, itemId: p.id, resume: p.resume, dataPath: null, assetId: input.assetId });
+      pending.add({ network, sha256: f.sha256, itemId: p.id, resume: p.resume, assetId: input.assetId });
       return;
     }
     // Private: no hash in the tags, a keyed one instead.
