@@ -26,3 +26,24 @@ export function formatEta(seconds: number): string {
   const m = minutes % 60;
   return m === 0 ? `about ${h} h left` : `about ${h} h ${m} min left`;
 }
+
+const WEI_PER_ETH = 10n ** 18n;
+
+/**
+ * The one wei-to-ETH text for people (app and CLI): "0.01 ETH", "1 ETH", "0 ETH" (no trailing ".0").
+ * `up` rounds up to 6 decimals, for "about" amounts. A string that is not whole wei is returned as is.
+ * Plain bigint arithmetic rather than ethers' formatEther, so that base code does not load ethers.
+ */
+export function ethText(wei: bigint | string, up = false): string {
+  if (typeof wei === 'string' && !/^-?\d+$/.test(wei)) return wei;
+  let v = BigInt(wei);
+  const neg = v < 0n;
+  if (neg) v = -v;
+  const step = 10n ** 12n;
+  if (up && v % step !== 0n) v = (v / step + 1n) * step;
+  const frac = (v % WEI_PER_ETH).toString().padStart(18, '0').replace(/0+$/, '');
+  return `${neg ? '-' : ''}${(v / WEI_PER_ETH).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
+}
+
+/** A price for people: "0.01 ETH"; 0 is "free". */
+export const priceText = (wei: bigint | string): string => (BigInt(typeof wei === 'string' && !/^-?\d+$/.test(wei) ? -1 : wei) === 0n ? 'free' : ethText(wei));

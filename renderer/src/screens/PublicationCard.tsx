@@ -5,7 +5,7 @@ import type { AssetDetail } from '../api/client';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
 import { ProgressBar } from '../components/ProgressBar';
-import { formatDate } from '../lib/format';
+import { formatDate, weiToEth } from '../lib/format';
 import { jobPercent, jobStateText } from '../lib/jobs';
 import { downloadText, formatEth } from '../lib/wallet';
 import { notify, useApp } from '../state/store';
@@ -14,16 +14,6 @@ import type { LiveJob } from '../state/store';
 import { publishWaitText, useAssetBatch } from './activity/useAssetBatch';
 
 type Publication = NonNullable<AssetDetail['publication']>;
-
-/** Wei (decimal string) as an ETH amount string ("0.01"). */
-export function weiToEth(wei: string): string {
-  if (!/^\d+$/.test(wei)) return wei;
-  const v = BigInt(wei);
-  const unit = 10n ** 18n;
-  const int = v / unit;
-  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
-  return frac === '' ? int.toString() : `${int.toString()}.${frac}`;
-}
 
 const NETWORK_WORD: Record<string, string> = { sandbox: 'Sandbox', testnet: 'Testnet', mainnet: 'Mainnet' };
 

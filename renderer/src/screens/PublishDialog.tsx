@@ -14,7 +14,7 @@ import { Modal } from '../components/Modal';
 import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { NETWORK_TITLE } from '../lib/wallet';
-import { weiToEthText } from './inbox/model';
+import { weiToEth } from '../lib/format';
 import { loadJobs, notify } from '../state/store';
 import { PublishCosts, useFundingChoice } from './publish/PublishCosts';
 import { CreateWalletDialog, ImportWalletDialog } from './WalletDialogs';
@@ -113,7 +113,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const [visibility, setVisibility] = useState<'public' | 'private'>(prev?.visibility ?? 'public');
   const [license, setLicense] = useState<string>(prev?.license ?? defaults.licenses[0]?.id ?? 'custom');
   const [terms, setTerms] = useState(prev?.customTerms ?? '');
-  const [price, setPrice] = useState(prev !== null ? weiToEthText(prev.priceWei) : '0');
+  const [price, setPrice] = useState(prev !== null ? weiToEth(prev.priceWei) : '0');
   const [approval, setApproval] = useState<'manual' | 'auto'>(prev?.approval ?? 'manual');
   const [accessDays, setAccessDays] = useState(String(prev?.accessDays ?? 0));
   const [confirmPublic, setConfirmPublic] = useState(false);
@@ -186,7 +186,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
         ...(money.fundStorage !== undefined ? { fundStorage: money.fundStorage } : {}),
       });
       money.reload();
-      if (r.storageFunded !== undefined && BigInt(r.storageFunded) > 0n) notify('success', `Added ${weiToEthText(r.storageFunded)} ETH to your storage balance for “${asset.name}”.`);
+      if (r.storageFunded !== undefined && BigInt(r.storageFunded) > 0n) notify('success', `Added ${weiToEth(r.storageFunded)} ETH to your storage balance for “${asset.name}”.`);
       if (r.alreadyCertified !== null) notify('info', `“${asset.name}” is already certified as version ${r.alreadyCertified.version}: change its files to publish a new version.`);
       else notify('info', `Publishing “${asset.name}” on ${NETWORK_TITLE[r.network]}: follow it in Activity.`);
       loadJobs();

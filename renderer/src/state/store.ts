@@ -7,7 +7,7 @@ import { create } from 'zustand';
 import { ApiError, call, messageOf, on } from '../api/client';
 import type { AssetKind, EventPayload, NetworkName } from '../api/client';
 import type { ConnectionState } from '../bridge/web';
-import { baseName, formatBytes, plural } from '../lib/format';
+import { baseName, ethText, formatBytes, plural } from '../lib/format';
 import { hrefFor, parseHash } from './router';
 import type { Route } from './router';
 
@@ -422,15 +422,6 @@ export function loadUnread(): void {
     },
     () => undefined,
   );
-}
-
-/** "0.01 ETH" from wei (decimal string), for notification texts. */
-function ethText(wei: string): string {
-  if (!/^\d+$/.test(wei)) return wei;
-  const v = BigInt(wei);
-  const unit = 10n ** 18n;
-  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${(v / unit).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { FormError } from '../../components/FormError';
 import { Modal } from '../../components/Modal';
 import { useAction } from '../../hooks/useAction';
 import { notify } from '../../state/store';
-import { weiToEth } from '../PublicationCard';
+import { weiToEth } from '../../lib/format';
 
 type TermsState = CommandOutput<'assets.terms'>;
 

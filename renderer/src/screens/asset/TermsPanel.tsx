@@ -12,7 +12,7 @@ import { jobPercent } from '../../lib/jobs';
 import { notify, useApp } from '../../state/store';
 import { useNetworkDown } from '../../state/network-health';
 import type { LiveJob } from '../../state/store';
-import { weiToEth } from '../PublicationCard';
+import { weiToEth } from '../../lib/format';
 import { TermsDialog } from './TermsDialog';
 import './terms.css';
 
