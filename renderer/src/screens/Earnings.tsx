@@ -17,7 +17,8 @@ import { notify, useApp } from '../state/store';
 import type { LiveJob } from '../state/store';
 import { PayoutChart } from './earnings/PayoutChart';
 import { PayoutTable } from './earnings/PayoutTable';
-import { exactEth, formatEth, localTimeZone, networkTitle, shortAddress } from './earnings/money';
+import { shortAddress } from '../lib/wallet';
+import { exactEth, formatEth, localTimeZone, networkTitle } from './earnings/money';
 import './earnings/earnings.css';
 
 type Bucket = 'day' | 'week' | 'month';

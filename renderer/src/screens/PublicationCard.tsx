@@ -7,7 +7,7 @@ import { Icon } from '../components/Icon';
 import { ProgressBar } from '../components/ProgressBar';
 import { formatDate, weiToEth } from '../lib/format';
 import { jobPercent, jobStateText } from '../lib/jobs';
-import { downloadText, formatEth } from '../lib/wallet';
+import { downloadText, formatEth, shortAddress } from '../lib/wallet';
 import { notify, useApp } from '../state/store';
 import './inbox/inbox.css';
 import type { LiveJob } from '../state/store';
@@ -79,7 +79,7 @@ function AccessTools({ asset, publication }: { asset: AssetDetail; publication: 
     setSimulating(true);
     try {
       const r = await call('access.simulateBuyer', { assetId: asset.id, message: 'Hello! I would like to use this for a research project.' });
-      notify('success', `A simulated buyer (${r.requester.slice(0, 6)}…${r.requester.slice(-4)}) requested access. It arrives in your Inbox in a few seconds.`, '#/inbox');
+      notify('success', `A simulated buyer (${shortAddress(r.requester)}) requested access. It arrives in your Inbox in a few seconds.`, '#/inbox');
     } catch (e) {
       notify('error', `The simulated buyer could not request access: ${messageOf(e)}`);
     } finally {

@@ -8,6 +8,7 @@ import { ApiError, call, messageOf, on } from '../api/client';
 import type { AssetKind, EventPayload, NetworkName } from '../api/client';
 import type { ConnectionState } from '../bridge/web';
 import { baseName, ethText, formatBytes, plural } from '../lib/format';
+import { shortAddress } from '../lib/wallet';
 import { hrefFor, parseHash } from './router';
 import type { Route } from './router';
 
@@ -431,7 +432,7 @@ export function loadUnread(): void {
  */
 function handleNewRequest(r: EventPayload<'access.new'>): void {
   const href = hrefFor({ name: 'inbox', id: r.id });
-  const who = r.requester.length > 14 ? `${r.requester.slice(0, 6)}…${r.requester.slice(-4)}` : r.requester;
+  const who = shortAddress(r.requester);
   const what = r.assetName !== null ? `“${r.assetName}”` : 'one of your assets';
   const text = `${who} requests access to ${what} (${r.amountWei === '0' ? 'free' : ethText(r.amountWei)}).`;
   const open = (): void => {

@@ -23,8 +23,6 @@ export function exactEth(wei: string | bigint): string {
 /** Wei as a float in ETH (charts only: not exact). */
 export const weiToNumber = (wei: string): number => Number(BigInt(wei) / 10n ** 9n) / 1e9;
 
-export const shortAddress = (a: string): string => (a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
-
 /** A network's name as people read it ("Sandbox", never "sandbox"). */
 export const networkTitle = (n: string): string => (n === 'sandbox' ? 'Sandbox' : n === 'testnet' ? 'Testnet' : n === 'mainnet' ? 'Mainnet' : n);
 
