@@ -8,11 +8,16 @@ import { Modal } from '../../components/Modal';
 import { useAction } from '../../hooks/useAction';
 import { notify } from '../../state/store';
 import { weiToEth } from '../../lib/format';
+import type { CommandInput } from '../../../../src/api/bridge';
 
 type TermsState = CommandOutput<'assets.terms'>;
 
-const LICENSES = ['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom'] as const;
-type LicenseId = (typeof LICENSES)[number];
+// The renderer may import only types from src/api, so the list is restated here, checked both ways against
+// the contract's license enum (built from LICENSE_IDS in src/publish/licenses.ts): a change there fails the typecheck here.
+type LicenseId = NonNullable<CommandInput<'assets.updateTerms'>['license']>;
+const LICENSES = ['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom'] as const satisfies readonly LicenseId[];
+export type AllLicensesListed = Exclude<LicenseId, (typeof LICENSES)[number]> extends never ? true : never;
+export const allLicensesListed: AllLicensesListed = true;
 const ETH = /^\d{1,9}(\.\d{1,18})?$/;
 
 export function TermsDialog({ assetId, name, terms, onClose, onQueued }: { assetId: number; name: string; terms: TermsState; onClose: () => void; onQueued: (jobId: number) => void }) {
