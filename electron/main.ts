@@ -15,6 +15,7 @@ import type { EventName, EventPayload } from '../src/api/contract';
 import { assetLinkInArgs, assetLinkRoute, parseAssetLink } from '../src/api/links';
 import { COMMAND_NAMES, CONNECTION_CHANNEL, EVENT_CHANNEL, commandChannel } from '../src/api/names';
 import { superviseHost, type HostHandle, type HostState, type Supervisor } from '../src/api/supervisor';
+import { priceText, shortAddress } from '../src/util/format';
 
 const RENDERER_FILE = join(import.meta.dirname, '../renderer/index.html');
 const PRELOAD = join(import.meta.dirname, '../preload/index.cjs');
@@ -184,15 +185,6 @@ function setUnreadBadge(unread: number): void {
   app.setBadgeCount(Math.max(0, unread));
 }
 
-const ethText = (wei: string): string => {
-  if (!/^\d+$/.test(wei)) return wei;
-  const v = BigInt(wei);
-  const unit = 10n ** 18n;
-  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${(v / unit).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
-};
-const shortAddr = (a: string): string => (a.length > 14 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
-
 /** Last state seen per publish job (a notification once per done/failed transition). */
 const publishStates = new Map<number, string>();
 
@@ -202,7 +194,7 @@ function osIntegration<E extends EventName>(b: Supervisor, event: E, payload: Ev
   } else if (event === 'access.new') {
     const r = payload as EventPayload<'access.new'>;
     const what = r.assetName !== null ? `“${r.assetName}”` : 'one of your assets';
-    osNotify('New access request', `${shortAddr(r.requester)} requests access to ${what} (${r.amountWei === '0' ? 'free' : ethText(r.amountWei)}).`, `#/inbox/${r.id}`);
+    osNotify('New access request', `${shortAddress(r.requester)} requests access to ${what} (${priceText(r.amountWei)}).`, `#/inbox/${r.id}`);
   } else if (event === 'job.changed') {
     const j = payload as EventPayload<'job.changed'>;
     if (j.kind !== 'publish') return;

@@ -13,13 +13,6 @@ export function formatEth(wei: string | bigint, currency = 'ETH'): string {
   return `${neg ? '-' : ''}${whole.toLocaleString('en-US')}${frac ? `.${frac}` : ''} ${currency}`;
 }
 
-/** The exact amount in ETH (all 18 decimals, trailing zeros dropped), for titles. */
-export function exactEth(wei: string | bigint): string {
-  const v = typeof wei === 'bigint' ? wei : BigInt(wei);
-  const frac = (v % WEI).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${(v / WEI).toString()}${frac ? `.${frac}` : ''}`;
-}
-
 /** Wei as a float in ETH (charts only: not exact). */
 export const weiToNumber = (wei: string): number => Number(BigInt(wei) / 10n ** 9n) / 1e9;
 
