@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { Wallet } from 'ethers';
 import { z } from 'zod';
 import { receiptHash, verifyReceipt } from '../../storage/receipts';
-import { writeFileAtomic } from './fsutil';
+import { writeFileAtomic } from '../../util/atomic-write';
 
 /** The check itself lives with the storage code (production verifies receipts without the sandbox). */
 export { verifyReceipt };
