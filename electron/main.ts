@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, Notification, session, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import type { ConnectionState } from '../src/api/bridge';
 import type { EventName, EventPayload } from '../src/api/contract';
-import { assetLinkInArgs, assetLinkRoute, parseAssetLink } from '../src/api/links';
+import { assetLinkInArgs, assetLinkRoute, parseAssetLink, type AssetLink } from '../src/api/links';
 import { COMMAND_NAMES, CONNECTION_CHANNEL, EVENT_CHANNEL, commandChannel } from '../src/api/names';
 import { superviseHost, type HostHandle, type HostState, type Supervisor } from '../src/api/supervisor';
 import { priceText, shortAddress } from '../src/util/format';
@@ -274,9 +274,11 @@ app.on('web-contents-created', (_e, contents) => {
 /** A link the OS handed over before the window existed (macOS open-url at launch, or argv). */
 let pendingLink: string | undefined;
 
-/** Opens an asset link (anything the OS hands over: parsed strictly, the route rebuilt from its parts). */
-function openLink(url: unknown): void {
-  const link = parseAssetLink(url);
+/**
+ * Opens an asset link, however the OS handed it over (open-url, or a second instance's arguments):
+ * parsed strictly, the route rebuilt from its parts; kept for the window when there is none yet.
+ */
+function openLink(link: AssetLink | null): void {
   if (link === null) return;
   const route = assetLinkRoute(link);
   if (!app.isReady() || backend === null) {
@@ -296,7 +298,7 @@ else app.setAsDefaultProtocolClient('ativo');
 // macOS hands links over with open-url (also at launch, before ready: registered at once).
 app.on('open-url', (e, url) => {
   e.preventDefault();
-  openLink(url);
+  openLink(parseAssetLink(url));
 });
 
 if (!app.requestSingleInstanceLock()) {
@@ -306,7 +308,7 @@ if (!app.requestSingleInstanceLock()) {
     // Windows and Linux start a second instance with the link among its arguments.
     const link = assetLinkInArgs(argv);
     if (link !== null) {
-      openLink(assetLinkRoute(link));
+      openLink(link);
       return;
     }
     if (win) {
