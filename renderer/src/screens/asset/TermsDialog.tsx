@@ -3,6 +3,7 @@ import { useId, useState } from 'react';
 import type { SyntheticEvent } from 'react';
 import { call } from '../../api/client';
 import type { CommandOutput } from '../../api/client';
+import { CustomTermsField, customTermsError } from '../../components/CustomTermsField';
 import { FormError } from '../../components/FormError';
 import { Modal } from '../../components/Modal';
 import { useAction } from '../../hooks/useAction';
@@ -27,10 +28,10 @@ export function TermsDialog({ assetId, name, terms, onClose, onQueued }: { asset
   const [custom, setCustom] = useState(terms.customTerms ?? '');
   const [tried, setTried] = useState(false);
   const { busy, error, setError, run } = useAction();
-  const ids = { price: useId(), priceHint: useId(), priceError: useId(), license: useId(), custom: useId(), customError: useId() };
+  const ids = { price: useId(), priceHint: useId(), priceError: useId(), license: useId() };
 
   const priceError = ETH.test(price.trim()) ? null : 'Enter an amount of ETH like 0.01 (0 for free).';
-  const customError = license === 'custom' && custom.trim() === '' ? 'Write the terms of your license.' : null;
+  const customError = customTermsError(license, custom);
   const samePrice = priceError === null && price.trim() === oldPrice;
   const sameLicense = license === terms.license && (license !== 'custom' || custom.trim() === (terms.customTerms ?? '').trim());
   const unchanged = samePrice && sameLicense;
@@ -117,25 +118,7 @@ export function TermsDialog({ assetId, name, terms, onClose, onQueued }: { asset
           </select>
         </div>
         {license === 'custom' && (
-          <div className="field">
-            <label htmlFor={ids.custom}>License terms</label>
-            <textarea
-              id={ids.custom}
-              className="input"
-              rows={5}
-              value={custom}
-              aria-invalid={tried && customError !== null}
-              aria-describedby={tried && customError !== null ? ids.customError : undefined}
-              onChange={(e) => {
-                setCustom(e.target.value);
-              }}
-            />
-            {tried && customError !== null && (
-              <p id={ids.customError} className="field-error">
-                {customError}
-              </p>
-            )}
-          </div>
+          <CustomTermsField value={custom} onChange={setCustom} error={customError} tried={tried} />
         )}
         <div className="terms-explain" data-testid="terms-explain">
           <p>
