@@ -106,9 +106,9 @@ export default tseslint.config(
       noSqlite,
       // Main relays to the backend host; it never loads the backend itself (out/main/index.js stays small).
       {
-        regex: '^(?:\\.\\./)+src/(?!api/(?:names|supervisor|host-protocol|bridge|contract|links)$)',
+        regex: '^(?:\\.\\./)+src/(?!api/(?:names|supervisor|host-protocol|bridge|contract|links)$|util/format$)',
         caseSensitive: true,
-        message: 'electron/ talks to the backend host through src/api/supervisor (and names, bridge and contract types) only; the backend runs in its own process.',
+        message: 'electron/ talks to the backend host through src/api/supervisor (and names, bridge and contract types, and the text helpers of src/util/format) only; the backend runs in its own process.',
       },
       { group: ['**/src/api/contract', '**/src/api/bridge'], allowTypeImports: true, message: 'electron/ imports only types from the contract.' },
       { group: ['react', 'react-dom', '**/renderer/**'], message: 'The shell does not import the renderer.' },

@@ -149,7 +149,7 @@ test('the publish dialog: the quote says what publishing adds to storage, a cust
   await dialog.getByLabel('Price per access (ETH)').fill('abc');
   await expect(dialog.getByText('Enter an amount of ETH like 0.01 (0 for free).')).toBeVisible();
   await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
-  await expect(dialog.getByText('Write the terms of your license.')).toBeVisible();
+  await expect(dialog.getByLabel('License terms')).toHaveAccessibleDescription('Write the terms of your license.');
   await expect(dialog).toBeVisible();
 
   await page.keyboard.press('Escape');

@@ -53,6 +53,11 @@ test('change the price from the asset page; a request at the old price is refuse
     await panel.getByTestId('change-terms').click();
     const dialog = page.getByRole('dialog', { name: 'Change the terms of “Tide tables”' });
     await expect(dialog).toBeVisible();
+    // A custom license needs its terms (the same field as in Publish); back to the current license.
+    await dialog.getByLabel('License', { exact: true }).selectOption('custom');
+    await dialog.getByTestId('terms-submit').click();
+    await expect(dialog.getByLabel('License terms')).toHaveAccessibleDescription('Write the terms of your license.');
+    await dialog.getByLabel('License', { exact: true }).selectOption('CC-BY-4.0');
     await dialog.getByTestId('terms-price').fill('0.02');
     const explain = dialog.getByTestId('terms-explain');
     await expect(explain).toContainText('Requests already waiting keep what they paid');

@@ -12,9 +12,10 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, MessageChannelMain, Notification, session, utilityProcess, type IpcMainInvokeEvent } from 'electron';
 import type { ConnectionState } from '../src/api/bridge';
 import type { EventName, EventPayload } from '../src/api/contract';
-import { assetLinkInArgs, assetLinkRoute, parseAssetLink } from '../src/api/links';
+import { assetLinkInArgs, assetLinkRoute, parseAssetLink, type AssetLink } from '../src/api/links';
 import { COMMAND_NAMES, CONNECTION_CHANNEL, EVENT_CHANNEL, commandChannel } from '../src/api/names';
 import { superviseHost, type HostHandle, type HostState, type Supervisor } from '../src/api/supervisor';
+import { priceText, shortAddress } from '../src/util/format';
 
 const RENDERER_FILE = join(import.meta.dirname, '../renderer/index.html');
 const PRELOAD = join(import.meta.dirname, '../preload/index.cjs');
@@ -184,15 +185,6 @@ function setUnreadBadge(unread: number): void {
   app.setBadgeCount(Math.max(0, unread));
 }
 
-const ethText = (wei: string): string => {
-  if (!/^\d+$/.test(wei)) return wei;
-  const v = BigInt(wei);
-  const unit = 10n ** 18n;
-  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${(v / unit).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
-};
-const shortAddr = (a: string): string => (a.length > 14 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
-
 /** Last state seen per publish job (a notification once per done/failed transition). */
 const publishStates = new Map<number, string>();
 
@@ -202,7 +194,7 @@ function osIntegration<E extends EventName>(b: Supervisor, event: E, payload: Ev
   } else if (event === 'access.new') {
     const r = payload as EventPayload<'access.new'>;
     const what = r.assetName !== null ? `“${r.assetName}”` : 'one of your assets';
-    osNotify('New access request', `${shortAddr(r.requester)} requests access to ${what} (${r.amountWei === '0' ? 'free' : ethText(r.amountWei)}).`, `#/inbox/${r.id}`);
+    osNotify('New access request', `${shortAddress(r.requester)} requests access to ${what} (${priceText(r.amountWei)}).`, `#/inbox/${r.id}`);
   } else if (event === 'job.changed') {
     const j = payload as EventPayload<'job.changed'>;
     if (j.kind !== 'publish') return;
@@ -282,9 +274,11 @@ app.on('web-contents-created', (_e, contents) => {
 /** A link the OS handed over before the window existed (macOS open-url at launch, or argv). */
 let pendingLink: string | undefined;
 
-/** Opens an asset link (anything the OS hands over: parsed strictly, the route rebuilt from its parts). */
-function openLink(url: unknown): void {
-  const link = parseAssetLink(url);
+/**
+ * Opens an asset link, however the OS handed it over (open-url, or a second instance's arguments):
+ * parsed strictly, the route rebuilt from its parts; kept for the window when there is none yet.
+ */
+function openLink(link: AssetLink | null): void {
   if (link === null) return;
   const route = assetLinkRoute(link);
   if (!app.isReady() || backend === null) {
@@ -304,7 +298,7 @@ else app.setAsDefaultProtocolClient('ativo');
 // macOS hands links over with open-url (also at launch, before ready: registered at once).
 app.on('open-url', (e, url) => {
   e.preventDefault();
-  openLink(url);
+  openLink(parseAssetLink(url));
 });
 
 if (!app.requestSingleInstanceLock()) {
@@ -314,7 +308,7 @@ if (!app.requestSingleInstanceLock()) {
     // Windows and Linux start a second instance with the link among its arguments.
     const link = assetLinkInArgs(argv);
     if (link !== null) {
-      openLink(assetLinkRoute(link));
+      openLink(link);
       return;
     }
     if (win) {

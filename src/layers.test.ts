@@ -72,6 +72,7 @@ describe('layering lint', () => {
     ['electron/probe.ts', '../src/api/host'],
     ['electron/probe.ts', '../src/catalog/db'],
     ['electron/probe.ts', 'better-sqlite3'],
+    ['electron/probe.ts', '../src/util/errors'],
   ])('Electron main importing %s (%s) fails lint', async (path, spec) => {
     expect(await violations(path, spec)).not.toEqual([]);
   });
@@ -89,6 +90,7 @@ describe('layering lint', () => {
     ['src/storage/testing.ts', '../sandbox/storage-node'],
     ['electron/probe.ts', '../src/api/supervisor'],
     ['electron/probe.ts', '../src/api/names'],
+    ['electron/probe.ts', '../src/util/format'],
   ])('%s importing %s is allowed', async (path, spec) => {
     expect(await violations(path, spec)).toEqual([]);
   });

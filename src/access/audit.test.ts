@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Catalog } from '../catalog/db';
-import { AUDIT_GENESIS, canonicalJson } from '../catalog/audit';
+import { AUDIT_GENESIS } from '../catalog/audit';
+import { canonicalJson } from '../util/canonical-json';
 import { tempDir } from '../test-support/fs';
 
 let dir: { path: string; cleanup: () => void };

@@ -214,7 +214,7 @@ describe('access requests, requester side (sandbox, real keychain, real CLI)', (
     try {
       const poor = await cli(['access', 'request', cert.chain.tokenId, '--terms-hash', asset?.termsHash ?? '', '--json']);
       expect(poor.status).toBe(1);
-      expect(poor.stderr).toMatch(/Not enough ETH: requesting access to asset #\d+ costs 5000\.0 ETH plus about [\d.]+ ETH of network fee .* and 0x[0-9a-fA-F]{40} has [\d.]+ ETH on sandbox\. Add at least [\d.]+ ETH/);
+      expect(poor.stderr).toMatch(/Not enough ETH: requesting access to asset #\d+ costs 5000 ETH plus about [\d.]+ ETH of network fee .* and 0x[0-9a-fA-F]{40} has [\d.]+ ETH on sandbox\. Add at least [\d.]+ ETH/);
       // The command line's own way to add it, not the app's screen.
       expect(poor.stderr).toMatch(/\(test ETH: ativo sandbox fund 0x[0-9a-fA-F]{40} --ether \d+\), then run ativo access request again\. Nothing was paid\./);
       expect(poor.stderr).not.toMatch(/Wallet screen/);

@@ -5,9 +5,10 @@
  * The chain is the only source of truth here: nothing is cached in the catalog, so the same
  * commands work from any machine holding the wallet (and, for fetch, its requester identity).
  */
-import { formatEther, id as eventTopic, toBeHex, type Wallet } from 'ethers';
+import { id as eventTopic, toBeHex, type Wallet } from 'ethers';
 import { balanceOf, isChainError, onChain, parseRegistryLogs, type AccessRequestRecord, type ChainConnection, type RegistryClient } from '../chain/client';
 import { AtivoError } from '../util/errors';
+import { ethText } from '../util/format';
 
 export interface RequesterChain {
   conn: ChainConnection;
@@ -20,7 +21,6 @@ export interface RequesterChain {
 /** A generous upper bound of requestAccess's gas (it stores a request and logs the message). */
 const REQUEST_GAS_BOUND = 300_000n;
 
-export const eth = (wei: bigint): string => `${formatEther(wei)} ETH`;
 
 /** Whole ETH at least `wei` (for an --ether amount that surely covers it): 1 for anything up to 1 ETH. */
 const ethCeil = (wei: bigint): string => String((wei + 10n ** 18n - 1n) / 10n ** 18n || 1n);
@@ -75,7 +75,7 @@ export async function requestAccess(chain: RequesterChain, signer: Wallet, recip
   if (accepted.price !== undefined && accepted.price !== asset.price) {
     throw new AtivoError(
       'INVALID_INPUT',
-      `The owner of asset #${tokenId} has changed its price from ${eth(accepted.price)} to ${eth(asset.price)} since you read it, so nothing was sent or paid. Request again if you accept the new price.`,
+      `The owner of asset #${tokenId} has changed its price from ${ethText(accepted.price)} to ${ethText(asset.price)} since you read it, so nothing was sent or paid. Request again if you accept the new price.`,
     );
   }
   // The terms hash and price go on chain as read: a change mined before this request reverts it.
@@ -84,7 +84,7 @@ export async function requestAccess(chain: RequesterChain, signer: Wallet, recip
   const balance = await balanceOf(conn, from);
   const fee = await estimatedFee(conn);
   const short = (): AtivoError => {
-    const head = `Not enough ETH: requesting access to asset #${tokenId} costs ${eth(offer.price)} plus about ${eth(fee)} of network fee (${eth(offer.price + fee)} in all), and ${from} has ${eth(balance)} on ${chain.network}. Add at least ${eth(offer.price + fee - balance)} to it`;
+    const head = `Not enough ETH: requesting access to asset #${tokenId} costs ${ethText(offer.price)} plus about ${ethText(fee)} of network fee (${ethText(offer.price + fee)} in all), and ${from} has ${ethText(balance)} on ${chain.network}. Add at least ${ethText(offer.price + fee - balance)} to it`;
     // The command line's way to add it (the app's is the Wallet screen); nothing was paid either way.
     const cliHow = chain.network === 'sandbox' ? ` (test ETH: ativo sandbox fund ${from} --ether ${ethCeil(offer.price + fee - balance)})` : '';
     return new AtivoError('INVALID_INPUT', `${head}${chain.network === 'sandbox' ? ' (get test ETH on the Wallet screen)' : ''}.`, {
@@ -215,9 +215,9 @@ export async function cancelRequest(chain: RequesterChain, signer: Wallet, reque
     case 'approved':
       throw new AtivoError('INVALID_INPUT', `Request #${id} was approved: its payment went to the asset's payees, and it cannot be cancelled.`);
     case 'denied':
-      throw new AtivoError('INVALID_INPUT', `Request #${id} was denied: its ${eth(r.amount)} is already back in your withdrawable balance.`);
+      throw new AtivoError('INVALID_INPUT', `Request #${id} was denied: its ${ethText(r.amount)} is already back in your withdrawable balance.`);
     case 'cancelled':
-      throw new AtivoError('INVALID_INPUT', `Request #${id} was cancelled already: its ${eth(r.amount)} is in your withdrawable balance.`);
+      throw new AtivoError('INVALID_INPUT', `Request #${id} was cancelled already: its ${ethText(r.amount)} is in your withdrawable balance.`);
     case 'expired':
       break;
   }
@@ -248,14 +248,14 @@ export async function notFetchable(chain: RequesterChain, r: AccessRequestRecord
     case 'expired':
       return new AtivoError(
         'BUSY',
-        `Request #${id} is still waiting for the owner of asset #${r.tokenId}, who has not answered since ${iso(r.createdAt)}; since ${iso(r.cancellableAt)} you may cancel it to get your ${eth(r.amount)} back.`,
+        `Request #${id} is still waiting for the owner of asset #${r.tokenId}, who has not answered since ${iso(r.createdAt)}; since ${iso(r.cancellableAt)} you may cancel it to get your ${ethText(r.amount)} back.`,
       );
     case 'denied': {
       const reason = await denialReason(chain, r.requestId);
-      const denied = `The owner denied this request: ${reason === null || reason.trim() === '' ? '(no reason given)' : reason}; your payment of ${eth(r.amount)} was credited back to your wallet's withdrawable balance on the registry`;
+      const denied = `The owner denied this request: ${reason === null || reason.trim() === '' ? '(no reason given)' : reason}; your payment of ${ethText(r.amount)} was credited back to your wallet's withdrawable balance on the registry`;
       return new AtivoError('INVALID_INPUT', `${denied} (withdraw it from Earnings). Nothing was downloaded.`, { cli: `${denied} (withdraw it with ativo earnings withdraw). Nothing was downloaded.` });
     }
     case 'cancelled':
-      return new AtivoError('INVALID_INPUT', `Request #${id} was cancelled and its ${eth(r.amount)} refunded to the withdrawable balance of ${r.requester}: there is nothing to fetch.`);
+      return new AtivoError('INVALID_INPUT', `Request #${id} was cancelled and its ${ethText(r.amount)} refunded to the withdrawable balance of ${r.requester}: there is nothing to fetch.`);
   }
 }

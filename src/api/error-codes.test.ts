@@ -34,8 +34,9 @@ const cases: [string, AtivoFault, ErrorCode][] = [
 ];
 
 describe('error hierarchy', () => {
-  it.each(cases)('%s maps to its public code, with its own sentence', (_name, error, code) => {
+  it.each(cases)('%s maps to its public code, with its own sentence', (name, error, code) => {
     expect(error).toBeInstanceOf(AtivoFault);
+    expect(error.name).toBe(name.split(' ')[0]);
     expect(toResultError(error)).toMatchObject({ code, message: error.message });
   });
 
@@ -43,5 +44,13 @@ describe('error hierarchy', () => {
     expect(new Set(cases.map(([, e]) => e.family)).size).toBe(10);
     expect(ContractErrorCode.options).toEqual([...ERROR_CODES]);
     expect(toResultError(new Error('x')).code).toBe('INTERNAL');
+  });
+
+  it('a coded error made by codedError keeps its code, cause and class', () => {
+    const cause = new Error('port taken');
+    const e = new SandboxError('PORT_IN_USE', 'The port is taken.', { cause });
+    expect(e).toBeInstanceOf(SandboxError);
+    expect(e).not.toBeInstanceOf(StorageNodeError);
+    expect(e).toMatchObject({ family: 'sandbox', name: 'SandboxError', code: 'PORT_IN_USE', message: 'The port is taken.', cause });
   });
 });

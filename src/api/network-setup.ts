@@ -14,7 +14,7 @@ import { AtivoError } from '../util/errors';
 import type { BackendContext, FeatureService } from './context';
 import type { CommandOutput, NetworkProfile } from './contract';
 import { FIELD_WORDS, describeMissing } from './networks';
-import { ethText } from './storage';
+import { ethText } from '../util/format';
 
 type Field = NetworkProfile['missing'][number];
 

@@ -15,7 +15,8 @@ import { createBackend, type Backend } from './backend';
 import { commands } from './contract';
 import { FIELD_WORDS } from './fields';
 import { cliMessage, toResultError } from './public-errors';
-import { ethText, fundsShort } from './storage';
+import { ethText } from '../util/format';
+import { fundsShort } from './storage';
 
 const SRC = fileURLToPath(new URL('..', import.meta.url));
 /** What an app message must never hold: a backtick, an `ativo <command>`, an npm script. */

@@ -3,6 +3,7 @@
  * Free of Node and DOM APIs, like the contract.
  */
 import { z } from 'zod';
+import { LICENSE_IDS } from '../publish/licenses';
 import { Visibility, Id, NetworkName, Address, Wei, Amount } from './schemas';
 
 export const publishCommands = {
@@ -15,7 +16,7 @@ export const publishCommands = {
         visibility: Visibility.optional(),
         /** Making a version of a private asset public must say so. */
         confirmPublic: z.boolean().optional(),
-        license: z.enum(['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom']).optional(),
+        license: z.enum(LICENSE_IDS).optional(),
         customTerms: z.string().trim().min(1).max(20_000).optional(),
         priceEth: z.string().regex(/^\d{1,9}(\.\d{1,18})?$/, 'must be an amount of ETH like 0.01 (0 for free)').optional(),
         approval: z.enum(['manual', 'auto']).optional(),

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { JsonRpcProvider, toBeHex } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { useBackendSandbox, until } from '../test-support/backend-sandbox';
-import { ethText } from './storage';
+import { ethText } from '../util/format';
 
 describe('the publish quote, and storage funded by the publication', () => {
   const sb = useBackendSandbox('publish-quote');

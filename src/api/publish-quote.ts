@@ -14,7 +14,8 @@ import { ITEM_OVERHEAD, itemsToStore, quoteFigures, storageCost, withPublicMetad
 import { AtivoError } from '../util/errors';
 import type { BackendContext, FeatureService } from './context';
 import type { PublishQuote } from './publish-quote-contract';
-import { ethText, transferFee } from './storage';
+import { ethText } from '../util/format';
+import { transferFee } from './storage';
 
 export type PublishQuoteCommand = 'assets.publishQuote';
 

@@ -3,7 +3,7 @@
  * prices, and whether a content root is registered. Terms inheritance and version numbering are
  * src/publish/versioning.ts.
  */
-import { formatEther, parseEther } from 'ethers';
+import { parseEther } from 'ethers';
 import { readContributors } from '../ingest/contributors';
 import type { JsonObject } from '../jobs';
 import { LICENSES } from '../publish/licenses';
@@ -11,6 +11,7 @@ import { PUBLISH_JOB_KIND, publishKey, registerPublishJobs } from '../publish/pi
 import { accessPeriodSeconds, changesSinceLatest, previousTerms } from '../publish/terms';
 import { inheritTerms, planVersion, TermsRefused } from '../publish/versioning';
 import { AtivoError } from '../util/errors';
+import { ethText } from '../util/format';
 import type { AssetRecord } from '../catalog/assets';
 import type { FundStorage } from './publish-quote';
 import type { BackendContext, FeatureService } from './context';
@@ -114,13 +115,13 @@ export function createPublishService(ctx: BackendContext, funder: StorageFunder)
             const toStore = catalog.files.all(a.id).filter((f) => f.sha256 === null || !catalog.uploads.findReusable(network, f.sha256, null)?.storageId);
             let atomic = 0n;
             for (const f of toStore) atomic += BigInt((await c.quote(f.size)).price.atomic);
-            storageQuote = { atomic: atomic.toString(), formatted: `${formatEther(atomic)} ETH` };
+            storageQuote = { atomic: atomic.toString(), formatted: ethText(atomic) };
             storageBalance = await c.balance();
             const h = await chain.chain();
             const fee = await h.conn.provider.getFeeData();
             const gas = 350_000n; // a registration with a few payees uses ~200-300k gas
             const wei = gas * (fee.maxFeePerGas ?? fee.gasPrice ?? 0n);
-            chainFee = { atomic: wei.toString(), formatted: `${formatEther(wei)} ETH` };
+            chainFee = { atomic: wei.toString(), formatted: ethText(wei) };
           } catch (e) {
             notes.push(`Prices could not be read now: ${toResultError(e).message}`);
           }

@@ -6,7 +6,7 @@
 import { JsonRpcProvider, toBeHex } from 'ethers';
 import { describe, expect, it } from 'vitest';
 import { useBackendSandbox } from '../test-support/backend-sandbox';
-import { ethText } from './storage';
+import { ethText } from '../util/format';
 
 describe('storage.fund from a wallet short of ETH', () => {
   const sb = useBackendSandbox('fund-short');

@@ -1,9 +1,9 @@
-import { formatEther } from 'ethers';
 import { balanceOf, type ChainConnection } from '../chain/client';
 import { isChainError } from '../chain/errors';
 import { onChain } from '../chain/provider';
 import type { FundResult, StorageClient } from '../storage/client';
 import { AtivoError } from '../util/errors';
+import { ethText } from '../util/format';
 import type { NetworkName } from './contract';
 import type { ChainService } from './chain';
 import type { Wallets } from './wallets';
@@ -101,14 +101,6 @@ const TRANSFER_GAS = (21_000n * 12n) / 10n + 10_000n;
 export async function transferFee(conn: ChainConnection): Promise<bigint> {
   const f = await onChain(conn, () => conn.provider.getFeeData());
   return (f.maxFeePerGas ?? f.gasPrice ?? 0n) * TRANSFER_GAS;
-}
-
-/** An amount of wei as ETH for a person: "0.0001 ETH", "0.01 ETH"; `up` rounds up to 6 decimals ("about"). */
-export function ethText(wei: bigint, up = false): string {
-  const step = 10n ** 12n;
-  const v = up && wei % step !== 0n ? (wei / step + 1n) * step : wei;
-  const s = formatEther(v);
-  return `${s.endsWith('.0') ? s.slice(0, -2) : s} ETH`;
 }
 
 /** The wallet cannot pay for funding storage: what it has, what it needs, and what to do (per surface). */

@@ -10,7 +10,7 @@
  * A command already sent when the host dies is answered with a BUSY error (it may or may not
  * have run: it is never sent twice); commands made while the host is (re)starting wait for it.
  */
-import { backoffDelay, type RetryPolicy } from '../jobs/backoff';
+import { backoffDelay, type Backoff } from '../util/backoff';
 import type { Result } from './contract';
 import { parseFromHost, type ToHost } from './host-protocol';
 
@@ -39,7 +39,7 @@ export interface SupervisorOptions {
   onState?(state: HostState, info: HostStateInfo): void;
   onEvent?(event: string, payload: unknown): void;
   /** Restart delays (default 0.5 s doubling to 15 s, with jitter). */
-  restart?: Pick<RetryPolicy, 'baseMs' | 'factor' | 'maxDelayMs' | 'jitter'>;
+  restart?: Backoff;
   /** A host up this long resets the backoff (default 30 s). */
   stableMs?: number;
   /** Starts in a row that die before the host is ready, before giving up (default 5). */
@@ -61,7 +61,7 @@ const CLOSED_MESSAGE = 'Ativo is shutting down.';
 const DEFAULT_RESTART = { baseMs: 500, factor: 2, maxDelayMs: 15_000, jitter: 0.5 };
 
 export function superviseHost(opts: SupervisorOptions): Supervisor {
-  const policy: RetryPolicy = { ...DEFAULT_RESTART, ...opts.restart, maxAttempts: Number.MAX_SAFE_INTEGER };
+  const policy: Backoff = { ...DEFAULT_RESTART, ...opts.restart };
   const stableMs = opts.stableMs ?? 30_000;
   const maxStartFailures = opts.maxStartFailures ?? 5;
 

@@ -3,10 +3,11 @@
  * into `commands` (contract.ts). Free of Node and DOM APIs, like the contract.
  */
 import { z } from 'zod';
+import { LICENSE_IDS } from '../publish/licenses';
 
 const Id = z.number().int().positive();
 const Wei = z.string().regex(/^\d{1,78}$/, 'must be an amount in wei (a whole number)');
-const License = z.enum(['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom']);
+const License = z.enum(LICENSE_IDS);
 
 /** A terms or listing change queued as a job. */
 const TermsJob = z.object({

@@ -3,7 +3,7 @@
  * and license (updateTerms, the certificate re-issued), putting it on or off sale, and who bought
  * access and until when. The changes run as durable jobs (src/terms/jobs.ts).
  */
-import { formatEther, parseEther } from 'ethers';
+import { parseEther } from 'ethers';
 import type { CertificateRecord } from '../catalog/certificates';
 import type { RegistryClient } from '../chain/client';
 import type { ChainConnection } from '../chain/provider';
@@ -12,6 +12,7 @@ import { termsHash } from '../publish/pipeline';
 import { licenseOf, splitAccessPeriod, withAccessPeriod } from '../publish/terms';
 import { SALE_JOB_KIND, TERMS_JOB_KIND, registerTermsJobs, saleKey, termsKey, type TermsCheckpoint } from '../terms/jobs';
 import { AtivoError } from '../util/errors';
+import { ethText } from '../util/format';
 import type { JsonObject } from '../jobs';
 import type { BackendContext, FeatureService } from './context';
 import type { Buyer, TermsCertificate } from './terms-contract';
@@ -44,7 +45,6 @@ const docOf = (c: CertificateRecord): { terms: string; termsHash: string; priceW
 };
 
 const sameHash = (a: string, b: string): boolean => a.replace(/^0x/i, '').toLowerCase() === b.replace(/^0x/i, '').toLowerCase();
-const eth = (wei: bigint | string): string => `${formatEther(BigInt(wei))} ETH`;
 
 export function createTermsService(ctx: BackendContext): FeatureService<TermsCommand> {
   const { catalog, jobs } = ctx;
@@ -159,10 +159,10 @@ export function createTermsService(ctx: BackendContext): FeatureService<TermsCom
         const runningCp = running === null ? null : ((jobs.get(running)?.checkpoint ?? null) as Partial<TermsCheckpoint> | null);
         if (running !== null) {
           if (runningCp?.priceWei === priceWei && runningCp.terms === terms) return { jobId: running, created: false, tokenId: live.tokenId, priceWei, termsHash: termsHash(terms) };
-          throw new AtivoError('BUSY', `A change of these terms${runningCp?.priceWei !== undefined ? ` (to ${eth(runningCp.priceWei)})` : ''} is still under way: wait for it to finish, then change them again.`);
+          throw new AtivoError('BUSY', `A change of these terms${runningCp?.priceWei !== undefined ? ` (to ${ethText(runningCp.priceWei)})` : ''} is still under way: wait for it to finish, then change them again.`);
         }
         if (sameHash(termsHash(terms), token.termsHash) && priceWei === token.price.toString()) {
-          throw new AtivoError('INVALID_INPUT', `Version ${live.version ?? '?'} is already offered at ${eth(priceWei)} under ${license}: there is nothing to change.`);
+          throw new AtivoError('INVALID_INPUT', `Version ${live.version ?? '?'} is already offered at ${ethText(priceWei)} under ${license}: there is nothing to change.`);
         }
         const cp: TermsCheckpoint = { assetId: input.assetId, network: live.network, tokenId: live.tokenId, owner: wallet, license, terms, priceWei };
         const r = jobs.enqueue(TERMS_JOB_KIND, { assetId: input.assetId, dedupeKey: key, checkpoint: JSON.parse(JSON.stringify(cp)) as JsonObject });

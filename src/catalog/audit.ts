@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
+import { canonicalJson } from '../util/canonical-json';
 
 /** One entry of the audit log (an approval, a denial…), chained to the one before it. */
 export interface AuditRecord {
@@ -24,18 +25,6 @@ interface Row {
 
 /** The prevHash of the first entry. */
 export const AUDIT_GENESIS = '0'.repeat(64);
-
-/** JSON with object keys sorted at every level: the same entry always hashes the same. */
-export function canonicalJson(v: unknown): string {
-  if (v === null || typeof v !== 'object') return v === undefined ? 'null' : JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  const o = v as Record<string, unknown>;
-  return `{${Object.keys(o)
-    .filter((k) => o[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-    .join(',')}}`;
-}
 
 /**
  * An entry's hash: sha256 over the previous hash and the entry's content, so changing, removing

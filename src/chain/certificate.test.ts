@@ -1,6 +1,7 @@
 import { Wallet, keccak256, toUtf8Bytes, verifyTypedData } from 'ethers';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, certificateDigest, parseCertificate, signCertificate, verifyCertificateSignature, withEip712, type Certificate, type CertificateBody } from './certificate';
+import { canonicalJson } from '../util/canonical-json';
+import { certificateDigest, parseCertificate, signCertificate, verifyCertificateSignature, withEip712, type Certificate, type CertificateBody } from './certificate';
 
 const owner = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 const receipt = { id: 'a', signature: 'sig', public: 'pk', timestamp: 1, version: '1.0.0', deadlineHeight: 2 };

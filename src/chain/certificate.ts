@@ -11,6 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { TypedDataEncoder, getAddress, keccak256, toUtf8Bytes, verifyTypedData, type Signer, type TypedDataDomain } from 'ethers';
 import { z } from 'zod';
+import { canonicalJson } from '../util/canonical-json';
 
 export const CERTIFICATE_VERSION = 1;
 
@@ -78,24 +79,6 @@ export const CERTIFICATE_TYPES = {
     { name: 'blockNumber', type: 'uint256' },
   ],
 };
-
-/** RFC 8785 (JCS) canonical JSON for the values JSON.parse produces. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error('canonical JSON has no NaN or Infinity');
-    return JSON.stringify(value); // ECMAScript number serialization is what JCS specifies
-  }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      // JCS sorts keys by their UTF-16 code units, which is JavaScript's default string order.
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  throw new Error(`canonical JSON cannot hold a ${typeof value}`);
-}
 
 const hex32 = (h: string): string => (h.startsWith('0x') ? h : `0x${h}`);
 

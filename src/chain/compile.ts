@@ -13,11 +13,12 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { JsonFragment } from 'ethers';
+import { writeFileAtomic } from '../util/atomic-write';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -209,9 +210,7 @@ export async function writeRegistryArtifact(path = REGISTRY_ARTIFACT_PATH): Prom
   const before = await readFile(path, 'utf8').catch(() => undefined);
   if (before !== text) {
     await mkdir(dirname(path), { recursive: true });
-    const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, text);
-    await rename(tmp, path);
+    await writeFileAtomic(path, text);
   }
   return { path, changed: before !== text, warnings };
 }

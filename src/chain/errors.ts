@@ -7,7 +7,8 @@
  * calldata is known, the sentence names the action ("Only the asset's owner can approve
  * this request.").
  */
-import { formatEther, type ErrorDescription } from 'ethers';
+import type { ErrorDescription } from 'ethers';
+import { ethText } from '../util/format';
 import { asBigInt, asString, registryInterface, statusFromCode } from './abi';
 import { ChainError, type DecodedRevert, type RegistryAction } from './chain-error';
 
@@ -110,10 +111,7 @@ export function decodeRevert(data: string | undefined): DecodedRevert {
   return { name: d.name, args: [...d.args] as unknown[], data };
 }
 
-const eth = (wei: unknown): string => {
-  const s = formatEther(asBigInt(wei));
-  return `${s.endsWith('.0') ? s.slice(0, -2) : s} ETH`;
-};
+const eth = (wei: unknown): string => ethText(asBigInt(wei));
 const num = (v: unknown): string => asBigInt(v).toString();
 /** Basis points as a percentage ("30%", "12.5%"). */
 const pct = (bps: unknown): string => `${Number(asBigInt(bps)) / 100}%`;

@@ -31,6 +31,7 @@
  * - Passes never overlap: `syncOnce` during a pass waits for it and then runs its own.
  */
 import type { Catalog } from '../catalog/db';
+import { backoffDelay } from '../util/backoff';
 import { parseRawRegistryLogs, registryTopic, type RawRpcLog, type RegistryEvent, type RegistryEventName } from './abi';
 import { ChainError, toChainError } from './errors';
 import { LogReader, rawBlock, type RawBlock } from './getlogs';
@@ -181,9 +182,7 @@ export class ChainFollower<P = undefined> {
   /** The backoff before the next try after `failures` consecutive failures. */
   retryDelay(failures: number): number {
     const { baseMs, maxMs, jitter } = this.backoff;
-    const d = Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
-    const r = Math.min(1, Math.max(0, (this.o.random ?? Math.random)()));
-    return Math.round(d * (1 - jitter * r));
+    return backoffDelay({ baseMs, factor: 2, maxDelayMs: maxMs, jitter }, failures, this.o.random ?? Math.random);
   }
 
   /** One pass: reorg check, then batches up to head − confirmations. Passes never overlap. */

@@ -3,20 +3,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Backend } from '../api/backend';
 import { AtivoError } from '../util/errors';
+import { ethText } from '../util/format';
 import { formatBytes } from './format';
 import { UsageError, type Print } from './usage';
 
 const ID = /^[1-9]\d{0,77}$/;
 const TERMS_HASH = /^(0x)?[0-9a-fA-F]{64}$/;
 const WEI = /^\d{1,78}$/;
-
-/** wei as ETH without float rounding ("0.01", "1", "0"). */
-function ether(wei: string): string {
-  const v = BigInt(wei);
-  const whole = v / 10n ** 18n;
-  const frac = (v % 10n ** 18n).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${whole}${frac ? `.${frac}` : ''} ETH`;
-}
 
 /** What a request accepts: the token, and the license terms (and price, from a certificate) the person read. */
 interface Offer {
@@ -89,7 +82,7 @@ export async function accessCommand(
       print(r, () =>
         [
           `Requested access to asset #${r.tokenId}: request #${r.requestId}.`,
-          `Paid ${ether(r.amountWei)} into escrow from ${r.requester} (tx ${r.txHash}); it goes to the owner if they approve, back to you if they deny.`,
+          `Paid ${ethText(r.amountWei)} into escrow from ${r.requester} (tx ${r.txHash}); it goes to the owner if they approve, back to you if they deny.`,
           `Follow it with: ativo access status ${r.requestId}`,
         ].join('\n'),
       );
@@ -110,7 +103,7 @@ export async function accessCommand(
           `request #${s.requestId}  ${s.state}`,
           `  asset         #${s.tokenId}`,
           `  requester     ${s.requester}`,
-          `  paid          ${ether(s.amountWei)}`,
+          `  paid          ${ethText(s.amountWei)}`,
           `  asked         ${s.createdAt}`,
           `  cancellable   from ${s.cancellableAt}`,
           ...(s.grantId !== null ? [`  grant         ${s.grantId}`] : []),
@@ -123,7 +116,7 @@ export async function accessCommand(
     case 'cancel': {
       const requestId = requestIdOf(arg, 'ativo access cancel <requestId>');
       const r = await backend.call('access.cancel', { requestId });
-      print(r, () => `Cancelled request #${r.requestId}: ${ether(r.refundedWei)} is back in your withdrawable balance (now ${ether(r.withdrawableWei)}; tx ${r.txHash}). Withdraw it with: ativo earnings withdraw`);
+      print(r, () => `Cancelled request #${r.requestId}: ${ethText(r.refundedWei)} is back in your withdrawable balance (now ${ethText(r.withdrawableWei)}; tx ${r.txHash}). Withdraw it with: ativo earnings withdraw`);
       return 0;
     }
     case 'fetch': {

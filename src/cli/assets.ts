@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AssetDetail, AssetSummary, EventPayload } from '../api/contract';
-import { ethText, priceText } from '../publish/lifecycle';
+import { ethText, priceText } from '../util/format';
 import { out, parseId, parseKind, type CommandContext } from './args';
 import { formatBytes, table } from './format';
 import { cell, describeLife } from './lifecycle';

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { formatEther } from 'ethers';
+import { ethText, priceText } from '../util/format';
 import type { Backend } from '../api/backend';
 import { table } from './format';
 import { UsageError, type Print } from './usage';
@@ -20,7 +20,6 @@ export interface DiscoverValues {
   citation?: string | undefined;
 }
 
-const eth = (wei: string): string => (wei === '0' ? 'free' : `${formatEther(BigInt(wei))} ETH`);
 const SORTS = ['newest', 'price', 'approved'] as const;
 const KINDS = ['dataset', 'model', 'other'] as const;
 
@@ -48,7 +47,7 @@ export async function discoverCommand(backend: Backend, args: string[], values: 
       i.name ?? (i.metadata === 'pending' ? '(description not read yet)' : '(no valid description)'),
       i.kind ?? '',
       i.license ?? '',
-      i.forSale ? eth(i.priceWei) : 'not for sale',
+      i.forSale ? priceText(i.priceWei) : 'not for sale',
       i.owner,
     ]);
     const more = r.total > r.items.length ? `\n(${r.total - r.items.length} more: narrow the search)` : '';
@@ -74,11 +73,11 @@ async function show(backend: Backend, args: string[], values: DiscoverValues, pr
       `${a.name ?? `Asset ${a.tokenId}`}${a.mine ? ' (yours)' : ''}: ${a.kind ?? 'unknown kind'}, token ${a.tokenId}, owner ${a.owner}`,
       ...(a.description ? [a.description] : []),
       `License: ${a.license ?? 'unknown'}. ${a.licenseWords}`,
-      `Price: ${a.forSale ? eth(a.priceWei) : 'not for sale'}; access ${a.accessDays === null ? 'period unknown' : a.accessDays === 0 ? 'with no end' : `for ${a.accessDays} day(s)`}`,
+      `Price: ${a.forSale ? priceText(a.priceWei) : 'not for sale'}; access ${a.accessDays === null ? 'period unknown' : a.accessDays === 0 ? 'with no end' : `for ${a.accessDays} day(s)`}`,
       `Split: ${a.split.map((s) => `${s.address} ${s.percent}%`).join(', ') || 'unknown'}`,
       ...(a.contributors.length ? [`Contributors: ${a.contributors.map((c) => `${c.name}${c.orcid ? ` (ORCID ${c.orcid})` : ''}`).join(', ')}`] : []),
       `Versions: ${a.versions.map((v) => `${v.version === null ? '?' : `v${v.version}`} token ${v.tokenId}${v.current ? ' (this one)' : ''}`).join(', ')}`,
-      `Public record: ${a.record.requests} request(s), ${rate}${median}; ${formatEther(BigInt(a.record.paidWei))} ETH paid to contributors`,
+      `Public record: ${a.record.requests} request(s), ${rate}${median}; ${ethText(a.record.paidWei)} paid to contributors`,
       `Content root: ${a.contentRoot}`,
       ...(values.citation !== undefined ? [`Wrote ${resolve(values.citation)}`] : []),
       ...(a.note ? [a.note] : []),

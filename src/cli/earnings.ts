@@ -1,14 +1,13 @@
 /** `ativo earnings [--json|--csv]`, `ativo earnings reconcile`, `ativo earnings withdraw [--wait]`. See issue 7. */
-import { formatEther } from 'ethers';
 import type { Backend } from '../api/backend';
 import type { CommandOutput } from '../api/contract';
 import { AtivoError } from '../util/errors';
+import { ethText } from '../util/format';
 import { WITHDRAW_JOB_KIND } from '../earnings/withdraw';
 import { waitForJob } from './follow';
 import { table } from './format';
 import { UsageError, type Print } from './usage';
 
-const eth = (wei: string): string => `${formatEther(BigInt(wei))} ETH`;
 
 /** Writes all of `text` to stdout before resolving (a large CSV into a pipe must not be cut short). */
 function write(text: string): Promise<void> {
@@ -57,16 +56,16 @@ function human(r: EarningsReport): string {
   const s = r.summary;
   const lines = [
     `Earnings of ${s.account} on ${s.network} (indexed to block ${s.syncedBlock})`,
-    `  earned        ${eth(s.earnedWei)}`,
-    `  withdrawable  ${eth(s.withdrawableWei)}`,
-    `  withdrawn     ${eth(s.withdrawnWei)}`,
+    `  earned        ${ethText(s.earnedWei)}`,
+    `  withdrawable  ${ethText(s.withdrawableWei)}`,
+    `  withdrawn     ${ethText(s.withdrawnWei)}`,
   ];
   if (r.assets.length === 0) {
     lines.push('', 'No earnings yet: when someone pays for access to one of your published assets and you approve, its price is credited to the payees of its split. Publish an asset with a price to start.');
     return lines.join('\n');
   }
-  lines.push('', table(['ASSET', 'NAME', 'REQUESTS', 'APPROVALS', 'REVENUE'], r.assets.map((a) => [`#${a.tokenId}`, a.assetName ?? '-', String(a.requests), String(a.approvals), eth(a.revenueWei)])));
-  lines.push('', table(['ASSET', 'PAYEE', 'SHARE', 'EARNED'], r.contributors.map((c) => [`#${c.tokenId}`, c.payee + (c.isYou ? ' (you)' : ''), `${(c.bps / 100).toFixed(2)}%`, eth(c.earnedWei)])));
+  lines.push('', table(['ASSET', 'NAME', 'REQUESTS', 'APPROVALS', 'REVENUE'], r.assets.map((a) => [`#${a.tokenId}`, a.assetName ?? '-', String(a.requests), String(a.approvals), ethText(a.revenueWei)])));
+  lines.push('', table(['ASSET', 'PAYEE', 'SHARE', 'EARNED'], r.contributors.map((c) => [`#${c.tokenId}`, c.payee + (c.isYou ? ' (you)' : ''), `${(c.bps / 100).toFixed(2)}%`, ethText(c.earnedWei)])));
   lines.push('', `${r.payouts.total} payout(s); export them with: ativo earnings --csv > payouts.csv`);
   return lines.join('\n');
 }
@@ -89,7 +88,7 @@ export async function earningsCommand(backend: Backend, args: string[], values: 
       const r = await backend.call('earnings.reconcile', {});
       print(r, () =>
         r.agreed
-          ? `The cache agrees with the chain (read again from block 0 to ${r.summary.syncedBlock}): earned ${eth(r.summary.earnedWei)}, withdrawable ${eth(r.summary.withdrawableWei)}, withdrawn ${eth(r.summary.withdrawnWei)}.`
+          ? `The cache agrees with the chain (read again from block 0 to ${r.summary.syncedBlock}): earned ${ethText(r.summary.earnedWei)}, withdrawable ${ethText(r.summary.withdrawableWei)}, withdrawn ${ethText(r.summary.withdrawnWei)}.`
           : [`The cache DISAGREES with the chain (${r.differences.length} difference(s)):`, ...r.differences.map((d) => `  ${d}`)].join('\n'),
       );
       return r.agreed ? 0 : 1;
@@ -97,7 +96,7 @@ export async function earningsCommand(backend: Backend, args: string[], values: 
     case 'withdraw': {
       const w = await backend.call('earnings.withdraw', {});
       if (values.wait !== true) {
-        print(w, () => `Withdrawing ${eth(w.amountWei)} (job ${w.jobId}); the app or \`ativo serve\` carries it on. Follow it with: ativo earnings withdraw --wait`);
+        print(w, () => `Withdrawing ${ethText(w.amountWei)} (job ${w.jobId}); the app or \`ativo serve\` carries it on. Follow it with: ativo earnings withdraw --wait`);
         return 0;
       }
       // Here, or (the app or `ativo serve` runs the jobs) followed from the catalog.
@@ -105,7 +104,7 @@ export async function earningsCommand(backend: Backend, args: string[], values: 
       if (j.state !== 'done') throw new AtivoError('CHAIN_ERROR', `The withdrawal (job ${w.jobId}) ${j.state}: ${j.error ?? 'no reason given'}`);
       const latest = (await backend.call('earnings.payouts', { offset: 0, limit: 50 })).items.find((p) => p.kind === 'withdrawal');
       const out = { jobId: w.jobId, amountWei: latest?.amountWei ?? w.amountWei, txHash: latest?.txHash ?? null };
-      print(out, () => `Withdrew ${eth(out.amountWei)} (tx ${out.txHash ?? '?'}).`);
+      print(out, () => `Withdrew ${ethText(out.amountWei)} (tx ${out.txHash ?? '?'}).`);
       return 0;
     }
     default:

@@ -1,6 +1,7 @@
 /** `ativo show` and `ativo list`: an asset's lifecycle status, owner, terms, payees, requests and earnings (issue 14). */
 import type { AssetDetail } from '../api/contract';
-import { approvalText, ethText, priceText } from '../publish/lifecycle';
+import { approvalText } from '../publish/lifecycle';
+import { ethText, priceText } from '../util/format';
 
 /** `ativo show`'s lines about the asset's life: status, owner, terms, payees, requests, earnings (issue 14). */
 export function describeLife(a: AssetDetail): string[] {

@@ -1,7 +1,7 @@
 /** `ativo network deploy-registry [--network testnet|mainnet] [--yes]` (issue 15). */
 import { createInterface } from 'node:readline/promises';
 import type { Backend } from '../api/backend';
-import { ethText } from '../api/storage';
+import { ethText } from '../util/format';
 import { UsageError, type Print } from './usage';
 
 async function askYes(question: string): Promise<boolean> {

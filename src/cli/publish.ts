@@ -3,7 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Backend } from '../api/backend';
 import { AtivoError } from '../util/errors';
-import { ethText } from '../publish/lifecycle';
+import { ethText } from '../util/format';
 import { parseId, parseKind, type CommandContext } from './args';
 import { fromResult } from './errors';
 import { followJobElsewhere } from './follow';

@@ -1,12 +1,11 @@
 /** `ativo terms <id> [--price P] [--license L] [--wait]` and `ativo sale <id> on|off [--wait]` (issue 14). */
-import { formatEther } from 'ethers';
 import type { Backend } from '../api/backend';
 import { SALE_JOB_KIND, TERMS_JOB_KIND } from '../terms/jobs';
 import { AtivoError } from '../util/errors';
+import { ethText } from '../util/format';
 import { waitForJob } from './follow';
 import { UsageError, type Print } from './usage';
 
-const eth = (wei: string): string => `${formatEther(BigInt(wei))} ETH`;
 
 async function waitFor(backend: Backend, jobId: number, kind: string, what: string): Promise<void> {
   const j = await waitForJob(backend, jobId, kind);
@@ -29,14 +28,14 @@ export async function termsCommand(
     ...(values.terms !== undefined ? { customTerms: values.terms } : {}),
   });
   if (values.wait !== true) {
-    print(r, () => `Changing the terms of asset #${assetId} (token #${r.tokenId}) to ${eth(r.priceWei)} (job ${r.jobId}); the app or \`ativo serve\` carries it on. Follow it with: ativo terms ${assetId} ${values.price !== undefined ? `--price ${values.price} ` : ''}--wait`);
+    print(r, () => `Changing the terms of asset #${assetId} (token #${r.tokenId}) to ${ethText(r.priceWei)} (job ${r.jobId}); the app or \`ativo serve\` carries it on. Follow it with: ativo terms ${assetId} ${values.price !== undefined ? `--price ${values.price} ` : ''}--wait`);
     return 0;
   }
   await waitFor(backend, r.jobId, TERMS_JOB_KIND, 'The terms change');
   const t = await backend.call('assets.terms', { assetId });
   print(t, () =>
     [
-      `Asset #${assetId} (token #${t.tokenId ?? '?'}) is now offered at ${eth(t.priceWei)} under ${t.license}${t.accessDays > 0 ? `, access for ${t.accessDays} day(s)` : ''}.`,
+      `Asset #${assetId} (token #${t.tokenId ?? '?'}) is now offered at ${ethText(t.priceWei)} under ${t.license}${t.accessDays > 0 ? `, access for ${t.accessDays} day(s)` : ''}.`,
       `Its certificate was re-issued with the new terms (terms hash ${t.termsHash ?? '?'}); the previous one is kept, marked superseded. Requests made at the old terms are refused and nothing is paid.`,
       `Export it: ativo certificate ${assetId} > ativo-certificate.json`,
     ].join('\n'),

@@ -6,7 +6,7 @@
  * cap; a document must decode (schema, canonical form) and name the same content root.
  */
 import { decodeMetadata, type PublicMetadata } from '../metadata/document';
-import { MAX_GRAPHQL_BYTES, readCapped } from '../storage/bounded';
+import { readCapped, searchEdges } from '../storage/bounded';
 
 export const METADATA_ROOT_TAG = 'Ativo-Metadata-Root';
 /** A metadata document is at most this large (decodeMetadata refuses more). */
@@ -30,20 +30,7 @@ export async function findMetadataItems(storageUrl: string, wanted: readonly Wan
     const page = roots.slice(i, i + 100);
     const owners = [...new Set(page.map((r) => byRoot.get(r) ?? ''))];
     const query = `query { transactions(owners: ${JSON.stringify(owners)}, tags: [{ name: "${METADATA_ROOT_TAG}", values: ${JSON.stringify(page)} }, { name: "Type", values: ["metadata"] }], first: 1000, order: DESC) { edges { node { id address tags { name value } } } } }`;
-    const raw = await readCapped(`${storageUrl}/graphql`, MAX_GRAPHQL_BYTES, 'the storage node’s answer to a search', timeoutMs, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query }),
-    });
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new Error('the storage node answered a search with something that is not JSON');
-    }
-    const edges = (body as { data?: { transactions?: { edges?: unknown } } } | null)?.data?.transactions?.edges;
-    if (!Array.isArray(edges)) continue;
-    for (const e of edges as unknown[]) {
+    for (const e of await searchEdges(storageUrl, query, timeoutMs)) {
       const node = (e as { node?: { id?: unknown; address?: unknown; tags?: unknown } } | null)?.node;
       if (typeof node?.id !== 'string' || !/^[A-Za-z0-9_-]{20,100}$/.test(node.id) || typeof node.address !== 'string' || !Array.isArray(node.tags)) continue;
       const root = (node.tags as unknown[]).map((t) => t as { name?: unknown; value?: unknown }).find((t) => t.name === METADATA_ROOT_TAG)?.value;

@@ -4,7 +4,7 @@
  * canonical JSON, so the same inputs always give the same bytes (to store, sign and re-derive).
  */
 import { z } from 'zod';
-import { canonicalJson } from '../chain/certificate';
+import { canonicalJson } from '../util/canonical-json';
 import { AtivoError } from '../util/errors';
 import type { FolderMetadata } from './folder';
 import { DESCRIPTION_MAX } from './readme';

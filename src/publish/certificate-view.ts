@@ -6,7 +6,7 @@
  * It only reads the document: checking it is `verify` (verify.ts). A field missing or of the
  * wrong type reads "not stated" rather than failing, so even a damaged certificate can be read.
  */
-import { formatEther } from 'ethers';
+import { priceText } from '../util/format';
 import { splitAccessPeriod } from './terms';
 
 export interface CertificateLine {
@@ -52,9 +52,9 @@ function bytesText(n: number | null): string {
   return i === 0 ? `${n} ${n === 1 ? 'byte' : 'bytes'}` : `${v.toFixed(1)} ${units[i] ?? ''}`;
 }
 
-function priceText(v: unknown): string {
+function priceOrNotStated(v: unknown): string {
   if (typeof v !== 'string' || !/^\d{1,78}$/.test(v)) return NOT_STATED;
-  return v === '0' ? 'free' : `${formatEther(BigInt(v))} ETH`;
+  return priceText(v);
 }
 
 const dateText = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
@@ -106,7 +106,7 @@ export function certificateView(doc: unknown, opts: { certifiedAt?: string | nul
     lines: [
       { label: 'License', value: terms?.license ?? NOT_STATED },
       { label: 'Access lasts', value: terms === null ? NOT_STATED : terms.days === 0 ? 'for good' : `${terms.days} ${terms.days === 1 ? 'day' : 'days'} from each approval` },
-      { label: 'Price', value: priceText(license.price) },
+      { label: 'Price', value: priceOrNotStated(license.price) },
       { label: 'Terms fingerprint', value: str(license.termsHash), code: true },
       ...split.map((s, i) => ({ label: i === 0 ? 'Paid to' : '', value: `${str(s.address)}: ${num(s.bps) === null ? NOT_STATED : `${((num(s.bps) ?? 0) / 100).toString()}%`}`, code: true })),
     ],

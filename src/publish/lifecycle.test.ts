@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ethText, lifecycle, priceText, type LifecycleInput } from './lifecycle';
+import { ethText, priceText } from '../util/format';
+import { lifecycle, type LifecycleInput } from './lifecycle';
 
 const cert = { version: 1, priceWei: '10000000000000000', approval: 'manual' as const };
 const base: LifecycleInput = { certificate: null, job: null, changedSinceCertified: false, forSale: null };

@@ -10,6 +10,8 @@
  * is `null` while it is not known).
  */
 
+import { priceText } from '../util/format';
+
 export type LifecycleState = 'not-published' | 'publishing' | 'live' | 'changed' | 'failed' | 'not-for-sale';
 
 export interface LifecycleInput {
@@ -34,19 +36,6 @@ export interface Lifecycle {
   /** The price of the live terms in wei (null before the first certificate). */
   priceWei: string | null;
 }
-
-const UNIT = 10n ** 18n;
-
-/** Wei as ETH for people: "0.01 ETH", "1 ETH", "0 ETH". */
-export function ethText(wei: string): string {
-  if (!/^\d+$/.test(wei)) return wei;
-  const v = BigInt(wei);
-  const frac = (v % UNIT).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${(v / UNIT).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
-}
-
-/** A price for people: "0.01 ETH"; 0 is "free". */
-export const priceText = (wei: string): string => (wei === '0' ? 'free' : ethText(wei));
 
 export const approvalText = (a: 'manual' | 'auto'): string => (a === 'auto' ? 'automatic approval' : 'manual approval');
 

@@ -16,7 +16,7 @@
  */
 import { AgeOpener } from '../crypto/stream';
 import { isCryptoError } from '../crypto/errors';
-import { AtivoFault } from '../util/errors';
+import { codedError } from '../util/errors';
 
 export interface ManifestEntry {
   relPath: string;
@@ -32,17 +32,7 @@ export interface ManifestEntry {
 export type ManifestErrorCode = 'ENCRYPTED' | 'WRONG_KEY' | 'INVALID';
 
 /** A manifest that cannot be read; `message` is a sentence for a person. */
-export class ManifestError extends AtivoFault {
-  readonly family = 'manifest';
-  override name = 'ManifestError';
-  constructor(
-    readonly code: ManifestErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class ManifestError extends codedError<'manifest', ManifestErrorCode>('manifest', 'ManifestError') {}
 
 const AGE_BINARY = Buffer.from('age-encryption.org/v1\n', 'latin1');
 const AGE_ARMOR = Buffer.from('-----BEGIN AGE ENCRYPTED FILE-----', 'latin1');

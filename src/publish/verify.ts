@@ -23,7 +23,7 @@
  * certificate's file count) and every file is cut off the moment more bytes arrive than its size
  * (from the manifest, else what is left of the certificate's total) allows.
  */
-import { formatEther, getAddress } from 'ethers';
+import { getAddress } from 'ethers';
 import { RegistryClient, type ChainConnection } from '../chain/client';
 import { verifyCertificateSignature, type Certificate } from '../chain/certificate';
 import type { HashPool } from '../ingest/hash-pool';
@@ -31,6 +31,7 @@ import { fingerprintFolder } from '../ingest/fingerprint';
 import { refusedReceipts } from '../storage/gateway';
 import { shortErr, storedHashes, strip0x, verifyFromStorage } from './verify-storage';
 import { supersededBy } from './superseded';
+import { ethText } from '../util/format';
 
 export interface Check {
   name: 'signature' | 'registration' | 'receipts' | 'files' | 'stored';
@@ -164,8 +165,8 @@ async function registrationCheck(cert: Certificate, deps: VerifyDeps): Promise<C
         if (termsDiffer || a.price !== certPrice) {
           // Terms the owner replaced later (updateTerms): the certificate was true until then.
           const by = certPrice < 0n ? null : await supersededBy(registry, BigInt(cert.chain.tokenId), cert.license.termsHash, certPrice, cert.chain.blockNumber);
-          if (by === null) problems.push(termsDiffer ? 'the license terms hash differs' : `the price differs (the registry says ${formatEther(a.price)} ETH)`);
-          else superseded = `; superseded by the terms of ${new Date(by.at * 1000).toISOString().replace('.000Z', 'Z')} (now ${formatEther(by.price)} ETH): these terms were in force until then, and the owner's current certificate has the new ones`;
+          if (by === null) problems.push(termsDiffer ? 'the license terms hash differs' : `the price differs (the registry says ${ethText(a.price)})`);
+          else superseded = `; superseded by the terms of ${new Date(by.at * 1000).toISOString().replace('.000Z', 'Z')} (now ${ethText(by.price)}): these terms were in force until then, and the owner's current certificate has the new ones`;
         }
         if (!sameAddress(a.owner, cert.owner)) problems.push(`the token now belongs to ${a.owner}`);
       }

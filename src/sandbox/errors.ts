@@ -1,15 +1,5 @@
 /** The sandbox chain's error, apart from anvil.ts so that wording an error never loads the sandbox (nor ethers). */
-import { AtivoFault } from '../util/errors';
+import { codedError } from '../util/errors';
 export type SandboxErrorCode = 'ANVIL_MISSING' | 'PORT_IN_USE' | 'ALREADY_RUNNING' | 'START_FAILED';
 
-export class SandboxError extends AtivoFault {
-  readonly family = 'sandbox';
-  override readonly name = 'SandboxError';
-  constructor(
-    readonly code: SandboxErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class SandboxError extends codedError<'sandbox', SandboxErrorCode>('sandbox', 'SandboxError') {}

@@ -93,6 +93,27 @@ export class ByteLimit extends Transform {
 /** One GraphQL answer (a page of at most 100 items and their tags) is never larger than this. */
 export const MAX_GRAPHQL_BYTES = 16 * 1024 * 1024;
 
+/**
+ * One GraphQL search of the storage node (`transactions(…)`), its answer read with a cap: the
+ * edges it lists (unchecked: each caller checks what it reads), none when it lists none. Throws
+ * an Error whose message is a sentence.
+ */
+export async function searchEdges(storageUrl: string, query: string, timeoutMs: number): Promise<unknown[]> {
+  const raw = await readCapped(`${storageUrl}/graphql`, MAX_GRAPHQL_BYTES, 'the storage node’s answer to a search', timeoutMs, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new Error('the storage node answered a search with something that is not JSON');
+  }
+  const edges = (body as { data?: { transactions?: { edges?: unknown } } } | null)?.data?.transactions?.edges;
+  return Array.isArray(edges) ? (edges as unknown[]) : [];
+}
+
 export interface ItemTag {
   name: string;
   value: string;
@@ -109,20 +130,7 @@ export async function tagsOfItems(storageUrl: string, ids: readonly string[], ti
   for (let i = 0; i < unique.length; i += 100) {
     const page = unique.slice(i, i + 100);
     const query = `query { transactions(ids: ${JSON.stringify(page)}, first: 100) { edges { node { id tags { name value } } } } }`;
-    const raw = await readCapped(`${storageUrl}/graphql`, MAX_GRAPHQL_BYTES, 'the storage node’s answer to a search', timeoutMs, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query }),
-    });
-    let body: unknown;
-    try {
-      body = JSON.parse(raw.toString('utf8'));
-    } catch {
-      throw new Error('the storage node answered a search with something that is not JSON');
-    }
-    const edges = (body as { data?: { transactions?: { edges?: unknown } } } | null)?.data?.transactions?.edges;
-    if (!Array.isArray(edges)) continue;
-    for (const e of edges as unknown[]) {
+    for (const e of await searchEdges(storageUrl, query, timeoutMs)) {
       const node = (e as { node?: { id?: unknown; tags?: unknown } } | null)?.node;
       if (typeof node?.id !== 'string' || !Array.isArray(node.tags)) continue;
       const tags = (node.tags as unknown[]).filter((t): t is ItemTag => typeof (t as ItemTag | null)?.name === 'string' && typeof (t as ItemTag).value === 'string');

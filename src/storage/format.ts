@@ -1,6 +1,5 @@
 /** Plain-English amounts and sizes for progress lines and messages. */
-import { formatUnits } from 'ethers';
-import { formatBytes, formatEta } from '../util/format';
+import { formatBytes, formatEta, unitsText } from '../util/format';
 
 export { formatBytes, formatEta };
 
@@ -10,14 +9,8 @@ export interface Amount {
   formatted: string;
 }
 
-
 /** `atomic` wei as "<decimal> <ticker>" with every significant digit (no rounding: these are money). */
-export function formatAtomic(atomic: bigint, ticker = 'ETH', decimals = 18): string {
-  const neg = atomic < 0n;
-  let s = formatUnits(neg ? -atomic : atomic, decimals);
-  if (s.endsWith('.0')) s = s.slice(0, -2);
-  return `${neg ? '-' : ''}${s} ${ticker}`;
-}
+export const formatAtomic = (atomic: bigint, ticker = 'ETH', decimals = 18): string => unitsText(atomic, ticker, decimals);
 
 export function amount(atomic: bigint, ticker = 'ETH', decimals = 18): Amount {
   return { atomic: atomic.toString(), formatted: formatAtomic(atomic, ticker, decimals) };

@@ -36,6 +36,26 @@ export abstract class AtivoFault extends Error {
   abstract readonly family: ErrorFamily;
 }
 
+/**
+ * The base of the coded errors that add nothing to AtivoFault but a code:
+ * `new X(code, message, { cause })`, with X's family and name fixed here. Used as
+ * `class SandboxError extends codedError<'sandbox', SandboxErrorCode>('sandbox', 'SandboxError') {}`.
+ */
+export function codedError<F extends ErrorFamily, C extends string>(family: F, name: string) {
+  abstract class CodedError extends AtivoFault {
+    readonly family: F = family;
+    override readonly name: string = name;
+    constructor(
+      readonly code: C,
+      message: string,
+      options?: { cause?: unknown },
+    ) {
+      super(message, options);
+    }
+  }
+  return CodedError;
+}
+
 /** One field of a command's input that was refused: its name in the input, and what it must be. */
 export interface FieldIssue {
   /** The input field's path ("priceEth", "split.0.shareBps"). */

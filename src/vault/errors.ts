@@ -1,5 +1,5 @@
 /** The vault's error, apart from vault.ts so that wording an error never loads ethers or the keychain. */
-import { AtivoFault } from '../util/errors';
+import { codedError } from '../util/errors';
 export type VaultErrorCode =
   | 'INVALID_PRIVATE_KEY'
   | 'INVALID_MNEMONIC'
@@ -13,14 +13,6 @@ export type VaultErrorCode =
   | 'CORRUPT_ENTRY';
 
 /** Bad input or state. Messages are plain English and never contain the secret involved. */
-export class VaultError extends AtivoFault {
-  readonly family = 'vault';
-  override name = 'VaultError';
-  readonly code: VaultErrorCode;
-  constructor(code: VaultErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export class VaultError extends codedError<'vault', VaultErrorCode>('vault', 'VaultError') {}
 
 export const isVaultError = (e: unknown): e is VaultError => e instanceof VaultError;

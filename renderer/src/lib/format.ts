@@ -42,3 +42,16 @@ export function baseName(path: string): string {
   const i = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
   return i >= 0 ? trimmed.slice(i + 1) : trimmed;
 }
+
+const WEI_PER_ETH = 10n ** 18n;
+
+/** Wei (decimal string) as an exact ETH amount ("0.01", "1"); anything that is not whole wei is returned as is. */
+export function weiToEth(wei: string): string {
+  if (!/^\d+$/.test(wei)) return wei;
+  const v = BigInt(wei);
+  const frac = (v % WEI_PER_ETH).toString().padStart(18, '0').replace(/0+$/, '');
+  return frac === '' ? (v / WEI_PER_ETH).toString() : `${(v / WEI_PER_ETH).toString()}.${frac}`;
+}
+
+/** Wei as "0.01 ETH" (exact; the same text as the backend's). */
+export const ethText = (wei: string): string => `${weiToEth(wei)} ETH`;

@@ -7,7 +7,8 @@ import type { AssetQuery } from './Library';
 import { formatBytes, formatCount, plural, scanPercent, shortHash } from '../lib/format';
 import { hrefFor } from '../state/router';
 import { useApp } from '../state/store';
-import { LifecycleBadge, ethText, priceCell, useLiveStatus } from './asset/Lifecycle';
+import { ethText } from '../lib/format';
+import { LifecycleBadge, priceCell, useLiveStatus } from './asset/Lifecycle';
 import './asset/asset.css';
 
 const ROW_HEIGHT = 68;

@@ -12,12 +12,13 @@ import { WalletLine } from '../components/WalletContext';
 import { BlockedReason, NetworkDownBanner } from '../components/NetworkDownBanner';
 import { useNetworkDown } from '../state/network-health';
 import { useQuery } from '../hooks/useQuery';
-import { formatCount, formatDate } from '../lib/format';
+import { formatCount, formatDate, weiToEth } from '../lib/format';
 import { notify, useApp } from '../state/store';
 import type { LiveJob } from '../state/store';
 import { PayoutChart } from './earnings/PayoutChart';
 import { PayoutTable } from './earnings/PayoutTable';
-import { exactEth, formatEth, localTimeZone, networkTitle, shortAddress } from './earnings/money';
+import { shortAddress } from '../lib/wallet';
+import { formatEth, localTimeZone, networkTitle } from './earnings/money';
 import './earnings/earnings.css';
 
 type Bucket = 'day' | 'week' | 'month';
@@ -32,7 +33,7 @@ const BUCKETS: { value: Bucket; label: string }[] = [
 
 function Amount({ wei, currency, testId }: { wei: string; currency: string; testId?: string }) {
   return (
-    <span className="earn-amount" data-wei={wei} data-testid={testId} title={`${exactEth(wei)} ${currency}`}>
+    <span className="earn-amount" data-wei={wei} data-testid={testId} title={`${weiToEth(wei)} ${currency}`}>
       {formatEth(wei, currency)}
     </span>
   );

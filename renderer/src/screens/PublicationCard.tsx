@@ -5,25 +5,15 @@ import type { AssetDetail } from '../api/client';
 import { CopyButton } from '../components/CopyButton';
 import { Icon } from '../components/Icon';
 import { ProgressBar } from '../components/ProgressBar';
-import { formatDate } from '../lib/format';
+import { formatDate, weiToEth } from '../lib/format';
 import { jobPercent, jobStateText } from '../lib/jobs';
-import { downloadText, formatEth } from '../lib/wallet';
+import { downloadText, formatEth, shortAddress } from '../lib/wallet';
 import { notify, useApp } from '../state/store';
 import './inbox/inbox.css';
 import type { LiveJob } from '../state/store';
 import { publishWaitText, useAssetBatch } from './activity/useAssetBatch';
 
 type Publication = NonNullable<AssetDetail['publication']>;
-
-/** Wei (decimal string) as an ETH amount string ("0.01"). */
-export function weiToEth(wei: string): string {
-  if (!/^\d+$/.test(wei)) return wei;
-  const v = BigInt(wei);
-  const unit = 10n ** 18n;
-  const int = v / unit;
-  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
-  return frac === '' ? int.toString() : `${int.toString()}.${frac}`;
-}
 
 const NETWORK_WORD: Record<string, string> = { sandbox: 'Sandbox', testnet: 'Testnet', mainnet: 'Mainnet' };
 
@@ -89,7 +79,7 @@ function AccessTools({ asset, publication }: { asset: AssetDetail; publication: 
     setSimulating(true);
     try {
       const r = await call('access.simulateBuyer', { assetId: asset.id, message: 'Hello! I would like to use this for a research project.' });
-      notify('success', `A simulated buyer (${r.requester.slice(0, 6)}…${r.requester.slice(-4)}) requested access. It arrives in your Inbox in a few seconds.`, '#/inbox');
+      notify('success', `A simulated buyer (${shortAddress(r.requester)}) requested access. It arrives in your Inbox in a few seconds.`, '#/inbox');
     } catch (e) {
       notify('error', `The simulated buyer could not request access: ${messageOf(e)}`);
     } finally {

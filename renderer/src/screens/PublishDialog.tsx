@@ -9,12 +9,13 @@ import { call } from '../api/client';
 import type { AssetDetail, CommandOutput } from '../api/client';
 import type { CommandInput } from '../../../src/api/bridge';
 import { Icon } from '../components/Icon';
+import { CustomTermsField, customTermsError } from '../components/CustomTermsField';
 import { FormError } from '../components/FormError';
 import { Modal } from '../components/Modal';
 import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { NETWORK_TITLE } from '../lib/wallet';
-import { weiToEthText } from './inbox/model';
+import { weiToEth } from '../lib/format';
 import { loadJobs, notify } from '../state/store';
 import { PublishCosts, useFundingChoice } from './publish/PublishCosts';
 import { CreateWalletDialog, ImportWalletDialog } from './WalletDialogs';
@@ -113,7 +114,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const [visibility, setVisibility] = useState<'public' | 'private'>(prev?.visibility ?? 'public');
   const [license, setLicense] = useState<string>(prev?.license ?? defaults.licenses[0]?.id ?? 'custom');
   const [terms, setTerms] = useState(prev?.customTerms ?? '');
-  const [price, setPrice] = useState(prev !== null ? weiToEthText(prev.priceWei) : '0');
+  const [price, setPrice] = useState(prev !== null ? weiToEth(prev.priceWei) : '0');
   const [approval, setApproval] = useState<'manual' | 'auto'>(prev?.approval ?? 'manual');
   const [accessDays, setAccessDays] = useState(String(prev?.accessDays ?? 0));
   const [confirmPublic, setConfirmPublic] = useState(false);
@@ -137,8 +138,6 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
     form: useId(),
     license: useId(),
     licenseHint: useId(),
-    terms: useId(),
-    termsError: useId(),
     price: useId(),
     priceHint: useId(),
     priceError: useId(),
@@ -157,7 +156,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const errs = rowErrors(rows);
   const priceError = ETH.test(price.trim()) ? null : 'Enter an amount of ETH like 0.01 (0 for free).';
   const accessError = /^\d{1,5}$/.test(accessDays.trim()) && Number(accessDays.trim()) <= 36_500 ? null : 'Enter a whole number of days, 0 for perpetual access (at most 36500).';
-  const termsError = license === 'custom' && terms.trim() === '' ? 'Write the terms of your license.' : null;
+  const termsError = customTermsError(license, terms);
   const publicError = goingPublic && !confirmPublic ? 'Confirm that every file of this version becomes readable by anyone.' : null;
   const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && accessError === null && termsError === null && publicError === null && defaults.owner !== null;
   const selectedTerms = defaults.licenses.find((l) => l.id === license)?.terms ?? null;
@@ -186,7 +185,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
         ...(money.fundStorage !== undefined ? { fundStorage: money.fundStorage } : {}),
       });
       money.reload();
-      if (r.storageFunded !== undefined && BigInt(r.storageFunded) > 0n) notify('success', `Added ${weiToEthText(r.storageFunded)} ETH to your storage balance for “${asset.name}”.`);
+      if (r.storageFunded !== undefined && BigInt(r.storageFunded) > 0n) notify('success', `Added ${weiToEth(r.storageFunded)} ETH to your storage balance for “${asset.name}”.`);
       if (r.alreadyCertified !== null) notify('info', `“${asset.name}” is already certified as version ${r.alreadyCertified.version}: change its files to publish a new version.`);
       else notify('info', `Publishing “${asset.name}” on ${NETWORK_TITLE[r.network]}: follow it in Activity.`);
       loadJobs();
@@ -304,26 +303,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
           </p>
         </div>
         {license === 'custom' && (
-          <div className="field">
-            <label htmlFor={ids.terms}>License terms</label>
-            <textarea
-              id={ids.terms}
-              className="input publish-terms"
-              rows={5}
-              value={terms}
-              maxLength={20000}
-              aria-invalid={tried && termsError !== null}
-              aria-describedby={tried && termsError !== null ? ids.termsError : undefined}
-              onChange={(e) => {
-                setTerms(e.target.value);
-              }}
-            />
-            {tried && termsError !== null && (
-              <p id={ids.termsError} className="field-error">
-                {termsError}
-              </p>
-            )}
-          </div>
+          <CustomTermsField value={terms} onChange={setTerms} error={termsError} tried={tried} />
         )}
 
         <div className="publish-two">

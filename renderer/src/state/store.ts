@@ -7,7 +7,8 @@ import { create } from 'zustand';
 import { ApiError, call, messageOf, on } from '../api/client';
 import type { AssetKind, EventPayload, NetworkName } from '../api/client';
 import type { ConnectionState } from '../bridge/web';
-import { baseName, formatBytes, plural } from '../lib/format';
+import { baseName, ethText, formatBytes, plural } from '../lib/format';
+import { shortAddress } from '../lib/wallet';
 import { hrefFor, parseHash } from './router';
 import type { Route } from './router';
 
@@ -424,15 +425,6 @@ export function loadUnread(): void {
   );
 }
 
-/** "0.01 ETH" from wei (decimal string), for notification texts. */
-function ethText(wei: string): string {
-  if (!/^\d+$/.test(wei)) return wei;
-  const v = BigInt(wei);
-  const unit = 10n ** 18n;
-  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${(v / unit).toString()}${frac === '' ? '' : `.${frac}`} ETH`;
-}
-
 /**
  * A new access request: a system notification in the browser shell when the person allowed
  * them (clicking it opens the request), else an in-app notice linking to it. The Electron
@@ -440,7 +432,7 @@ function ethText(wei: string): string {
  */
 function handleNewRequest(r: EventPayload<'access.new'>): void {
   const href = hrefFor({ name: 'inbox', id: r.id });
-  const who = r.requester.length > 14 ? `${r.requester.slice(0, 6)}…${r.requester.slice(-4)}` : r.requester;
+  const who = shortAddress(r.requester);
   const what = r.assetName !== null ? `“${r.assetName}”` : 'one of your assets';
   const text = `${who} requests access to ${what} (${r.amountWei === '0' ? 'free' : ethText(r.amountWei)}).`;
   const open = (): void => {

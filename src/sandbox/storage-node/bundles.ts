@@ -8,7 +8,7 @@
  */
 import { open } from 'node:fs/promises';
 import { DataItem } from '@irys/bundles';
-import { encodeBase58 } from './base58';
+import { encodeBase58 } from 'ethers';
 import { InvalidItemError, parseItemHeader, tagValue, type ItemHeader, type Tag } from './items';
 
 /** Bundles larger than this are not unpacked in memory (the single-POST limit is the usual cap). */

@@ -12,6 +12,6 @@ export {
   type StorageNodeStats,
   type StoragePricing,
 } from './node';
-export { verifyReceipt, readIdentityPublicKey, type Receipt, type ReceiptData } from './receipts';
+export { verifyReceipt, readIdentityPublicKey, type Receipt } from './receipts';
 export { parseManifest, resolveManifestPath, MANIFEST_CONTENT_TYPES, type PathManifest } from './manifest';
 export { attachStorageNode, type AttachedStorageNode } from './attach';

@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { DataItem, SIG_CONFIG, SignatureConfig, deserializeTags } from '@irys/bundles';
 import { FileDataItem } from '@irys/bundles/file';
-import { computeAddress, hexlify } from 'ethers';
-import { encodeBase58 } from './base58';
+import { computeAddress, encodeBase58, hexlify } from 'ethers';
 
 export interface Tag {
   name: string;

@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { JsonRpcProvider, Network } from 'ethers';
 import { z } from 'zod';
+import { fetchChainId } from '../../chain/provider';
 import { Mutex } from './fsutil';
 import { checkFundingTx, type FundingCheck } from './funding';
 import { BodyTooLargeError, readBody } from './http';
@@ -48,15 +49,8 @@ export function createFunding(ctx: NodeContext): NodeFunding {
   let providerP: Promise<JsonRpcProvider> | undefined;
   const chain = (): Promise<JsonRpcProvider> =>
     (providerP ??= (async () => {
-      const r = await fetch(cfg.rpcUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-        signal: AbortSignal.timeout(cfg.rpcTimeoutMs),
-      });
-      const body = (await r.json()) as { result?: unknown };
-      if (typeof body.result !== 'string') throw new Error(`eth_chainId answered ${JSON.stringify(body)}`);
-      provider = new JsonRpcProvider(cfg.rpcUrl, Network.from(BigInt(body.result)), { staticNetwork: true, batchMaxCount: 1 });
+      const chainId = await fetchChainId(cfg.rpcUrl, cfg.rpcTimeoutMs);
+      provider = new JsonRpcProvider(cfg.rpcUrl, Network.from(chainId), { staticNetwork: true, batchMaxCount: 1 });
       return provider;
     })().catch((e: unknown) => {
       providerP = undefined;

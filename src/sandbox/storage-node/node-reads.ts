@@ -6,7 +6,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { encodeBase58 } from './base58';
+import { encodeBase58 } from 'ethers';
 import { GraphQLError } from './graphql';
 import { sendError } from './http';
 import { isManifestItem, MAX_MANIFEST_BYTES, parseManifest, resolveManifestPath, type PathManifest } from './manifest';

@@ -3,10 +3,12 @@
  * 127.0.0.1, storing ANS-104 data items in a data dir and taking payment in the sandbox chain's
  * ETH. See README.md for the endpoints and the shapes the client expects.
  */
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
-import { errnoCode, isNoSpace, writeFileAtomic } from './fsutil';
+import { tryExclusiveLock } from '../../catalog/lock';
+import { writeFileAtomic } from '../../util/atomic-write';
+import { errnoCode, isNoSpace } from './fsutil';
 import { BodyTooLargeError, drain, readBody, sendError } from './http';
 import { createContext, send, STORAGE_NODE_TOKEN, type Reply, type ServeConfig, type StorageNodeStats } from './node-context';
 import { createFunding } from './node-funding';
@@ -14,7 +16,6 @@ import { createReads } from './node-reads';
 import { createUploads } from './node-uploads';
 import { loadOrCreateIdentity } from './receipts';
 import { Store, isUploadId } from './store';
-import { isProcessAlive } from '../../util/process';
 import { StorageNodeError } from './errors';
 
 export const STORAGE_NODE_HOST = '127.0.0.1';
@@ -89,32 +90,6 @@ const positiveInt = (v: number | undefined, fallback: number, what: string): num
   return v;
 };
 
-
-async function takeDirLock(path: string): Promise<void> {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fh = await open(path, 'wx');
-      await fh.writeFile(`${JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString() })}\n`);
-      await fh.close();
-      return;
-    } catch (e) {
-      if (errnoCode(e) !== 'EEXIST') throw e;
-      let pid: number | undefined;
-      try {
-        const parsed = JSON.parse(await readFile(path, 'utf8')) as { pid?: unknown };
-        pid = typeof parsed.pid === 'number' ? parsed.pid : undefined;
-      } catch {
-        pid = undefined;
-      }
-      if (pid !== undefined && pid !== process.pid && isProcessAlive(pid)) {
-        throw new StorageNodeError('ALREADY_RUNNING', `A storage node (pid ${pid}) is already running on ${path.replace(/\/storage-node\.lock$/, '')}; stop it first.`);
-      }
-      await rm(path, { force: true }); // stale (its process is gone)
-    }
-  }
-  throw new StorageNodeError('START_FAILED', `Could not take the lock ${path}.`);
-}
-
 /** Starts the node on 127.0.0.1. Creates `dataDir` and the node's identity on first start. */
 export async function startStorageNode(opts: StartStorageNodeOptions): Promise<StorageNode> {
   const dataDir = resolve(opts.dataDir);
@@ -140,12 +115,13 @@ export async function startStorageNode(opts: StartStorageNodeOptions): Promise<S
   }
 
   activeDirs.add(dataDir);
-  const lockPath = join(dataDir, 'storage-node.lock');
-  let locked = false;
+  // One node per dir, across processes: the OS lock of catalog/lock.ts (a pid file could be left
+  // behind by a crash, or name a reused pid).
+  let lock: { release: () => void } | null = null;
   try {
     await mkdir(dataDir, { recursive: true });
-    await takeDirLock(lockPath);
-    locked = true;
+    lock = tryExclusiveLock(join(dataDir, 'storage-node.lock'));
+    if (lock === null) throw new StorageNodeError('ALREADY_RUNNING', `A storage node is already running on ${dataDir}; stop it first.`);
     const identity = await loadOrCreateIdentity(join(dataDir, 'node-key.json'), opts.identityKeyBits);
     const store = await Store.open(dataDir);
     await store.expireUploads(uploadTtlMs);
@@ -164,14 +140,15 @@ export async function startStorageNode(opts: StartStorageNodeOptions): Promise<S
       maxChunk,
       uploadTtlMs,
       rpcTimeoutMs,
-      onStopped: async () => {
-        await rm(lockPath, { force: true });
+      onStopped: () => {
+        lock?.release();
         activeDirs.delete(dataDir);
+        return Promise.resolve();
       },
     });
     return node;
   } catch (e) {
-    if (locked) await rm(lockPath, { force: true }).catch(() => undefined);
+    lock?.release();
     activeDirs.delete(dataDir);
     if (isNoSpace(e)) throw new StorageNodeError('START_FAILED', `The storage node cannot start: the disk holding ${dataDir} is full.`, { cause: e });
     throw e;

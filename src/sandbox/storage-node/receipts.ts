@@ -14,29 +14,19 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { Wallet } from 'ethers';
 import { z } from 'zod';
-import { receiptHash, verifyReceipt } from '../../storage/receipts';
-import { writeFileAtomic } from './fsutil';
+import { receiptHash, verifyReceipt, type ReceiptData } from '../../storage/receipts';
+import { writeFileAtomic } from '../../util/atomic-write';
 
 /** The check itself lives with the storage code (production verifies receipts without the sandbox). */
 export { verifyReceipt };
 
 export const RECEIPT_VERSION = '1.0.0';
 
-export interface Receipt {
-  id: string;
-  /** Milliseconds since the epoch when the node accepted the item. */
-  timestamp: number;
+/** The receipt the node signs: the fields a receipt check reads (src/storage/receipts.ts), and validator signatures. */
+export interface Receipt extends ReceiptData {
   version: typeof RECEIPT_VERSION;
-  /** The node's public key (RSA modulus, base64url). */
-  public: string;
-  /** base64url RSA-PSS signature over the deep hash above. */
-  signature: string;
-  deadlineHeight: number;
   validatorSignatures: { address: string; signature: string }[];
 }
-
-/** The fields the client's verifyReceipt reads. */
-export type ReceiptData = Pick<Receipt, 'id' | 'timestamp' | 'version' | 'public' | 'signature' | 'deadlineHeight'>;
 
 const RsaJwk = z.object({
   kty: z.literal('RSA'),

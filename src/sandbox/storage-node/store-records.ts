@@ -1,6 +1,6 @@
 /** What the node's disk state holds (see store.ts): the records' shapes, checked when read back. */
 import { z } from 'zod';
-import { decodeBase58 } from './base58';
+import { decodeBase58, encodeBase58, toBeHex } from 'ethers';
 import type { ItemHeader } from './items';
 import type { Receipt } from './receipts';
 
@@ -80,8 +80,16 @@ export type UploadRecord = z.infer<typeof UploadRecord>;
 
 /** The 32 raw id bytes as hex (file names must not depend on case: base58 does). */
 export function idToHex(id: string): string | undefined {
-  const raw = decodeBase58(id);
-  return raw?.length === 32 ? raw.toString('hex') : undefined;
+  let n: bigint;
+  try {
+    n = decodeBase58(id); // ethers' base58 (Bitcoin alphabet, as @irys/bundles); throws on other letters
+  } catch {
+    return undefined;
+  }
+  if (n >= 1n << 256n) return undefined;
+  const hex = toBeHex(n, 32);
+  // A number drops leading '1's (zero bytes): only the one text of these 32 bytes names them.
+  return encodeBase58(hex) === id ? hex.slice(2) : undefined;
 }
 
 export const tagKey = (name: string, value: string) => `${name}\u0000${value}`;

@@ -2,7 +2,7 @@
  * The node's disk state, under `dataDir`:
  *
  *   node-key.json                    identity (receipts RSA key + funding key), mode 0600
- *   storage-node.lock                { pid } while a node runs on this dir
+ *   storage-node.lock                an OS lock (catalog/lock.ts) while a node runs on this dir
  *   items/<hh>/<idhex>.bin           raw data item bytes (ANS-104), exactly as uploaded
  *   items/<hh>/<idhex>.json          metadata + receipt + charge: its presence IS the commit
  *   funding/<txhash>.json            one credited funding tx (credits once per tx hash)
@@ -19,7 +19,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { errnoCode, tempPathFor, writeFileAtomic } from './fsutil';
+import { tempPathFor, writeFileAtomic } from '../../util/atomic-write';
+import { errnoCode } from './fsutil';
 import { Funding, ItemRecord, UploadRecord, idToHex, isUploadId, tagKey, type ChunkInfo, type FundingRecord, type StoredItem } from './store-records';
 
 export { idToHex, isUploadId, type ChunkInfo, type FundingRecord, type StoredItem, type UploadRecord } from './store-records';

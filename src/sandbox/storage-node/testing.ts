@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { HDNodeWallet, JsonRpcProvider, Mnemonic, Wallet } from 'ethers';
+import { fetchChainId } from '../../chain/provider';
 
 /** anvil's default chain id. */
 export const ANVIL_CHAIN_ID = 31337;
@@ -67,8 +68,8 @@ export async function startTestAnvil(extraArgs: string[] = []): Promise<TestAnvi
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
-      const r = await fetch(rpcUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }) });
-      if (r.ok) break;
+      await fetchChainId(rpcUrl, 1000);
+      break;
     } catch {
       // not up yet
     }

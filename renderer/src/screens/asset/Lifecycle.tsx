@@ -2,12 +2,9 @@
 import type { AssetSummary } from '../../api/client';
 import { jobPercent } from '../../lib/jobs';
 import { useApp } from '../../state/store';
-import { weiToEth } from '../PublicationCard';
+import { ethText } from '../../lib/format';
 
 export type Status = AssetSummary['status'];
-
-/** Wei as "0.01 ETH". */
-export const ethText = (wei: string): string => `${weiToEth(wei)} ETH`;
 
 /** A price: "0.01 ETH", "Free", or a dash before the first certificate. */
 export const priceCell = (wei: string | null): string => (wei === null ? '—' : wei === '0' ? 'Free' : ethText(wei));

@@ -3,16 +3,22 @@ import { useId, useState } from 'react';
 import type { SyntheticEvent } from 'react';
 import { call } from '../../api/client';
 import type { CommandOutput } from '../../api/client';
+import { CustomTermsField, customTermsError } from '../../components/CustomTermsField';
 import { FormError } from '../../components/FormError';
 import { Modal } from '../../components/Modal';
 import { useAction } from '../../hooks/useAction';
 import { notify } from '../../state/store';
-import { weiToEth } from '../PublicationCard';
+import { weiToEth } from '../../lib/format';
+import type { CommandInput } from '../../../../src/api/bridge';
 
 type TermsState = CommandOutput<'assets.terms'>;
 
-const LICENSES = ['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom'] as const;
-type LicenseId = (typeof LICENSES)[number];
+// The renderer may import only types from src/api, so the list is restated here, checked both ways against
+// the contract's license enum (built from LICENSE_IDS in src/publish/licenses.ts): a change there fails the typecheck here.
+type LicenseId = NonNullable<CommandInput<'assets.updateTerms'>['license']>;
+const LICENSES = ['CC-BY-4.0', 'CC-BY-NC-4.0', 'CC0-1.0', 'ODC-By-1.0', 'OpenRAIL-M', 'custom'] as const satisfies readonly LicenseId[];
+export type AllLicensesListed = Exclude<LicenseId, (typeof LICENSES)[number]> extends never ? true : never;
+export const allLicensesListed: AllLicensesListed = true;
 const ETH = /^\d{1,9}(\.\d{1,18})?$/;
 
 export function TermsDialog({ assetId, name, terms, onClose, onQueued }: { assetId: number; name: string; terms: TermsState; onClose: () => void; onQueued: (jobId: number) => void }) {
@@ -22,10 +28,10 @@ export function TermsDialog({ assetId, name, terms, onClose, onQueued }: { asset
   const [custom, setCustom] = useState(terms.customTerms ?? '');
   const [tried, setTried] = useState(false);
   const { busy, error, setError, run } = useAction();
-  const ids = { price: useId(), priceHint: useId(), priceError: useId(), license: useId(), custom: useId(), customError: useId() };
+  const ids = { price: useId(), priceHint: useId(), priceError: useId(), license: useId() };
 
   const priceError = ETH.test(price.trim()) ? null : 'Enter an amount of ETH like 0.01 (0 for free).';
-  const customError = license === 'custom' && custom.trim() === '' ? 'Write the terms of your license.' : null;
+  const customError = customTermsError(license, custom);
   const samePrice = priceError === null && price.trim() === oldPrice;
   const sameLicense = license === terms.license && (license !== 'custom' || custom.trim() === (terms.customTerms ?? '').trim());
   const unchanged = samePrice && sameLicense;
@@ -112,25 +118,7 @@ export function TermsDialog({ assetId, name, terms, onClose, onQueued }: { asset
           </select>
         </div>
         {license === 'custom' && (
-          <div className="field">
-            <label htmlFor={ids.custom}>License terms</label>
-            <textarea
-              id={ids.custom}
-              className="input"
-              rows={5}
-              value={custom}
-              aria-invalid={tried && customError !== null}
-              aria-describedby={tried && customError !== null ? ids.customError : undefined}
-              onChange={(e) => {
-                setCustom(e.target.value);
-              }}
-            />
-            {tried && customError !== null && (
-              <p id={ids.customError} className="field-error">
-                {customError}
-              </p>
-            )}
-          </div>
+          <CustomTermsField value={custom} onChange={setCustom} error={customError} tried={tried} />
         )}
         <div className="terms-explain" data-testid="terms-explain">
           <p>

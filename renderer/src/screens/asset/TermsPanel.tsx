@@ -12,7 +12,8 @@ import { jobPercent } from '../../lib/jobs';
 import { notify, useApp } from '../../state/store';
 import { useNetworkDown } from '../../state/network-health';
 import type { LiveJob } from '../../state/store';
-import { weiToEth } from '../PublicationCard';
+import { weiToEth } from '../../lib/format';
+import { shortAddress } from '../../lib/wallet';
 import { TermsDialog } from './TermsDialog';
 import './terms.css';
 
@@ -20,7 +21,6 @@ type TermsState = CommandOutput<'assets.terms'>;
 type Buyers = CommandOutput<'assets.buyers'>;
 
 const FINAL = new Set(['done', 'failed', 'cancelled']);
-const short = (a: string): string => `${a.slice(0, 6)}…${a.slice(-4)}`;
 const priceText = (wei: string): string => (weiToEth(wei) === '0' ? 'Free' : `${weiToEth(wei)} ETH`);
 const accessText = (days: number): string => (days === 0 ? 'Perpetual' : `${days === 1 ? '1 day' : `${days} days`} from each approval`);
 
@@ -60,7 +60,7 @@ function BuyerList({ buyers }: { buyers: Buyers }) {
       {buyers.items.map((b) => (
         <li key={b.requestId} className="buyer-row" data-testid="buyer-row" data-state={b.state}>
           <code className="mono-text" title={b.requester}>
-            {short(b.requester)}
+            {shortAddress(b.requester)}
           </code>
           <span className={`badge ${b.state === 'expired' ? 'badge-expired' : 'badge-active'}`}>{b.state === 'active' ? 'Active' : 'Expired'}</span>
           <span className="muted">
@@ -162,7 +162,7 @@ export function TermsPanel({ assetId, name }: { assetId: number; name: string })
           </button>
         </div>
       </div>
-      {!terms.isOwner && terms.owner !== null && <p className="card-note">This asset belongs to the wallet {short(terms.owner)}, not to the wallet in use: switch to it to change its terms or listing.</p>}
+      {!terms.isOwner && terms.owner !== null && <p className="card-note">This asset belongs to the wallet {shortAddress(terms.owner)}, not to the wallet in use: switch to it to change its terms or listing.</p>}
       {terms.note !== null && <p className="card-note">{terms.note}</p>}
       <dl className="facts">
         <div className="fact">

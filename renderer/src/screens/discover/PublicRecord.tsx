@@ -1,6 +1,6 @@
 /** An asset's public record, from the chain's events (issue 16): on its public page and its owner's page. */
 import type { CommandOutput } from '../../api/client';
-import { ethText } from '../asset/Lifecycle';
+import { ethText } from '../../lib/format';
 
 type Record = CommandOutput<'discover.asset'>['record'];
 

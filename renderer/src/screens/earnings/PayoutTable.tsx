@@ -3,8 +3,8 @@ import { call } from '../../api/client';
 import type { CommandOutput } from '../../api/client';
 import { usePaged, usePagedVirtualizer } from '../../hooks/paged';
 import type { PagedList, PageFetcher } from '../../hooks/paged';
-import { formatCount, formatDate, shortHash } from '../../lib/format';
-import { exactEth, formatEth } from './money';
+import { formatCount, formatDate, shortHash, weiToEth } from '../../lib/format';
+import { formatEth } from './money';
 
 type Payout = CommandOutput<'earnings.payouts'>['items'][number];
 const ROW_HEIGHT = 36;
@@ -40,7 +40,7 @@ function Rows({ list, total, currency }: { list: PagedList<PayoutQuery, Payout>;
                   <span role="cell" className="ecell ecell-asset" title={p.assetName ?? undefined}>
                     {p.tokenId !== null ? `${p.assetName ?? 'Asset'} #${p.tokenId}` : '—'}
                   </span>
-                  <span role="cell" className="ecell ecell-amount" data-wei={p.amountWei} title={`${exactEth(p.amountWei)} ${currency}`}>
+                  <span role="cell" className="ecell ecell-amount" data-wei={p.amountWei} title={`${weiToEth(p.amountWei)} ${currency}`}>
                     {formatEth(p.amountWei, currency)}
                   </span>
                   <span role="cell" className="ecell ecell-when">

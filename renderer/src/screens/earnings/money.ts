@@ -13,17 +13,8 @@ export function formatEth(wei: string | bigint, currency = 'ETH'): string {
   return `${neg ? '-' : ''}${whole.toLocaleString('en-US')}${frac ? `.${frac}` : ''} ${currency}`;
 }
 
-/** The exact amount in ETH (all 18 decimals, trailing zeros dropped), for titles. */
-export function exactEth(wei: string | bigint): string {
-  const v = typeof wei === 'bigint' ? wei : BigInt(wei);
-  const frac = (v % WEI).toString().padStart(18, '0').replace(/0+$/, '');
-  return `${(v / WEI).toString()}${frac ? `.${frac}` : ''}`;
-}
-
 /** Wei as a float in ETH (charts only: not exact). */
 export const weiToNumber = (wei: string): number => Number(BigInt(wei) / 10n ** 9n) / 1e9;
-
-export const shortAddress = (a: string): string => (a.length > 12 ? `${a.slice(0, 6)}…${a.slice(-4)}` : a);
 
 /** A network's name as people read it ("Sandbox", never "sandbox"). */
 export const networkTitle = (n: string): string => (n === 'sandbox' ? 'Sandbox' : n === 'testnet' ? 'Testnet' : n === 'mainnet' ? 'Mainnet' : n);

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import type { CommandOutput } from '../../api/client';
 import type { LiveJob } from '../../state/store';
 import { formatEth } from '../../lib/wallet';
+import { weiToEth } from '../../lib/format';
 
 export type RequestView = CommandOutput<'access.list'>['items'][number];
 export type RequestDetail = CommandOutput<'access.get'>;
@@ -95,19 +96,10 @@ export function chipTone(c: Chip): 'pending' | 'busy' | 'ok' | 'bad' | 'off' {
 /** A request the owner can still approve or deny (nothing in progress). */
 export const isActionable = (c: Chip): boolean => c.kind === 'pending' || c.kind === 'expired' || c.kind === 'failed';
 
-/** Wei (decimal string) as ETH ("0.01"), exact. */
-export function weiToEthText(wei: string): string {
-  if (!/^\d+$/.test(wei)) return wei;
-  const v = BigInt(wei);
-  const unit = 10n ** 18n;
-  const frac = (v % unit).toString().padStart(18, '0').replace(/0+$/, '');
-  return frac === '' ? (v / unit).toString() : `${(v / unit).toString()}.${frac}`;
-}
-
 /** "0.01 ETH", "Free". */
 export function amountText(wei: string): string {
   if (wei === '0') return 'Free';
-  return `${formatEth(weiToEthText(wei), 8).text} ETH`;
+  return `${formatEth(weiToEth(wei), 8).text} ETH`;
 }
 
 /** "just now", "3 min ago", "2 h ago", "5 days ago" (dates further back as a date). */
