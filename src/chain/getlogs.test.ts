@@ -3,8 +3,9 @@
  *
  * TEST DOUBLE: `cappedRpc` is a small HTTP proxy in front of the real anvil chain. It forwards
  * every JSON-RPC call unchanged, except that it refuses eth_getLogs over more than `maxBlocks`
- * blocks (the error public nodes send), and can drop the `blockTimestamp` field of logs (nodes
- * that do not stamp them). It exists only because no capped public RPC can run here; the chain,
+ * blocks, or whose answer holds more than `maxResults` logs, with the errors public nodes send
+ * ("block range too large", "query returned more than 10000 results", …), and can drop the
+ * `blockTimestamp` field of logs (nodes that do not stamp them). It exists only because no capped public RPC can run here; the chain,
  * the registry, the transactions and the catalog are all real.
  */
 import { createServer, type Server } from 'node:http';
@@ -29,7 +30,15 @@ interface Capped {
   close(): Promise<void>;
 }
 
-async function cappedRpc(upstream: string, maxBlocks: number, opts: { stripTimestamps?: boolean } = {}): Promise<Capped> {
+interface CapOptions {
+  stripTimestamps?: boolean;
+  /** The refusal's message (default: the block-range one of some public nodes). */
+  rangeMessage?: string;
+  /** Refuse answers with more logs than this (as Infura does above 10,000 results). */
+  maxResults?: number;
+}
+
+async function cappedRpc(upstream: string, maxBlocks: number, opts: CapOptions = {}): Promise<Capped> {
   const answered: [number, number][] = [];
   const refused: [number, number][] = [];
   const server: Server = createServer((req, res) => {
@@ -48,12 +57,18 @@ async function cappedRpc(upstream: string, maxBlocks: number, opts: { stripTimes
           range = [Number(f?.fromBlock), Number(f?.toBlock)];
           if (range[1] - range[0] + 1 > maxBlocks) {
             refused.push(range);
-            reply({ jsonrpc: '2.0', id: call.id, error: { code: -32005, message: `query exceeds max block range ${maxBlocks}` } });
+            reply({ jsonrpc: '2.0', id: call.id, error: { code: -32005, message: opts.rangeMessage ?? `query exceeds max block range ${maxBlocks}` } });
             return;
           }
         }
         const up = await fetch(upstream, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(call) });
         const body = (await up.json()) as { result?: unknown };
+        if (range !== null && opts.maxResults !== undefined && Array.isArray(body.result) && body.result.length > opts.maxResults) {
+          refused.push(range);
+          // Infura's wording, with the range it suggests (the reader splits on its own).
+          reply({ jsonrpc: '2.0', id: call.id, error: { code: -32005, message: `query returned more than ${opts.maxResults} results. Try with this block range [0x${range[0].toString(16)}, 0x${range[1].toString(16)}].` } });
+          return;
+        }
         if (range !== null) answered.push(range);
         if (range !== null && opts.stripTimestamps === true && Array.isArray(body.result)) {
           for (const log of body.result as Record<string, unknown>[]) delete log.blockTimestamp;
@@ -140,10 +155,11 @@ function follower(conn: ChainConnection, batchSize: number): ChainFollower {
 
 describe('a node that caps eth_getLogs ranges', () => {
   it.each([
-    ['logs stamped with their block time', false],
-    ['logs without block times (blocks asked for)', true],
-  ])('%s: every event exactly once, ranges split only when refused, the smaller span kept', async (_label, strip) => {
-    const rpc = await cappedRpc(chain.sandbox.rpcUrl, MAX_BLOCKS, { stripTimestamps: strip });
+    ['logs stamped with their block time', false, undefined],
+    ['logs without block times (blocks asked for)', true, undefined],
+    ['"block range too large"', false, 'block range too large'],
+  ])('%s: every event exactly once, ranges split only when refused, the smaller span kept', async (_label, strip, rangeMessage) => {
+    const rpc = await cappedRpc(chain.sandbox.rpcUrl, MAX_BLOCKS, { stripTimestamps: strip, ...(rangeMessage === undefined ? {} : { rangeMessage }) });
     try {
       const f = follower(rpc.conn, 1000);
       const r = await f.syncOnce();
@@ -165,6 +181,22 @@ describe('a node that caps eth_getLogs ranges', () => {
       await f.syncOnce();
       expect(rpc.refused.length).toBe(refusedBefore);
       expect(rows()).toEqual(await expected());
+    } finally {
+      await rpc.close();
+    }
+  });
+
+  it('"query returned more than N results": the range is split until each answer fits, every event once', async () => {
+    const rpc = await cappedRpc(chain.sandbox.rpcUrl, 1_000_000, { maxResults: 4 });
+    try {
+      const f = follower(rpc.conn, 1000);
+      const r = await f.syncOnce();
+      expect(f.status().lastError).toBeNull();
+      expect(r.syncedBlock).toBe(await chain.conn.provider.getBlockNumber());
+      expect(rows()).toEqual(await expected());
+      expect(rpc.refused.length).toBeGreaterThan(0);
+      const sorted = [...rpc.answered].sort((x, y) => x[0] - y[0]);
+      for (let i = 1; i < sorted.length; i++) expect(sorted[i]?.[0]).toBe((sorted[i - 1]?.[1] ?? -2) + 1);
     } finally {
       await rpc.close();
     }
