@@ -3,7 +3,15 @@ pragma solidity ^0.8.24;
 
 /// The registry functions this bench contract calls.
 interface IAtivoRegistryForBench {
-    function register(bytes32 contentRoot, string calldata manifestId, bytes32 termsHash, uint256 price, address[] calldata payees, uint16[] calldata bps)
+    function register(
+        bytes32 contentRoot,
+        string calldata manifestId,
+        bytes32 termsHash,
+        uint256 price,
+        address[] calldata payees,
+        uint16[] calldata bps,
+        uint64 accessPeriod
+    )
         external
         returns (uint256);
     function requestAccess(uint256 tokenId, string calldata recipient, string calldata message, bytes32 expectedTermsHash)
@@ -36,7 +44,7 @@ contract PayoutBurst {
         uint16[] memory bps = new uint16[](1);
         bps[0] = 10_000;
         price = price_;
-        tokenId = registry.register(contentRoot, "bench-manifest", TERMS_HASH, price_, payees, bps);
+        tokenId = registry.register(contentRoot, "bench-manifest", TERMS_HASH, price_, payees, bps, 0); // 0: access without end
     }
 
     /// `n` requests, each approved at once; send n * price.
