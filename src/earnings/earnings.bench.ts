@@ -6,7 +6,7 @@
  *      the same events decoded by hand, alternating (indexing.bench.ts; target ≤ 1.3x).
  *   2. rendering: the Earnings screen with those 10,000 payouts (virtualized list) opened and
  *      scrolled from top to bottom, with a PerformanceObserver on long tasks (target: none over
- *      100 ms); the baseline is the Library screen opened in the same page.
+ *      50 ms, issue 18); the baseline is the Library screen opened in the same page.
  *
  *   npx tsx src/earnings/earnings.bench.ts      (or: npm run bench earnings)
  */
@@ -18,7 +18,7 @@ import { Wallet } from 'ethers';
 import { LONGTASK_RECORDER, REPO, startServe, stopServe, type Serve } from '../test-support/bench-serve';
 import { benchIndexing, makePayouts, PAYOUTS } from './indexing.bench';
 
-const LONGTASK_TARGET_MS = 100;
+const LONGTASK_TARGET_MS = 50; // issue 18: no long task over 50 ms scrolling 10,000 payouts
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
 async function benchRendering(serve: Serve): Promise<string[]> {

@@ -1,4 +1,5 @@
 /** Every payout of the wallet, newest first, paged from `earnings.payouts` as it scrolls (virtualized). */
+import { memo } from 'react';
 import { call } from '../../api/client';
 import type { CommandOutput } from '../../api/client';
 import { usePaged, usePagedVirtualizer } from '../../hooks/paged';
@@ -16,50 +17,50 @@ interface PayoutQuery {
 
 const fetchPayouts: PageFetcher<PayoutQuery, Payout> = (_p, offset, limit) => call('earnings.payouts', { offset, limit });
 
+/**
+ * One row, rendered again only when its payout, place or currency changes: scrolling renders the
+ * rows coming into view, not every row on screen (issue 18: no long task scrolling 10,000 payouts).
+ */
+const PayoutRow = memo(function PayoutRow({ index, start, size, p, currency }: { index: number; start: number; size: number; p: Payout | undefined; currency: string }) {
+  return (
+    <div role="row" aria-rowindex={index + 2} className="earn-row" data-testid="payout-row" style={{ transform: `translateY(${start}px)`, height: size }}>
+      {p ? (
+        <>
+          <span role="cell" className="ecell ecell-kind">
+            <span className={`badge earn-kind earn-kind-${p.kind}`}>{p.kind === 'credit' ? 'Credit' : 'Withdrawal'}</span>
+          </span>
+          <span role="cell" className="ecell ecell-asset" title={p.assetName ?? undefined}>
+            {p.tokenId !== null ? `${p.assetName ?? 'Asset'} #${p.tokenId}` : '—'}
+          </span>
+          <span role="cell" className="ecell ecell-amount" data-wei={p.amountWei} title={`${weiToEth(p.amountWei)} ${currency}`}>
+            {formatEth(p.amountWei, currency)}
+          </span>
+          <span role="cell" className="ecell ecell-when">
+            {formatDate(p.at)}
+          </span>
+          <span role="cell" className="ecell ecell-tx">
+            <code className="hash" title={p.txHash}>
+              {shortHash(p.txHash, 14)}
+            </code>
+          </span>
+        </>
+      ) : (
+        <span role="cell" className="ecell ecell-asset">
+          <span className="skeleton" />
+        </span>
+      )}
+    </div>
+  );
+});
+
 function Rows({ list, total, currency }: { list: PagedList<PayoutQuery, Payout>; total: number; currency: string }) {
   const { scrollRef, virtualizer, items } = usePagedVirtualizer(list, total, ROW_HEIGHT, 12);
   return (
     <div role="rowgroup" className="earn-table-scroll" ref={scrollRef} tabIndex={0} aria-label="Payouts, scrollable" data-testid="payouts-scroll">
       <div className="earn-table-body" style={{ height: virtualizer.getTotalSize() }}>
-        {items.map((item) => {
-          const p = list.row(item.index);
-          return (
-            <div
-              key={item.key}
-              role="row"
-              aria-rowindex={item.index + 2}
-              className="earn-row"
-              data-testid="payout-row"
-              style={{ transform: `translateY(${item.start}px)`, height: item.size }}
-            >
-              {p ? (
-                <>
-                  <span role="cell" className="ecell ecell-kind">
-                    <span className={`badge earn-kind earn-kind-${p.kind}`}>{p.kind === 'credit' ? 'Credit' : 'Withdrawal'}</span>
-                  </span>
-                  <span role="cell" className="ecell ecell-asset" title={p.assetName ?? undefined}>
-                    {p.tokenId !== null ? `${p.assetName ?? 'Asset'} #${p.tokenId}` : '—'}
-                  </span>
-                  <span role="cell" className="ecell ecell-amount" data-wei={p.amountWei} title={`${weiToEth(p.amountWei)} ${currency}`}>
-                    {formatEth(p.amountWei, currency)}
-                  </span>
-                  <span role="cell" className="ecell ecell-when">
-                    {formatDate(p.at)}
-                  </span>
-                  <span role="cell" className="ecell ecell-tx">
-                    <code className="hash" title={p.txHash}>
-                      {shortHash(p.txHash, 14)}
-                    </code>
-                  </span>
-                </>
-              ) : (
-                <span role="cell" className="ecell ecell-asset">
-                  <span className="skeleton" />
-                </span>
-              )}
-            </div>
-          );
-        })}
+        {items.map((item) => (
+          <PayoutRow key={item.key} index={item.index} start={item.start} size={item.size} p={list.row(item.index)} currency={currency} />
+        ))}
       </div>
     </div>
   );
