@@ -78,12 +78,18 @@ interface Found {
   tokenId: string;
 }
 
-/** The ids of proposal and answer items the node lists for these tokens of one registry (its filter only narrows: documents are checked when read). */
+/**
+ * The ids of proposal and answer items the node lists for these tokens of one registry (every
+ * token when `tokenIds` is empty). Its filter only narrows: documents are checked when read.
+ */
 export async function findItems(storageUrl: string, chainId: number, registry: string, tokenIds: readonly string[], timeoutMs = 30_000): Promise<Found[]> {
   const out: Found[] = [];
-  for (let i = 0; i < tokenIds.length; i += 100) {
-    const page = tokenIds.slice(i, i + 100);
-    const query = `query { transactions(tags: [{ name: "${REGISTRY_TAG}", values: ${JSON.stringify([registry.toLowerCase()])} }, { name: "${CHAIN_TAG}", values: ${JSON.stringify([String(chainId)])} }, { name: "${TOKEN_TAG}", values: ${JSON.stringify(page)} }, { name: "Type", values: ${JSON.stringify([PROPOSAL_TYPE, ANSWER_TYPE])} }], first: 1000, order: DESC) { edges { node { id tags { name value } } } } }`;
+  const pages: (readonly string[] | null)[] = [];
+  for (let i = 0; i < tokenIds.length; i += 100) pages.push(tokenIds.slice(i, i + 100));
+  if (pages.length === 0) pages.push(null);
+  for (const page of pages) {
+    const tokenFilter = page === null ? '' : `{ name: "${TOKEN_TAG}", values: ${JSON.stringify(page)} }, `;
+    const query = `query { transactions(tags: [{ name: "${REGISTRY_TAG}", values: ${JSON.stringify([registry.toLowerCase()])} }, { name: "${CHAIN_TAG}", values: ${JSON.stringify([String(chainId)])} }, ${tokenFilter}{ name: "Type", values: ${JSON.stringify([PROPOSAL_TYPE, ANSWER_TYPE])} }], first: 1000, order: DESC) { edges { node { id tags { name value } } } } }`;
     const raw = await readCapped(`${storageUrl}/graphql`, MAX_GRAPHQL_BYTES, 'the storage node’s answer to a search', timeoutMs, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -103,7 +109,7 @@ export async function findItems(storageUrl: string, chainId: number, registry: s
       const tags = node.tags as { name?: unknown; value?: unknown }[];
       const type = tags.find((t) => t.name === 'Type')?.value;
       const tokenId = tags.find((t) => t.name === TOKEN_TAG)?.value;
-      if (typeof type !== 'string' || typeof tokenId !== 'string' || !page.includes(tokenId)) continue;
+      if (typeof type !== 'string' || typeof tokenId !== 'string' || !/^\d{1,78}$/.test(tokenId) || (page !== null && !page.includes(tokenId))) continue;
       if (!out.some((f) => f.id === node.id)) out.push({ id: node.id, type, tokenId });
     }
   }
