@@ -35,7 +35,7 @@ export function createGovernanceService(ctx: BackendContext): FeatureService<Gov
     chain: async (network) => {
       ctx.onCurrent(network);
       const h = await book.handle();
-      return { conn: h.conn, registry: h.registry };
+      return { conn: h.conn, registry: h.registry, chainId: h.chainId, registryAddress: h.registryAddress };
     },
     signer: (owner) => ctx.wallets.vault.signer(owner),
     onChanged: (assetId) => {

@@ -20,6 +20,7 @@ describe('ativo consent / terms --propose / proposals', () => {
       expect(r.status, `ativo ${args.join(' ')}: ${r.stderr}`).toBe(0);
       return r.stdout;
     };
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names what the --json output is
     const json = <T>(args: string[]): T => JSON.parse(ok([...args, '--json'])) as T;
     const folder = join(dir(), 'Field notes');
     mkdirSync(folder, { recursive: true });
@@ -57,7 +58,10 @@ describe('ativo consent / terms --propose / proposals', () => {
 
     ok(['wallet', 'use', owner]);
     expect(ok(['proposals', 'submit', id, '--wait'])).toMatch(/is on chain: its new terms apply now/);
-    expect(json<{ priceWei: string }>(['terms', '1']).priceWei).toBe('20000000000000000');
+    // The certificate is re-issued with the new price, and verifying it reads the registry: the chain says 0.02 ETH too.
+    expect(json<{ license: { price: string } }>(['certificate', '1']).license.price).toBe('20000000000000000');
+    writeFileSync(join(dir(), 'certificate.json'), ok(['certificate', '1']));
+    expect(ok(['verify', join(dir(), 'certificate.json')])).toMatch(/PASS {2}registration/);
     const audit = json<{ intact: boolean; entries: { action: string; actor: string }[] }>(['audit']);
     expect(audit.intact).toBe(true);
     const actions = audit.entries.map((e) => `${e.action} ${e.actor.toLowerCase()}`);

@@ -19,6 +19,7 @@ import { broadcastTx, isChainError, txStatus, waitForTx, withAccountLock, type C
 import { prepareTx } from '../chain/tx';
 import { PermanentJobError, type JobQueue, type JobRun, type JsonObject } from '../jobs';
 import { faultPoint } from '../util/fault';
+import { reissueCertificate } from '../terms/jobs';
 import { ProposalDoc } from './proposal';
 
 export const SUBMIT_JOB_KIND = 'proposal.submit';
@@ -37,12 +38,14 @@ export const SubmitCheckpoint = z.looseObject({
   txHash: z.string().optional(),
   blockNumber: z.number().int().optional(),
   adopted: z.boolean().optional(),
+  /** The asset's certificate re-issued with the new terms (when this catalog holds the asset). */
+  certificateId: z.number().int().optional(),
 });
 export type SubmitCheckpoint = z.output<typeof SubmitCheckpoint>;
 
 export interface SubmitDeps {
   catalog: Catalog;
-  chain(network: string): Promise<{ conn: ChainConnection; registry: RegistryClient }>;
+  chain(network: string): Promise<{ conn: ChainConnection; registry: RegistryClient; chainId: number; registryAddress: string }>;
   signer(owner: string): Promise<Wallet>;
   onChanged?(assetId: number | null): void;
 }
@@ -125,6 +128,16 @@ async function run(ctx: JobRun<SubmitCheckpoint>, deps: SubmitDeps): Promise<Jso
   }
 
   const now = new Date().toISOString();
+  if (cp.assetId !== null && cp.certificateId === undefined) {
+    // The version's certificate again, with the new terms (the same step as a terms change's).
+    ctx.progress(0.9, 'Re-issuing the certificate');
+    const certificateId = await reissueCertificate(
+      { assetId: cp.assetId, network: cp.network, tokenId: p.tokenId, owner: cp.owner, license: p.license, terms: p.termsText, priceWei: p.terms.price },
+      { catalog: deps.catalog, chain: (n) => deps.chain(n), signer: (o) => deps.signer(o) },
+      now,
+    );
+    save({ certificateId }, 0.95);
+  }
   deps.catalog.transaction(() => {
     const row = deps.catalog.proposals.get(cp.network, cp.proposalId);
     if (row?.state !== 'submitted') {
