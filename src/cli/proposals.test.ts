@@ -4,17 +4,20 @@
  * "all payees" and proposes a price change; submitting it before the partner signed is refused
  * in a sentence; the partner finds it (storage, GraphQL) and signs; the owner submits; the price
  * read from the chain changes and the audit log records the proposal, the signature and the
- * submission. Then the same change again is stale and refused.
+ * submission. The submission is killed once after its transaction was saved: asked again, it is
+ * sent once (one TermsConsented on chain).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RegistryClient, registryInterface } from '../chain/client';
+import { startAnvil } from '../sandbox/anvil';
 import { useCliSandbox } from '../test-support/cli-sandbox';
 
 describe('ativo consent / terms --propose / proposals', () => {
-  const { run, dir } = useCliSandbox('proposals');
+  const { run, dir, dataDir } = useCliSandbox('proposals');
 
-  it('a price change needs the partner’s signature under the rule "all payees"; with it, the owner submits and the chain changes', { timeout: 400_000 }, () => {
+  it('a price change needs the partner’s signature under the rule "all payees"; with it, the owner submits (once, across a crash) and the chain changes', { timeout: 400_000 }, async () => {
     const ok = (args: string[]): string => {
       const r = run(args);
       expect(r.status, `ativo ${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -57,15 +60,29 @@ describe('ativo consent / terms --propose / proposals', () => {
     expect(ok(['proposals', 'sign', id])).toMatch(/Signed; your answer is stored/);
 
     ok(['wallet', 'use', owner]);
+    // Killed after the transaction was saved (before it was sent); asked again, the same job sends it once.
+    expect(run(['proposals', 'submit', id, '--wait'], { ATIVO_FAULT: 'proposal:after-tx-saved' }).signal).toBe('SIGKILL');
     expect(ok(['proposals', 'submit', id, '--wait'])).toMatch(/is on chain: its new terms apply now/);
     // The certificate is re-issued with the new price, and verifying it reads the registry: the chain says 0.02 ETH too.
     expect(json<{ license: { price: string } }>(['certificate', '1']).license.price).toBe('20000000000000000');
-    writeFileSync(join(dir(), 'certificate.json'), ok(['certificate', '1']));
+    const certText = ok(['certificate', '1']);
+    const cert = JSON.parse(certText) as { chain: { registry: string; tokenId: string } };
+    writeFileSync(join(dir(), 'certificate.json'), certText);
     expect(ok(['verify', join(dir(), 'certificate.json')])).toMatch(/PASS {2}registration/);
     const audit = json<{ intact: boolean; entries: { action: string; actor: string }[] }>(['audit']);
     expect(audit.intact).toBe(true);
     const actions = audit.entries.map((e) => `${e.action} ${e.actor.toLowerCase()}`);
     expect(actions).toEqual(expect.arrayContaining([`proposal.made ${owner.toLowerCase()}`, `proposal.signed ${partner.toLowerCase()}`, `proposal.submitted ${owner.toLowerCase()}`]));
+
+    const sb = await startAnvil({ dataDir: join(dataDir(), 'sandbox') });
+    try {
+      const registry = await RegistryClient.open(sb.conn, cert.chain.registry);
+      const consented = (await sb.conn.provider.getLogs({ address: registry.address, fromBlock: 0, topics: [registryInterface.getEvent('TermsConsented')?.topicHash ?? ''] })).length;
+      expect(consented).toBe(1);
+      expect((await registry.asset(BigInt(cert.chain.tokenId)))?.price).toBe(2n * 10n ** 16n);
+    } finally {
+      await sb.stop();
+    }
 
     // Used once: the nonce moved, the proposal is no longer open, and a new submission is not sent.
     const listedAfter = json<{ items: { id: string; state: string }[] }>(['proposals', 'list']);
