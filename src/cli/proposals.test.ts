@@ -42,6 +42,11 @@ describe('ativo consent / terms --propose / proposals', () => {
     expect(looser.status).toBe(1);
     expect(looser.stderr).toMatch(/can only be made stricter/);
 
+    // Under the rule, the terms change only through a proposal.
+    const direct = run(['terms', '1', '--price', '0.03']);
+    expect(direct.status).toBe(1);
+    expect(direct.stderr).toMatch(/payees of this asset must agree to changes of its terms: propose it with ativo terms 1 --price ETH --propose/);
+
     const proposed = json<{ id: string; changes: string[] }>(['terms', '1', '--price', '0.02', '--propose']);
     expect(proposed.changes).toEqual(['Price 0.01 ETH → 0.02 ETH']);
     const id = proposed.id.slice(0, 12);

@@ -40,6 +40,16 @@ export async function tokenState(conn: ChainConnection, registry: RegistryClient
   };
 }
 
+/** A token's consent rule (bps, 0 = the owner alone); 0 on a registry from before consent rules. */
+export async function consentRuleOf(conn: ChainConnection, registry: string, tokenId: string): Promise<number> {
+  try {
+    const data = registryInterface.encodeFunctionData('governanceOf', [BigInt(tokenId)]);
+    return Number(registryInterface.decodeFunctionResult('governanceOf', await conn.provider.call({ to: registry, data }))[0]);
+  } catch {
+    return 0;
+  }
+}
+
 /** The contract's own digest of proposal `p` (its encoding, not ours, decides). */
 export async function contractDigest(conn: ChainConnection, registry: string, p: ProposalDoc): Promise<string> {
   const v = termsChangeValue(p);
