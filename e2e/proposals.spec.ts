@@ -52,7 +52,7 @@ test('the owner proposes a new price; refused without the partner; the partner s
   });
 
   await test.step('the owner sets the rule "every payee" and proposes 0.02 ETH on the asset page', async () => {
-    await page.goto(`${server.url}#/asset/${asset.id}`);
+    await page.goto(`${server.url}#/assets/${asset.id}`);
     const panel = page.getByTestId('governance-panel');
     await expect(panel.getByTestId('consent-rule')).toHaveText('The owner alone decides changes of terms.');
     await panel.getByLabel('Changes need').selectOption('all');
@@ -90,7 +90,7 @@ test('the owner proposes a new price; refused without the partner; the partner s
     });
     const entries = value<{ items: { action: string; actor: string }[] }>(await server.call('audit.list', { offset: 0, limit: 100 })).items.map((e) => `${e.action} ${e.actor.toLowerCase()}`);
     expect(entries).toEqual(expect.arrayContaining([`proposal.made ${owner.address.toLowerCase()}`, `proposal.signed ${partner.address.toLowerCase()}`, `proposal.submitted ${owner.address.toLowerCase()}`]));
-    await page.goto(`${server.url}#/asset/${asset.id}`);
+    await page.goto(`${server.url}#/assets/${asset.id}`);
     await expect(page.getByTestId('terms-price-now')).toHaveText('0.02 ETH', { timeout: 60_000 });
   });
 });

@@ -77,7 +77,7 @@ export function Governance({ assetId }: { assetId: number }) {
       <p data-testid="consent-rule">{state.rule}.</p>
       <p className="muted">Payees: {state.payees.map((p) => `${me !== null && me.toLowerCase() === p.address.toLowerCase() ? 'you' : short(p.address)} ${p.percent}%`).join(', ')}</p>
       {state.isOwner && state.consentBps < 10_000 && (
-        <div className="form-row" role="group" aria-label="Consent rule">
+        <div className="governance-row" role="group" aria-label="Consent rule">
           <label className="field-label" htmlFor="consent-rule">
             Changes need
           </label>
@@ -100,7 +100,7 @@ export function Governance({ assetId }: { assetId: number }) {
         </div>
       )}
       {state.consentBps > 0 && (
-        <div className="form-row" role="group" aria-label="Propose a new price">
+        <div className="governance-row" role="group" aria-label="Propose a new price">
           <label className="field-label" htmlFor="propose-price">
             New price (ETH)
           </label>

@@ -64,7 +64,7 @@ export function ProposalItem({ p, me, onChanged }: { p: ProposalView; me: string
       <div className="proposal-actions">
         {p.canAnswer && (
           <>
-            <button type="button" className="button primary" disabled={busy} onClick={() => void act('sign')}>
+            <button type="button" className="button button-primary" disabled={busy} onClick={() => void act('sign')}>
               Sign
             </button>
             <button type="button" className="button" disabled={busy} onClick={() => void act('decline')}>
