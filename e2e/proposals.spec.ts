@@ -67,6 +67,9 @@ test('the owner proposes a new price; refused without the partner; the partner s
     await item.getByRole('button', { name: 'Submit change' }).click();
     await expect(item.getByRole('alert')).toContainText('Not yet: payees holding 70% of the split agreed, and this asset\'s rule needs 100%.');
     await audit(page, 'asset page, governance');
+    const dismiss = page.getByRole('button', { name: 'Dismiss message' });
+    while ((await dismiss.count()) > 0) await dismiss.first().click();
+    await panel.scrollIntoViewIfNeeded();
     await screenshotSizes(page, testInfo, 'asset-governance');
   });
 
