@@ -23,7 +23,7 @@ const noCli = { group: ['**/cli/*', '**/cli'], message: 'Nothing imports the CLI
 const LAYERS = [
   { name: 'base', dirs: ['util', 'catalog'] },
   { name: 'platform services', dirs: ['vault', 'crypto', 'storage', 'chain', 'jobs', 'ingest', 'metadata'] },
-  { name: 'features', dirs: ['publish', 'access', 'earnings', 'discover'] },
+  { name: 'features', dirs: ['publish', 'access', 'earnings', 'discover', 'governance'] },
   { name: 'api', dirs: ['api'] },
   { name: 'shells', dirs: ['cli'] },
 ];

@@ -14,6 +14,7 @@ import type { AssetsCommand } from './assets';
 import type { BackendContext, CoreContext, Handlers } from './context';
 import { createDiscoverService } from './discover';
 import { createEarningsService } from './earnings';
+import { createGovernanceService } from './governance';
 import { createJobsService } from './jobs';
 import { NetworkRuntime } from './network-runtime';
 import { createNetworkService } from './network-setup';
@@ -78,8 +79,9 @@ export function createFeatures(core: CoreContext, options: FeatureOptions): Feat
     createNetworkService(ctx),
     publishQuote,
     createDiscoverService(ctx),
+    createGovernanceService(ctx),
   ] as const;
-  const [storageF, publishF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF, networkSetupF, publishQuoteF, discoverF] = features;
+  const [storageF, publishF, certificatesF, jobsF, networksF, walletsF, accessF, earningsF, termsF, networkSetupF, publishQuoteF, discoverF, governanceF] = features;
   return {
     // Spelled out (not merged in a loop) so the compiler checks that every command has its handler.
     handlers: {
@@ -95,6 +97,7 @@ export function createFeatures(core: CoreContext, options: FeatureOptions): Feat
       ...networkSetupF.handlers,
       ...publishQuoteF.handlers,
       ...discoverF.handlers,
+      ...governanceF.handlers,
       ...createBuyerHandlers(ctx),
     },
     start() {

@@ -95,6 +95,9 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   maxPriceEth: { label: 'Highest price', cli: '--max-price', must: `${AMOUNT} (in ETH)` },
   sort: { label: 'Sort by', cli: '--sort', must: 'must be newest, price or approved' },
   refresh: { label: 'Refresh', cli: 'the refresh choice' },
+  // Governance (issue 17)
+  rule: { label: 'Consent rule', cli: '--rule', must: 'must be owner, all, or a percent from 1 to 100 (like 60%)' },
+  proposalId: { label: 'Proposal', cli: 'the proposal id', must: 'must be a proposal id: 0x and 64 hexadecimal digits' },
 };
 
 /** Words for a field of a command: its own entry, or plain words made from its name (never the name itself). */

@@ -39,6 +39,7 @@ const ACTS_ON_VALID_INPUT = new Set<string>([
   'earnings.csv',
   'earnings.reconcile',
   'earnings.withdraw',
+  'proposals.list',
 ]);
 
 /** The keys a command's input object knows (from its zod schema), to build near-miss payloads. */

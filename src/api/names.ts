@@ -82,6 +82,14 @@ export const COMMAND_NAMES = [
   'discover.list',
   'discover.asset',
   'discover.record',
+  // Governance (issue 17): consent rule and proposals (governance-contract.ts).
+  'governance.state',
+  'governance.setRule',
+  'proposals.list',
+  'proposals.create',
+  'proposals.sign',
+  'proposals.decline',
+  'proposals.submit',
 ] as const;
 
 export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'jobs.batch', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;

@@ -9,6 +9,7 @@ import type { RegistryClient } from '../chain/client';
 import type { ChainConnection } from '../chain/provider';
 import { LICENSES } from '../publish/licenses';
 import { termsHash } from '../publish/pipeline';
+import { consentRuleOf } from '../governance/store';
 import { licenseOf, splitAccessPeriod, withAccessPeriod } from '../publish/terms';
 import { SALE_JOB_KIND, TERMS_JOB_KIND, registerTermsJobs, saleKey, termsKey, type TermsCheckpoint } from '../terms/jobs';
 import { AtivoError } from '../util/errors';
@@ -145,6 +146,12 @@ export function createTermsService(ctx: BackendContext): FeatureService<TermsCom
       'assets.updateTerms': async (input) => {
         const live = await mustLive(input.assetId);
         const { token, wallet } = await ownedToken(live);
+        // Governance (issue 17): under a consent rule the terms change only through a proposal its payees sign.
+        if ((await consentRuleOf(live.conn, live.registry.address, live.tokenId)) !== 0) {
+          throw new AtivoError('INVALID_INPUT', 'The payees of this asset must agree to changes of its terms: propose the change instead, and it is made once enough of them sign.', {
+            cli: `The payees of this asset must agree to changes of its terms: propose it with ativo terms ${input.assetId} --price ETH --propose`,
+          });
+        }
         const now = splitAccessPeriod(docOf(live.cert).terms);
         const was = licenseOf(now.license);
         const license = input.license ?? was.license;

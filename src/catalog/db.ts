@@ -19,6 +19,7 @@ import { PreparedQueries } from './prepared';
 import { VersionKeysQueries } from './version-keys';
 import { RewrappedQueries } from './rewrapped';
 import { ListingsQueries } from './listings';
+import { ProposalsQueries } from './proposals';
 import { DiscoverQueries } from './discover';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
@@ -63,6 +64,8 @@ export class Catalog {
   readonly rewrapped: RewrappedQueries;
   readonly listings: ListingsQueries;
   readonly discover: DiscoverQueries;
+  /** Proposals of new terms between apps (issue 17, 0013). */
+  readonly proposals: ProposalsQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -82,6 +85,7 @@ export class Catalog {
     this.rewrapped = new RewrappedQueries(db);
     this.listings = new ListingsQueries(db);
     this.discover = new DiscoverQueries(db);
+    this.proposals = new ProposalsQueries(db);
   }
 
   static open(path: string, options: CatalogOptions = {}): Catalog {

@@ -42,6 +42,9 @@ export const OPTIONS = {
   html: { type: 'string' },
   network: { type: 'string' },
   yes: { type: 'boolean', default: false },
+  // Governance (issue 17)
+  rule: { type: 'string' },
+  propose: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
   version: { type: 'boolean', short: 'v', default: false },
 } as const;

@@ -62,6 +62,15 @@ ${NETWORK_HELP}
                                                    version on chain (its certificate is re-issued;
                                                    requests at the old terms are refused). The split
                                                    changes only with a new version (ativo publish)
+  terms <id> [--price ETH] [--license L | --terms TEXT] --propose
+                                                   propose new terms to the asset's payees (needed
+                                                   when its consent rule is not the owner alone)
+  consent <id> --rule owner|all|N%                 who must agree to changes of terms: the owner
+                                                   alone, every payee, or payees holding N% of the
+                                                   split (it can only be made stricter)
+  proposals [list]                                 open proposals of assets you are a payee or owner of
+  proposals sign|decline <proposal>                answer one (its first digits are enough)
+  proposals submit <proposal> [--wait]             the owner submits a change enough payees signed
   sale <id> on|off [--wait]                        put the published version on sale, or take it off
                                                    (pending requests can still be answered)
   certificate <id> [--html page.html]              the signed ativo-certificate.json (latest version); --html also writes a printable page

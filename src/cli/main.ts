@@ -23,7 +23,13 @@ const COMMANDS: Record<string, () => Promise<Run>> = {
   publish: () => import('./publish').then((m) => m.publishEntry),
   verify: () => import('./verify').then((m) => m.verifyEntry),
   access: () => import('./access').then((m) => (c) => m.accessCommand(c.backend, c.args, c.values, c.print)),
-  terms: () => import('./terms').then((m) => (c) => m.termsCommand(c.backend, parseId(c.args[0]), c.values, c.print)),
+  terms: () =>
+    import('./terms').then((m) => async (c) =>
+      // Governance (issue 17): --propose asks the payees instead of changing the terms at once.
+      c.values.propose ? (await import('./proposals')).proposeCommand(c.backend, parseId(c.args[0]), c.values, c.print) : m.termsCommand(c.backend, parseId(c.args[0]), c.values, c.print),
+    ),
+  consent: () => import('./proposals').then((m) => (c) => m.consentCommand(c.backend, parseId(c.args[0]), c.values, c.print)),
+  proposals: () => import('./proposals').then((m) => (c) => m.proposalsCommand(c.backend, c.args, c.values, c.print)),
   sale: () => import('./terms').then((m) => (c) => m.saleCommand(c.backend, c.args, c.values, c.print, parseId)),
   audit: () => import('./audit').then((m) => (c) => m.auditCommand(c.backend, c.print)),
   earnings: () => import('./earnings').then((m) => (c) => m.earningsCommand(c.backend, c.args, c.values, c.print)),
@@ -34,7 +40,7 @@ const COMMANDS: Record<string, () => Promise<Run>> = {
 };
 
 /** Commands that run the background jobs in this process (one-shot commands leave them to the app or `ativo serve`). */
-const RUNS_JOBS_WITH_WAIT = new Set(['upload', 'publish', 'earnings', 'terms', 'sale']);
+const RUNS_JOBS_WITH_WAIT = new Set(['upload', 'publish', 'earnings', 'terms', 'sale', 'proposals']);
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(argv);

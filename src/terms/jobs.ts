@@ -147,7 +147,7 @@ async function run(ctx: JobRun<TermsCheckpoint>, kind: 'terms' | 'sale', deps: T
  * The version's certificate again, with the new terms: same asset, split, storage and
  * registration; signed by the owner. The one it replaces stays in the catalog, superseded.
  */
-async function reissueCertificate(cp: TermsCheckpoint, deps: TermsJobDeps, now: string): Promise<number> {
+export async function reissueCertificate(cp: TermsCheckpoint, deps: TermsJobDeps, now: string): Promise<number> {
   const { catalog } = deps;
   const { chainId, registryAddress } = await deps.chain(cp.network);
   const current = catalog.certificates

@@ -20,6 +20,7 @@ import { BatchProgressLine } from './activity/BatchCard';
 import { FingerprintHelp } from './asset/FingerprintHelp';
 import { LifecycleBadge, useLiveStatus } from './asset/Lifecycle';
 import { OwnerAndTerms } from './asset/OwnerAndTerms';
+import { Governance } from './asset/Governance';
 import { OwnerRecord } from './discover/OwnerRecord';
 import './asset/asset.css';
 
@@ -226,6 +227,8 @@ export function AssetScreen({ id }: { id: number }) {
 
       <OwnerAndTerms asset={asset} />
       {asset.publication !== null && <TermsPanel assetId={asset.id} name={asset.name} />}
+      {/* Governance (issue 17): consent rule and proposals. */}
+      {asset.publication !== null && <Governance assetId={asset.id} />}
       {asset.publication?.tokenId != null && <OwnerRecord assetId={asset.id} version={asset.publication.tokenId} />}
 
       <VersionHistory asset={asset} />

@@ -20,6 +20,7 @@ import { STATE_FILTERS, useNow } from './inbox/model';
 import type { Chip, RequestState, RequestView } from './inbox/model';
 import { RequestDetailPane } from './inbox/RequestDetail';
 import { RequestList } from './inbox/RequestList';
+import { InboxProposals } from './inbox/ProposalItem';
 import type { InboxQuery } from './inbox/RequestList';
 import './inbox/inbox.css';
 
@@ -212,6 +213,9 @@ export function InboxScreen({ selected }: { selected: number | null }) {
       </div>
 
       <NetworkDownBanner shows="the requests Ativo knew of when it last reached the network" />
+
+      {/* Governance (issue 17): proposals of new terms, above the requests. */}
+      <InboxProposals />
 
       <div className="inbox-toolbar">
         <div className="inbox-filter">
