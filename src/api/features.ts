@@ -13,6 +13,7 @@ import { ChainService } from './chain';
 import type { AssetsCommand } from './assets';
 import type { BackendContext, CoreContext, Handlers } from './context';
 import { createDiscoverService } from './discover';
+import { createDownloadHandlers } from './download';
 import { createEarningsService } from './earnings';
 import { createJobsService } from './jobs';
 import { NetworkRuntime } from './network-runtime';
@@ -96,6 +97,7 @@ export function createFeatures(core: CoreContext, options: FeatureOptions): Feat
       ...publishQuoteF.handlers,
       ...discoverF.handlers,
       ...createBuyerHandlers(ctx),
+      ...createDownloadHandlers(ctx),
     },
     start() {
       for (const f of features) f.start?.();
