@@ -97,6 +97,8 @@ test('a buyer requests by link, the owner approves, the buyer downloads and veri
     await expect(page.getByTestId('public-contributors')).toContainText('Ferreira');
     await expect(page.getByTestId('public-price')).toContainText('0.01 ETH');
     await expect(page.getByTestId('public-license')).toContainText('CC-BY-4.0');
+    // Published with the registry's own rule and never changed: the owner stated no mode (src/discover/approval-statement.ts).
+    await expect(page.getByTestId('public-approval')).toHaveText('Not stated');
   });
 
   await test.step('the buyer opens the link and requests access with a message', async () => {
@@ -143,11 +145,12 @@ test('a buyer requests by link, the owner approves, the buyer downloads and veri
     await audit(page, 'My access');
     await screenshotSizes(page, testInfo, 'my-access');
     await row.getByTestId('download-button').click();
-    // A background job: the row says how far it is ("Downloading 2 of 4 files") until every file matched.
+    // A background job: the row says how far it is ("Downloading 2 of 4 files") until every file
+    // matched (four small files may be done before a frame shows it: the per-file figures are
+    // checked in src/api/download.test.ts).
     const progress = row.getByTestId('download-progress-text');
     const done = row.getByTestId('download-done');
     await expect(progress.or(done)).toBeVisible({ timeout: 60_000 });
-    if (await progress.isVisible()) await expect(progress).toHaveText(/About to start|Downloading (\d+ of 4 files)?/);
     await expect(done).toContainText(cert.asset.contentRoot, { timeout: 240_000 });
     await expect(done).toContainText('4 files downloaded');
     expect(coreutilsContentRoot(out)).toBe(cert.asset.contentRoot);
