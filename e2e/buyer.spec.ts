@@ -153,6 +153,7 @@ test('a buyer requests by link, the owner approves, the buyer downloads and veri
     await expect(progress.or(done)).toBeVisible({ timeout: 60_000 });
     await expect(done).toContainText(cert.asset.contentRoot, { timeout: 240_000 });
     await expect(done).toContainText('4 files downloaded');
+    await screenshotSizes(page, testInfo, 'my-access-downloaded');
     expect(coreutilsContentRoot(out)).toBe(cert.asset.contentRoot);
     // Activity lists it as a Download job, done.
     await nav(page, /Activity/).click();
