@@ -22,6 +22,8 @@ const optional: [string, string, string][] = [
   ['publish', '../src/publish/publish.bench.ts', 'benchPublishResponsiveness'],
   // 2,000 small items through the sandbox storage node: one POST each vs one nested bundle (issue 18).
   ['node-bundle', '../src/sandbox/storage-node/node.bench.ts', 'benchNodeBundle'],
+  // 10,000 registered assets indexed from the sandbox chain (< 10 s) and shown in Discover (no long task > 100 ms; issue 16).
+  ['discover', '../src/discover/discover.bench.ts', 'benchDiscover'],
 ];
 for (const [name, path, fn] of optional) {
   if (!existsSync(new URL(path, import.meta.url))) continue;

@@ -3,7 +3,8 @@
  * real parts: the owner publishes a private dataset (a README description and a CITATION.cff);
  * the buyer finds it in Discover by a word of its description, and also opens it by its link route
  * (`#/asset/<chainId>/<registry>/<tokenId>`: the same public page), requests access with a message; the owner approves
- * in the Inbox; the buyer downloads from My access into a folder whose coreutils content root
+ * in the Inbox; the buyer downloads from My access (a background job with per-file progress, also
+ * listed in Activity) into a folder whose coreutils content root
  * is the certificate's; Verify passes for the certificate and that folder, and names the file
  * after one byte changes. Screenshots of each new screen at the three review sizes, axe clean.
  */
@@ -96,6 +97,8 @@ test('a buyer requests by link, the owner approves, the buyer downloads and veri
     await expect(page.getByTestId('public-contributors')).toContainText('Ferreira');
     await expect(page.getByTestId('public-price')).toContainText('0.01 ETH');
     await expect(page.getByTestId('public-license')).toContainText('CC-BY-4.0');
+    // Published with the registry's own rule and never changed: the owner stated no mode (src/discover/approval-statement.ts).
+    await expect(page.getByTestId('public-approval')).toHaveText('Not stated');
   });
 
   await test.step('the buyer opens the link and requests access with a message', async () => {
@@ -142,8 +145,21 @@ test('a buyer requests by link, the owner approves, the buyer downloads and veri
     await audit(page, 'My access');
     await screenshotSizes(page, testInfo, 'my-access');
     await row.getByTestId('download-button').click();
-    await expect(row.getByTestId('download-done')).toContainText(cert.asset.contentRoot, { timeout: 240_000 });
+    // A background job: the row says how far it is ("Downloading 2 of 4 files") until every file
+    // matched (four small files may be done before a frame shows it: the per-file figures are
+    // checked in src/api/download.test.ts).
+    const progress = row.getByTestId('download-progress-text');
+    const done = row.getByTestId('download-done');
+    await expect(progress.or(done)).toBeVisible({ timeout: 60_000 });
+    await expect(done).toContainText(cert.asset.contentRoot, { timeout: 240_000 });
+    await expect(done).toContainText('4 files downloaded');
+    await screenshotSizes(page, testInfo, 'my-access-downloaded');
     expect(coreutilsContentRoot(out)).toBe(cert.asset.contentRoot);
+    // Activity lists it as a Download job, done.
+    await nav(page, /Activity/).click();
+    await expect(page.getByText('Downloaded and checked').first()).toBeVisible({ timeout: 60_000 });
+    await nav(page, /My access/).click();
+    await expect(page.getByTestId('my-request').getByTestId('download-done')).toContainText(cert.asset.contentRoot);
   });
 
   await test.step('Verify passes for the certificate and the folder, then names the file after one byte changes', async () => {

@@ -35,6 +35,7 @@ import { ManifestError, isEncryptedManifest, readManifest as decodeManifest, typ
 import { ByteLimit, SizeLimitError, sizeWords } from '../storage/bounded';
 import { GatewayHttpError, StorageGateway, type StoredItem } from '../storage/gateway';
 import { AtivoError, errnoCode } from '../util/errors';
+import { faultPoint } from '../util/fault';
 import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
 
 export interface FetchDeps {
@@ -47,6 +48,21 @@ export interface FetchDeps {
   requesterIdentity: () => Promise<{ identity: string; recipient: string } | null>;
   /** Parallel downloads (default 4). */
   concurrency?: number;
+}
+
+/** How a durable download (src/access/download-job.ts) runs a fetch. */
+export interface FetchOptions {
+  /**
+   * The temporary folder beside --out to write into, named by the caller so a restarted run finds
+   * what a killed one left: it is emptied first (a restart starts clean), removed on any failure.
+   */
+  tmp?: string;
+  /** After each file is written and checked (and once with 0 before the first). */
+  onFile?: (done: number, total: number) => void;
+  /** Every file matched the registered content root: called just before the folder is renamed into place. */
+  onVerified?: (contentRoot: string) => void;
+  /** Stops between files (pause, cancel, shutdown); the temp folder is removed. */
+  signal?: AbortSignal;
 }
 
 export interface FetchResult {
@@ -251,7 +267,7 @@ async function checkRoom(dir: string, bytes: number): Promise<void> {
 }
 
 /** --out must be absent or an empty folder; its parent must exist. */
-async function checkOut(out: string): Promise<{ exists: boolean }> {
+export async function checkOut(out: string): Promise<{ exists: boolean }> {
   const parent = dirname(out);
   const ps = await stat(parent).catch(() => null);
   if (ps === null || !ps.isDirectory()) throw new AtivoError('NOT_A_DIRECTORY', `${parent} does not exist (or is not a folder): create it, or choose another --out.`);
@@ -299,7 +315,7 @@ async function refuseIfExpired(chain: RequesterChain, r: { requestId: bigint; to
   );
 }
 
-export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: string): Promise<FetchResult> {
+export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: string, opts: FetchOptions = {}): Promise<FetchResult> {
   const { chain } = deps;
   const out = resolve(outArg);
   const r = await mustGetRequest(chain, requestId);
@@ -372,10 +388,20 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
   const budget = new TotalLimit(declared);
 
   const parent = dirname(out);
-  const tmp = await mkdtemp(join(parent, `.${basename(out)}.ativo-fetch-`));
+  let tmp: string;
+  if (opts.tmp !== undefined) {
+    tmp = resolve(opts.tmp);
+    if (dirname(tmp) !== parent) throw new Error('unreachable: the temp folder must be beside --out');
+    await rm(tmp, { recursive: true, force: true });
+    await mkdir(tmp);
+  } else {
+    tmp = await mkdtemp(join(parent, `.${basename(out)}.ativo-fetch-`));
+  }
   try {
     const written: { relPath: string; sha256: string; size: number }[] = [];
+    opts.onFile?.(0, items.length);
     await runLimited(items, deps.concurrency ?? 4, async (item) => {
+      opts.signal?.throwIfAborted();
       const dest = join(tmp, item.relPath);
       if (!resolve(dest).startsWith(resolve(tmp) + sep)) throw storageError(`The asset's file list names an unsafe path ${JSON.stringify(item.relPath)}; nothing was kept.`);
       const stored = new HashTap();
@@ -418,12 +444,16 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
         throw storageError(`${item.relPath} arrived damaged: its bytes hash to ${storedSha.slice(0, 12)}…, its stored item says ${item.dataSha256.slice(0, 12)}…. Nothing was kept; try again.`);
       }
       written.push({ relPath: item.relPath, sha256: plain.digest(), size: plain.bytes });
+      opts.onFile?.(written.length, items.length);
+      if (written.length === 1) faultPoint('fetch:after-first-file');
     });
     const got = rootOf(buildManifest(written));
     if (got !== root) {
       throw new AtivoError('INVALID_INPUT', `The files of asset #${r.tokenId} hash to the content root ${got}, not the registered ${root}: they were not kept.`);
     }
     const bytes = written.reduce((n, f) => n + f.size, 0);
+    opts.signal?.throwIfAborted();
+    opts.onVerified?.(got);
     // --out is still absent or empty (checked again: nothing of the user's is replaced).
     const { exists } = await checkOut(out);
     if (exists) await rmdir(out);

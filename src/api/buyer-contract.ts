@@ -4,6 +4,7 @@
  * and DOM APIs, like the contract.
  */
 import { z } from 'zod';
+import { AbsolutePath, ChainId, JobState } from './schemas';
 
 const Wei = z.string().regex(/^\d{1,78}$/, 'must be an amount in wei (a whole number)');
 const TokenId = z.string().regex(/^[1-9]\d{0,77}$/, 'must be a positive whole number');
@@ -52,6 +53,19 @@ export const MyRequest = z.object({
   expiresAt: z.string().nullable(),
   /** The local asset holding its certificate, when this catalog has one. */
   assetId: z.number().int().nullable(),
+  /** The latest download of this request (a durable job: buyer.download), or null. */
+  download: z
+    .object({
+      jobId: z.number().int(),
+      state: JobState,
+      out: z.string(),
+      /** When done: the files written and the content root they matched. */
+      files: z.number().int().nullable(),
+      contentRoot: z.string().nullable(),
+      error: z.string().nullable(),
+    })
+    .nullable()
+    .default(null),
 });
 
 const CertificateLine = z.object({ label: z.string(), value: z.string(), code: z.boolean().optional() });
@@ -73,6 +87,15 @@ export const buyerCommands = {
   'buyer.requests': {
     input: z.object({}).strict(),
     output: z.object({ wallet: z.string(), network: z.string(), items: z.array(MyRequest), withdrawableWei: Wei }),
+  },
+  /**
+   * Downloads what an approved request opens into a new (or empty) folder, as a background job:
+   * fetch, decrypt and verify into a temporary folder beside it, renamed into place only when
+   * every file matches the registered content root. One live download per request.
+   */
+  'buyer.download': {
+    input: z.object({ requestId: ChainId, out: AbsolutePath }).strict(),
+    output: z.object({ jobId: z.number().int(), created: z.boolean() }),
   },
   /** An asset's latest certificate in plain words, its printable HTML page, and the JSON itself. */
   'buyer.certificate': {

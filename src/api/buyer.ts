@@ -17,6 +17,7 @@ import { AtivoError } from '../util/errors';
 import type { BackendContext, Handlers } from './context';
 import { assetLinkRoute, assetLinkUrl, parseAssetLink } from './links';
 import type { MyRequest } from './buyer-contract';
+import { downloadViews } from './download';
 
 export type BuyerCommand = 'buyer.offer' | 'buyer.requests' | 'buyer.certificate';
 
@@ -132,6 +133,7 @@ export function createBuyerHandlers(ctx: BackendContext): Pick<Handlers, BuyerCo
         .reverse()
         .slice(0, MAX_REQUESTS);
       const items: MyRequest[] = [];
+      const downloads = downloadViews(ctx, chain.network, w.address);
       for (const e of asked) {
         const s = await requestStatus(chain, e.requestId);
         const cert = localCert(chain.chainId, chain.registryAddress, s.tokenId);
@@ -147,6 +149,7 @@ export function createBuyerHandlers(ctx: BackendContext): Pick<Handlers, BuyerCo
           cancellableAt: s.cancellableAt,
           expiresAt: s.expiresAt,
           assetId: cert?.assetId ?? null,
+          download: downloads.get(s.requestId) ?? null,
         });
       }
       const withdrawable = await chain.registry.withdrawable(w.address);

@@ -68,6 +68,12 @@ export const PublicAsset = DiscoverItem.extend({
   citation: z.string().nullable(),
   /** Why part of the page could not be read now (null when all was). */
   note: z.string().nullable(),
+  /**
+   * The approval mode its current owner stated (a statement signed by that wallet on the storage
+   * node; src/discover/approval-statement.ts): auto = a request that pays is approved at once;
+   * manual = the owner decides; null = not stated (or not readable now).
+   */
+  approval: z.enum(['auto', 'manual']).nullable().default(null),
 });
 
 const Sort = z.enum(['newest', 'price', 'approved']);

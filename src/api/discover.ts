@@ -7,6 +7,7 @@
 import { parseEther } from 'ethers';
 import type { DiscoverRow } from '../catalog/discover';
 import { findDeployBlock } from '../access/deploy-block';
+import { readApproval } from '../discover/approval-statement';
 import { DiscoverIndexer, type DiscoverSource } from '../discover/indexer';
 import { licenseWords, recordFigures } from '../discover/words';
 import { writeCitation } from '../metadata/cff';
@@ -199,6 +200,9 @@ export function createDiscoverService(ctx: BackendContext): FeatureService<Disco
         }
         for (const later of catalog.discover.naming(h.network, registry, row.contentRoot)) push(later, false);
         versions.sort((a, b) => Number(BigInt(b.tokenId) - BigInt(a.tokenId)));
+        // The approval mode its current owner stated (signed by that wallet); not stated when none can be read.
+        let approval: 'auto' | 'manual' | null = null;
+        if (h.storageUrl !== null) approval = await readApproval(h.storageUrl, row.owner, h.chainId, registry, row.tokenId).catch(() => null);
         const mine = await me();
         const uri = `ativo://asset/${h.chainId}/${registry}/${row.tokenId}`;
         return {
@@ -219,6 +223,7 @@ export function createDiscoverService(ctx: BackendContext): FeatureService<Disco
           record: record(h.network, registry, row.tokenId),
           citation: m === null ? null : writeCitation({ title: m.name, version: String(m.version), license: m.license.spdx, authors: m.contributors, contentRoot: m.contentRoot, assetUri: uri, kind: m.kind, ...(m.description ? { abstract: m.description } : {}) }),
           note,
+          approval,
         };
       },
       'discover.record': async ({ assetId }) => {

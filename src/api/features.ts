@@ -7,12 +7,14 @@
  */
 import { assetKeyName, VersionKeys } from '../publish/keys';
 import { createAccessService } from './access';
+import { createApprovalStatements } from './approval-statement';
 import { createBuyerHandlers } from './buyer';
 import { createCertificatesService } from './certificates';
 import { ChainService } from './chain';
 import type { AssetsCommand } from './assets';
 import type { BackendContext, CoreContext, Handlers } from './context';
 import { createDiscoverService } from './discover';
+import { createDownloadHandlers } from './download';
 import { createEarningsService } from './earnings';
 import { createGovernanceService } from './governance';
 import { createJobsService } from './jobs';
@@ -66,6 +68,7 @@ export function createFeatures(core: CoreContext, options: FeatureOptions): Feat
   // Each feature registers its job kinds as it is created, before the runner starts: uploads
   // before the publications that queue them.
   const publishQuote = createPublishQuoteService(ctx);
+  const approvalStatements = createApprovalStatements(ctx);
   const features = [
     createStorageFeature(ctx),
     createPublishService(ctx, publishQuote),
@@ -99,6 +102,15 @@ export function createFeatures(core: CoreContext, options: FeatureOptions): Feat
       ...discoverF.handlers,
       ...governanceF.handlers,
       ...createBuyerHandlers(ctx),
+      ...createDownloadHandlers(ctx),
+      // A changed auto-approve rule is also stated for buyers (src/discover/approval-statement.ts).
+      'access.setAutoApprove': async (input) => {
+        const r = await accessF.handlers['access.setAutoApprove'](input);
+        await approvalStatements.ruleChanged(r.assetId, r.autoApprove).catch((e: unknown) => {
+          console.error(`ativo: the approval rule of asset ${r.assetId} was not stated for buyers: ${e instanceof Error ? e.message : String(e)}`);
+        });
+        return r;
+      },
     },
     start() {
       for (const f of features) f.start?.();

@@ -78,6 +78,7 @@ export const COMMAND_NAMES = [
   'buyer.offer',
   'buyer.requests',
   'buyer.certificate',
+  'buyer.download',
   'assets.publishQuote',
   'discover.list',
   'discover.asset',

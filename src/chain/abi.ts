@@ -2,7 +2,7 @@
  * The registry's ABI (from the committed artifact) and typed views of what it returns and emits.
  * No I/O here.
  */
-import { getAddress, Interface, type Log, type LogDescription, type Result } from 'ethers';
+import { EventFragment, getAddress, Interface, LogDescription, type Log, type Result } from 'ethers';
 import artifact from './artifacts/AtivoRegistry.json';
 
 export const REGISTRY_BYTECODE: string = artifact.bytecode;
@@ -324,6 +324,19 @@ const FIXED_LAYOUT: Partial<Record<string, (topics: string[], data: string) => R
   [registryTopic('AccessCancelled')]: (t) => (t.length === 4 ? { name: 'AccessCancelled', requestId: topicUint(t[1]), tokenId: topicUint(t[2]), requester: topicAddr(t[3]) } : null),
 };
 
+/**
+ * The registry's events by topic, computed once: ethers' Interface.parseLog looks an event up by
+ * hashing every event signature again for each log (a keccak per fragment per log), which made
+ * decoding 10,000 Registered logs take seconds (issue 16, the Discover bench).
+ */
+let eventsByTopic: Map<string, EventFragment> | undefined;
+function parseLogCached(topics: readonly string[], data: string): LogDescription | null {
+  eventsByTopic ??= new Map(registryInterface.fragments.filter((f): f is EventFragment => f instanceof EventFragment).map((f) => [f.topicHash, f]));
+  const fragment = eventsByTopic.get(topics[0] ?? '');
+  if (fragment === undefined) return null;
+  return new LogDescription(fragment, fragment.topicHash, registryInterface.decodeEventLog(fragment, data, topics));
+}
+
 /** Like parseRegistryLogs, for logs straight from `eth_getLogs` (removed logs skipped). */
 export function parseRawRegistryLogs(logs: readonly RawRpcLog[], address?: string): (RegistryEvent & { blockHash: string })[] {
   const want = address?.toLowerCase();
@@ -335,7 +348,7 @@ export function parseRawRegistryLogs(logs: readonly RawRpcLog[], address?: strin
     let body: RegistryEventBody | null | typeof UNSURE = fast ? fast(log.topics, log.data) : UNSURE;
     if (body === UNSURE) {
       try {
-        const d: LogDescription | null = registryInterface.parseLog({ topics: log.topics, data: log.data });
+        const d: LogDescription | null = parseLogCached(log.topics, log.data);
         body = d === null ? null : eventFields(d); // ethers defers some decoding errors to field access
       } catch {
         continue;

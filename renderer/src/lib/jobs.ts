@@ -9,6 +9,7 @@ export const KIND_TEXT: Record<string, string> = {
   withdraw: 'Withdrawal',
   'terms.update': 'Terms change',
   'terms.sale': 'Listing change',
+  'access.download': 'Download',
 };
 
 /** What a running job is doing, by kind ("Uploading 42%" for uploads). */
@@ -30,6 +31,7 @@ const DONE_TEXT: Record<string, string> = {
   withdraw: 'Withdrawn',
   'terms.update': 'Terms changed',
   'terms.sale': 'Listing changed',
+  'access.download': 'Downloaded and checked',
 };
 
 export const kindText = (kind: string): string => KIND_TEXT[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1);
@@ -57,6 +59,8 @@ export function jobStateText(j: Pick<LiveJob, 'kind' | 'state' | 'progress' | 'd
     case 'queued':
       return 'Queued';
     case 'running':
+      // A download says where it is: "Downloading 3 of 12 files".
+      if (j.kind === 'access.download') return j.detail ?? 'Downloading';
       return RUNNING_TEXT[j.kind] ?? uploadPhase(j.detail) ?? `Uploading ${jobPercent(j)}%`;
     case 'waiting':
       // A publication waiting for its uploads is busy, not stuck: "Uploading files: 1,234 of 20,000 stored".

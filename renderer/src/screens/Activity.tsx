@@ -64,6 +64,7 @@ const SUBJECT_WITHOUT_ASSET: Record<string, string> = {
   'access.approve': 'an access request',
   'access.deny': 'an access request',
   withdraw: 'your earnings',
+  'access.download': 'files you have access to',
 };
 
 function JobRow({ job, name, onDone, stale }: { job: LiveJob & { createdAt: string; attempts: number }; name: string | null; onDone: () => void; stale: boolean }) {

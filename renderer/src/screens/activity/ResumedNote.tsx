@@ -27,6 +27,8 @@ function itemText(r: Resumed['items'][number], names: Record<number, string>): s
       return r.count === 1 ? 'a denial' : `${formatCount(r.count)} denials`;
     case 'withdraw':
       return 'the withdrawal of your earnings';
+    case 'access.download':
+      return r.count === 1 ? 'a download' : `${formatCount(r.count)} downloads`;
     default:
       return `${kindText(r.kind).toLowerCase()}${name !== null ? ` of ${name}` : ''}${r.count > 1 ? ` (${formatCount(r.count)})` : ''}`;
   }

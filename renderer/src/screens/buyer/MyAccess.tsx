@@ -1,10 +1,11 @@
 /**
  * My access (issue 16): the requests the wallet in use made on this network, read from the chain,
- * with their state and deadline. Approved: Download into a new folder (fetch → decrypt → verify;
- * the folder appears only when every file matches the registered content root). Unanswered
+ * with their state and deadline. Approved: Download into a new folder, a background job (fetch →
+ * decrypt → verify, "Downloading 3 of 12 files"; the folder appears only when every file matches
+ * the registered content root, and a download goes on after a restart). Unanswered
  * past the owner's time: Cancel, which refunds. Refunds: Withdraw.
  */
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { SyntheticEvent } from 'react';
 import { call, getBridge } from '../../api/client';
 import type { CommandOutput } from '../../api/client';
@@ -31,16 +32,29 @@ const STATE_WORDS: Record<Item['state'], string> = {
 
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
 
-function Download({ item }: { item: Item }) {
+function Download({ item, onChanged }: { item: Item; onChanged: () => void }) {
   const [path, setPath] = useState<string | null>(null);
   const action = useAction();
-  const [done, setDone] = useState<CommandOutput<'access.fetch'> | null>(null);
+  const [jobId, setJobId] = useState<number | null>(null);
   const fieldId = useId();
   const errorId = useId();
   const home = useQuery('home', () => call('system.browse', { showHidden: false }));
   const suggested = home.data !== null ? `${home.data.path.replace(/\/+$/, '')}/${slug(item.name ?? `asset-${item.tokenId}`) || `asset-${item.tokenId}`}` : '';
   const value = path ?? suggested;
   const electron = getBridge().shell === 'electron';
+  // The download is a background job: its live state from the job events, else as the list read it.
+  const known = item.download;
+  const id = jobId ?? known?.jobId ?? null;
+  const live = useApp((s) => (id === null ? undefined : s.jobs[id]));
+  const state = live?.state ?? (known !== null && known.jobId === id ? known.state : null);
+  const active = state === 'queued' || state === 'running' || state === 'waiting' || state === 'paused';
+  const finished = state === 'done' && known !== null && known.jobId === id && known.contentRoot !== null;
+  const liveState = live?.state;
+  const knownState = known?.state;
+  useEffect(() => {
+    // A job that just ended: read the list again for its result (files, content root) or its error.
+    if ((liveState === 'done' || liveState === 'failed' || liveState === 'cancelled') && knownState !== liveState) onChanged();
+  }, [liveState, knownState, onChanged]);
 
   const submit = (e: SyntheticEvent<HTMLFormElement, SubmitEvent>): void => {
     e.preventDefault();
@@ -50,20 +64,45 @@ function Download({ item }: { item: Item }) {
       return;
     }
     void action.run(async () => {
-      const r = await call('access.fetch', { requestId: item.requestId, out });
-      setDone(r);
-      notify('success', `Downloaded and checked ${r.files} ${r.files === 1 ? 'file' : 'files'} into ${r.out}.`);
+      const r = await call('buyer.download', { requestId: item.requestId, out });
+      setJobId(r.jobId);
+      notify('info', 'Downloading in the background: follow it here or in Activity.', '#/activity');
+      onChanged();
     });
   };
 
-  if (done !== null) {
+  if (finished) {
     return (
       <p className="buyer-note" role="status" data-testid="download-done">
-        <Icon name="check" size={16} /> {done.files} {done.files === 1 ? 'file' : 'files'} downloaded into <code className="buyer-code">{done.out}</code>; every one matches the registered content root{' '}
-        <code className="buyer-code">{done.contentRoot}</code>.
+        <Icon name="check" size={16} /> {known.files === null ? 'The files were' : `${known.files} ${known.files === 1 ? 'file' : 'files'}`} downloaded into{' '}
+        <code className="buyer-code">{known.out}</code>; every one matches the registered content root <code className="buyer-code">{known.contentRoot}</code>.
       </p>
     );
   }
+  if (active) {
+    const percent = Math.round((live?.progress ?? 0) * 100);
+    const words =
+      state === 'waiting'
+        ? `Waiting: ${live?.error ?? known?.error ?? 'it will go on by itself'}`
+        : state === 'paused'
+          ? 'Paused: resume it in Activity.'
+          : state === 'queued'
+            ? 'About to start…'
+            : (live?.detail ?? 'Downloading…');
+    return (
+      <div className="buyer-download" data-testid="download-progress" aria-live="polite">
+        <p>
+          <Icon name="download" size={16} /> <span data-testid="download-progress-text">{words}</span>
+        </p>
+        <progress max={100} value={percent} aria-label="Download progress" />
+        <p className="hint">
+          Into {known?.out ?? value}. Each file is decrypted and checked against the registered fingerprint; the folder appears only when every file matches. If Ativo closes, it
+          goes on when it opens again.
+        </p>
+      </div>
+    );
+  }
+  const failed = state === 'failed' && known !== null && known.jobId === id ? known.error : null;
   return (
     <form className="buyer-download" onSubmit={submit} aria-busy={action.busy}>
       <label htmlFor={fieldId}>Download into a new folder</label>
@@ -99,14 +138,11 @@ function Download({ item }: { item: Item }) {
         )}
         <button type="submit" className="button button-primary" disabled={action.busy} data-testid="download-button">
           <Icon name="download" size={16} />
-          {action.busy ? 'Downloading and checking…' : 'Download'}
+          {action.busy ? 'Starting…' : failed !== null ? 'Download again' : 'Download'}
         </button>
       </div>
-      <p className="hint">
-        {action.busy
-          ? 'Each file is downloaded, decrypted and checked against the registered fingerprint. The folder appears only if everything matches.'
-          : 'A new or empty folder. Nothing is kept unless every file matches what the owner registered.'}
-      </p>
+      <p className="hint">A new or empty folder. Nothing is kept unless every file matches what the owner registered.</p>
+      {failed !== null && action.error === null && <FormError>The last download did not finish: {failed}</FormError>}
       {action.error !== null && <FormError id={errorId}>{action.error}</FormError>}
     </form>
   );
@@ -158,7 +194,7 @@ function RequestCard({ item, onChanged }: { item: Item; onChanged: () => void })
         )}
       </div>
       {cancel.error !== null && <FormError>{cancel.error}</FormError>}
-      {item.state === 'approved' && <Download item={item} />}
+      {item.state === 'approved' && <Download item={item} onChanged={onChanged} />}
     </li>
   );
 }

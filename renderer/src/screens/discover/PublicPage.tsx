@@ -100,7 +100,13 @@ export function PublicPage({ chainId, registry, tokenId }: { chainId: number; re
               </div>
               <div>
                 <dt>Approval</dt>
-                <dd>The owner approves or denies each request{a.answerDays !== null ? `; without an answer within ${durationWords(a.answerDays * 86400)}, you can cancel and get your money back` : ''}.</dd>
+                <dd>
+                  {/* The mode its current owner stated, signed by that wallet (not on chain: see src/discover/approval-statement.ts). */}
+                  <span data-testid="public-approval" title={a.approval === null ? 'The owner has not said whether requests are approved automatically.' : 'As the owner stated it, signed by their wallet.'}>
+                    {a.approval === 'auto' ? 'Automatic when the price is paid' : a.approval === 'manual' ? 'The owner decides' : 'Not stated'}
+                  </span>
+                  {a.answerDays !== null && <span className="muted">. Without an answer within {durationWords(a.answerDays * 86400)}, you can cancel and get your money back.</span>}
+                </dd>
               </div>
               <div>
                 <dt>Access period</dt>
