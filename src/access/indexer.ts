@@ -6,6 +6,10 @@
  *   AccessGranted / AccessDenied / AccessCancelled → approved / denied / cancelled (an approval
  *                                                    with a grant id is handed to `onGranted`)
  *   SaleChanged                           → listings (for sale or not; issue 14)
+ *   ApproverSet / Decided                 → the token's approvers, who decided each request (issue 17):
+ *                                           a wallet's inbox holds its tokens' requests and those of
+ *                                           tokens it approves for; `onApprovedByOther` hands over
+ *                                           approvals decided by someone else than the owner
  *   pending past cancellableAt (chain time)        → expired (still answerable; the requester may cancel)
  * Every batch is written with the cursor in one transaction (no loss, no duplicate across
  * restarts); a reorg rewinds the rows of the orphaned blocks. After each batch it emits
@@ -73,7 +77,7 @@ export class AccessIndexer {
       network,
       stream: ACCESS_STREAM,
       source: options.source,
-      events: ['Registered', 'Transfer', 'TermsUpdated', 'AccessRequested', 'AccessGranted', 'AccessDenied', 'AccessCancelled', 'SaleChanged'],
+      events: ['Registered', 'Transfer', 'TermsUpdated', 'AccessRequested', 'AccessGranted', 'AccessDenied', 'AccessCancelled', 'SaleChanged', 'ApproverSet', 'Decided'],
       ...(options.confirmations !== undefined ? { confirmations: options.confirmations } : {}),
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
@@ -85,6 +89,7 @@ export class AccessIndexer {
       onReorg: (fromBlock) => {
         const r = catalog.access.rewind(network, fromBlock, new Date().toISOString());
         catalog.listings.rewind(network, fromBlock);
+        catalog.approvers.rewind(network, fromBlock);
         for (const id of r.reset) this.batch.changed.add(id);
       },
       afterCommit: (events, range, prepared) => {
@@ -152,7 +157,16 @@ export class AccessIndexer {
       switch (e.name) {
         case 'Transfer':
           a.transfer(network, e.tokenId.toString(), e.to, e.blockNumber);
+          catalog.approvers.clear(network, e.tokenId.toString());
           break;
+        case 'ApproverSet':
+          catalog.approvers.set(network, e.tokenId.toString(), e.account, e.allowed, e.blockNumber);
+          break;
+        case 'Decided': {
+          const id = catalog.approvers.setDecider(network, e.requestId.toString(), e.decider);
+          if (id !== null) this.batch.changed.add(id);
+          break;
+        }
         case 'Registered':
           a.upsertToken({ network, tokenId: e.tokenId.toString(), owner: e.owner, priceWei: e.price.toString(), block: e.blockNumber });
           break;
@@ -221,7 +235,7 @@ export class AccessIndexer {
     const mine = new Set(p.owners);
     const fresh = added
       .map((id) => catalog.access.get(id))
-      .filter((r): r is AccessRequestRecord => r !== undefined && r.owner !== null && mine.has(r.owner) && r.notifiedAt === null);
+      .filter((r): r is AccessRequestRecord => r !== undefined && r.notifiedAt === null && ((r.owner !== null && mine.has(r.owner)) || p.owners.some((o) => catalog.approvers.isApprover(r.network, r.tokenId, o))));
     const limit = this.o.notifyLimit ?? 20;
     const now = new Date().toISOString();
     catalog.access.markNotified(

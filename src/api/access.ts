@@ -13,6 +13,7 @@ import { AtivoError } from '../util/errors';
 import type { AccessRequestView, AuditEntry } from './contract';
 import type { BackendContext, FeatureService } from './context';
 import { createRequesterHandlers } from './access-requester';
+import { decisionWords } from './approvers-view';
 
 export type AccessCommand =
   | 'access.list'
@@ -258,10 +259,12 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
     const rows = [...new Set(ids)].map((id) => {
       const r = mustRequest(id);
       if (r.network !== network) throw new AtivoError('INVALID_INPUT', `Request ${id} is on the ${r.network} network, but Ativo is on ${network}: switch to ${r.network} to ${verb} it.`);
-      if (r.owner !== me) {
+      // One of the token's approvers (issue 17) answers as the owner would; the owner's Ativo delivers the key.
+      const approver = r.owner !== me && catalog.approvers.isApprover(network, r.tokenId, me);
+      if (r.owner !== me && !approver) {
         throw new AtivoError(
           'INVALID_INPUT',
-          `Request ${id} is for asset token #${r.tokenId}, owned by ${r.owner === null ? 'an unknown account' : getAddress(r.owner)}, not by your current wallet ${wallet}: only the token's owner can ${verb} it.`,
+          `Request ${id} is for asset token #${r.tokenId}, owned by ${r.owner === null ? 'an unknown account' : getAddress(r.owner)}, not by your current wallet ${wallet}: only the token's owner or one of its approvers can ${verb} it.`,
         );
       }
       const live = r.actionJob !== null ? jobs.get(r.actionJob) : undefined;
@@ -269,7 +272,7 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
         if (r.actionKind !== kind) throw new AtivoError('BUSY', `Request ${id} is being ${r.actionKind === 'approve' ? 'approved' : 'denied'} (job ${live.id}): cancel that job first to ${verb} it instead.`);
         return { r, existing: live };
       }
-      if (kind === 'approve' && r.assetId === null) {
+      if (kind === 'approve' && r.assetId === null && !approver) {
         throw new AtivoError('INVALID_INPUT', `Request ${id} is for asset token #${r.tokenId}, which is not an asset of this catalog: approve it from the Ativo that published it (or deny it here).`);
       }
       if (kind === 'approve' && r.state === 'expired') {
@@ -289,7 +292,7 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
     return { items };
   };
 
-  const view = (r: AccessRequestRecord): AccessRequestView => {
+  const view = (r: AccessRequestRecord, me: string | null): AccessRequestView => {
     let action: AccessRequestView['action'] = null;
     if (r.actionKind !== null) {
       const j = r.actionJob !== null ? jobs.get(r.actionJob) : undefined;
@@ -320,6 +323,9 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       read: r.readAt !== null,
       txHash: r.txHash,
       action,
+      role: me !== null && r.owner !== me && catalog.approvers.isApprover(r.network, r.tokenId, me) ? 'approver' : 'owner',
+      decidedBy: r.decidedBy === null ? null : getAddress(r.decidedBy),
+      decision: decisionWords(r, me),
     };
   };
 
@@ -342,17 +348,18 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
         const owner = await currentOwner();
         if (owner === null) return { items: [], total: 0, unread: 0 };
         const { items, total } = catalog.access.list({ network, owner, state: input.state, assetId: input.assetId, unreadOnly: input.unreadOnly, offset: input.offset, limit: input.limit });
-        return { items: items.map(view), total, unread: catalog.access.unread(network, owner) };
+        return { items: items.map((r) => view(r, owner)), total, unread: catalog.access.unread(network, owner) };
       },
-      'access.get': (input) => {
+      'access.get': async (input) => {
         const r = mustRequest(input.id);
+        const me = await currentOwner();
         const history = r.owner === null ? [] : catalog.access.history(r.network, r.owner, r.requester).filter((h) => h.id !== r.id);
-        return Promise.resolve({
-          ...view(r),
-          history: history.map(view),
+        return {
+          ...view(r, me),
+          history: history.map((h) => view(h, me)),
           grantId: r.grantId ?? catalog.access.grant(r.id)?.grantId ?? null,
           autoApprove: r.assetId !== null && catalog.access.autoApprove(r.assetId),
-        });
+        };
       },
       'access.markRead': async (input) => {
         const network = ctx.networks.current();

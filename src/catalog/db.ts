@@ -20,6 +20,7 @@ import { VersionKeysQueries } from './version-keys';
 import { RewrappedQueries } from './rewrapped';
 import { ListingsQueries } from './listings';
 import { DiscoverQueries } from './discover';
+import { ApproverQueries } from './approvers';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 /**
@@ -63,6 +64,7 @@ export class Catalog {
   readonly rewrapped: RewrappedQueries;
   readonly listings: ListingsQueries;
   readonly discover: DiscoverQueries;
+  readonly approvers: ApproverQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -81,6 +83,7 @@ export class Catalog {
     this.versionKeys = new VersionKeysQueries(db);
     this.rewrapped = new RewrappedQueries(db);
     this.listings = new ListingsQueries(db);
+    this.approvers = new ApproverQueries(db);
     this.discover = new DiscoverQueries(db);
   }
 
