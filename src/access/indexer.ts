@@ -47,6 +47,11 @@ export interface AccessIndexerOptions {
    * service re-queues the delivery of a grant prepared here and not delivered yet (issue 12).
    */
   onGranted?: (rows: AccessRequestRecord[]) => void;
+  /**
+   * Requests the batch saw approved with an empty grant id by someone else than the token's owner
+   * (one of its approvers, issue 17): the owner's Ativo delivers their key (src/access/approver-delivery.ts).
+   */
+  onApprovedByOther?: (rows: AccessRequestRecord[]) => void;
   onError?: (error: unknown) => void;
   backoff?: { baseMs?: number; maxMs?: number; jitter?: number };
 }
@@ -65,7 +70,7 @@ export class AccessIndexer {
   private readonly o: AccessIndexerOptions;
   private accessTimeout: number | undefined;
   /** What the batch being applied changed (reset at each apply: a rolled-back batch leaves nothing). */
-  private batch = { added: [] as number[], changed: new Set<number>(), granted: [] as number[] };
+  private batch = { added: [] as number[], changed: new Set<number>(), granted: [] as number[], ungranted: [] as number[] };
   private passAdded = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -114,7 +119,7 @@ export class AccessIndexer {
 
   private async pass(): Promise<{ added: number; syncedBlock: number }> {
     this.passAdded = 0;
-    this.batch = { added: [], changed: new Set(), granted: [] };
+    this.batch = { added: [], changed: new Set(), granted: [], ungranted: [] };
     const r = await this.follower.syncOnce();
     if (r.reorgs > 0) await this.announce([...this.batch.changed]);
     return { added: this.passAdded, syncedBlock: Math.max(0, r.syncedBlock) };
@@ -147,7 +152,7 @@ export class AccessIndexer {
     const { catalog, network } = this.o;
     const a = catalog.access;
     const now = new Date().toISOString();
-    this.batch = { added: [], changed: new Set(this.batch.changed), granted: [] };
+    this.batch = { added: [], changed: new Set(this.batch.changed), granted: [], ungranted: [] };
     for (const [tokenId, t] of p.tokens) {
       if (a.token(network, tokenId) === undefined) a.upsertToken({ network, tokenId, owner: t.owner, priceWei: t.price.toString(), block: range.fromBlock });
     }
@@ -203,6 +208,7 @@ export class AccessIndexer {
           const id = a.setState(network, e.requestId.toString(), 'approved', e.blockNumber, now, { grantId: e.grantId });
           if (id !== null) this.batch.changed.add(id);
           if (id !== null && e.grantId !== '') this.batch.granted.push(id);
+          if (id !== null && e.grantId === '') this.batch.ungranted.push(id);
           break;
         }
         case 'AccessDenied': {
@@ -229,8 +235,8 @@ export class AccessIndexer {
 
   private afterCommit(p: Prepared): void {
     const { catalog } = this.o;
-    const { added, changed, granted } = this.batch;
-    this.batch = { added: [], changed: new Set(), granted: [] };
+    const { added, changed, granted, ungranted } = this.batch;
+    this.batch = { added: [], changed: new Set(), granted: [], ungranted: [] };
     this.passAdded += added.length;
     const mine = new Set(p.owners);
     const fresh = added
@@ -251,6 +257,10 @@ export class AccessIndexer {
     if (pending.length > 0) this.o.onNewPending?.(pending);
     const approved = granted.map((id) => catalog.access.get(id)).filter((r): r is AccessRequestRecord => r?.state === 'approved');
     if (approved.length > 0) this.o.onGranted?.(approved);
+    const byOther = ungranted
+      .map((id) => catalog.access.get(id))
+      .filter((r): r is AccessRequestRecord => r?.state === 'approved' && r.decidedBy !== null && r.owner !== null && r.decidedBy !== r.owner);
+    if (byOther.length > 0) this.o.onApprovedByOther?.(byOther);
   }
 
   private emitChanged(ids: number[], owners: string[]): void {

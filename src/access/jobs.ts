@@ -317,6 +317,8 @@ async function runAction(ctx: JobRun<AccessActionCheckpoint>, kind: 'approve' | 
       }
       catalog.access.setState(cp.network, cp.requestId, wanted, cp.blockNumber ?? row.blockNumber, now, kind === 'approve' ? { grantId: cp.grantId ?? '' } : { reason: cp.reason ?? '' });
       if (kind === 'approve' && txHash !== '') catalog.access.saveGrantTx(cp.rowId, txHash);
+      // This job's transaction decided it (an adopted decision is recorded by the indexer from Decided).
+      if (cp.adopted !== true) catalog.approvers.setDecider(cp.network, cp.requestId, cp.owner);
     });
     const staged = grantFile(deps.stagingDir, cp.network, cp.requestId, registry.address, row.recipient);
     rmSync(staged, { force: true });

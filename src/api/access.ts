@@ -1,11 +1,13 @@
 /** Access requests: the inbox (owner side), the requester side, and the audit log. See issue 6. */
-import { HDNodeWallet, Wallet, getAddress } from 'ethers';
+import { HDNodeWallet, Wallet, getAddress, zeroPadValue } from 'ethers';
+import { registryTopic } from '../chain/client';
 import type { AccessRequestRecord } from '../catalog/access';
 import type { AuditRecord } from '../catalog/audit';
 import type { JobRecord } from '../catalog/jobs';
 import { AccessIndexer, ACCESS_STREAM, type AccessSource } from '../access/indexer';
 import { ACCESS_JOB_KINDS, enqueueAccessAction, preparedGrantId, registerAccessJobs, type AccessActionCheckpoint } from '../access/jobs';
 import { findDeployBlock } from '../access/deploy-block';
+import { enqueueDeliveries, registerApproverDelivery } from '../access/approver-delivery';
 import { generateIdentity } from '../crypto/age';
 import { PUBLISH_JOB_KIND } from '../publish/pipeline';
 import { SANDBOX_MNEMONIC } from './network-runtime';
@@ -53,7 +55,7 @@ export function auditView(r: AuditRecord): AuditEntry {
 export function createAccessService(ctx: BackendContext): FeatureService<AccessCommand> {
   const { catalog, jobs } = ctx;
 
-  registerAccessJobs(jobs, {
+  const jobDeps: Parameters<typeof registerAccessJobs>[1] = {
     catalog,
     stagingDir: ctx.stagingDir,
     chain: async (network) => {
@@ -69,7 +71,9 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
     signer: (owner) => ctx.wallets.vault.signer(owner),
     // The key of the version the request's token registered, as that version was published.
     grantKey: (assetId, contentRoot, cert) => ctx.grantKey(assetId, contentRoot, cert),
-  });
+  };
+  registerAccessJobs(jobs, jobDeps);
+  registerApproverDelivery(jobs, jobDeps);
 
   /** The current wallet, lowercase (null when there is none). */
   const currentOwner = async (): Promise<string | null> => {
@@ -123,6 +127,11 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
           console.error('ativo: auto-approve:', e instanceof Error ? e.message : e);
         });
       },
+      onApprovedByOther: (rows) => {
+        deliverForApprovers(rows).catch((e: unknown) => {
+          console.error('ativo: grant delivery:', e instanceof Error ? e.message : e);
+        });
+      },
       onGranted: (rows) => {
         redeliver(rows).catch((e: unknown) => {
           console.error('ativo: grant delivery:', e instanceof Error ? e.message : e);
@@ -154,6 +163,17 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       enqueueAction(r, 'approve', getAddress(r.owner), null, r.auto);
     }
   };
+  /**
+   * Approvals decided by one of a token's approvers (issue 17), for assets of this catalog: the
+   * owner's wallet, when this keychain holds it, delivers the buyer's key (one job per request).
+   */
+  const deliverForApprovers = async (rows: AccessRequestRecord[]): Promise<void> => {
+    const owners = new Set(rows.map((r) => r.owner).filter((o): o is string => o !== null));
+    for (const owner of owners) {
+      if (!(await ctx.wallets.vault.has(owner))) continue;
+      if (enqueueDeliveries(jobs, catalog, rows.filter((r) => r.owner === owner && r.network === ctx.networks.current()), getAddress(owner)) > 0) announce(rows.map((r) => r.id));
+    }
+  };
   /** Networks whose undelivered grants were looked for since the start (once each; then the indexer's events). */
   const swept = new Set<string>();
 
@@ -166,6 +186,29 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       if (!(await ctx.wallets.vault.has(r.owner))) continue;
       if (r.network !== ctx.networks.current()) continue;
       enqueueAction(r, 'approve', getAddress(r.owner), null, true);
+    }
+  };
+
+  /**
+   * Whether the current wallet was ever named an approver on the network (issue 17): then its
+   * inbox follows the registry even though this catalog published nothing there. Asked only when a
+   * connection is open already (nothing is started for it), at most every 15 s, from the indexed
+   * ApproverSet logs naming the wallet.
+   */
+  let probedAt = 0;
+  const namedApprover = async (network: string): Promise<boolean> => {
+    if (!ctx.chain.opened() || Date.now() - probedAt < 15_000) return false;
+    probedAt = Date.now();
+    const me = await currentOwner();
+    if (me === null) return false;
+    try {
+      const h = await ctx.chain.chain();
+      if (h.network !== network || h.registryAddress === null) return false;
+      const address = h.registryAddress;
+      const logs = await h.conn.provider.getLogs({ address, fromBlock: 0, toBlock: 'latest', topics: [registryTopic('ApproverSet'), null, zeroPadValue(me, 32)] });
+      return logs.length > 0;
+    } catch {
+      return false;
     }
   };
 
@@ -183,13 +226,14 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
         const network = ctx.networks.current();
         const { intervalMs } = accessPolling(network);
         let delay = intervalMs;
-        if (catalog.access.hasCertificates(network) || catalog.cursors.get(network, ACCESS_STREAM) !== undefined) {
+        if (catalog.access.hasCertificates(network) || catalog.cursors.get(network, ACCESS_STREAM) !== undefined || (await namedApprover(network))) {
           const ix = indexerFor(network);
           try {
             await ix.syncOnce();
             failures = 0;
             if (!swept.has(network)) {
               await redeliver(catalog.access.undelivered(network));
+              await deliverForApprovers(catalog.approvers.undeliveredByOthers(network).map((id) => catalog.access.get(id)).filter((r): r is AccessRequestRecord => r !== undefined));
               swept.add(network);
             }
             // The rule's leftovers (new requests were handed over as they arrived), for the wallet

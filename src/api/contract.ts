@@ -25,6 +25,7 @@ import { termsCommands } from './terms-contract';
 import { buyerCommands } from './buyer-contract';
 import { publishQuoteCommands } from './publish-quote-contract';
 import { discoverCommands } from './discover-contract';
+import { approversCommands } from './approvers-contract';
 
 export { AssetKind, Visibility, AssetState, NetworkName, JobState } from './schemas';
 export * from './assets-contract';
@@ -52,6 +53,7 @@ export const commands = {
   ...buyerCommands,
   ...publishQuoteCommands,
   ...discoverCommands,
+  ...approversCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

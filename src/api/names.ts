@@ -82,6 +82,10 @@ export const COMMAND_NAMES = [
   'discover.list',
   'discover.asset',
   'discover.record',
+  // Approvers of an asset (issue 17, approvers-contract.ts).
+  'approvers.list',
+  'approvers.add',
+  'approvers.remove',
 ] as const;
 
 export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'jobs.batch', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;

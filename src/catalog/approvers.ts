@@ -51,6 +51,22 @@ export class ApproverQueries {
   }
 
   /**
+   * Requests approved with an empty grant id by someone else than the token's owner (one of its
+   * approvers) whose key this catalog has not delivered: row ids, oldest first.
+   */
+  undeliveredByOthers(network: string, limit = 200): number[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT r.id FROM access_requests r WHERE r.network = ? AND r.state = 'approved' AND COALESCE(r.grant_id, '') = ''
+             AND r.decided_by IS NOT NULL AND r.owner IS NOT NULL AND r.decided_by <> r.owner
+             AND NOT EXISTS (SELECT 1 FROM grants g WHERE g.request_row = r.id) ORDER BY r.id LIMIT ?`,
+        )
+        .all(network, limit) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  /**
    * Undoes what blocks ≥ fromBlock wrote (a reorg): approvers named there are removed, and so is
    * who decided a request whose decision is rewound. (A removal in orphaned blocks stays removed
    * until the chain names the approver again: the safe side.)
