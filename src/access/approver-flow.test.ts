@@ -18,6 +18,8 @@ import { SANDBOX_MNEMONIC } from '../sandbox/anvil';
 import { tempDir } from '../test-support/fs';
 import { Keychain } from '../vault/keychain';
 import { requireKeychain, uniquePrefix } from '../vault/test-support';
+import { KEY_ON_ITS_WAY, keyNote } from '../api/buyer-key-note';
+import { Vault } from '../vault/vault';
 import { fetchAccess } from './fetch';
 
 const devWallet = (i: number): Wallet => new Wallet(HDNodeWallet.fromPhrase(SANDBOX_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey);
@@ -105,13 +107,38 @@ describe('approvers (sandbox backend, real keychain)', () => {
     expect(await registry.withdrawable(owner)).toBeGreaterThan(0n); // the split is credited as for the owner
 
     // The owner's Ativo delivers the key; the buyer fetches and the content root matches.
-    const fetchDeps = { chain: { conn, registry, chainId: st.chainId, network: 'sandbox' }, storageUrl: () => Promise.resolve(st.storageUrl ?? ''), wallet: buyer.address, requesterIdentity: () => Promise.resolve(requester) };
+    const fetchDeps = { chain: { conn, registry, chainId: st.chainId, network: 'sandbox' }, storageUrl: () => backend.call('chain.status', {}).then((s) => s.storageUrl ?? ''), wallet: buyer.address, requesterIdentity: () => Promise.resolve(requester) };
     const got = await until('the delivered key', async () => fetchAccess(fetchDeps, requestId, join(dir.path, 'fetched')).catch((e: unknown) => {
       if (e instanceof Error && /still delivering your key/.test(e.message)) return undefined;
       throw e;
     }));
     expect(got.verified).toBe(true);
-    expect(`0x${got.contentRoot}`).toBe(onChain?.grantId === undefined ? '' : (await registry.asset(BigInt(tokenId)))?.contentRoot);
+    expect(`0x${got.contentRoot}`).toBe((await registry.asset(BigInt(tokenId)))?.contentRoot);
+    const storageUrl = fetchDeps.storageUrl;
+    expect(await keyNote(fetchDeps.chain, storageUrl, requestId, BigInt(tokenId))).toBeNull(); // delivered
+
+    // An approval mined while the owner's Ativo runs no jobs (closed, or before its runner starts):
+    // the buyer is told the key is on its way; the owner's Ativo delivers it once it runs them.
+    const reopen = async (runJobs: boolean): Promise<void> => {
+      await backend.close();
+      conn.close();
+      backend = await createBackend({ dataDir, keychainPrefix: prefix, keystoreScryptN: 1024, runJobs });
+      const s = await backend.call('chain.status', {});
+      conn = await connectChain(s.rpcUrl);
+      registry = await RegistryClient.open(conn, s.registry ?? '');
+      Object.assign(fetchDeps.chain, { conn, registry });
+    };
+    await reopen(false);
+    const r2 = (await (await registry.requestAccess(buyer.connect(conn.provider), BigInt(tokenId), requester.recipient, { termsHash: a?.termsHash ?? '', price: a?.price ?? 0n })).wait()).result.requestId;
+    const approverKey = (await new Vault({ servicePrefix: prefix, keystoreScryptN: 1024 }).signer(approver)).connect(conn.provider);
+    await (await registry.approve(approverKey, r2, '')).wait();
+    expect(await keyNote(fetchDeps.chain, storageUrl, r2, BigInt(tokenId))).toBe(KEY_ON_ITS_WAY);
+    await expect(fetchAccess(fetchDeps, r2, join(dir.path, 'too-early'))).rejects.toThrow(/the owner's Ativo is still delivering your key/);
+    await reopen(true);
+    await backend.call('wallet.use', { address: approver }); // the owner's wallet need not be the one in use
+    await backend.call('access.sync', {});
+    await until('the key of the second request', async () => ((await keyNote(fetchDeps.chain, storageUrl, r2, BigInt(tokenId))) === null ? true : undefined));
+    expect((await fetchAccess(fetchDeps, r2, join(dir.path, 'fetched-2'))).verified).toBe(true);
 
     // Who decided, as the owner sees it, and in the audit log.
     await backend.call('wallet.use', { address: owner });

@@ -52,6 +52,8 @@ export const MyRequest = z.object({
   expiresAt: z.string().nullable(),
   /** The local asset holding its certificate, when this catalog has one. */
   assetId: z.number().int().nullable(),
+  /** Approved by one of the owner's approvers and its key not delivered yet (issue 17): what to tell the buyer; null otherwise. */
+  keyNote: z.string().nullable(),
 });
 
 const CertificateLine = z.object({ label: z.string(), value: z.string(), code: z.boolean().optional() });
