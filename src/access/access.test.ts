@@ -184,7 +184,7 @@ describe('access requests, owner side (sandbox backend, real keychain)', () => {
       // …and asking anyway is refused, naming who owns the token.
       await expect(backend.call('access.approve', { ids: [row.id] })).rejects.toMatchObject({
         code: 'INVALID_INPUT',
-        message: expect.stringMatching(new RegExp(`owned by ${owner}, not by your current wallet ${attacker}: only the token's owner can approve it`)) as unknown,
+        message: expect.stringMatching(new RegExp(`owned by ${owner}, not by your current wallet ${attacker}: only the token's owner or one of its approvers can approve it`)) as unknown,
       });
       await expect(backend.call('access.deny', { ids: [row.id] })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
       // Straight to the contract, the approval reverts.

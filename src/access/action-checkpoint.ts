@@ -22,8 +22,14 @@ export const AccessActionCheckpoint = z.looseObject({
   network: z.string().min(1),
   requestId: z.string().regex(/^\d+$/),
   tokenId: z.string().regex(/^\d+$/),
-  /** The wallet that signs (the token's owner). */
+  /** The wallet that signs (the token's owner, or one of its approvers). */
   owner: z.string().min(1),
+  /**
+   * The signer is one of the token's approvers, not its owner (issue 17; read from the chain
+   * before anything is signed): it approves with an empty grant id (it holds no version key) and
+   * the owner's Ativo delivers the key once the approval is mined (src/access/approver-delivery.ts).
+   */
+  approver: z.boolean().optional(),
   /** Deny only. */
   reason: z.string().optional(),
   auto: z.boolean().optional(),

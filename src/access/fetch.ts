@@ -37,6 +37,7 @@ import { GatewayHttpError, StorageGateway, type StoredItem } from '../storage/ga
 import { AtivoError, errnoCode } from '../util/errors';
 import { faultPoint } from '../util/fault';
 import { mustGetRequest, notFetchable, stateOf, type RequesterChain } from './requester';
+import { findDeliveredGrants } from './delivered-grant';
 
 export interface FetchDeps {
   chain: RequesterChain;
@@ -338,7 +339,6 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
 
   // The grant: only private assets need it (their file list and files are encrypted).
   const openGrant = async (): Promise<string> => {
-    if (r.grantId === '') throw new AtivoError('NOT_FOUND', `Request #${requestId} was approved without a grant, so the private files of asset #${r.tokenId} cannot be opened: ask its owner (${asset.owner}).`);
     const mine = await deps.requesterIdentity();
     if (mine === null) {
       throw new AtivoError('NOT_FOUND', `This keychain holds no requester key for ${deps.wallet}: request #${requestId} was made from another computer (or the key was removed), and only that key opens its grant.`);
@@ -346,6 +346,8 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
     if (mine.recipient !== r.recipient) {
       throw new AtivoError('INVALID_INPUT', `Request #${requestId} asked for a grant to the key ${r.recipient}, but this keychain's requester key for ${deps.wallet} is ${mine.recipient}: fetch from the computer that made the request.`);
     }
+    // Approved by one of the token's approvers (no grant id on chain): the owner's Ativo delivers it (issue 17).
+    if (r.grantId === '') return openDelivered(mine);
     const grant = await downloadSmall(gw, r.grantId, `the grant ${r.grantId}`, MAX_GRANT_BYTES).catch((e: unknown) => {
       // The owner's Ativo stores the grant only once the approval is mined (no key before the
       // payment): a moment after the approval, it may not be there yet.
@@ -372,6 +374,30 @@ export async function fetchAccess(deps: FetchDeps, requestId: bigint, outArg: st
       throw new AtivoError('INVALID_INPUT', `The grant ${r.grantId} of request #${requestId} is for other content (root ${env.contentRoot.slice(0, 12)}…) than asset #${r.tokenId} (root ${root.slice(0, 12)}…); nothing was downloaded.`);
     }
     return env.identity;
+  };
+  /**
+   * The grant the token's owner delivered for this request (src/access/delivered-grant.ts): only
+   * one signed by the owner, tagged for this request, token and registry, that opens with this
+   * wallet's requester key and is for the token's content root.
+   */
+  const openDelivered = async (mine: { identity: string; recipient: string }): Promise<string> => {
+    const found = await findDeliveredGrants(gw, { requestId, tokenId: r.tokenId, registry: chain.registry.address, owner: asset.owner }, MAX_GRANT_BYTES).catch((e: unknown) => {
+      throw storageError(`Could not look for the key of request #${requestId} on the storage node ${gw.url}: ${msg(e)}. Try again later.`, e);
+    });
+    for (const g of found.grants) {
+      try {
+        const env = await readGrant(g.bytes, mine.identity);
+        if (env.contentRoot?.replace(/^0x/i, '').toLowerCase() !== root) continue;
+        return env.identity;
+      } catch (e) {
+        if (isCryptoError(e)) continue; // not for this key, or damaged: keep looking
+        throw e;
+      }
+    }
+    throw new AtivoError(
+      'BUSY',
+      `Request #${requestId} was approved by one of the owner's approvers; the owner's Ativo is still delivering your key (it is not on the storage node yet). Try again in a few minutes; nothing was downloaded.`,
+    );
   };
   let granted: Promise<string> | undefined;
   const grantIdentity = (): Promise<string> => (granted ??= openGrant());

@@ -51,7 +51,14 @@ export function preparedGrantId(stagingDir: string, network: string, requestId: 
  * prepared item are written once per request (registry and recipient), so every later run, and
  * a new job for the same request, names the same grant.
  */
-export async function prepareGrant(ctx: JobRun<unknown>, cp: AccessActionCheckpoint, deps: AccessJobDeps, registry: RegistryClient, conn: ChainConnection): Promise<{ id: string; resume: ResumeState | null }> {
+export async function prepareGrant(
+  ctx: JobRun<unknown>,
+  cp: AccessActionCheckpoint,
+  deps: AccessJobDeps,
+  registry: RegistryClient,
+  conn: ChainConnection,
+  tags: { name: string; value: string }[] = grantTags(cp),
+): Promise<{ id: string; resume: ResumeState | null }> {
   if (cp.grantId !== undefined && (cp.grantId === '' || cp.resume)) return { id: cp.grantId, resume: cp.resume ?? null };
   const { catalog } = deps;
   const row = catalog.access.get(cp.rowId);
@@ -97,7 +104,7 @@ export async function prepareGrant(ctx: JobRun<unknown>, cp: AccessActionCheckpo
   renameSync(`${file}.tmp`, file);
   ctx.progress(0.2, 'Signing the grant');
   const storage = await deps.storage(cp.network, cp.owner);
-  const prepared = await storage.prepareFile(file, { contentType: 'application/octet-stream', encryption: `age:${row.recipient}`, tags: grantTags(cp), owner: cp.owner });
+  const prepared = await storage.prepareFile(file, { contentType: 'application/octet-stream', encryption: `age:${row.recipient}`, tags, owner: cp.owner });
   // Written once: from here on this request's grant is this item, whatever run delivers it.
   writeFileSync(`${preparedFile(file)}.tmp`, JSON.stringify(prepared));
   renameSync(`${preparedFile(file)}.tmp`, preparedFile(file));

@@ -6,6 +6,10 @@
  *   AccessGranted / AccessDenied / AccessCancelled → approved / denied / cancelled (an approval
  *                                                    with a grant id is handed to `onGranted`)
  *   SaleChanged                           → listings (for sale or not; issue 14)
+ *   ApproverSet / Decided                 → the token's approvers, who decided each request (issue 17):
+ *                                           a wallet's inbox holds its tokens' requests and those of
+ *                                           tokens it approves for; `onApprovedByOther` hands over
+ *                                           approvals decided by someone else than the owner
  *   pending past cancellableAt (chain time)        → expired (still answerable; the requester may cancel)
  * Every batch is written with the cursor in one transaction (no loss, no duplicate across
  * restarts); a reorg rewinds the rows of the orphaned blocks. After each batch it emits
@@ -43,6 +47,11 @@ export interface AccessIndexerOptions {
    * service re-queues the delivery of a grant prepared here and not delivered yet (issue 12).
    */
   onGranted?: (rows: AccessRequestRecord[]) => void;
+  /**
+   * Requests the batch saw approved with an empty grant id by someone else than the token's owner
+   * (one of its approvers, issue 17): the owner's Ativo delivers their key (src/access/approver-delivery.ts).
+   */
+  onApprovedByOther?: (rows: AccessRequestRecord[]) => void;
   onError?: (error: unknown) => void;
   backoff?: { baseMs?: number; maxMs?: number; jitter?: number };
 }
@@ -61,7 +70,7 @@ export class AccessIndexer {
   private readonly o: AccessIndexerOptions;
   private accessTimeout: number | undefined;
   /** What the batch being applied changed (reset at each apply: a rolled-back batch leaves nothing). */
-  private batch = { added: [] as number[], changed: new Set<number>(), granted: [] as number[] };
+  private batch = { added: [] as number[], changed: new Set<number>(), granted: [] as number[], ungranted: [] as number[] };
   private passAdded = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -73,7 +82,7 @@ export class AccessIndexer {
       network,
       stream: ACCESS_STREAM,
       source: options.source,
-      events: ['Registered', 'Transfer', 'TermsUpdated', 'AccessRequested', 'AccessGranted', 'AccessDenied', 'AccessCancelled', 'SaleChanged'],
+      events: ['Registered', 'Transfer', 'TermsUpdated', 'AccessRequested', 'AccessGranted', 'AccessDenied', 'AccessCancelled', 'SaleChanged', 'ApproverSet', 'Decided'],
       ...(options.confirmations !== undefined ? { confirmations: options.confirmations } : {}),
       ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
       ...(options.backoff !== undefined ? { backoff: options.backoff } : {}),
@@ -85,6 +94,7 @@ export class AccessIndexer {
       onReorg: (fromBlock) => {
         const r = catalog.access.rewind(network, fromBlock, new Date().toISOString());
         catalog.listings.rewind(network, fromBlock);
+        catalog.approvers.rewind(network, fromBlock);
         for (const id of r.reset) this.batch.changed.add(id);
       },
       afterCommit: (events, range, prepared) => {
@@ -109,7 +119,7 @@ export class AccessIndexer {
 
   private async pass(): Promise<{ added: number; syncedBlock: number }> {
     this.passAdded = 0;
-    this.batch = { added: [], changed: new Set(), granted: [] };
+    this.batch = { added: [], changed: new Set(), granted: [], ungranted: [] };
     const r = await this.follower.syncOnce();
     if (r.reorgs > 0) await this.announce([...this.batch.changed]);
     return { added: this.passAdded, syncedBlock: Math.max(0, r.syncedBlock) };
@@ -142,7 +152,7 @@ export class AccessIndexer {
     const { catalog, network } = this.o;
     const a = catalog.access;
     const now = new Date().toISOString();
-    this.batch = { added: [], changed: new Set(this.batch.changed), granted: [] };
+    this.batch = { added: [], changed: new Set(this.batch.changed), granted: [], ungranted: [] };
     for (const [tokenId, t] of p.tokens) {
       if (a.token(network, tokenId) === undefined) a.upsertToken({ network, tokenId, owner: t.owner, priceWei: t.price.toString(), block: range.fromBlock });
     }
@@ -152,7 +162,16 @@ export class AccessIndexer {
       switch (e.name) {
         case 'Transfer':
           a.transfer(network, e.tokenId.toString(), e.to, e.blockNumber);
+          catalog.approvers.clear(network, e.tokenId.toString());
           break;
+        case 'ApproverSet':
+          catalog.approvers.set(network, e.tokenId.toString(), e.account, e.allowed, e.blockNumber);
+          break;
+        case 'Decided': {
+          const id = catalog.approvers.setDecider(network, e.requestId.toString(), e.decider);
+          if (id !== null) this.batch.changed.add(id);
+          break;
+        }
         case 'Registered':
           a.upsertToken({ network, tokenId: e.tokenId.toString(), owner: e.owner, priceWei: e.price.toString(), block: e.blockNumber });
           break;
@@ -189,6 +208,7 @@ export class AccessIndexer {
           const id = a.setState(network, e.requestId.toString(), 'approved', e.blockNumber, now, { grantId: e.grantId });
           if (id !== null) this.batch.changed.add(id);
           if (id !== null && e.grantId !== '') this.batch.granted.push(id);
+          if (id !== null && e.grantId === '') this.batch.ungranted.push(id);
           break;
         }
         case 'AccessDenied': {
@@ -215,13 +235,13 @@ export class AccessIndexer {
 
   private afterCommit(p: Prepared): void {
     const { catalog } = this.o;
-    const { added, changed, granted } = this.batch;
-    this.batch = { added: [], changed: new Set(), granted: [] };
+    const { added, changed, granted, ungranted } = this.batch;
+    this.batch = { added: [], changed: new Set(), granted: [], ungranted: [] };
     this.passAdded += added.length;
     const mine = new Set(p.owners);
     const fresh = added
       .map((id) => catalog.access.get(id))
-      .filter((r): r is AccessRequestRecord => r !== undefined && r.owner !== null && mine.has(r.owner) && r.notifiedAt === null);
+      .filter((r): r is AccessRequestRecord => r !== undefined && r.notifiedAt === null && ((r.owner !== null && mine.has(r.owner)) || p.owners.some((o) => catalog.approvers.isApprover(r.network, r.tokenId, o))));
     const limit = this.o.notifyLimit ?? 20;
     const now = new Date().toISOString();
     catalog.access.markNotified(
@@ -237,6 +257,10 @@ export class AccessIndexer {
     if (pending.length > 0) this.o.onNewPending?.(pending);
     const approved = granted.map((id) => catalog.access.get(id)).filter((r): r is AccessRequestRecord => r?.state === 'approved');
     if (approved.length > 0) this.o.onGranted?.(approved);
+    const byOther = ungranted
+      .map((id) => catalog.access.get(id))
+      .filter((r): r is AccessRequestRecord => r?.state === 'approved' && r.decidedBy !== null && r.owner !== null && r.decidedBy !== r.owner);
+    if (byOther.length > 0) this.o.onApprovedByOther?.(byOther);
   }
 
   private emitChanged(ids: number[], owners: string[]): void {

@@ -38,6 +38,7 @@ import { PermanentJobError } from '../jobs';
 import type { GrantCertificate, GrantKey } from '../publish/keys';
 import type { StorageClient } from '../storage/client';
 import { faultPoint } from '../util/fault';
+import { isApprover } from '../chain/approvers';
 import { AccessActionCheckpoint } from './action-checkpoint';
 import { deliverGrant, grantFile, prepareGrant, preparedFile, readPrepared } from './grant-delivery';
 
@@ -201,7 +202,13 @@ async function runAction(ctx: JobRun<AccessActionCheckpoint>, kind: 'approve' | 
     } else {
       const owner = await registry.ownerOf(req.tokenId);
       if (owner?.toLowerCase() !== cp.owner.toLowerCase()) {
-        throw new PermanentJobError(`Asset token #${cp.tokenId} is owned by ${owner ?? 'nobody'}, not by ${cp.owner}: only its owner can answer request #${cp.requestId}.`);
+        // One of the token's approvers answers as the owner would (issue 17).
+        if (owner === null || !(await isApprover(registry, req.tokenId, cp.owner))) {
+          throw new PermanentJobError(`Asset token #${cp.tokenId} is owned by ${owner ?? 'nobody'}, and ${cp.owner} is neither its owner nor one of its approvers: only they can answer request #${cp.requestId}.`);
+        }
+        if (cp.approver !== true) save({ approver: true }, 0.05);
+      } else if (cp.approver === true) {
+        save({ approver: false }, 0.05);
       }
       if (kind === 'approve') await refuseIfTimedOut(deps, conn, req, cp.requestId);
     }
@@ -209,7 +216,9 @@ async function runAction(ctx: JobRun<AccessActionCheckpoint>, kind: 'approve' | 
 
   // 1. grant (approve only)
   if (kind === 'approve' && (cp.step === undefined || cp.step === 'grant')) {
-    const prepared = await prepareGrant(ctx, cp, deps, registry, conn);
+    // An approver holds no version key: it approves with an empty grant id, and the owner's
+    // Ativo delivers the grant once the approval is mined (issue 17).
+    const prepared = cp.approver === true ? { id: '', resume: null } : await prepareGrant(ctx, cp, deps, registry, conn);
     save({ step: 'tx', grantId: prepared.id, resume: prepared.resume }, 0.3);
     faultPoint('access:after-grant');
   }
@@ -302,11 +311,14 @@ async function runAction(ctx: JobRun<AccessActionCheckpoint>, kind: 'approve' | 
             ...(kind === 'approve' ? { grantId: cp.grantId ?? '' } : { reason: cp.reason ?? '' }),
             auto: cp.auto === true,
             adopted: cp.adopted === true,
+            decidedAs: cp.approver === true ? 'approver' : 'owner',
           },
         });
       }
       catalog.access.setState(cp.network, cp.requestId, wanted, cp.blockNumber ?? row.blockNumber, now, kind === 'approve' ? { grantId: cp.grantId ?? '' } : { reason: cp.reason ?? '' });
       if (kind === 'approve' && txHash !== '') catalog.access.saveGrantTx(cp.rowId, txHash);
+      // This job's transaction decided it (an adopted decision is recorded by the indexer from Decided).
+      if (cp.adopted !== true) catalog.approvers.setDecider(cp.network, cp.requestId, cp.owner);
     });
     const staged = grantFile(deps.stagingDir, cp.network, cp.requestId, registry.address, row.recipient);
     rmSync(staged, { force: true });

@@ -36,6 +36,12 @@ export const AccessRequestView = z.object({
       reason: z.string().nullable(),
     })
     .nullable(),
+  /** The current wallet's part in this request: the token's owner, or one of its approvers (issue 17). */
+  role: z.enum(['owner', 'approver']),
+  /** Who answered it on chain (checksummed; null while pending or when unknown). */
+  decidedBy: z.string().nullable(),
+  /** That answer in words: "Approved by you", "Denied by the owner", "Approved by 0xab12…cd34 (approver)"; null while pending. */
+  decision: z.string().nullable(),
 });
 export const AccessRequestDetail = AccessRequestView.extend({
   /** The requester's other requests to this owner (newest first). */

@@ -1,11 +1,13 @@
 /** Access requests: the inbox (owner side), the requester side, and the audit log. See issue 6. */
-import { HDNodeWallet, Wallet, getAddress } from 'ethers';
+import { HDNodeWallet, Wallet, getAddress, zeroPadValue } from 'ethers';
+import { registryTopic } from '../chain/client';
 import type { AccessRequestRecord } from '../catalog/access';
 import type { AuditRecord } from '../catalog/audit';
 import type { JobRecord } from '../catalog/jobs';
 import { AccessIndexer, ACCESS_STREAM, type AccessSource } from '../access/indexer';
 import { ACCESS_JOB_KINDS, enqueueAccessAction, preparedGrantId, registerAccessJobs, type AccessActionCheckpoint } from '../access/jobs';
 import { findDeployBlock } from '../access/deploy-block';
+import { enqueueDeliveries, registerApproverDelivery } from '../access/approver-delivery';
 import { generateIdentity } from '../crypto/age';
 import { PUBLISH_JOB_KIND } from '../publish/pipeline';
 import { SANDBOX_MNEMONIC } from './network-runtime';
@@ -13,6 +15,7 @@ import { AtivoError } from '../util/errors';
 import type { AccessRequestView, AuditEntry } from './contract';
 import type { BackendContext, FeatureService } from './context';
 import { createRequesterHandlers } from './access-requester';
+import { decisionWords } from './approvers-view';
 
 export type AccessCommand =
   | 'access.list'
@@ -52,7 +55,7 @@ export function auditView(r: AuditRecord): AuditEntry {
 export function createAccessService(ctx: BackendContext): FeatureService<AccessCommand> {
   const { catalog, jobs } = ctx;
 
-  registerAccessJobs(jobs, {
+  const jobDeps: Parameters<typeof registerAccessJobs>[1] = {
     catalog,
     stagingDir: ctx.stagingDir,
     chain: async (network) => {
@@ -68,7 +71,9 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
     signer: (owner) => ctx.wallets.vault.signer(owner),
     // The key of the version the request's token registered, as that version was published.
     grantKey: (assetId, contentRoot, cert) => ctx.grantKey(assetId, contentRoot, cert),
-  });
+  };
+  registerAccessJobs(jobs, jobDeps);
+  registerApproverDelivery(jobs, jobDeps);
 
   /** The current wallet, lowercase (null when there is none). */
   const currentOwner = async (): Promise<string | null> => {
@@ -122,6 +127,11 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
           console.error('ativo: auto-approve:', e instanceof Error ? e.message : e);
         });
       },
+      onApprovedByOther: (rows) => {
+        deliverForApprovers(rows).catch((e: unknown) => {
+          console.error('ativo: grant delivery:', e instanceof Error ? e.message : e);
+        });
+      },
       onGranted: (rows) => {
         redeliver(rows).catch((e: unknown) => {
           console.error('ativo: grant delivery:', e instanceof Error ? e.message : e);
@@ -153,6 +163,17 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       enqueueAction(r, 'approve', getAddress(r.owner), null, r.auto);
     }
   };
+  /**
+   * Approvals decided by one of a token's approvers (issue 17), for assets of this catalog: the
+   * owner's wallet, when this keychain holds it, delivers the buyer's key (one job per request).
+   */
+  const deliverForApprovers = async (rows: AccessRequestRecord[]): Promise<void> => {
+    const owners = new Set(rows.map((r) => r.owner).filter((o): o is string => o !== null));
+    for (const owner of owners) {
+      if (!(await ctx.wallets.vault.has(owner))) continue;
+      if (enqueueDeliveries(jobs, catalog, rows.filter((r) => r.owner === owner && r.network === ctx.networks.current()), getAddress(owner)) > 0) announce(rows.map((r) => r.id));
+    }
+  };
   /** Networks whose undelivered grants were looked for since the start (once each; then the indexer's events). */
   const swept = new Set<string>();
 
@@ -165,6 +186,29 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       if (!(await ctx.wallets.vault.has(r.owner))) continue;
       if (r.network !== ctx.networks.current()) continue;
       enqueueAction(r, 'approve', getAddress(r.owner), null, true);
+    }
+  };
+
+  /**
+   * Whether the current wallet was ever named an approver on the network (issue 17): then its
+   * inbox follows the registry even though this catalog published nothing there. Asked only when a
+   * connection is open already (nothing is started for it), at most every 15 s, from the indexed
+   * ApproverSet logs naming the wallet.
+   */
+  let probedAt = 0;
+  const namedApprover = async (network: string): Promise<boolean> => {
+    if (!ctx.chain.opened() || Date.now() - probedAt < 15_000) return false;
+    probedAt = Date.now();
+    const me = await currentOwner();
+    if (me === null) return false;
+    try {
+      const h = await ctx.chain.chain();
+      if (h.network !== network || h.registryAddress === null) return false;
+      const address = h.registryAddress;
+      const logs = await h.conn.provider.getLogs({ address, fromBlock: 0, toBlock: 'latest', topics: [registryTopic('ApproverSet'), null, zeroPadValue(me, 32)] });
+      return logs.length > 0;
+    } catch {
+      return false;
     }
   };
 
@@ -182,13 +226,14 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
         const network = ctx.networks.current();
         const { intervalMs } = accessPolling(network);
         let delay = intervalMs;
-        if (catalog.access.hasCertificates(network) || catalog.cursors.get(network, ACCESS_STREAM) !== undefined) {
+        if (catalog.access.hasCertificates(network) || catalog.cursors.get(network, ACCESS_STREAM) !== undefined || (await namedApprover(network))) {
           const ix = indexerFor(network);
           try {
             await ix.syncOnce();
             failures = 0;
             if (!swept.has(network)) {
               await redeliver(catalog.access.undelivered(network));
+              await deliverForApprovers(catalog.approvers.undeliveredByOthers(network).map((id) => catalog.access.get(id)).filter((r): r is AccessRequestRecord => r !== undefined));
               swept.add(network);
             }
             // The rule's leftovers (new requests were handed over as they arrived), for the wallet
@@ -258,10 +303,12 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
     const rows = [...new Set(ids)].map((id) => {
       const r = mustRequest(id);
       if (r.network !== network) throw new AtivoError('INVALID_INPUT', `Request ${id} is on the ${r.network} network, but Ativo is on ${network}: switch to ${r.network} to ${verb} it.`);
-      if (r.owner !== me) {
+      // One of the token's approvers (issue 17) answers as the owner would; the owner's Ativo delivers the key.
+      const approver = r.owner !== me && catalog.approvers.isApprover(network, r.tokenId, me);
+      if (r.owner !== me && !approver) {
         throw new AtivoError(
           'INVALID_INPUT',
-          `Request ${id} is for asset token #${r.tokenId}, owned by ${r.owner === null ? 'an unknown account' : getAddress(r.owner)}, not by your current wallet ${wallet}: only the token's owner can ${verb} it.`,
+          `Request ${id} is for asset token #${r.tokenId}, owned by ${r.owner === null ? 'an unknown account' : getAddress(r.owner)}, not by your current wallet ${wallet}: only the token's owner or one of its approvers can ${verb} it.`,
         );
       }
       const live = r.actionJob !== null ? jobs.get(r.actionJob) : undefined;
@@ -269,7 +316,7 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
         if (r.actionKind !== kind) throw new AtivoError('BUSY', `Request ${id} is being ${r.actionKind === 'approve' ? 'approved' : 'denied'} (job ${live.id}): cancel that job first to ${verb} it instead.`);
         return { r, existing: live };
       }
-      if (kind === 'approve' && r.assetId === null) {
+      if (kind === 'approve' && r.assetId === null && !approver) {
         throw new AtivoError('INVALID_INPUT', `Request ${id} is for asset token #${r.tokenId}, which is not an asset of this catalog: approve it from the Ativo that published it (or deny it here).`);
       }
       if (kind === 'approve' && r.state === 'expired') {
@@ -289,7 +336,7 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
     return { items };
   };
 
-  const view = (r: AccessRequestRecord): AccessRequestView => {
+  const view = (r: AccessRequestRecord, me: string | null): AccessRequestView => {
     let action: AccessRequestView['action'] = null;
     if (r.actionKind !== null) {
       const j = r.actionJob !== null ? jobs.get(r.actionJob) : undefined;
@@ -320,6 +367,9 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
       read: r.readAt !== null,
       txHash: r.txHash,
       action,
+      role: me !== null && r.owner !== me && catalog.approvers.isApprover(r.network, r.tokenId, me) ? 'approver' : 'owner',
+      decidedBy: r.decidedBy === null ? null : getAddress(r.decidedBy),
+      decision: decisionWords(r, me),
     };
   };
 
@@ -342,17 +392,18 @@ export function createAccessService(ctx: BackendContext): FeatureService<AccessC
         const owner = await currentOwner();
         if (owner === null) return { items: [], total: 0, unread: 0 };
         const { items, total } = catalog.access.list({ network, owner, state: input.state, assetId: input.assetId, unreadOnly: input.unreadOnly, offset: input.offset, limit: input.limit });
-        return { items: items.map(view), total, unread: catalog.access.unread(network, owner) };
+        return { items: items.map((r) => view(r, owner)), total, unread: catalog.access.unread(network, owner) };
       },
-      'access.get': (input) => {
+      'access.get': async (input) => {
         const r = mustRequest(input.id);
+        const me = await currentOwner();
         const history = r.owner === null ? [] : catalog.access.history(r.network, r.owner, r.requester).filter((h) => h.id !== r.id);
-        return Promise.resolve({
-          ...view(r),
-          history: history.map(view),
+        return {
+          ...view(r, me),
+          history: history.map((h) => view(h, me)),
           grantId: r.grantId ?? catalog.access.grant(r.id)?.grantId ?? null,
           autoApprove: r.assetId !== null && catalog.access.autoApprove(r.assetId),
-        });
+        };
       },
       'access.markRead': async (input) => {
         const network = ctx.networks.current();

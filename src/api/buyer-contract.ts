@@ -66,6 +66,8 @@ export const MyRequest = z.object({
     })
     .nullable()
     .default(null),
+  /** Approved by one of the owner's approvers and its key not delivered yet (issue 17): what to tell the buyer; null otherwise. */
+  keyNote: z.string().nullable(),
 });
 
 const CertificateLine = z.object({ label: z.string(), value: z.string(), code: z.boolean().optional() });

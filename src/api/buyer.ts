@@ -4,6 +4,7 @@
  * registry's `AccessRequested` logs (its requester is an indexed topic) and each request's state.
  * Paying, cancelling and downloading are the requester commands (access-requester.ts).
  */
+import { keyNote } from './buyer-key-note';
 import { getAddress, zeroPadValue } from 'ethers';
 import { findDeployBlock } from '../access/deploy-block';
 import { requestStatus, type RequesterChain } from '../access/requester';
@@ -150,6 +151,7 @@ export function createBuyerHandlers(ctx: BackendContext): Pick<Handlers, BuyerCo
           expiresAt: s.expiresAt,
           assetId: cert?.assetId ?? null,
           download: downloads.get(s.requestId) ?? null,
+          keyNote: s.state === 'approved' && s.grantId === null ? await keyNote(chain, async () => (await ctx.storage.client()).nodeUrl, e.requestId, e.tokenId) : null,
         });
       }
       const withdrawable = await chain.registry.withdrawable(w.address);

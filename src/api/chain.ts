@@ -43,6 +43,11 @@ export class ChainService {
     return this.runtime.sandboxNodeKey();
   }
 
+  /** Whether a connection was opened (nothing is started by asking). */
+  opened(): boolean {
+    return this.handle !== undefined;
+  }
+
   /** The connection for the current network (started or connected on first use). */
   chain(): Promise<ChainHandle> {
     const network = this.networks.current();

@@ -26,6 +26,7 @@ import { buyerCommands } from './buyer-contract';
 import { publishQuoteCommands } from './publish-quote-contract';
 import { discoverCommands } from './discover-contract';
 import { governanceCommands } from './governance-contract';
+import { approversCommands } from './approvers-contract';
 
 export { AssetKind, Visibility, AssetState, NetworkName, JobState } from './schemas';
 export * from './assets-contract';
@@ -54,6 +55,7 @@ export const commands = {
   ...publishQuoteCommands,
   ...discoverCommands,
   ...governanceCommands,
+  ...approversCommands,
 } as const;
 
 export type CommandName = keyof typeof commands;

@@ -26,6 +26,7 @@ import { createPublishQuoteService } from './publish-quote';
 import { StorageService } from './storage';
 import { createStorageFeature } from './storage-feature';
 import { createTermsService } from './terms';
+import { createApproversService } from './approvers';
 import { Wallets } from './wallets';
 import { createWalletsService } from './wallets-feature';
 
@@ -111,6 +112,7 @@ export function createFeatures(core: CoreContext, options: FeatureOptions): Feat
         });
         return r;
       },
+      ...createApproversService(ctx).handlers,
     },
     start() {
       for (const f of features) f.start?.();

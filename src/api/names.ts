@@ -91,6 +91,10 @@ export const COMMAND_NAMES = [
   'proposals.sign',
   'proposals.decline',
   'proposals.submit',
+  // Approvers of an asset (issue 17, approvers-contract.ts).
+  'approvers.list',
+  'approvers.add',
+  'approvers.remove',
 ] as const;
 
 export const EVENT_NAMES = ['scan.progress', 'asset.changed', 'job.changed', 'jobs.paused', 'jobs.batch', 'settings.changed', 'access.changed', 'access.new', 'earnings.changed'] as const;

@@ -37,6 +37,8 @@ export interface AccessRequestRecord {
   actionJob: number | null;
   actionReason: string | null;
   auto: boolean;
+  /** Who answered it on chain (lowercase; the Decided event): the owner or one of its approvers (issue 17). */
+  decidedBy: string | null;
 }
 
 interface Row {
@@ -67,6 +69,7 @@ interface Row {
   action_job: number | null;
   action_reason: string | null;
   auto: number;
+  decided_by: string | null;
 }
 
 const toRecord = (r: Row): AccessRequestRecord => ({
@@ -97,6 +100,7 @@ const toRecord = (r: Row): AccessRequestRecord => ({
   actionJob: r.action_job,
   actionReason: r.action_reason,
   auto: r.auto === 1,
+  decidedBy: r.decided_by,
 });
 
 /** The asset certified as the request's token on its network (the newest certificate wins). */
@@ -105,8 +109,14 @@ const SELECT = `SELECT r.id, r.network, r.request_id, r.token_id, COALESCE(${ASS
   (SELECT a.name FROM assets a WHERE a.id = COALESCE(${ASSET_OF}, r.asset_id)) AS asset_name,
   r.requester, r.recipient, r.amount_wei, r.message, r.state, r.read_at, r.block_number, r.log_index, r.tx_hash,
   r.created_at, r.updated_at, r.owner, r.cancellable_at, r.state_block, r.grant_id, r.reason, r.notified_at,
-  r.action_kind, r.action_job, r.action_reason, r.auto
+  r.action_kind, r.action_job, r.action_reason, r.auto, r.decided_by
   FROM access_requests r`;
+
+/**
+ * The inbox of a wallet (@owner, lowercase): requests to tokens it owns, and to tokens whose
+ * owner named it an approver (issue 17).
+ */
+const INBOX_OF = `(r.owner = @owner OR EXISTS (SELECT 1 FROM access_approvers p WHERE p.network = r.network AND p.token_id = r.token_id AND p.account = @owner))`;
 
 export interface NewAccessRequest {
   network: string;
@@ -155,7 +165,7 @@ export class AccessQueries {
   private readonly transferStmt: Statement;
   private readonly ownerOfRequestsStmt: Statement;
   private readonly priceStmt: Statement;
-  private readonly unreadStmt: Statement<[string, string], { n: number }>;
+  private readonly unreadStmt: Statement<[{ network: string; owner: string }], { n: number }>;
 
   constructor(readonly db: Database) {
     this.insertStmt = db.prepare(`INSERT INTO access_requests (network, request_id, token_id, asset_id, requester, recipient, amount_wei, message, state,
@@ -176,7 +186,7 @@ export class AccessQueries {
       ON CONFLICT (network, token_id) DO UPDATE SET owner = excluded.owner, block_number = excluded.block_number`);
     this.ownerOfRequestsStmt = db.prepare('UPDATE access_requests SET owner = @owner WHERE network = @network AND token_id = @tokenId');
     this.priceStmt = db.prepare('UPDATE access_tokens SET price_wei = @priceWei, block_number = @block WHERE network = @network AND token_id = @tokenId');
-    this.unreadStmt = db.prepare('SELECT COUNT(*) AS n FROM access_requests WHERE network = ? AND owner = ? AND read_at IS NULL');
+    this.unreadStmt = db.prepare(`SELECT COUNT(*) AS n FROM access_requests r WHERE r.network = @network AND ${INBOX_OF} AND r.read_at IS NULL`);
   }
 
   // ------------------------------------------------------------ indexer writes
@@ -252,7 +262,7 @@ export class AccessQueries {
   }
 
   list(f: AccessListFilter): { items: AccessRequestRecord[]; total: number } {
-    const where = ['r.network = @network', 'r.owner = @owner'];
+    const where = ['r.network = @network', INBOX_OF];
     if (f.state !== undefined) where.push('r.state = @state');
     if (f.assetId !== undefined) where.push(`COALESCE(${ASSET_OF}, r.asset_id) = @assetId`);
     if (f.unreadOnly) where.push('r.read_at IS NULL');
@@ -272,16 +282,16 @@ export class AccessQueries {
   }
 
   unread(network: string, owner: string): number {
-    return this.unreadStmt.get(network, owner.toLowerCase())?.n ?? 0;
+    return this.unreadStmt.get({ network, owner: owner.toLowerCase() })?.n ?? 0;
   }
 
   /** Marks requests read (the given ids, or all of the owner's); returns the ids that changed. */
   markRead(network: string, owner: string, ids: readonly number[] | 'all', now: string): number[] {
     if (ids === 'all') {
-      return (this.db.prepare('UPDATE access_requests SET read_at = ? WHERE network = ? AND owner = ? AND read_at IS NULL RETURNING id').all(now, network, owner.toLowerCase()) as { id: number }[]).map((r) => r.id);
+      return (this.db.prepare(`UPDATE access_requests AS r SET read_at = @now WHERE r.network = @network AND ${INBOX_OF} AND r.read_at IS NULL RETURNING id`).all({ now, network, owner: owner.toLowerCase() }) as { id: number }[]).map((r) => r.id);
     }
-    const stmt = this.db.prepare('UPDATE access_requests SET read_at = ? WHERE id = ? AND network = ? AND owner = ? AND read_at IS NULL RETURNING id');
-    return this.db.transaction(() => ids.flatMap((id) => (stmt.all(now, id, network, owner.toLowerCase()) as { id: number }[]).map((r) => r.id)))();
+    const stmt = this.db.prepare(`UPDATE access_requests AS r SET read_at = @now WHERE r.id = @id AND r.network = @network AND ${INBOX_OF} AND r.read_at IS NULL RETURNING id`);
+    return this.db.transaction(() => ids.flatMap((id) => (stmt.all({ now, id, network, owner: owner.toLowerCase() }) as { id: number }[]).map((r) => r.id)))();
   }
 
   /** How many requests of a network are stored (all owners). */

@@ -21,6 +21,7 @@ import { RewrappedQueries } from './rewrapped';
 import { ListingsQueries } from './listings';
 import { ProposalsQueries } from './proposals';
 import { DiscoverQueries } from './discover';
+import { ApproverQueries } from './approvers';
 
 /** Where the numbered .sql files are: beside this module in the sources, beside the bundle in builds. */
 /**
@@ -66,6 +67,7 @@ export class Catalog {
   readonly discover: DiscoverQueries;
   /** Proposals of new terms between apps (issue 17, 0013). */
   readonly proposals: ProposalsQueries;
+  readonly approvers: ApproverQueries;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -84,6 +86,7 @@ export class Catalog {
     this.versionKeys = new VersionKeysQueries(db);
     this.rewrapped = new RewrappedQueries(db);
     this.listings = new ListingsQueries(db);
+    this.approvers = new ApproverQueries(db);
     this.discover = new DiscoverQueries(db);
     this.proposals = new ProposalsQueries(db);
   }

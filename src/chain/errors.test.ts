@@ -87,7 +87,7 @@ describe('revert decoding', () => {
     expect(decodeRevert(data('WrongPrice', [10n ** 16n, 5n * 10n ** 15n]))).toMatchObject({ name: 'WrongPrice', args: [10n ** 16n, 5n * 10n ** 15n] });
     expect(explainRevert(decodeRevert(data('WrongPrice', [10n ** 18n, 1n])))).toBe('The price is 1 ETH but 0.000000000000000001 ETH was sent.');
     expect(explainRevert(decodeRevert(data('NotTokenOwner', [3n, '0x0000000000000000000000000000000000000001'])))).toBe('Only the owner of asset #3 can do this.');
-    expect(explainRevert(decodeRevert(data('NotTokenOwner', [3n, '0x0000000000000000000000000000000000000001'])), 'deny')).toBe("Only the asset's owner can deny this request.");
+    expect(explainRevert(decodeRevert(data('NotTokenOwner', [3n, '0x0000000000000000000000000000000000000001'])), 'deny')).toBe("Only the asset's owner or one of its approvers can decide this request.");
     expect(explainRevert(decodeRevert(data('TooEarly', [1_800_000_000n])))).toBe(
       "This request can be cancelled from 2027-01-15T08:00:00Z; until then the asset's owner still has time to answer it.",
     );
@@ -122,7 +122,7 @@ describe('revert decoding', () => {
       data: data('NotTokenOwner', [1n, '0x0000000000000000000000000000000000000002']),
       transaction: { to: '0x0000000000000000000000000000000000000003', data: calldata },
     });
-    expect(explainChainError(err)).toBe("Only the asset's owner can approve this request.");
+    expect(explainChainError(err)).toBe("Only the asset's owner or one of its approvers can decide this request.");
     const nested = new Error('outer', { cause: { error: { code: 3, message: 'execution reverted', data: data('NothingToWithdraw', []) } } });
     expect(explainChainError(nested)).toBe('There is nothing to withdraw for this account.');
   });

@@ -4,7 +4,7 @@
  * `explainChainError(err)` works on anything: a ChainError from this package, an ethers error,
  * a Node socket error. Reverts are decoded against the registry's ABI (custom errors,
  * OpenZeppelin's ERC-721 errors, Error(string), Panic(uint256)); when the failing call's
- * calldata is known, the sentence names the action ("Only the asset's owner can approve
+ * calldata is known, the sentence names the action ("Only the asset's owner or one of its approvers can decide
  * this request.").
  */
 import type { ErrorDescription } from 'ethers';
@@ -130,8 +130,9 @@ const PANICS: Record<number, string> = {
 };
 
 const OWNER_ACTIONS: Partial<Record<RegistryAction, string>> = {
-  approve: "Only the asset's owner can approve this request.",
-  deny: "Only the asset's owner can deny this request.",
+  approve: "Only the asset's owner or one of its approvers can decide this request.",
+  deny: "Only the asset's owner or one of its approvers can decide this request.",
+  setApprover: "Only the asset's owner can name or remove its approvers.",
   updateTerms: "Only the asset's owner can change its terms.",
   setForSale: "Only the asset's owner can put it on sale or take it off sale.",
 };
@@ -317,6 +318,7 @@ const SIG_ACTIONS: Record<string, RegistryAction> = {
   'withdrawTo(address)': 'withdrawTo',
   'updateTerms(uint256,bytes32,uint256)': 'updateTerms',
   'setForSale(uint256,bool)': 'setForSale',
+  'setApprover(uint256,address,bool)': 'setApprover',
 };
 /** Which registry action some calldata is, if any. */
 export function actionFromCalldata(data: string | undefined): RegistryAction | undefined {

@@ -314,7 +314,7 @@ describe('approve', () => {
     let e = await chainFailure(registry.approve(stranger, requestId, 'g'));
     expect(e.code).toBe('REVERTED');
     expect(revertName(e)).toBe('NotTokenOwner');
-    expect(e.message).toBe("Only the asset's owner can approve this request.");
+    expect(e.message).toBe("Only the asset's owner or one of its approvers can decide this request.");
     await (await registry.approve(owner, requestId, 'g')).wait();
     e = await chainFailure(registry.approve(owner, requestId, 'g'));
     expect(revertName(e)).toBe('RequestNotPending');
@@ -330,7 +330,7 @@ describe('approve', () => {
     await waitForTx(chain.conn, (await sendTx(chain.conn, owner, { to: registry.address, data, action: 'transfer' })).hash);
     expect((await registry.asset(tokenId))?.owner).toBe(bob.address);
     const e = await chainFailure(registry.approve(owner, requestId, 'g'));
-    expect(e.message).toBe("Only the asset's owner can approve this request.");
+    expect(e.message).toBe("Only the asset's owner or one of its approvers can decide this request.");
     await (await registry.approve(bob, requestId, 'g')).wait();
     expect(await registry.withdrawable(alice.address)).toBe(PRICE);
     expect(await registry.withdrawable(bob.address)).toBe(0n);
@@ -342,7 +342,7 @@ describe('deny', () => {
     const tokenId = await register('d');
     const requestId = await request(tokenId);
     let e = await chainFailure(registry.deny(stranger, requestId, 'no'));
-    expect(e.message).toBe("Only the asset's owner can deny this request.");
+    expect(e.message).toBe("Only the asset's owner or one of its approvers can decide this request.");
     const mined = await (await registry.deny(owner, requestId, 'Not for commercial use')).wait();
     expect(mined.result).toEqual({ requestId, refunded: PRICE });
     expect(eventsNamed(mined.events, 'AccessDenied')[0]).toMatchObject({ requestId, tokenId, reason: 'Not for commercial use' });
@@ -558,7 +558,7 @@ describe('transactions', () => {
     const e = await chainFailure(registry.resume('approve', sent.hash));
     expect(e.code).toBe('REVERTED');
     expect(e.details.txHash).toBe(sent.hash);
-    expect(e.message).toBe("Only the asset's owner can approve this request.");
+    expect(e.message).toBe("Only the asset's owner or one of its approvers can decide this request.");
   });
 
   it('resume refuses a hash of a different action', async () => {

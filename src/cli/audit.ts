@@ -31,7 +31,8 @@ export async function auditCommand(backend: Backend, print: Print): Promise<numb
     const rows = entries.map((e) => [
       String(e.id),
       e.at,
-      e.action,
+      // Who decided (issue 17): an approver's answer, and the key the owner delivered for it.
+      e.details.decidedAs === 'approver' ? `${e.action} (as approver)` : e.action === 'deliver' ? `deliver key (approved by ${str(e.details.decidedBy)})` : e.action,
       str(e.details.requestId),
       str(e.details.requester),
       e.actor,

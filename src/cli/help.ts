@@ -18,6 +18,12 @@ const DISCOVER_HELP = `  discover [--query Q] [--kind K] [--license L] [--free] 
                                                    price, split, versions, its public record
                                                    (--citation: write its CITATION.cff to FILE)`;
 
+const APPROVERS_HELP = `  approvers list <id>                              who may approve or deny an asset's requests
+  approvers add <id> <address>                     name a wallet as an approver (owner only): it
+                                                   answers requests as you would, the payment goes
+                                                   to the split; your Ativo delivers the buyer's key
+  approvers remove <id> <address>                  remove an approver`;
+
 export const HELP = `ativo ${VERSION}: datasets and models as certified, licensed assets
 
 Usage: ativo <command> [options]
@@ -90,6 +96,7 @@ ${NETWORK_HELP}
   access cancel <requestId>                        take back the payment of a request left unanswered past its time limit
   access fetch <requestId> --out <dir>             download, decrypt and verify what a grant opens
   audit                                            the log of approvals and denials (--json)
+${APPROVERS_HELP}
   catalog check                                    check the catalog file's integrity
   catalog rebuild [--folder F]…                    set a damaged catalog aside and build a new one
                                                    from your folders (and find their certificates on chain)

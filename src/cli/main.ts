@@ -34,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<Run>> = {
   audit: () => import('./audit').then((m) => (c) => m.auditCommand(c.backend, c.print)),
   earnings: () => import('./earnings').then((m) => (c) => m.earningsCommand(c.backend, c.args, c.values, c.print)),
   discover: () => import('./discover').then((m) => (c) => m.discoverCommand(c.backend, c.args, c.values, c.print)),
+  approvers: () => import('./approvers').then((m) => (c) => m.approversCommand(c.backend, c.args, c.print, parseId)),
   // serve, and start without Electron
   serve: () => import('./serve').then((m) => (c) => m.serve(c.backend, c.values.port)),
   start: () => import('./serve').then((m) => (c) => m.serve(c.backend, c.values.port)),

@@ -63,6 +63,7 @@ function useAssetNames(ids: number[]): Record<number, string> {
 const SUBJECT_WITHOUT_ASSET: Record<string, string> = {
   'access.approve': 'an access request',
   'access.deny': 'an access request',
+  'access.deliver': 'a request one of your approvers approved',
   withdraw: 'your earnings',
   'access.download': 'files you have access to',
 };

@@ -16,6 +16,7 @@ import { FileTable } from './FileTable';
 import { PublishFailed } from './asset/PublishFailed';
 import { VersionHistory } from './asset/VersionHistory';
 import { TermsPanel } from './asset/TermsPanel';
+import { ApproversPanel } from './asset/ApproversPanel';
 import { BatchProgressLine } from './activity/BatchCard';
 import { FingerprintHelp } from './asset/FingerprintHelp';
 import { LifecycleBadge, useLiveStatus } from './asset/Lifecycle';
@@ -229,6 +230,7 @@ export function AssetScreen({ id }: { id: number }) {
       {asset.publication !== null && <TermsPanel assetId={asset.id} name={asset.name} />}
       {/* Governance (issue 17): consent rule and proposals. */}
       {asset.publication !== null && <Governance assetId={asset.id} />}
+      {asset.publication !== null && <ApproversPanel assetId={asset.id} name={asset.name} />}
       {asset.publication?.tokenId != null && <OwnerRecord assetId={asset.id} version={asset.publication.tokenId} />}
 
       <VersionHistory asset={asset} />

@@ -169,6 +169,11 @@ function RequestCard({ item, onChanged }: { item: Item; onChanged: () => void })
           The owner denied it{item.reason !== null && item.reason.trim() !== '' ? `: “${item.reason}”` : ''}. Your payment came back: withdraw it below.
         </p>
       )}
+      {item.state === 'approved' && item.keyNote !== null && (
+        <p className="card-note" data-testid="my-request-key-note">
+          {item.keyNote}
+        </p>
+      )}
       {item.state === 'approved' && item.expiresAt !== null && <p>Your access lasts until {formatDate(item.expiresAt)}; files you downloaded stay yours.</p>}
       <div className="buyer-actions">
         {item.state === 'expired' && (

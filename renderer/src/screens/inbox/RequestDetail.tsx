@@ -137,6 +137,17 @@ export function RequestDetailPane({ id, now, version }: { id: number; now: numbe
         </h2>
         <StateChip chip={chip} testId="detail-state" />
       </div>
+      {d.decision !== null && (
+        <p className="inbox-decision" data-testid="detail-decision" title={d.decidedBy ?? undefined}>
+          {d.decision}
+        </p>
+      )}
+      {d.role === 'approver' && (
+        <p className="muted" data-testid="detail-approver-note">
+          You answer this request as one of the owner’s approvers: approving sends the payment to the owner’s split, and the owner’s Ativo delivers the key to the
+          requester.
+        </p>
+      )}
 
       {d.message.trim() !== '' ? (
         <blockquote className="inbox-message" data-testid="request-message">

@@ -87,7 +87,7 @@ function RequestRow({
   const who = shortAddress(r.requester);
   const age = ageText(r.createdAt, now);
   const preview = r.message.trim().replace(/\s+/g, ' ');
-  const label = `${r.read ? '' : 'Unread, '}${asset}, from ${who}, ${amountText(r.amountWei)}, ${age}, ${chipText(chip)}${preview !== '' ? `, message: ${preview.slice(0, 140)}` : ''}`;
+  const label = `${r.read ? '' : 'Unread, '}${asset}, from ${who}, ${amountText(r.amountWei)}, ${age}, ${chipText(chip)}${r.decision !== null ? `, ${r.decision}` : ''}${preview !== '' ? `, message: ${preview.slice(0, 140)}` : ''}`;
   const tabIndex = tabbable ? 0 : -1;
   return (
     <div className={`inbox-row${r.read ? '' : ' inbox-row-unread'}${current ? ' inbox-row-current' : ''}`} data-testid="request-row" data-request-id={r.id}>
@@ -133,6 +133,11 @@ function RequestRow({
           <span className={`inbox-preview${preview === '' ? ' inbox-preview-none' : ''}`} data-testid="request-preview">
             {preview === '' ? 'No message' : preview}
           </span>
+          {r.decision !== null && (
+            <span className="inbox-decision" data-testid="request-decision" title={r.decidedBy ?? undefined}>
+              {r.decision}
+            </span>
+          )}
         </span>
         <span className="inbox-cell-side">
           <span className="inbox-amount">{amountText(r.amountWei)}</span>
