@@ -4,7 +4,7 @@
  * the approval is mined (deliverGrant).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChainConnection, RegistryClient } from '../chain/client';
 import { CryptoError } from '../crypto/errors';
@@ -16,6 +16,7 @@ import type { ResumeState } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import type { AccessActionCheckpoint } from './action-checkpoint';
 import type { AccessJobDeps } from './jobs';
+import { writeFileAtomic } from '../util/atomic-write';
 
 /**
  * Where a grant is staged before upload. The name carries a hash of the registry and of the
@@ -100,14 +101,13 @@ export async function prepareGrant(
     throw e;
   }
   mkdirSync(deps.stagingDir, { recursive: true });
-  writeFileSync(`${file}.tmp`, bytes);
-  renameSync(`${file}.tmp`, file);
+  await writeFileAtomic(file, bytes);
   ctx.progress(0.2, 'Signing the grant');
   const storage = await deps.storage(cp.network, cp.owner);
   const prepared = await storage.prepareFile(file, { contentType: 'application/octet-stream', encryption: `age:${row.recipient}`, tags, owner: cp.owner });
   // Written once: from here on this request's grant is this item, whatever run delivers it.
-  writeFileSync(`${preparedFile(file)}.tmp`, JSON.stringify(prepared));
-  renameSync(`${preparedFile(file)}.tmp`, preparedFile(file));
+  // Synced before it counts: a crash must not leave an empty record of an id the chain may name.
+  await writeFileAtomic(preparedFile(file), JSON.stringify(prepared));
   return prepared;
 }
 

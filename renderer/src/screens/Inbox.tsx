@@ -83,9 +83,8 @@ function EmptyInbox({ filtered }: { filtered: boolean }) {
       <Icon name="inbox" size={28} />
       <h2>No access requests yet</h2>
       <p className="muted">
-        When someone wants one of your certified assets, they request access on chain and pay its price into escrow (for example with{' '}
-        <code className="mono-text">ativo access request &lt;certificate.json&gt;</code>). The request appears here within seconds. Approve it and they receive
-        the files; deny it and they are refunded.
+        When someone wants one of your certified assets, they find it in Discover (or open its link), request access and pay its price into escrow. The
+        request appears here within seconds. Approve it and they receive the files; deny it and they are refunded.
       </p>
       {network === 'sandbox' && (
         <p className="muted">
