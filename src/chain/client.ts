@@ -154,6 +154,11 @@ export class RegistryClient {
       });
       const period = p.accessPeriodSeconds ?? 0;
       if (!Number.isSafeInteger(period) || period < 0) throw invalid(`The access period must be a whole number of seconds (0 for perpetual), not ${period}.`);
+      if (p.previousTokenId !== undefined) {
+        // A new version: the same terms as register, plus an empty consent (enough when the split is unchanged).
+        const terms = { termsHash, price: toWei(p.price, 'price'), accessPeriod: period, payees, bps };
+        return this.call('register', [toId(p.previousTokenId, 'previous asset id'), contentRoot, p.manifestId, terms, { nonce: 0n, deadline: 0n, signers: [], signatures: [] }], 0n, 'registerVersion');
+      }
       return this.call('register', [contentRoot, p.manifestId, termsHash, toWei(p.price, 'price'), payees, bps, period]);
     },
     requestAccess: (tokenId: bigint | number, recipient: string, terms: AcceptedTerms, message = ''): TxCall & { action: 'requestAccess' } => {

@@ -82,6 +82,11 @@ export interface RegisterParams {
   split: SplitEntry[];
   /** Seconds each approval lasts (0 or absent = perpetual). */
   accessPeriodSeconds?: number;
+  /**
+   * Registered as a new version of this token (registerVersion: it inherits the token's consent
+   * rule, and a changed split needs its payees' consent), instead of a plain registration.
+   */
+  previousTokenId?: bigint;
 }
 
 /**

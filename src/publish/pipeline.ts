@@ -67,6 +67,7 @@ import { PublishCheckpoint, PublishInput } from './checkpoint';
 import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import { enqueueUploads } from '../storage/batch';
+import { versionLink } from './version-link';
 import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs';
 import type { VersionKeys } from './keys';
 import { encodeManifest, type ManifestEntry } from './manifest';
@@ -257,6 +258,8 @@ async function runPublish(ctx: JobRun<PublishCheckpoint>, queue: JobQueue, deps:
   // 3. register (src/publish/register.ts: saved before sent, recovered when it cannot be mined)
   if (cp.step === 'register') {
     const { conn, registry } = await deps.chain(cp.network);
+    // Under a consent rule, registered as a version of the previous token (./version-link.ts); a saved transaction is sent as it was.
+    const previousTokenId = cp.tx === undefined ? await versionLink(conn, registry, { name: asset.name, owner: cp.owner, previous: cp.previous, split: cp.split }) : undefined;
     const reg = await registerContent({
       catalog,
       name: asset.name,
@@ -268,7 +271,7 @@ async function runPublish(ctx: JobRun<PublishCheckpoint>, queue: JobQueue, deps:
       conn,
       registry,
       signer: (await deps.signer(cp.owner)).connect(conn.provider),
-      params: { contentRoot: `0x${cp.contentRoot}`, manifestId: cp.manifestId ?? '', termsHash: termsHash(cp.terms), price: BigInt(cp.priceWei), split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })), accessPeriodSeconds: cp.accessPeriodSeconds ?? 0 },
+      params: { contentRoot: `0x${cp.contentRoot}`, manifestId: cp.manifestId ?? '', termsHash: termsHash(cp.terms), price: BigInt(cp.priceWei), split: cp.split.map((s) => ({ payee: s.address, bps: s.bps })), accessPeriodSeconds: cp.accessPeriodSeconds ?? 0, ...(previousTokenId !== undefined ? { previousTokenId } : {}) },
       storageUrl: async () => (await deps.storage(cp.network)).nodeUrl,
       tx: cp.tx,
       saveTx: (tx) => {
