@@ -97,6 +97,7 @@ export const FIELD_WORDS: Record<string, FieldWords> = {
   refresh: { label: 'Refresh', cli: 'the refresh choice' },
   // Governance (issue 17)
   rule: { label: 'Consent rule', cli: '--rule', must: 'must be owner, all, or a percent from 1 to 100 (like 60%)' },
+  consent: { label: 'Who agrees to changes', cli: '--consent', must: 'must be owner, all, or a percent from 1 to 100 (like 60%)' },
   proposalId: { label: 'Proposal', cli: 'the proposal id', must: 'must be a proposal id: 0x and 64 hexadecimal digits' },
 };
 

@@ -22,6 +22,12 @@ export const publishCommands = {
         approval: z.enum(['manual', 'auto']).optional(),
         /** Days each approval lasts (0 = perpetual); left out: the previous version's. */
         accessDays: z.number().int().min(0).max(36_500).optional(),
+        /**
+         * Who must agree to later changes of the terms (issue 17), set right after the registration:
+         * "owner" (the owner alone, the default), "all" (every payee), or a percent of the split.
+         * A new version keeps the rule of the version before; a rule can only be made stricter.
+         */
+        consent: z.union([z.enum(['owner', 'all']), z.number().int().min(1).max(100)]).optional(),
         /** The public description (issue 16); left out: the README's first paragraph. */
         description: z.string().trim().max(2000).optional(),
         split: z

@@ -17,6 +17,9 @@ import type { FundStorage } from './publish-quote';
 import type { BackendContext, FeatureService } from './context';
 import { toResultError } from './public-errors';
 
+/** A consent rule in basis points (undefined: the owner alone, nothing to set). */
+const consentBps = (rule: 'owner' | 'all' | number | undefined): number | undefined => (rule === undefined || rule === 'owner' ? undefined : rule === 'all' ? 10_000 : rule * 100);
+
 export type PublishCommand = 'assets.publish' | 'assets.publishDefaults' | 'assets.registration';
 
 /** Funds what a publication's storage lacks (src/api/publish-quote.ts), before it is queued. */
@@ -89,7 +92,7 @@ export function createPublishService(ctx: BackendContext, funder: StorageFunder)
           assetId: a.id,
           dedupeKey: publishKey(a.id, network),
           checkpoint: JSON.parse(
-            JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(t.accessDays), encryptTo, previous, description: input.description }),
+            JSON.stringify({ assetId: a.id, network, contentRoot: a.contentRoot, owner, visibility, license, terms, priceWei, approval, split, accessPeriodSeconds: accessPeriodSeconds(t.accessDays), encryptTo, previous, description: input.description, consentBps: consentBps(input.consent) }),
           ) as JsonObject,
         });
         return { assetId: a.id, jobId: job.id, network, owner, version, alreadyCertified: null, ...(funded !== null ? { storageFunded: funded.toString() } : {}) };

@@ -34,6 +34,7 @@ export const OPTIONS = {
   sort: { type: 'string' },
   citation: { type: 'string' },
   description: { type: 'string' },
+  consent: { type: 'string' },
   folder: { type: 'string', multiple: true },
   'from-storage': { type: 'boolean', default: false },
   message: { type: 'string' },

@@ -55,14 +55,17 @@ ${NETWORK_HELP}
   uploads <id>                                     what is stored for an asset
   storage status | quote <bytes> | fund --ether N  storage balance, price, funding
   publish <id|folder> [--private | --public] [--license L | --terms TEXT] [--price ETH] [--split 0xA:60,0xB:40]
-          [--access-days N] [--description TEXT] [--wait]
+          [--access-days N] [--description TEXT] [--consent owner|all|N%] [--wait]
                                                    rescan, upload, register on chain, certify (durable
                                                    job); a changed folder becomes the next version
                                                    (only changed files are uploaded), with the terms
                                                    of the version before unless an option changes
                                                    them (--public: make a private asset public;
                                                    --access-days N: each approval lasts N days, 0 =
-                                                   perpetual; files already downloaded stay)
+                                                   perpetual; files already downloaded stay;
+                                                   --consent: who must agree to later changes of
+                                                   terms: the owner alone, every payee, or payees
+                                                   holding N% of the split)
   terms <id> [--price ETH] [--license L | --terms TEXT] [--wait]
                                                    change the price and/or license of the published
                                                    version on chain (its certificate is re-issued;

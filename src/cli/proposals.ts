@@ -17,11 +17,11 @@ import { UsageError, type Print } from './usage';
 const SUBMIT_JOB_KIND = 'proposal.submit';
 const short = (id: string): string => id.slice(0, 10);
 
-export function parseRule(raw: string | undefined): 'owner' | 'all' | number {
+export function parseRule(raw: string | undefined, flag = '--rule'): 'owner' | 'all' | number {
   if (raw === 'owner' || raw === 'all') return raw;
   const m = /^(\d{1,3})%?$/.exec(raw ?? '');
   const n = m ? Number(m[1]) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`say the rule: --rule owner (the owner alone), --rule all (every payee) or --rule N% (payees holding at least N% of the split)`);
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new UsageError(`say the rule: ${flag} owner (the owner alone), ${flag} all (every payee) or ${flag} N% (payees holding at least N% of the split)`);
   return n === 100 ? 'all' : n;
 }
 

@@ -7,6 +7,7 @@ import { ethText } from '../util/format';
 import { parseId, parseKind, type CommandContext } from './args';
 import { fromResult } from './errors';
 import { followJobElsewhere } from './follow';
+import { parseRule } from './proposals';
 import { UsageError, type Print } from './usage';
 import { waitForJobs } from './wait';
 
@@ -27,7 +28,7 @@ function parseAccessDays(raw: string): number {
 async function publishCommand(
   backend: Backend,
   id: number,
-  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; 'access-days'?: string | undefined; description?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
+  values: { private?: boolean | undefined; public?: boolean | undefined; license?: string | undefined; terms?: string | undefined; price?: string | undefined; split?: string | undefined; 'access-days'?: string | undefined; description?: string | undefined; consent?: string | undefined; wait?: boolean | undefined; json?: boolean | undefined },
   print: Print,
 ): Promise<number> {
   if (values.private === true && values.public === true) throw new UsageError('give --private or --public, not both');
@@ -46,6 +47,7 @@ async function publishCommand(
     ...(values.split !== undefined ? { split: parseSplit(values.split) } : {}),
     ...(values['access-days'] !== undefined ? { accessDays: parseAccessDays(values['access-days']) } : {}),
     ...(values.description !== undefined ? { description: values.description } : {}),
+    ...(values.consent !== undefined ? { consent: parseRule(values.consent, '--consent') } : {}),
   });
   if (!r.ok) throw /was published as private/.test(r.error.message) ? new AtivoError(r.error.code, `${r.error.message} (ativo publish ${id} --public)`) : fromResult(r.error);
   const job = r.value as { jobId: number | null; network: string; version: number; alreadyCertified: { version: number; tokenId: string | null } | null; storageFunded?: string };

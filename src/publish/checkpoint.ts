@@ -40,6 +40,8 @@ export const PublishInput = PublishTerms.extend({
   previous: PreviousVersion.optional(),
   /** The creator's public description (else the README's first paragraph; issue 16). */
   description: z.string().optional(),
+  /** The consent rule to set right after the registration (bps; absent: the owner alone; issue 17). */
+  consentBps: z.number().int().min(1).max(10_000).optional(),
 });
 
 export const PublishCheckpoint = PublishInput.extend({
@@ -55,6 +57,8 @@ export const PublishCheckpoint = PublishInput.extend({
   /** They were queued as this job's children (absent: queued before parent jobs existed). */
   uploadsOwned: z.boolean().optional(),
   tx: z.object({ hash: z.string(), raw: z.string() }).optional(),
+  /** The consent rule asked for is on chain (set, or inherited from the version before). */
+  consentSet: z.boolean().optional(),
   tokenId: z.string().optional(),
   txHash: z.string().optional(),
   blockNumber: z.number().int().optional(),

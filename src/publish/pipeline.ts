@@ -67,7 +67,7 @@ import { PublishCheckpoint, PublishInput } from './checkpoint';
 import type { ResumeState, StorageClient } from '../storage/client';
 import { isStorageError } from '../storage/errors';
 import { enqueueUploads } from '../storage/batch';
-import { versionLink } from './version-link';
+import { applyConsentRule, versionLink } from './version-link';
 import { encryptionOf, uploadDedupeKey, uploadKeyPrefix } from '../storage/jobs';
 import type { VersionKeys } from './keys';
 import { encodeManifest, type ManifestEntry } from './manifest';
@@ -290,6 +290,12 @@ async function runPublish(ctx: JobRun<PublishCheckpoint>, queue: JobQueue, deps:
   // then the manifest. The uploads are this job's children: it waits for them with no timer,
   // and the last one to end (stored, failed or cancelled) wakes it; each run only counts (one
   // query), so a 20,000-file publication costs no more per finished upload than a small one.
+  if (cp.step === 'uploads' && cp.consentBps !== undefined && cp.consentSet !== true && cp.tokenId !== undefined) {
+    // The consent rule chosen at publish, on chain before any file is uploaded (./version-link.ts).
+    const { conn, registry } = await deps.chain(cp.network);
+    await applyConsentRule(conn, registry, (await deps.signer(cp.owner)).connect(conn.provider), BigInt(cp.tokenId), cp.consentBps);
+    save({ consentSet: true }, AT.uploads);
+  }
   if (cp.step === 'uploads') {
     const { stored, total } = catalog.uploads.storedCount(cp.assetId, cp.network, encryption);
     const at = (n: number): number => AT.uploads + ((AT.certificate - AT.uploads) * n) / Math.max(1, total);

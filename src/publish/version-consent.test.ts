@@ -1,7 +1,7 @@
 /**
  * A new version of a token under a consent rule (issue 17), with the real CLI, keychain, sandbox
  * chain and storage node: the owner (70%) and a partner (30%) agree that changes need every
- * payee ("all"); the next version with the same split is registered as a version of the token
+ * payee ("all", chosen at publish); the next version with the same split is registered as a version of the token
  * (VersionRegistered, the rule inherited); a version with another split is refused before
  * anything is sent, in a sentence that says what to do, and nothing more is registered.
  */
@@ -31,8 +31,10 @@ describe('a new version under a consent rule', () => {
     const owner = json<{ address: string }>(['wallet', 'create', '--label', 'owner']).address;
     ok(['wallet', 'use', owner]);
     ok(['storage', 'fund', '--ether', '0.01']);
-    ok(['publish', folder, '--split', `${owner}:70,${partner}:30`, '--wait']);
-    ok(['consent', '1', '--rule', 'all']);
+    // The rule chosen at publish: set on chain right after the registration.
+    expect(run(['publish', folder, '--consent', 'maybe']).stderr).toMatch(/say the rule: --consent owner \(the owner alone\), --consent all \(every payee\) or --consent N%/);
+    ok(['publish', folder, '--split', `${owner}:70,${partner}:30`, '--consent', 'all', '--wait']);
+    expect(ok(['consent', '1', '--rule', 'all'])).toMatch(/it already was\./);
 
     // Version 2, same split: a version of token 1 on chain.
     appendFileSync(join(folder, 'cores.csv'), '2,20\n');

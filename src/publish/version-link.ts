@@ -10,7 +10,8 @@
  * agreed through a proposal (changeTerms on the previous token) is the previous token's split, so
  * the version published after it passes.
  */
-import type { ChainConnection, RegistryClient } from '../chain/client';
+import type { Wallet } from 'ethers';
+import { registryInterface, sendTx, waitForTx, type ChainConnection, type RegistryClient } from '../chain/client';
 import { consentRuleOf } from '../governance/store';
 import { PermanentJobError } from '../jobs';
 
@@ -42,4 +43,17 @@ export async function versionLink(conn: ChainConnection, registry: RegistryClien
     );
   }
   return id;
+}
+
+/**
+ * Sets the consent rule chosen at publish on the new token (setConsentRule), unless the token has
+ * that rule or a stricter one already (inherited from the version before, or set by an earlier
+ * run of this step). Run again after a crash, it reads the chain first; a second send of the same
+ * rule is harmless (the contract accepts an equal rule).
+ */
+export async function applyConsentRule(conn: ChainConnection, registry: RegistryClient, signer: Wallet, tokenId: bigint, bps: number): Promise<void> {
+  if ((await consentRuleOf(conn, registry.address, tokenId.toString())) >= bps) return;
+  const data = registryInterface.encodeFunctionData('setConsentRule', [tokenId, bps]);
+  const sent = await sendTx(conn, signer, { to: registry.address, data, value: 0n, action: 'setConsentRule' });
+  await waitForTx(conn, sent.hash, { action: 'setConsentRule' });
 }
