@@ -66,6 +66,8 @@ test('publish with a 70/30 split: activity reaches Certified, the publication ca
     await expect(dialog.getByTestId('split-total')).toHaveText('Total: 100%');
     await expect(confirm).toBeEnabled();
     await dialog.getByLabel('Price per access (ETH)').fill('0.01');
+    // Who agrees to later changes of terms (issue 17): every payee, set on chain after the registration.
+    await dialog.getByTestId('publish-consent').getByLabel('Every payee').check();
     await confirm.click();
     await expect(dialog).toBeHidden();
   });
@@ -123,6 +125,8 @@ test('publish with a 70/30 split: activity reaches Certified, the publication ca
     );
     expect(split).toHaveLength(2);
     expect(asset.name).toBe('Songbirds');
+    // The rule chosen in the dialog is the token's on chain.
+    expect(value<{ consentBps: number }>(await server.call('governance.state', { assetId: asset.id })).consentBps).toBe(10_000);
   });
 });
 
@@ -148,8 +152,11 @@ test('the publish dialog: the quote says what publishing adds to storage, a cust
   await expect(dialog.getByLabel('License terms')).toBeVisible();
   await dialog.getByLabel('Price per access (ETH)').fill('abc');
   await expect(dialog.getByText('Enter an amount of ETH like 0.01 (0 for free).')).toBeVisible();
+  await dialog.getByTestId('publish-consent').getByLabel('Payees holding a share').check();
+  await dialog.getByLabel('Share of the split that must agree (%)').fill('150');
   await dialog.getByRole('button', { name: 'Publish', exact: true }).click();
   await expect(dialog.getByLabel('License terms')).toHaveAccessibleDescription('Write the terms of your license.');
+  await expect(dialog.getByText('Enter a whole percent from 1 to 100.')).toBeVisible();
   await expect(dialog).toBeVisible();
 
   await page.keyboard.press('Escape');

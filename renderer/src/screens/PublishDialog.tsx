@@ -18,6 +18,7 @@ import { NETWORK_TITLE } from '../lib/wallet';
 import { weiToEth } from '../lib/format';
 import { loadJobs, notify } from '../state/store';
 import { PublishCosts, useFundingChoice } from './publish/PublishCosts';
+import { ConsentField, consentValue, type ConsentChoice } from './publish/ConsentField';
 import { CreateWalletDialog, ImportWalletDialog } from './WalletDialogs';
 
 type Defaults = CommandOutput<'assets.publishDefaults'>;
@@ -118,6 +119,9 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const [approval, setApproval] = useState<'manual' | 'auto'>(prev?.approval ?? 'manual');
   const [accessDays, setAccessDays] = useState(String(prev?.accessDays ?? 0));
   const [confirmPublic, setConfirmPublic] = useState(false);
+  // Chosen at the first publication only: a new version keeps its rule (issue 17).
+  const [consent, setConsent] = useState<ConsentChoice>({ kind: 'owner' });
+  const consentPicked = prev === null ? consentValue(consent) : null;
   const goingPublic = prev?.visibility === 'private' && visibility === 'public';
   const [rows, setRows] = useState<Row[]>(() => initialRows(defaults));
   const [tried, setTried] = useState(false);
@@ -158,7 +162,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const accessError = /^\d{1,5}$/.test(accessDays.trim()) && Number(accessDays.trim()) <= 36_500 ? null : 'Enter a whole number of days, 0 for perpetual access (at most 36500).';
   const termsError = customTermsError(license, terms);
   const publicError = goingPublic && !confirmPublic ? 'Confirm that every file of this version becomes readable by anyone.' : null;
-  const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && accessError === null && termsError === null && publicError === null && defaults.owner !== null;
+  const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && accessError === null && termsError === null && publicError === null && (consentPicked === null || 'value' in consentPicked) && defaults.owner !== null;
   const selectedTerms = defaults.licenses.find((l) => l.id === license)?.terms ?? null;
   const suggestions = defaults.contributors.filter((c) => c.address === null || !ADDRESS.test(c.address));
 
@@ -183,6 +187,7 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
         accessDays: Number(accessDays.trim()),
         split: rows.map((row) => ({ address: row.address.trim(), percent: Number(row.percent) })),
         ...(money.fundStorage !== undefined ? { fundStorage: money.fundStorage } : {}),
+        ...(consentPicked !== null && 'value' in consentPicked && consentPicked.value !== 'owner' ? { consent: consentPicked.value } : {}),
       });
       money.reload();
       if (r.storageFunded !== undefined && BigInt(r.storageFunded) > 0n) notify('success', `Added ${weiToEth(r.storageFunded)} ETH to your storage balance for “${asset.name}”.`);
@@ -464,6 +469,8 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
             </p>
           )}
         </fieldset>
+
+        {prev === null && <ConsentField choice={consent} onChange={setConsent} showError={tried} />}
 
         <PublishCosts money={money} network={defaults.network} owner={defaults.owner} notes={defaults.notes} />
 
