@@ -5,6 +5,7 @@
  * stricter later (on the asset page).
  */
 import { useId } from 'react';
+import './consent-field.css';
 
 export type ConsentChoice = { kind: 'owner' } | { kind: 'all' } | { kind: 'share'; percent: string };
 
