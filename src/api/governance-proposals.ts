@@ -80,12 +80,28 @@ export class ProposalBook {
     return { signers: all.map((s) => s.signer), signatures: all.map((s) => s.signature), agreed: consentedBps(t, [t.owner, ...all.map((s) => s.signer)]) };
   }
 
-  async view(h: GovHandle, row: ProposalRow, me: string | null, cache = new Map<string, TokenState | null>()): Promise<ProposalView> {
-    let t = cache.get(row.tokenId);
+  private async cached(h: GovHandle, tokenId: string, cache: Map<string, TokenState | null>): Promise<TokenState | null> {
+    let t = cache.get(tokenId);
     if (t === undefined) {
-      t = await tokenState(h.conn, h.registry, h.chainId, row.tokenId).catch(() => null);
-      cache.set(row.tokenId, t);
+      t = await tokenState(h.conn, h.registry, h.chainId, tokenId).catch(() => null);
+      cache.set(tokenId, t);
     }
+    return t;
+  }
+
+  /**
+   * Whether `me` is the owner or a payee of the row's token as the chain says now. The cache is
+   * per network, not per wallet: after a wallet switch it still holds the proposals read for the
+   * previous wallet, which are not this one's to see or answer.
+   */
+  async concerns(h: GovHandle, row: ProposalRow, me: string | null, cache = new Map<string, TokenState | null>()): Promise<boolean> {
+    if (me === null) return false;
+    const t = await this.cached(h, row.tokenId, cache);
+    return t !== null && (lower(t.owner) === lower(me) || t.payees.some((p) => lower(p.payee) === lower(me)));
+  }
+
+  async view(h: GovHandle, row: ProposalRow, me: string | null, cache = new Map<string, TokenState | null>()): Promise<ProposalView> {
+    const t = await this.cached(h, row.tokenId, cache);
     const doc = row.document as ProposalDoc;
     const asset = t === null ? null : await h.registry.asset(BigInt(row.tokenId)).catch(() => null);
     const changes = asset === null ? [`Price → ${eth(BigInt(doc.terms.price))}`] : describeChange({ ...asset, license: this.licenseOf(h, row.tokenId) }, doc, eth);
