@@ -206,6 +206,9 @@ export function createGovernanceService(ctx: BackendContext): FeatureService<Gov
         const priceWei = input.priceEth !== undefined ? parseEther(input.priceEth).toString() : asset.price.toString();
         const split = input.split !== undefined ? proposedSplit(input.split) : asset.split.map((s) => ({ address: s.payee, bps: s.bps }));
         const accessPeriod = input.accessDays !== undefined ? accessPeriodSeconds(input.accessDays) : asset.accessPeriod;
+        if (input.split !== undefined && t.consentBps === 0) {
+          throw new AtivoError('INVALID_INPUT', 'While the owner alone decides changes of terms, the split stays as it was registered: set a consent rule first (the payees then agree to the new split), or publish a new version with it.');
+        }
         const sameSplit = split.length === asset.split.length && split.every((s, i) => lower(s.address) === lower(asset.split[i]?.payee ?? '') && s.bps === asset.split[i]?.bps);
         if (lower(termsHash(termsText)) === lower(asset.termsHash) && priceWei === asset.price.toString() && accessPeriod === asset.accessPeriod && sameSplit) {
           throw new AtivoError('INVALID_INPUT', `This asset is already offered at ${eth(asset.price)} under ${license}, with this access period and split: there is nothing to change.`);
