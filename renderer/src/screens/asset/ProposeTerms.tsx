@@ -8,6 +8,7 @@ import type { SyntheticEvent } from 'react';
 import { call, messageOf } from '../../api/client';
 import { FormError } from '../../components/FormError';
 import { SplitEditor, splitErrors, splitRow, splitTotalOk, type SplitRow } from '../../components/SplitEditor';
+import './propose.css';
 
 const ETH = /^\d{1,9}(\.\d{1,18})?$/;
 const DAYS = /^\d{1,5}$/;
