@@ -100,6 +100,8 @@ test('the owner proposes a new price; refused without the partner; the partner s
 
   await test.step('the owner can propose a new split and access period; the public page says who must agree', async () => {
     const panel = page.getByTestId('governance-panel');
+    // The accepted proposal says what its terms were (the chain holds them now).
+    await expect(panel.getByTestId('proposal-item').filter({ hasText: 'Accepted' })).toContainText('New terms: 0.02 ETH, CC-BY-4.0, access with no end, split');
     await panel.getByLabel('Change who is paid (the split)').check();
     // The editor starts from the payees as they are.
     await expect(panel.getByTestId('split-row')).toHaveCount(2);

@@ -31,6 +31,13 @@ export const eth = (wei: bigint): string => `${formatEther(wei)} ETH`;
 export const ruleWords = (bps: number): string => (bps === 0 ? 'The owner alone decides changes of terms' : bps >= 10_000 ? 'Every payee must agree to changes of terms' : `Payees holding at least ${bps / 100}% of the split must agree to changes of terms`);
 const LIVE = ['queued', 'running', 'paused', 'waiting'] as const;
 
+/** An accepted proposal's terms in one line ("New terms: 0.02 ETH, CC-BY-4.0, access for 30 day(s), split 0x1234ab… 60%, …"). */
+function acceptedTerms(doc: ProposalDoc): string {
+  const days = Math.round(doc.terms.accessPeriod / 86_400);
+  const split = doc.terms.payees.map((p, i) => `${lower(p).slice(0, 8)}… ${(doc.terms.bps[i] ?? 0) / 100}%`).join(', ');
+  return `New terms: ${eth(BigInt(doc.terms.price))}, ${doc.license}, ${days === 0 ? 'access with no end' : `access for ${days} day(s)`}, split ${split}`;
+}
+
 export class ProposalBook {
   constructor(private readonly ctx: BackendContext) {}
 
@@ -104,7 +111,12 @@ export class ProposalBook {
     const t = await this.cached(h, row.tokenId, cache);
     const doc = row.document as ProposalDoc;
     const asset = t === null ? null : await h.registry.asset(BigInt(row.tokenId)).catch(() => null);
-    const changes = asset === null ? [`Price → ${eth(BigInt(doc.terms.price))}`] : describeChange({ ...asset, license: this.licenseOf(h, row.tokenId) }, doc, eth);
+    const changes =
+      row.state === 'submitted'
+        ? [acceptedTerms(doc)] // the chain holds them now: compared with it, nothing would differ
+        : asset === null
+          ? [`Price → ${eth(BigInt(doc.terms.price))}`]
+          : describeChange({ ...asset, license: this.licenseOf(h, row.tokenId) }, doc, eth);
     const consent = t === null ? { agreed: 0 } : this.consent(row, t);
     const isOwner = t !== null && me !== null && lower(t.owner) === lower(me);
     const isPayee = t !== null && me !== null && t.payees.some((p) => lower(p.payee) === lower(me));
