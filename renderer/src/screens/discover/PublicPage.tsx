@@ -127,7 +127,11 @@ export function PublicPage({ chainId, registry, tokenId }: { chainId: number; re
               </>
             )}
             {/* Who must agree before these terms change (the registry's consent rule, issue 17). */}
-            {a.consentRule !== null && <p data-testid="public-consent">{a.consentRule}</p>}
+            {a.consentRule !== null && (
+              <p className="public-words" data-testid="public-consent">
+                {a.consentRule}
+              </p>
+            )}
           </section>
           <PublicRecordView record={a.record} />
           <section className="panel" aria-labelledby="public-reg">
