@@ -5,7 +5,10 @@
  * in a sentence; the partner finds it (storage, GraphQL) and signs; the owner submits; the price
  * read from the chain changes and the audit log records the proposal, the signature and the
  * submission. The submission is killed once after its transaction was saved: asked again, it is
- * sent once (one TermsConsented on chain).
+ * sent once. A stranger's wallet lists none of these proposals. Then a new split and access period
+ * (bad splits refused in sentences first): refused without the partner, submitted after the
+ * partner signs; the chain's split and access period are the proposal's, and so is the re-issued
+ * certificate's split (two TermsConsented on chain: one per proposal).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +20,7 @@ import { useCliSandbox } from '../test-support/cli-sandbox';
 describe('ativo consent / terms --propose / proposals', () => {
   const { run, dir, dataDir } = useCliSandbox('proposals');
 
-  it('a price change needs the partner’s signature under the rule "all payees"; with it, the owner submits (once, across a crash) and the chain changes', { timeout: 400_000 }, async () => {
+  it('a price change, then a split and access period change, need the partner’s signature under the rule "all payees"; with it, the owner submits (once, across a crash) and the chain changes', { timeout: 400_000 }, async () => {
     const ok = (args: string[]): string => {
       const r = run(args);
       expect(r.status, `ativo ${args.join(' ')}: ${r.stderr}`).toBe(0);
