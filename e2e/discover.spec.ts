@@ -65,6 +65,7 @@ test('find an asset in Discover by a word of its description and open its public
     await expect(page.getByTestId('public-price')).toHaveText('0.01 ETH');
     await expect(page.getByTestId('public-contributors')).toContainText('Rachel Carson');
     await expect(page.getByTestId('public-split')).toContainText('100%');
+    await expect(page.getByTestId('public-consent')).toHaveText('Changes of terms: the owner alone decides them.');
     await expect(page.getByTestId('record-requests')).toHaveText('0');
     await expect(page.getByTestId('record-rate')).toHaveText('No decision yet');
     await audit(page, 'the public page');

@@ -5,7 +5,8 @@
  * in plain words; the partner's Inbox shows the proposal (stored on the storage node, found by
  * tags) and the partner signs; the owner's app submits it by itself; the price read from the
  * chain changes; the audit log records the proposal, the signature and the submission.
- * Screenshots at the three review sizes, axe clean.
+ * Then the owner proposes a new split and access period with the split editor, and the public
+ * page says every payee must agree. Screenshots at the three review sizes, axe clean.
  */
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -95,5 +96,30 @@ test('the owner proposes a new price; refused without the partner; the partner s
     expect(entries).toEqual(expect.arrayContaining([`proposal.made ${owner.address.toLowerCase()}`, `proposal.signed ${partner.address.toLowerCase()}`, `proposal.submitted ${owner.address.toLowerCase()}`]));
     await page.goto(`${server.url}#/assets/${asset.id}`);
     await expect(page.getByTestId('terms-price-now')).toHaveText('0.02 ETH', { timeout: 60_000 });
+  });
+
+  await test.step('the owner can propose a new split and access period; the public page says who must agree', async () => {
+    const panel = page.getByTestId('governance-panel');
+    // The accepted proposal says what its terms were (the chain holds them now).
+    await expect(panel.getByTestId('proposal-item').filter({ hasText: 'Accepted' })).toContainText('New terms: 0.02 ETH, CC-BY-4.0, access with no end, split');
+    await panel.getByLabel('Change who is paid (the split)').check();
+    // The editor starts from the payees as they are.
+    await expect(panel.getByTestId('split-row')).toHaveCount(2);
+    await expect(panel.getByTestId('split-total')).toHaveText('Total: 100%');
+    await panel.getByLabel('Payee 2 share (%)').fill('20');
+    await panel.getByRole('button', { name: 'Propose' }).click();
+    await expect(panel.getByTestId('split-total')).toContainText('must be 100% (10% left)');
+    await panel.getByLabel('Payee 2 share (%)').fill('40');
+    await panel.getByLabel('Payee 1 share (%)').fill('60');
+    await panel.getByLabel('New access period (days)').fill('30');
+    await audit(page, 'asset page, proposing a new split');
+    await screenshotSizes(page, testInfo, 'asset-propose-split');
+    await panel.getByRole('button', { name: 'Propose' }).click();
+    await expect(panel.getByTestId('proposal-item').filter({ hasText: 'Access perpetual → 30 day(s)' })).toContainText('60%', { timeout: 60_000 });
+
+    const st = value<{ chainId: number; registry: string | null }>(await server.call('chain.status', {}));
+    const pub = value<{ publication: { tokenId: string | null } | null }>(await server.call('assets.get', { id: asset.id })).publication;
+    await page.goto(`${server.url}#/asset/${st.chainId}/${st.registry ?? ''}/${pub?.tokenId ?? ''}`);
+    await expect(page.getByTestId('public-consent')).toHaveText('Changes of terms need every payee’s agreement.', { timeout: 60_000 });
   });
 });

@@ -74,6 +74,12 @@ export const PublicAsset = DiscoverItem.extend({
    * manual = the owner decides; null = not stated (or not readable now).
    */
   approval: z.enum(['auto', 'manual']).nullable().default(null),
+  /**
+   * Who must agree to changes of its terms (issue 17), from the registry's governanceOf: the rule
+   * in bps (0 = the owner alone, 10000 = every payee) and in plain words; null when not readable now.
+   */
+  consentBps: z.number().int().nullable().default(null),
+  consentRule: z.string().nullable().default(null),
 });
 
 const Sort = z.enum(['newest', 'price', 'approved']);

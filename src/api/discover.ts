@@ -9,7 +9,8 @@ import type { DiscoverRow } from '../catalog/discover';
 import { findDeployBlock } from '../access/deploy-block';
 import { readApproval } from '../discover/approval-statement';
 import { DiscoverIndexer, type DiscoverSource } from '../discover/indexer';
-import { licenseWords, recordFigures } from '../discover/words';
+import { consentWords, licenseWords, recordFigures } from '../discover/words';
+import { registryInterface } from '../chain/abi';
 import { writeCitation } from '../metadata/cff';
 import { PublicMetadataV1, type PublicMetadata } from '../metadata/document';
 import { AtivoError } from '../util/errors';
@@ -183,6 +184,13 @@ export function createDiscoverService(ctx: BackendContext): FeatureService<Disco
         } catch (e) {
           note = `The chain could not be read now (${e instanceof Error ? e.message : String(e)}): the split and the access period are not shown.`;
         }
+        // Who must agree to changes of its terms (issue 17): read from the registry now, like the split.
+        let consentBps: number | null = null;
+        try {
+          consentBps = Number(registryInterface.decodeFunctionResult('governanceOf', await h.conn.provider.call({ to: registry, data: registryInterface.encodeFunctionData('governanceOf', [BigInt(input.tokenId)]) }))[0]);
+        } catch {
+          note ??= 'The chain could not be read now: who must agree to changes of its terms is not shown.';
+        }
         // Versions: the earlier ones this version's description names, then later ones naming it.
         const versions: PublicAsset['versions'] = [];
         const seen = new Set<string>();
@@ -224,6 +232,8 @@ export function createDiscoverService(ctx: BackendContext): FeatureService<Disco
           citation: m === null ? null : writeCitation({ title: m.name, version: String(m.version), license: m.license.spdx, authors: m.contributors, contentRoot: m.contentRoot, assetUri: uri, kind: m.kind, ...(m.description ? { abstract: m.description } : {}) }),
           note,
           approval,
+          consentBps,
+          consentRule: consentBps === null ? null : consentWords(consentBps),
         };
       },
       'discover.record': async ({ assetId }) => {

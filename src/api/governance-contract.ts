@@ -4,6 +4,7 @@
  * and DOM APIs, like the contract.
  */
 import { z } from 'zod';
+import { Address } from './schemas';
 
 const Id = z.number().int().positive();
 const Wei = z.string().regex(/^\d{1,78}$/);
@@ -62,7 +63,7 @@ export const governanceCommands = {
     input: z.object({ assetId: Id.optional(), refresh: z.boolean().optional() }).strict(),
     output: z.object({ items: z.array(ProposalView), note: z.string().nullable() }),
   },
-  /** Proposes new terms (price and/or license) for the asset's live token, signed by the wallet in use and stored. */
+  /** Proposes new terms (price, license, access period and/or split) for the asset's live token, signed by the wallet in use and stored. */
   'proposals.create': {
     input: z
       .object({
@@ -70,9 +71,17 @@ export const governanceCommands = {
         priceEth: z.string().regex(/^\d{1,9}(\.\d{1,18})?$/, 'must be an amount of ETH like 0.01 (0 for free)').optional(),
         license: License.optional(),
         customTerms: z.string().trim().min(1).max(20_000).optional(),
+        /** Days each approval lasts (0 = perpetual). */
+        accessDays: z.number().int().min(0).max(36_500).optional(),
+        /** The new revenue split (percent shares adding up to 100). */
+        split: z
+          .array(z.object({ address: Address, percent: z.number().positive().max(100) }).strict())
+          .min(1)
+          .max(50)
+          .optional(),
       })
       .strict()
-      .refine((v) => v.priceEth !== undefined || v.license !== undefined, 'give a new price or a new license'),
+      .refine((v) => v.priceEth !== undefined || v.license !== undefined || v.accessDays !== undefined || v.split !== undefined, 'give a new price, license, access period or split'),
     output: ProposalView,
   },
   'proposals.sign': { input: z.object({ proposalId: ProposalId }).strict(), output: ProposalView },

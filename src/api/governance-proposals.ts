@@ -31,6 +31,13 @@ export const eth = (wei: bigint): string => `${formatEther(wei)} ETH`;
 export const ruleWords = (bps: number): string => (bps === 0 ? 'The owner alone decides changes of terms' : bps >= 10_000 ? 'Every payee must agree to changes of terms' : `Payees holding at least ${bps / 100}% of the split must agree to changes of terms`);
 const LIVE = ['queued', 'running', 'paused', 'waiting'] as const;
 
+/** An accepted proposal's terms in one line ("New terms: 0.02 ETH, CC-BY-4.0, access for 30 day(s), split 0x1234ab… 60%, …"). */
+function acceptedTerms(doc: ProposalDoc): string {
+  const days = Math.round(doc.terms.accessPeriod / 86_400);
+  const split = doc.terms.payees.map((p, i) => `${lower(p).slice(0, 8)}… ${(doc.terms.bps[i] ?? 0) / 100}%`).join(', ');
+  return `New terms: ${eth(BigInt(doc.terms.price))}, ${doc.license}, ${days === 0 ? 'access with no end' : `access for ${days} day(s)`}, split ${split}`;
+}
+
 export class ProposalBook {
   constructor(private readonly ctx: BackendContext) {}
 
@@ -80,15 +87,36 @@ export class ProposalBook {
     return { signers: all.map((s) => s.signer), signatures: all.map((s) => s.signature), agreed: consentedBps(t, [t.owner, ...all.map((s) => s.signer)]) };
   }
 
-  async view(h: GovHandle, row: ProposalRow, me: string | null, cache = new Map<string, TokenState | null>()): Promise<ProposalView> {
-    let t = cache.get(row.tokenId);
+  private async cached(h: GovHandle, tokenId: string, cache: Map<string, TokenState | null>): Promise<TokenState | null> {
+    let t = cache.get(tokenId);
     if (t === undefined) {
-      t = await tokenState(h.conn, h.registry, h.chainId, row.tokenId).catch(() => null);
-      cache.set(row.tokenId, t);
+      t = await tokenState(h.conn, h.registry, h.chainId, tokenId).catch(() => null);
+      cache.set(tokenId, t);
     }
+    return t;
+  }
+
+  /**
+   * Whether `me` is the owner or a payee of the row's token as the chain says now. The cache is
+   * per network, not per wallet: after a wallet switch it still holds the proposals read for the
+   * previous wallet, which are not this one's to see or answer.
+   */
+  async concerns(h: GovHandle, row: ProposalRow, me: string | null, cache = new Map<string, TokenState | null>()): Promise<boolean> {
+    if (me === null) return false;
+    const t = await this.cached(h, row.tokenId, cache);
+    return t !== null && (lower(t.owner) === lower(me) || t.payees.some((p) => lower(p.payee) === lower(me)));
+  }
+
+  async view(h: GovHandle, row: ProposalRow, me: string | null, cache = new Map<string, TokenState | null>()): Promise<ProposalView> {
+    const t = await this.cached(h, row.tokenId, cache);
     const doc = row.document as ProposalDoc;
     const asset = t === null ? null : await h.registry.asset(BigInt(row.tokenId)).catch(() => null);
-    const changes = asset === null ? [`Price → ${eth(BigInt(doc.terms.price))}`] : describeChange({ ...asset, license: this.licenseOf(h, row.tokenId) }, doc, eth);
+    const changes =
+      row.state === 'submitted'
+        ? [acceptedTerms(doc)] // the chain holds them now: compared with it, nothing would differ
+        : asset === null
+          ? [`Price → ${eth(BigInt(doc.terms.price))}`]
+          : describeChange({ ...asset, license: this.licenseOf(h, row.tokenId) }, doc, eth);
     const consent = t === null ? { agreed: 0 } : this.consent(row, t);
     const isOwner = t !== null && me !== null && lower(t.owner) === lower(me);
     const isPayee = t !== null && me !== null && t.payees.some((p) => lower(p.payee) === lower(me));

@@ -13,12 +13,13 @@ import { storeDocument } from '../governance/store';
 import { registerSubmitJob } from '../governance/submit';
 import { LICENSES } from '../publish/licenses';
 import { termsHash } from '../publish/pipeline';
-import { licenseOf, splitAccessPeriod, withAccessPeriod } from '../publish/terms';
+import { accessPeriodSeconds, licenseOf, splitAccessPeriod, withAccessPeriod } from '../publish/terms';
 import { AtivoError } from '../util/errors';
 import { accessPolling } from './access';
 import type { BackendContext, FeatureService } from './context';
 import type { governanceCommands } from './governance-contract';
 import { ProposalBook, eth, ruleWords, type GovHandle } from './governance-proposals';
+import { proposedSplit } from './governance-split';
 
 export type GovernanceCommand = keyof typeof governanceCommands;
 
@@ -180,7 +181,10 @@ export function createGovernanceService(ctx: BackendContext): FeatureService<Gov
           });
         }
         const cache = new Map<string, TokenState | null>();
-        const rows = catalog.proposals.list(h.network, { assetId, states: ['open', 'submitted'] });
+        const all = catalog.proposals.list(h.network, { assetId, states: ['open', 'submitted'] });
+        // Only the wallet in use's: the owner's or a payee's of the token, as the chain says now.
+        const mine = await Promise.all(all.map((r) => book.concerns(h, r, wallet, cache)));
+        const rows = all.filter((_, i) => mine[i] === true);
         return { items: await Promise.all(rows.map((r) => book.view(h, r, wallet, cache))), note };
       },
       'proposals.create': async (input) => {
@@ -197,10 +201,17 @@ export function createGovernanceService(ctx: BackendContext): FeatureService<Gov
         const license = input.license ?? was.license;
         const text = license === 'custom' ? (input.customTerms ?? (was.license === 'custom' ? (was.customTerms ?? undefined) : undefined)) : LICENSES[license];
         if (text === undefined) throw new AtivoError('INVALID_INPUT', 'A custom license needs the text of its terms: write them, or choose one of the listed licenses.');
-        const termsText = withAccessPeriod(text, now.days);
+        const days = input.accessDays ?? now.days;
+        const termsText = withAccessPeriod(text, days);
         const priceWei = input.priceEth !== undefined ? parseEther(input.priceEth).toString() : asset.price.toString();
-        if (lower(termsHash(termsText)) === lower(asset.termsHash) && priceWei === asset.price.toString()) {
-          throw new AtivoError('INVALID_INPUT', `This asset is already offered at ${eth(asset.price)} under ${license}: there is nothing to change.`);
+        const split = input.split !== undefined ? proposedSplit(input.split) : asset.split.map((s) => ({ address: s.payee, bps: s.bps }));
+        const accessPeriod = input.accessDays !== undefined ? accessPeriodSeconds(input.accessDays) : asset.accessPeriod;
+        if (input.split !== undefined && t.consentBps === 0) {
+          throw new AtivoError('INVALID_INPUT', 'While the owner alone decides changes of terms, the split stays as it was registered: set a consent rule first (the payees then agree to the new split), or publish a new version with it.');
+        }
+        const sameSplit = split.length === asset.split.length && split.every((s, i) => lower(s.address) === lower(asset.split[i]?.payee ?? '') && s.bps === asset.split[i]?.bps);
+        if (lower(termsHash(termsText)) === lower(asset.termsHash) && priceWei === asset.price.toString() && accessPeriod === asset.accessPeriod && sameSplit) {
+          throw new AtivoError('INVALID_INPUT', `This asset is already offered at ${eth(asset.price)} under ${license}, with this access period and split: there is nothing to change.`);
         }
         const signer = await ctx.wallets.vault.signer(wallet);
         const doc = await signProposal(signer, {
@@ -208,7 +219,7 @@ export function createGovernanceService(ctx: BackendContext): FeatureService<Gov
           registry: l.h.registryAddress,
           tokenId: l.tokenId,
           contentRoot: t.contentRoot,
-          terms: { termsHash: termsHash(termsText), price: priceWei, accessPeriod: asset.accessPeriod, payees: asset.split.map((s) => s.payee), bps: asset.split.map((s) => s.bps) },
+          terms: { termsHash: termsHash(termsText), price: priceWei, accessPeriod, payees: split.map((s) => s.address), bps: split.map((s) => s.bps) },
           license,
           termsText,
           nonce: t.nonce,
@@ -220,7 +231,7 @@ export function createGovernanceService(ctx: BackendContext): FeatureService<Gov
         const at = new Date().toISOString();
         catalog.transaction(() => {
           catalog.proposals.refresh(l.h.network, [], [{ id, tokenId: l.tokenId, assetId: input.assetId, itemId, author: wallet, document: doc, answers: [] }], at);
-          catalog.audit.append({ at, actor: wallet, action: 'proposal.made', details: { network: l.h.network, tokenId: l.tokenId, proposalId: id, priceWei, license, itemId } });
+          catalog.audit.append({ at, actor: wallet, action: 'proposal.made', details: { network: l.h.network, tokenId: l.tokenId, proposalId: id, priceWei, license, accessPeriod, split: split.map((x) => `${x.address}:${x.bps}`).join(','), itemId } });
         });
         const row = catalog.proposals.get(l.h.network, id);
         if (row === null) throw new AtivoError('INTERNAL', 'The proposal was not recorded.');

@@ -71,9 +71,10 @@ ${NETWORK_HELP}
                                                    version on chain (its certificate is re-issued;
                                                    requests at the old terms are refused). The split
                                                    changes only with a new version (ativo publish)
-  terms <id> [--price ETH] [--license L | --terms TEXT] --propose
-                                                   propose new terms to the asset's payees (needed
-                                                   when its consent rule is not the owner alone)
+  terms <id> [--price ETH] [--license L | --terms TEXT] [--access-days N]
+          [--split 0xA:70,0xB:30] --propose        propose new terms (price, license, access period,
+                                                   split) to the asset's payees (needed when its
+                                                   consent rule is not the owner alone)
   consent <id> --rule owner|all|N%                 who must agree to changes of terms: the owner
                                                    alone, every payee, or payees holding N% of the
                                                    split (it can only be made stricter)

@@ -5,7 +5,10 @@
  * in a sentence; the partner finds it (storage, GraphQL) and signs; the owner submits; the price
  * read from the chain changes and the audit log records the proposal, the signature and the
  * submission. The submission is killed once after its transaction was saved: asked again, it is
- * sent once (one TermsConsented on chain).
+ * sent once. A stranger's wallet lists none of these proposals. Then a new split and access period
+ * (bad splits refused in sentences first): refused without the partner, submitted after the
+ * partner signs; the chain's split and access period are the proposal's, and so is the re-issued
+ * certificate's split (two TermsConsented on chain: one per proposal).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +20,7 @@ import { useCliSandbox } from '../test-support/cli-sandbox';
 describe('ativo consent / terms --propose / proposals', () => {
   const { run, dir, dataDir } = useCliSandbox('proposals');
 
-  it('a price change needs the partner’s signature under the rule "all payees"; with it, the owner submits (once, across a crash) and the chain changes', { timeout: 400_000 }, async () => {
+  it('a price change, then a split and access period change, need the partner’s signature under the rule "all payees"; with it, the owner submits (once, across a crash) and the chain changes', { timeout: 400_000 }, async () => {
     const ok = (args: string[]): string => {
       const r = run(args);
       expect(r.status, `ativo ${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -79,18 +82,60 @@ describe('ativo consent / terms --propose / proposals', () => {
     const actions = audit.entries.map((e) => `${e.action} ${e.actor.toLowerCase()}`);
     expect(actions).toEqual(expect.arrayContaining([`proposal.made ${owner.toLowerCase()}`, `proposal.signed ${partner.toLowerCase()}`, `proposal.submitted ${owner.toLowerCase()}`]));
 
+    // Used once: the nonce moved, the proposal is no longer open, and a new submission is not sent.
+    const listedAfter = json<{ items: { id: string; state: string }[] }>(['proposals', 'list']);
+    expect(listedAfter.items.find((p) => p.id === proposed.id)?.state).toBe('submitted');
+
+    // A wallet that is neither owner nor payee sees none of them (the cache is per network, the list is per wallet).
+    const stranger = json<{ address: string }>(['wallet', 'create', '--label', 'stranger']).address;
+    ok(['wallet', 'use', stranger]);
+    expect(json<{ items: unknown[] }>(['proposals', 'list']).items).toEqual([]);
+    ok(['wallet', 'use', owner]);
+
+    // A new split and access period, under the same rule. Bad splits are refused in a sentence first.
+    const bad = (split: string): string => run(['terms', '1', '--split', split, '--propose']).stderr;
+    expect(bad(`${owner}:60,${partner}:30`)).toMatch(/The shares must be positive and add up to 100% \(they add up to 90%\)\./);
+    expect(bad(`${owner}:60,${owner.toLowerCase()}:40`)).toMatch(/appears twice in the split: give each payee once, with its whole share\./);
+    expect(bad(`${owner}:60,0x12:40`)).toMatch(/--split takes address:percent pairs separated by commas \(got "0x12:40"\)/);
+    // The partner's address with one letter's case flipped: its checksum no longer holds.
+    const at = partner.slice(2).search(/[a-fA-F]/) + 2;
+    const c = partner.charAt(at);
+    const broken = partner.slice(0, at) + (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()) + partner.slice(at + 1);
+    expect(bad(`${owner}:60,${broken}:40`)).toMatch(/is not a wallet address \(a mistyped letter breaks its checksum\): copy it again from the payee\./);
+    expect(run(['terms', '1', '--access-days', 'soon', '--propose']).stderr).toMatch(/--access-days takes a whole number of days/);
+
+    const split = json<{ id: string; changes: string[] }>(['terms', '1', '--split', `${owner}:60,${partner}:40`, '--access-days', '30', '--propose']);
+    expect(split.changes).toEqual([
+      'Access perpetual → 30 day(s)',
+      `Split ${owner.toLowerCase().slice(0, 8)}… 70%, ${partner.toLowerCase().slice(0, 8)}… 30% → ${owner.toLowerCase().slice(0, 8)}… 60%, ${partner.toLowerCase().slice(0, 8)}… 40%`,
+    ]);
+    const splitId = split.id.slice(0, 12);
+    expect(run(['proposals', 'submit', splitId]).stderr).toMatch(new RegExp(`Not yet: payees holding 70% of the split agreed, and this asset's rule needs 100%\\. Waiting for ${partner} to sign\\.`));
+    ok(['wallet', 'use', partner]);
+    expect(ok(['proposals', 'sign', splitId])).toMatch(/Signed; your answer is stored/);
+    ok(['wallet', 'use', owner]);
+    expect(ok(['proposals', 'submit', splitId, '--wait'])).toMatch(/is on chain: its new terms apply now/);
+    // The re-issued certificate names the new payees.
+    expect(json<{ split: { address: string; bps: number }[] }>(['certificate', '1']).split.map((s) => [s.address.toLowerCase(), s.bps])).toEqual([
+      [owner.toLowerCase(), 6000],
+      [partner.toLowerCase(), 4000],
+    ]);
+
     const sb = await startAnvil({ dataDir: join(dataDir(), 'sandbox') });
     try {
       const registry = await RegistryClient.open(sb.conn, cert.chain.registry);
       const consented = (await sb.conn.provider.getLogs({ address: registry.address, fromBlock: 0, topics: [registryInterface.getEvent('TermsConsented')?.topicHash ?? ''] })).length;
-      expect(consented).toBe(1);
-      expect((await registry.asset(BigInt(cert.chain.tokenId)))?.price).toBe(2n * 10n ** 16n);
+      expect(consented).toBe(2); // one per proposal: the price change was sent once across the crash
+      const onChain = await registry.asset(BigInt(cert.chain.tokenId));
+      expect(onChain?.price).toBe(2n * 10n ** 16n);
+      // The chain's split and access period are the proposal's.
+      expect(onChain?.split.map((s) => [s.payee.toLowerCase(), s.bps])).toEqual([
+        [owner.toLowerCase(), 6000],
+        [partner.toLowerCase(), 4000],
+      ]);
+      expect(onChain?.accessPeriod).toBe(30 * 86_400);
     } finally {
       await sb.stop();
     }
-
-    // Used once: the nonce moved, the proposal is no longer open, and a new submission is not sent.
-    const listedAfter = json<{ items: { id: string; state: string }[] }>(['proposals', 'list']);
-    expect(listedAfter.items.find((p) => p.id === proposed.id)?.state).toBe('submitted');
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Governance on the command line (issue 17):
  *   ativo consent <id> --rule owner|all|N%         the asset's consent rule for changes of terms
- *   ativo terms <id> [--price P] [--license L] --propose
+ *   ativo terms <id> [--price P] [--license L] [--access-days N] [--split 0xA:70,0xB:30] --propose
  *                                                  propose new terms to the payees
  *   ativo proposals list                           open proposals where this wallet is payee or owner
  *   ativo proposals sign|decline <proposal>        answer one (a unique start of its id is enough)
@@ -11,6 +11,7 @@ import type { Backend } from '../api/backend';
 import type { ProposalView } from '../api/governance-contract';
 import type { Values } from './args';
 import { waitForJob } from './follow';
+import { parseAccessDays, parseSplit } from './publish';
 import { AtivoError } from '../util/errors';
 import { UsageError, type Print } from './usage';
 
@@ -44,12 +45,17 @@ export async function consentCommand(backend: Backend, assetId: number, values: 
 
 export async function proposeCommand(backend: Backend, assetId: number, values: Values, print: Print): Promise<number> {
   const license = values.license ?? (values.terms !== undefined ? 'custom' : undefined);
-  if (values.price === undefined && license === undefined) throw new UsageError(`say what changes: ativo terms ${assetId} --price ETH and/or --license L --propose`);
+  const days = values['access-days'];
+  if (values.price === undefined && license === undefined && days === undefined && values.split === undefined) {
+    throw new UsageError(`say what changes: ativo terms ${assetId} --price ETH, --license L, --access-days N and/or --split 0xA:70,0xB:30 --propose`);
+  }
   const p = await backend.call('proposals.create', {
     assetId,
     ...(values.price !== undefined ? { priceEth: values.price } : {}),
     ...(license !== undefined ? { license: license as 'custom' } : {}),
     ...(values.terms !== undefined ? { customTerms: values.terms } : {}),
+    ...(days !== undefined ? { accessDays: parseAccessDays(days) } : {}),
+    ...(values.split !== undefined ? { split: parseSplit(values.split) } : {}),
   });
   print(p, () => `${describe(p)}\nProposed and stored; the payees see it in their Inbox (ativo proposals list). Once enough of them sign, the owner's app submits it.`);
   return 0;

@@ -11,7 +11,8 @@ import { parseRule } from './proposals';
 import { UsageError, type Print } from './usage';
 import { waitForJobs } from './wait';
 
-function parseSplit(raw: string | undefined): { address: string; percent: number }[] | undefined {
+/** --split 0xA:70,0xB:30 (also for `ativo terms … --propose`). */
+export function parseSplit(raw: string | undefined): { address: string; percent: number }[] | undefined {
   if (raw === undefined) return undefined;
   return raw.split(',').map((part) => {
     const m = /^\s*(0x[0-9a-fA-F]{40})\s*:\s*(\d{1,3}(?:\.\d{1,2})?)\s*%?\s*$/.exec(part);
@@ -20,7 +21,7 @@ function parseSplit(raw: string | undefined): { address: string; percent: number
   });
 }
 
-function parseAccessDays(raw: string): number {
+export function parseAccessDays(raw: string): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 36_500) throw new UsageError(`--access-days takes a whole number of days from 0 (perpetual) to 36500 (got "${raw.slice(0, 40)}")`);
   return Number(raw);
 }

@@ -18,7 +18,7 @@ export async function termsCommand(
   values: { price?: string | undefined; license?: string | undefined; terms?: string | undefined; split?: string | undefined; wait?: boolean | undefined },
   print: Print,
 ): Promise<number> {
-  if (values.split !== undefined) throw new UsageError(`the split cannot change on a published version (its payees were registered with it): publish a new version with the new split (ativo publish ${assetId} --split …)`);
+  if (values.split !== undefined) throw new UsageError(`the split cannot change on a published version (its payees were registered with it): publish a new version with the new split (ativo publish ${assetId} --split …), or, once the asset has a consent rule, propose it to the payees (ativo terms ${assetId} --split … --propose)`);
   const license = values.license ?? (values.terms !== undefined ? 'custom' : undefined);
   if (values.price === undefined && license === undefined) throw new UsageError(`say what changes: ativo terms ${assetId} --price ETH and/or --license L`);
   const r = await backend.call('assets.updateTerms', {

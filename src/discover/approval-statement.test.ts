@@ -4,11 +4,13 @@
  * owner's statement is stored; the owner turns it off and the page says the owner decides. The
  * attack: a stranger stores a newer statement for the same token, signed by their own wallet,
  * saying "automatic": it is ignored (only the token's current owner's statements count).
+ * The same page says who must agree to changes of terms, read from the registry (issue 17).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HDNodeWallet } from 'ethers';
 import { describe, expect, it } from 'vitest';
+import { PublicAsset } from '../api/discover-contract';
 import { connectChain } from '../chain/provider';
 import { SANDBOX_MNEMONIC } from '../sandbox/anvil';
 import { StorageClient } from '../storage/client';
@@ -64,5 +66,16 @@ describe('approval statements (sandbox, real keychain)', () => {
     expect(await readApproval(st.storageUrl ?? '', stranger.address, st.chainId, registry, tokenId)).toBe('auto');
     expect((await page())?.approval).toBe('manual');
     expect(await readApproval(st.storageUrl ?? '', auto.owner, st.chainId, registry, '999')).toBeNull();
+
+    // Who must agree to changes of terms (issue 17), read from the registry for this token.
+    expect(auto.consentRule).toBe('Changes of terms: the owner alone decides them.');
+    await b.call('governance.setRule', { assetId, rule: 60 });
+    const sixty = await page();
+    expect([sixty?.consentBps, sixty?.consentRule]).toEqual([6000, 'Changes of terms need the agreement of payees holding at least 60% of the split.']);
+    await b.call('governance.setRule', { assetId, rule: 'all' });
+    expect((await page())?.consentRule).toBe('Changes of terms need every payee’s agreement.');
+    // A page from before consent rules (no such fields) still parses: the rule is "not known".
+    const { consentBps: _b, consentRule: _r, ...old } = auto;
+    expect(PublicAsset.parse(old)).toMatchObject({ consentBps: null, consentRule: null });
   });
 });

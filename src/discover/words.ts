@@ -28,3 +28,14 @@ export function recordFigures(r: PublicRecordRow): { approvalRate: number | null
   const median = sorted.length === 0 ? null : sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
   return { approvalRate: decided === 0 ? null : r.approved / decided, medianDecisionSeconds: median };
 }
+
+/**
+ * A token's consent rule (issue 17) for people looking at its public page: who must agree before
+ * its price, license, access period or split change. `bps` as the registry's governanceOf gives it
+ * (0 = the owner alone, 10000 = every payee).
+ */
+export function consentWords(bps: number): string {
+  if (bps <= 0) return 'Changes of terms: the owner alone decides them.';
+  if (bps >= 10_000) return 'Changes of terms need every payee’s agreement.';
+  return `Changes of terms need the agreement of payees holding at least ${bps / 100}% of the split.`;
+}

@@ -17,6 +17,7 @@
 import { TypedDataEncoder, getAddress, recoverAddress, verifyMessage, type Wallet } from 'ethers';
 import { z } from 'zod';
 import { termsHash as hashTerms } from '../publish/pipeline';
+import { splitAccessPeriod, withAccessPeriod } from '../publish/terms';
 
 export const PROPOSAL_TYPE = 'ativo-proposal';
 export const ANSWER_TYPE = 'ativo-proposal-answer';
@@ -218,7 +219,9 @@ export function describeChange(
 ): string[] {
   const out: string[] = [];
   if (BigInt(p.terms.price) !== now.price) out.push(`Price ${eth(now.price)} → ${eth(BigInt(p.terms.price))}`);
-  if (lower(p.terms.termsHash) !== lower(now.termsHash)) out.push(now.license !== undefined && now.license !== p.license ? `License ${now.license} → ${p.license}` : `License terms changed (${p.license})`);
+  // The access period is a sentence of the terms text: a change of it alone is not a change of license.
+  const sameLicense = hashTerms(withAccessPeriod(splitAccessPeriod(p.termsText).license, Math.round(now.accessPeriod / 86_400))) === lower(now.termsHash);
+  if (lower(p.terms.termsHash) !== lower(now.termsHash) && !sameLicense) out.push(now.license !== undefined && now.license !== p.license ? `License ${now.license} → ${p.license}` : `License terms changed (${p.license})`);
   if (p.terms.accessPeriod !== now.accessPeriod) {
     const days = (s: number): string => (s === 0 ? 'perpetual' : `${Math.round(s / 86_400)} day(s)`);
     out.push(`Access ${days(now.accessPeriod)} → ${days(p.terms.accessPeriod)}`);

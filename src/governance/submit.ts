@@ -132,7 +132,7 @@ async function run(ctx: JobRun<SubmitCheckpoint>, deps: SubmitDeps): Promise<Jso
     // The version's certificate again, with the new terms (the same step as a terms change's).
     ctx.progress(0.9, 'Re-issuing the certificate');
     const certificateId = await reissueCertificate(
-      { assetId: cp.assetId, network: cp.network, tokenId: p.tokenId, owner: cp.owner, license: p.license, terms: p.termsText, priceWei: p.terms.price },
+      { assetId: cp.assetId, network: cp.network, tokenId: p.tokenId, owner: cp.owner, license: p.license, terms: p.termsText, priceWei: p.terms.price, split: p.terms.payees.map((payee, i) => ({ address: payee, bps: p.terms.bps[i] ?? 0 })) },
       { catalog: deps.catalog, chain: (n) => deps.chain(n), signer: (o) => deps.signer(o) },
       now,
     );
@@ -146,7 +146,7 @@ async function run(ctx: JobRun<SubmitCheckpoint>, deps: SubmitDeps): Promise<Jso
         at: now,
         actor: cp.owner,
         action: 'proposal.submitted',
-        details: { network: cp.network, tokenId: p.tokenId, proposalId: cp.proposalId, priceWei: p.terms.price, termsHash: p.terms.termsHash, consenting: [cp.owner, ...cp.signers], txHash: cp.txHash ?? '', adopted: cp.adopted === true },
+        details: { network: cp.network, tokenId: p.tokenId, proposalId: cp.proposalId, priceWei: p.terms.price, termsHash: p.terms.termsHash, accessPeriod: p.terms.accessPeriod, split: p.terms.payees.map((payee, i) => `${payee}:${p.terms.bps[i] ?? 0}`).join(','), consenting: [cp.owner, ...cp.signers], txHash: cp.txHash ?? '', adopted: cp.adopted === true },
       });
     }
   });

@@ -44,6 +44,8 @@ export const TermsCheckpoint = z.looseObject({
   license: z.string().optional(),
   terms: z.string().optional(),
   priceWei: z.string().regex(/^\d+$/).optional(),
+  /** A consented change of split (issue 17, proposal.submit): the certificate names the new payees. */
+  split: z.array(z.object({ address: z.string(), bps: z.number().int() })).optional(),
   /** terms.sale */
   forSale: z.boolean().optional(),
   tx: z.object({ hash: z.string(), raw: z.string(), nonce: z.number().int().nonnegative() }).optional(),
@@ -158,9 +160,11 @@ export async function reissueCertificate(cp: TermsCheckpoint, deps: TermsJobDeps
   }
   const terms = cp.terms ?? '';
   const doc = current.document as Certificate;
-  if (sameHash(doc.license.termsHash, termsHash(terms)) && doc.license.price === cp.priceWei) return current.id; // already re-issued
+  const split = cp.split ?? doc.split;
+  const sameSplit = split.length === doc.split.length && doc.split.every((d, i) => d.address.toLowerCase() === split[i]?.address.toLowerCase() && d.bps === split[i].bps);
+  if (sameHash(doc.license.termsHash, termsHash(terms)) && doc.license.price === cp.priceWei && sameSplit) return current.id; // already re-issued
   const { signature: _s, eip712: _e, ...old } = doc;
-  const body: CertificateBody = { ...old, license: { ...old.license, terms, termsHash: termsHash(terms), price: cp.priceWei ?? '0' } };
+  const body: CertificateBody = { ...old, split, license: { ...old.license, terms, termsHash: termsHash(terms), price: cp.priceWei ?? '0' } };
   const cert = await signCertificate(body, await deps.signer(body.owner));
   return catalog.transaction(() => {
     const id = catalog.certificates.add({

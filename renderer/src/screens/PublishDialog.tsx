@@ -8,10 +8,11 @@ import type { SyntheticEvent } from 'react';
 import { call } from '../api/client';
 import type { AssetDetail, CommandOutput } from '../api/client';
 import type { CommandInput } from '../../../src/api/bridge';
-import { Icon } from '../components/Icon';
 import { CustomTermsField, customTermsError } from '../components/CustomTermsField';
 import { FormError } from '../components/FormError';
+import { Icon } from '../components/Icon';
 import { Modal } from '../components/Modal';
+import { ADDRESS, SplitEditor, splitErrors, splitRow, splitTotalOk, type SplitRow } from '../components/SplitEditor';
 import { useAction } from '../hooks/useAction';
 import { useQuery } from '../hooks/useQuery';
 import { NETWORK_TITLE } from '../lib/wallet';
@@ -24,27 +25,14 @@ import { CreateWalletDialog, ImportWalletDialog } from './WalletDialogs';
 type Defaults = CommandOutput<'assets.publishDefaults'>;
 type LicenseId = CommandInput<'assets.publish'>['license'];
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
 const ETH = /^\d{1,9}(\.\d{1,18})?$/;
 
-interface Row {
-  key: number;
-  address: string;
-  percent: string;
-  label: string | null;
-}
-
-let rowKey = 1;
+type Row = SplitRow;
 
 function initialRows(d: Defaults): Row[] {
   // A new version starts from the split its previous version was certified with.
   if (d.previous !== null && d.previous.split.length > 0) {
-    return d.previous.split.map((s) => ({
-      key: rowKey++,
-      address: s.address,
-      percent: String(s.bps / 100),
-      label: d.owner !== null && s.address.toLowerCase() === d.owner.toLowerCase() ? 'You (owner)' : null,
-    }));
+    return d.previous.split.map((s) => splitRow(s.address, String(s.bps / 100), d.owner !== null && s.address.toLowerCase() === d.owner.toLowerCase() ? 'You (owner)' : null));
   }
   const rows: Row[] = [];
   const withAddress = d.contributors.filter((c) => c.address !== null && ADDRESS.test(c.address));
@@ -52,12 +40,12 @@ function initialRows(d: Defaults): Row[] {
   for (const c of withAddress) {
     const p = c.percent ?? 0;
     rest -= p;
-    rows.push({ key: rowKey++, address: c.address ?? '', percent: p > 0 ? String(p) : '', label: c.name });
+    rows.push(splitRow(c.address ?? '', p > 0 ? String(p) : '', c.name));
   }
   if (d.owner !== null && !withAddress.some((c) => c.address?.toLowerCase() === d.owner?.toLowerCase())) {
-    rows.unshift({ key: rowKey++, address: d.owner, percent: rest > 0 ? String(Math.round(rest * 100) / 100) : '', label: 'You (owner)' });
+    rows.unshift(splitRow(d.owner, rest > 0 ? String(Math.round(rest * 100) / 100) : '', 'You (owner)'));
   }
-  if (rows.length === 0) rows.push({ key: rowKey++, address: '', percent: '100', label: null });
+  if (rows.length === 0) rows.push(splitRow('', '100'));
   return rows;
 }
 
@@ -90,24 +78,6 @@ function Changes({ since, changes }: { since: number; changes: NonNullable<Defau
     </section>
   );
 }
-
-function rowErrors(rows: Row[]): Record<number, { address?: string; percent?: string }> {
-  const out: Record<number, { address?: string; percent?: string }> = {};
-  const seen = new Set<string>();
-  for (const r of rows) {
-    const e: { address?: string; percent?: string } = {};
-    const a = r.address.trim();
-    if (!ADDRESS.test(a)) e.address = 'Enter a 0x address (0x followed by 40 hex digits).';
-    else if (seen.has(a.toLowerCase())) e.address = 'This address is already in the split.';
-    seen.add(a.toLowerCase());
-    const p = Number(r.percent);
-    if (r.percent.trim() === '' || !Number.isFinite(p) || p <= 0 || p > 100) e.percent = 'Enter a share above 0 and at most 100.';
-    if (e.address !== undefined || e.percent !== undefined) out[r.key] = e;
-  }
-  return out;
-}
-
-const totalOf = (rows: Row[]): number => Math.round(rows.reduce((s, r) => s + (Number.isFinite(Number(r.percent)) ? Number(r.percent) : 0), 0) * 1e6) / 1e6;
 
 function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetail; defaults: Defaults; onClose: () => void; onReload: () => void }) {
   // A new version starts from the previous version's terms (nothing changes by omission).
@@ -155,9 +125,8 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
     blocked: useId(),
   };
 
-  const total = totalOf(rows);
-  const totalOk = Math.abs(total - 100) < 1e-6;
-  const errs = rowErrors(rows);
+  const totalOk = splitTotalOk(rows);
+  const errs = splitErrors(rows);
   const priceError = ETH.test(price.trim()) ? null : 'Enter an amount of ETH like 0.01 (0 for free).';
   const accessError = /^\d{1,5}$/.test(accessDays.trim()) && Number(accessDays.trim()) <= 36_500 ? null : 'Enter a whole number of days, 0 for perpetual access (at most 36500).';
   const termsError = customTermsError(license, terms);
@@ -165,10 +134,6 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
   const valid = totalOk && Object.keys(errs).length === 0 && priceError === null && accessError === null && termsError === null && publicError === null && (consentPicked === null || 'value' in consentPicked) && defaults.owner !== null;
   const selectedTerms = defaults.licenses.find((l) => l.id === license)?.terms ?? null;
   const suggestions = defaults.contributors.filter((c) => c.address === null || !ADDRESS.test(c.address));
-
-  const update = (key: number, patch: Partial<Row>): void => {
-    setRows((rs) => rs.map((r) => (r.key === key ? { ...r, ...patch } : r)));
-  };
 
   const submit = async (e: SyntheticEvent<HTMLFormElement>): Promise<void> => {
     e.preventDefault();
@@ -378,97 +343,14 @@ function PublishForm({ asset, defaults, onClose, onReload }: { asset: AssetDetai
           )}
         </div>
 
-        <fieldset className="split" aria-describedby={ids.total}>
-          <legend className="field-label">Revenue split</legend>
-          <p className="hint">Who is paid from each access, and how much. The shares must add up to 100%.</p>
-          <ul className="split-rows">
-            {rows.map((r, i) => {
-              const e = tried ? errs[r.key] : undefined;
-              const n = i + 1;
-              return (
-                <li key={r.key} className="split-row" data-testid="split-row">
-                  <div className="field split-address">
-                    <label htmlFor={`split-${r.key}-a`}>
-                      Payee {n} address{r.label !== null ? <span className="muted"> · {r.label}</span> : null}
-                    </label>
-                    <input
-                      id={`split-${r.key}-a`}
-                      className="input input-mono"
-                      type="text"
-                      autoComplete="off"
-                      spellCheck={false}
-                      placeholder="0x…"
-                      value={r.address}
-                      aria-invalid={e?.address !== undefined}
-                      aria-describedby={e?.address !== undefined ? `split-${r.key}-ae` : undefined}
-                      onChange={(ev) => {
-                        update(r.key, { address: ev.target.value });
-                      }}
-                    />
-                    {e?.address !== undefined && (
-                      <p id={`split-${r.key}-ae`} className="field-error">
-                        {e.address}
-                      </p>
-                    )}
-                  </div>
-                  <div className="field split-percent">
-                    <label htmlFor={`split-${r.key}-p`}>Payee {n} share (%)</label>
-                    <input
-                      id={`split-${r.key}-p`}
-                      className="input"
-                      type="text"
-                      inputMode="decimal"
-                      autoComplete="off"
-                      value={r.percent}
-                      aria-invalid={e?.percent !== undefined}
-                      aria-describedby={e?.percent !== undefined ? `split-${r.key}-pe` : undefined}
-                      onChange={(ev) => {
-                        update(r.key, { percent: ev.target.value });
-                      }}
-                    />
-                    {e?.percent !== undefined && (
-                      <p id={`split-${r.key}-pe`} className="field-error">
-                        {e.percent}
-                      </p>
-                    )}
-                  </div>
-                  <button
-                    type="button"
-                    className="icon-button split-remove"
-                    aria-label={`Remove payee ${n}`}
-                    disabled={rows.length === 1}
-                    onClick={() => {
-                      setRows((rs) => rs.filter((x) => x.key !== r.key));
-                    }}
-                  >
-                    <Icon name="trash" size={16} />
-                  </button>
-                </li>
-              );
-            })}
-          </ul>
-          <div className="split-foot">
-            <button
-              type="button"
-              className="button button-sm"
-              onClick={() => {
-                setRows((rs) => [...rs, { key: rowKey++, address: '', percent: '', label: null }]);
-              }}
-            >
-              <Icon name="plus" size={16} />
-              Add payee
-            </button>
-            <span id={ids.total} className={`split-total${totalOk ? ' split-total-ok' : ' split-total-bad'}`} data-testid="split-total" aria-live="polite">
-              Total: {total}%{totalOk ? '' : ` — must be 100% (${total < 100 ? `${Math.round((100 - total) * 1e6) / 1e6}% left` : `${Math.round((total - 100) * 1e6) / 1e6}% too much`})`}
-            </span>
-          </div>
+        <SplitEditor rows={rows} setRows={setRows} tried={tried} totalId={ids.total}>
           {suggestions.length > 0 && (
             <p className="hint">
               Also named in the folder, without an address:{' '}
               {suggestions.map((c) => `${c.name}${c.percent !== null ? ` (${c.percent}%)` : ''}`).join(', ')}. Add them with their address to pay them.
             </p>
           )}
-        </fieldset>
+        </SplitEditor>
 
         {prev === null && <ConsentField choice={consent} onChange={setConsent} showError={tried} />}
 

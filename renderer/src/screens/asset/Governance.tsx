@@ -1,13 +1,14 @@
 /**
  * Governance on the asset page (issue 17): who must agree to changes of terms (the consent rule,
- * which the owner can only make stricter), the payees, a form to propose a new price, and the
- * open proposals with who has signed.
+ * which the owner can only make stricter), the payees, a form to propose new terms (price, access
+ * period, split: ProposeTerms.tsx), and the open proposals with who has signed.
  */
 import { useEffect, useState } from 'react';
 import { call, messageOf } from '../../api/client';
 import type { CommandOutput } from '../../api/client';
 import { notify, useApp } from '../../state/store';
 import { ProposalItem, useProposals } from '../inbox/ProposalItem';
+import { ProposeTerms } from './ProposeTerms';
 
 type State = CommandOutput<'governance.state'>;
 type Rule = 'owner' | 'all' | 'percent';
@@ -20,7 +21,6 @@ export function Governance({ assetId }: { assetId: number }) {
   const [tick, setTick] = useState(0);
   const [rule, setRule] = useState<Rule>('all');
   const [percent, setPercent] = useState('60');
-  const [price, setPrice] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const { items, me, reload } = useProposals(assetId);
@@ -61,12 +61,6 @@ export function Governance({ assetId }: { assetId: number }) {
       const r = await call('governance.setRule', { assetId, rule: rule === 'percent' ? Number(percent) : rule });
       return `${r.rule}.`;
     });
-  const propose = () =>
-    run(async () => {
-      await call('proposals.create', { assetId, priceEth: price.trim() });
-      setPrice('');
-      return 'Proposed: the payees see it in their Inbox.';
-    });
   const proposals = items ?? [];
 
   return (
@@ -100,15 +94,16 @@ export function Governance({ assetId }: { assetId: number }) {
         </div>
       )}
       {state.consentBps > 0 && (
-        <div className="governance-row" role="group" aria-label="Propose a new price">
-          <label className="field-label" htmlFor="propose-price">
-            New price (ETH)
-          </label>
-          <input id="propose-price" className="input" inputMode="decimal" placeholder="0.02" value={price} onChange={(e) => { setPrice(e.target.value); }} />
-          <button type="button" className="button" disabled={busy || price.trim() === ''} onClick={() => void propose()}>
-            Propose
-          </button>
-        </div>
+        <ProposeTerms
+          assetId={assetId}
+          payees={state.payees}
+          me={me}
+          onProposed={(m) => {
+            notify('success', m);
+            setTick((t) => t + 1);
+            reload();
+          }}
+        />
       )}
       {error !== null && (
         <p className="field-error" role="alert">

@@ -126,6 +126,12 @@ export function PublicPage({ chainId, registry, tokenId }: { chainId: number; re
                 </ul>
               </>
             )}
+            {/* Who must agree before these terms change (the registry's consent rule, issue 17). */}
+            {a.consentRule !== null && (
+              <p className="public-words" data-testid="public-consent">
+                {a.consentRule}
+              </p>
+            )}
           </section>
           <PublicRecordView record={a.record} />
           <section className="panel" aria-labelledby="public-reg">
